@@ -1,0 +1,87 @@
+"""The `trustcard` command: run months through Dagster, run the demo, validate a landing folder."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from .lib.months import add_months, last_complete_month
+from .lib.settings import REPO_ROOT, Settings, as_of_from_env
+
+DEMO_MONTHS = 24
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    warnings.filterwarnings("ignore")  # Dagster's beta/preview warnings are not for end users
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("trustcard: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for the user, not a traceback
+        print(f"trustcard: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trustcard", description="Monthly trust scorecards: does a vendor keep its word?")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="materialise months through Dagster (one run for the whole range)")
+    run.add_argument("--months", help="YYYY-MM or YYYY-MM..YYYY-MM (default: the last complete month)")
+    run.set_defaults(handler=_run)
+    demo = sub.add_parser("demo", help="generate the sample landing data and score its last 24 months")
+    demo.set_defaults(handler=_demo)
+    validate = sub.add_parser("validate", help="check a landing folder without writing anything")
+    validate.add_argument("landing_dir", nargs="?", help="default: TRUSTCARD_LANDING_DIR or data/landing")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .runner import parse_months, run_months
+
+    first, last = parse_months(args.months)
+    _print_outcome(run_months(first, last))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .runner import run_months
+    from .sample_data import generate
+
+    last = last_complete_month()
+    first = add_months(last, -(DEMO_MONTHS - 1))
+    os.environ.setdefault("TRUSTCARD_FIRST_MONTH", f"{first:%Y-%m}")
+    landing = Settings.from_env().landing_dir
+    counts = generate(landing, last, months=DEMO_MONTHS)
+    print(f"sample data for {first:%Y-%m}..{last:%Y-%m} in {landing}: "
+          + ", ".join(f"{n} {feed}" for feed, n in counts.items()))
+    _print_outcome(run_months(first, last))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .defs.quality.dry_run import format_report, validate_landing
+
+    landing = Path(args.landing_dir) if args.landing_dir else Settings.from_env().landing_dir
+    report = validate_landing(landing, as_of_from_env())
+    print(format_report(report, landing))
+    return 0 if report.ok else 2
+
+
+def _print_outcome(outcome) -> None:
+    print(f"run {outcome.run_id} scored {outcome.first:%Y-%m}..{outcome.last:%Y-%m}")
+    for name, status, meta in outcome.steps:
+        shown = ", ".join(f"{k}={v}" for k, v in meta.items() if isinstance(v, (int, float, str)) and k != "files")
+        print(f"  {status:>3}  {name:<22} {shown}")
+    settings = Settings.from_env()
+    print(f"database: {settings.db_path}")
+    print(f"reports:  {settings.reports_dir}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

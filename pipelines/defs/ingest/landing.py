@@ -1,0 +1,203 @@
+"""Read a feed's landing files into one all-text Polars frame, keeping where each row came from.
+
+Every value is read as text against the contract's explicit column list; typing happens in
+the staging SQL, so a bad value becomes a quarantined row rather than a failed read.
+Problems that make a whole file unreadable raise LandingError naming the file (and the
+column or line); problems of one row are recorded in `_row_error` and quarantined later.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .feeds import Feed
+
+SUPPORTED_SUFFIXES = (".csv", ".parquet")
+META_COLUMNS = ["_source_file", "_row_number", "_row_error", "_extra", "_raw"]
+csv.field_size_limit(2**31 - 1)  # oversized fields are judged by validation, not by the reader
+
+
+class LandingError(Exception):
+    """A landing file that cannot be read at all: blocks the run, names the file."""
+
+    def __init__(self, file: str, message: str, column: str | None = None, line: int | None = None):
+        self.file, self.column, self.line = file, column, line
+        where = file + (f":{line}" if line else "") + (f" column '{column}'" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class FeedFrame:
+    """All rows of a feed as text, plus the files read and the blank lines skipped."""
+
+    rows: pl.DataFrame
+    files: list[str]
+    blank_lines: int
+
+
+def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
+    if not landing_dir.is_dir():
+        raise LandingError(str(landing_dir), "landing folder does not exist")
+    target = landing_dir / feed.path
+    if not feed.is_folder:
+        if target.is_dir():
+            raise LandingError(feed.path, "is a directory; expected a CSV file")
+        if not target.exists():
+            raise LandingError(feed.path, "missing: every landing folder needs vendors.csv")
+        return [target]
+    if not target.exists():
+        return []
+    if not target.is_dir():
+        raise LandingError(feed.path, "is a file; expected a folder of .csv/.parquet files")
+    files = []
+    for path in sorted(p for p in target.iterdir() if not p.name.startswith(".")):
+        rel = _rel(landing_dir, path)
+        if path.is_dir():
+            raise LandingError(rel, "is a directory; expected a .csv or .parquet file")
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise LandingError(rel, f"unsupported file type '{path.suffix}'; expected .csv or .parquet")
+        files.append(path)
+    return files
+
+
+def read_feed(landing_dir: Path, feed: Feed) -> FeedFrame:
+    frames, names, blanks = [], [], 0
+    for path in landing_files(landing_dir, feed):
+        rel = _rel(landing_dir, path)
+        if path.suffix.lower() == ".parquet":
+            frame, skipped = _read_parquet(path, rel, feed), 0
+        else:
+            frame, skipped = _read_csv(path, rel, feed)
+        frames.append(frame)
+        names.append(rel)
+        blanks += skipped
+    rows = pl.concat(frames, how="vertical") if frames else _empty(feed)
+    return FeedFrame(rows=rows, files=names, blank_lines=blanks)
+
+
+def _rel(landing_dir: Path, path: Path) -> str:
+    return path.relative_to(landing_dir).as_posix()
+
+
+def _empty(feed: Feed) -> pl.DataFrame:
+    schema = {c: pl.String for c in feed.column_names}
+    schema |= {"_source_file": pl.String, "_row_number": pl.Int64, "_row_error": pl.String,
+               "_extra": pl.String, "_raw": pl.String}
+    return pl.DataFrame(schema=schema)
+
+
+def _check_header(header: list[str], rel: str, feed: Feed) -> None:
+    if len(header) == 1 and ";" in header[0]:
+        raise LandingError(rel, "header looks ';'-delimited; the contract requires comma-separated CSV", line=1)
+    if any(not h for h in header):
+        raise LandingError(rel, "header has an empty column name", line=1)
+    seen = set()
+    for h in header:
+        if h in seen:
+            raise LandingError(rel, "column appears twice in the header", column=h, line=1)
+        seen.add(h)
+    missing = [c for c in feed.required if c not in seen]
+    if missing:
+        raise LandingError(
+            rel, f"missing required column (header has: {', '.join(header)})", column=missing[0], line=1
+        )
+
+
+def _decode(data: bytes, rel: str) -> tuple[str, dict[int, str]]:
+    """Decode UTF-8 (BOM allowed); lines that are not UTF-8 are kept, replaced, and reported."""
+    if b"\x00" in data:
+        raise LandingError(rel, "contains NUL bytes: not a UTF-8 text file (UTF-16 or binary?)")
+    try:
+        return data.decode("utf-8-sig"), {}
+    except UnicodeDecodeError:
+        pass
+    bad: dict[int, str] = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            bad[number] = f"not valid UTF-8 (byte 0x{line[exc.start]:02X} at position {exc.start + 1})"
+    return data.decode("utf-8-sig", errors="replace"), bad
+
+
+def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
+    text, bad_lines = _decode(path.read_bytes(), rel)
+    if not text.strip():
+        raise LandingError(rel, "file is empty: no header row")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except csv.Error as exc:
+        raise LandingError(rel, f"unreadable header: {exc}", line=1) from exc
+    _check_header(header, rel, feed)
+    records, numbers, errors, blanks = [], [], [], 0
+    last_line = reader.line_num
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise LandingError(rel, f"malformed CSV: {exc}", line=last_line + 1) from exc
+        start, last_line = last_line + 1, reader.line_num
+        if not any(f.strip() for f in fields):
+            blanks += 1
+            continue
+        error = next((bad_lines[n] for n in range(start, last_line + 1) if n in bad_lines), None)
+        if error is None and len(fields) != len(header):
+            error = f"row has {len(fields)} fields, the header has {len(header)}"
+        records.append(fields + [""] * (len(header) - len(fields)))
+        numbers.append(start)
+        errors.append(error)
+    columns = {h: [r[i] if i < len(r) else "" for r in records] for i, h in enumerate(header)}
+    # Extra fields of a ragged row are kept in the raw record, not lost.
+    overflow = [r[len(header):] for r in records]
+    frame = pl.DataFrame(columns, schema={h: pl.String for h in header})
+    frame = frame.with_columns(
+        pl.Series("_overflow", [",".join(o) if o else None for o in overflow], dtype=pl.String)
+    )
+    return _finish(frame, feed, rel, numbers, errors), blanks
+
+
+def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several error types for a corrupt file
+        raise LandingError(rel, f"unreadable Parquet file: {exc}") from exc
+    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    _check_header(frame.columns, rel, feed)
+    frame = frame.with_columns(_to_text(frame[c]) for c in frame.columns)
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
+    numbers = list(range(1, frame.height + 1))
+    return _finish(frame, feed, rel, numbers, [None] * frame.height)
+
+
+def _to_text(series: pl.Series) -> pl.Series:
+    if series.dtype == pl.String:
+        return series
+    if series.dtype == pl.Boolean:
+        return series.cast(pl.String).str.to_lowercase()
+    if isinstance(series.dtype, pl.Datetime):
+        fmt = "%Y-%m-%dT%H:%M:%S%.f%:z" if series.dtype.time_zone else "%Y-%m-%dT%H:%M:%S%.f"
+        return series.dt.to_string(fmt)
+    return series.cast(pl.String)
+
+
+def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int], errors: list[str | None]) -> pl.DataFrame:
+    """Add missing optional columns, pack extras and the raw record as JSON, add provenance."""
+    contract = feed.column_names
+    extras = [c for c in frame.columns if c not in contract and c != "_overflow"]
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in contract if c not in frame.columns)
+    raw_cols = [c for c in contract if c in frame.columns] + extras + ["_overflow"]
+    return frame.select(
+        *[pl.col(c) for c in contract],
+        pl.lit(rel).alias("_source_file"),
+        pl.Series("_row_number", numbers, dtype=pl.Int64),
+        pl.Series("_row_error", errors, dtype=pl.String),
+        (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
+        pl.struct(raw_cols).struct.json_encode().alias("_raw"),
+    )

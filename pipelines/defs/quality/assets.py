@@ -1,0 +1,136 @@
+"""Validated feeds: staged rows judged by the contract; valid rows on, the rest to quarantine.
+
+Each asset carries two checks: the row balance (read = valid + quarantined + duplicates, which
+must hold or the run fails loudly) and the feed's Great Expectations suite.
+"""
+
+from datetime import date
+
+import duckdb
+import polars as pl
+from dagster import (
+    AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey, AssetsDefinition,
+    MaterializeResult, MetadataValue, asset,
+)
+
+from ...lib.db import month_filter, prepare, transaction
+from ...lib.duckdb_resource import DuckDBResource
+from ...lib.partitions import monthly_partitions, single_run, window
+from ...lib.resources import TrustcardSettings
+from ..ingest.feeds import ALL_FEEDS, Feed
+from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
+from .validate import VALID_TABLE, validate_feed
+
+BALANCE_CHECK = "rows_balance"
+SUITE_CHECK = "contract_suite"
+
+
+def validated_asset(feed: Feed) -> AssetsDefinition:
+    name = VALID_TABLE[feed.name]
+    deps = [AssetKey(f"staged_{feed.name}")] + ([AssetKey("vendors")] if feed.is_folder else [])
+
+    @asset(
+        name=name,
+        group_name="quality",
+        deps=deps,
+        partitions_def=monthly_partitions,
+        backfill_policy=single_run,
+        pool="duckdb",
+        kinds={"duckdb"},
+        check_specs=[
+            AssetCheckSpec(BALANCE_CHECK, asset=name, blocking=True,
+                           description="rows read = rows valid + rows quarantined + exact duplicates, per month"),
+            AssetCheckSpec(SUITE_CHECK, asset=name,
+                           description=f"expectations/{feed.name}.json on the staged rows; all it flags is quarantined"),
+        ],
+        description=f"Valid {feed.name} rows; failures go to `quarantine` with file, line, column and reason.",
+    )
+    def _validated(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
+        start, end = window(context)
+        with duckdb.connect() as con:
+            summary = validate_feed(con, feed, start, end, settings.as_of_date, context.run_id)
+            balance = _balance(con, feed, start, end)
+            suite = _suite(con, feed, start, end, settings.as_of_date)
+        for column, reason, rows, place in summary.top_reasons:
+            context.log.warning(f"{feed.name}: {rows} row(s) quarantined, {column}: {reason} (first at {place})")
+        return MaterializeResult(
+            metadata={
+                "rows_read": summary.rows_read, "rows_valid": summary.rows_valid,
+                "rows_quarantined": summary.rows_quarantined, "rows_duplicate": summary.rows_duplicate,
+                "top_reasons": MetadataValue.json([
+                    {"column": c, "reason": r, "rows": n, "first_at": p} for c, r, n, p in summary.top_reasons
+                ]),
+            },
+            check_results=[_balance_result(balance), _suite_result(suite)],
+        )
+
+    return _validated
+
+
+def _balance(con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date) -> list[tuple]:
+    """Months where staged rows differ from rows read, or rows read from valid + quarantined +
+    duplicates (should be none)."""
+    where, args = month_filter(feed.is_folder, start, end)
+    month = "month" if feed.is_folder else "NULL::DATE"
+    staged = dict(con.execute(
+        f"SELECT {month} AS m, count(*) FROM stg_{feed.name} WHERE {where} GROUP BY m", args).fetchall())
+    logged = {m: (read, accounted) for m, read, accounted in con.execute(
+        f"""SELECT month, rows_read, rows_valid + rows_quarantined + rows_duplicate FROM ingest_log
+            WHERE feed = ? AND {where}""", [feed.name, *args]).fetchall()}
+    broken = []
+    for m in sorted(set(staged) | set(logged), key=str):
+        read, accounted = logged.get(m, (None, None))
+        if staged.get(m) != read or read != accounted:
+            broken.append((m, staged.get(m), read, accounted))
+    return broken
+
+
+def _balance_result(broken: list[tuple]) -> AssetCheckResult:
+    return AssetCheckResult(
+        check_name=BALANCE_CHECK,
+        passed=not broken,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"unbalanced_months": MetadataValue.json(
+            [{"month": str(m), "staged": s, "read": r, "accounted": a} for m, s, r, a in broken])},
+        description=None if not broken else "rows were lost or double-counted between staging and validation",
+    )
+
+
+def _suite(con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date, as_of: date) -> SuiteOutcome:
+    where, args = month_filter(feed.is_folder, start, end)
+    outcome = run_suite(con, feed.name, where, args, as_of)
+    _store_results(con, feed, outcome, where, args)
+    return outcome
+
+
+def _store_results(con: duckdb.DuckDBPyConnection, feed: Feed, outcome: SuiteOutcome, where: str, args: list) -> None:
+    """Keep the suite's per-month counts for the data-quality report (replacing the window's)."""
+    prepare(con)
+    frame = pl.DataFrame(outcome.per_month, schema=dict(zip(RESULT_COLUMNS, [
+        pl.String, pl.Date, pl.String, pl.String, pl.String, pl.Int64, pl.Int64])), orient="row")
+    con.register("suite_frame", frame.to_arrow())
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS expectation_results AS SELECT * FROM suite_frame LIMIT 0")
+        with transaction(con):
+            con.execute(f"DELETE FROM expectation_results WHERE feed = ? AND {where}", [feed.name, *args])
+            con.execute("INSERT INTO expectation_results SELECT * FROM suite_frame")
+    finally:
+        con.unregister("suite_frame")
+
+
+def _suite_result(outcome: SuiteOutcome) -> AssetCheckResult:
+    flagged = sum(r[-1] for r in outcome.per_month)
+    return AssetCheckResult(
+        check_name=SUITE_CHECK,
+        passed=outcome.consistent,
+        severity=AssetCheckSeverity.ERROR if not outcome.consistent else AssetCheckSeverity.WARN,
+        metadata={
+            "expectations_evaluated": outcome.evaluated,
+            "expectations_met": outcome.successful,
+            "rows_flagged": flagged,
+            "flagged_but_not_quarantined": MetadataValue.json(outcome.not_quarantined[:20]),
+        },
+    )
+
+
+validated_assets = [validated_asset(feed) for feed in ALL_FEEDS]

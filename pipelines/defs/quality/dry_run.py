@@ -1,0 +1,57 @@
+"""`trustcard validate`: stage and validate a landing folder in memory, write nothing, report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ...lib.duckdb_resource import open_database
+from ..ingest.feeds import ALL_FEEDS
+from ..ingest.landing import LandingError
+from ..ingest.staging import stage_feed
+from .validate import ValidationSummary, validate_feed
+
+ALL_TIME = (date(1, 1, 1), date(9999, 12, 1))
+
+
+@dataclass
+class DryRunReport:
+    summaries: list[ValidationSummary]
+    blocking: list[str]  # structural problems: the run would stop on these
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocking
+
+
+def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
+    con = open_database(":memory:")
+    summaries, blocking = [], []
+    try:
+        for feed in ALL_FEEDS:
+            try:
+                stage_feed(con, landing_dir, feed, *ALL_TIME)
+            except LandingError as exc:
+                blocking.append(str(exc))
+                if feed.name == "vendors":
+                    break  # nothing can be checked against an unreadable vendor list
+                continue
+            summaries.append(validate_feed(con, feed, *ALL_TIME, as_of, run_id="validate"))
+    finally:
+        con.close()
+    return DryRunReport(summaries, blocking)
+
+
+def format_report(report: DryRunReport, landing_dir: Path) -> str:
+    lines = [f"Landing folder {landing_dir}", "",
+             f"{'feed':<15}{'read':>9}{'accepted':>10}{'rejected':>10}{'duplicates':>12}"]
+    for s in report.summaries:
+        lines.append(f"{s.feed:<15}{s.rows_read:>9}{s.rows_valid:>10}{s.rows_quarantined:>10}{s.rows_duplicate:>12}")
+    for s in report.summaries:
+        for column, reason, rows, place in s.top_reasons:
+            lines.append(f"  {s.feed}: {rows} row(s), column {column}: {reason} (first at {place})")
+    if report.blocking:
+        lines += ["", "BLOCKING (the run would stop here):"] + [f"  {b}" for b in report.blocking]
+    else:
+        lines += ["", "No blocking problems: rejected rows would go to quarantine, the rest would be scored."]
+    return "\n".join(lines)

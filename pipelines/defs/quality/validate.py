@@ -1,0 +1,97 @@
+"""Validate a staged feed's window: valid rows to the feed's table, the rest to quarantine.
+
+Every staged row ends in exactly one place: the validated table, the quarantine, or the
+count of exact duplicates (kept once). `ingest_log` records the balance per feed and month.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from ...lib.db import ensure_table_like, month_filter, prepare, transaction
+from ...lib.sql import load_sql
+from ..ingest.feeds import Feed
+
+# The validated table of each feed: what the metrics read.
+VALID_TABLE = {"vendors": "vendors", "deliveries": "deliveries", "complaints": "complaints",
+               "announcements": "announcement_events"}
+PROVENANCE = ["_source_file", "_row_number", "_extra"]
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    feed: str
+    rows_read: int
+    rows_valid: int
+    rows_quarantined: int
+    rows_duplicate: int
+    top_reasons: list[tuple[str, str, int, str]]  # (column, reason, rows, first file:line)
+
+
+def validate_feed(
+    con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date, as_of: date, run_id: str
+) -> ValidationSummary:
+    prepare(con)
+    params = {"start": start, "end": end, "as_of": as_of}
+    sql = load_sql(f"validated/val_{feed.name}")
+    if not feed.is_folder:
+        params = {}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {sql}", params)
+    keep = ["month"] if feed.is_folder else []
+    keep += feed.column_names + PROVENANCE
+    cols = ", ".join(keep)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE valid_new AS SELECT {cols} FROM judged "
+                "WHERE _problem IS NULL AND _dup_status <> 'duplicate' ORDER BY ALL")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE quarantine_new AS
+           SELECT ? AS feed, j.month, j.vendor_id, j._source_file AS source_file, j._row_number AS row_number,
+                  j._problem.col AS column_name, j._problem.why AS reason, j._raw AS raw_record,
+                  coalesce(q.first_rejected_run, ?) AS first_rejected_run
+           FROM judged j
+           LEFT JOIN quarantine q ON q.feed = ? AND q.source_file = j._source_file
+                 AND q.row_number = j._row_number AND q.reason = j._problem.why
+           WHERE j._problem IS NOT NULL ORDER BY source_file, row_number""",
+        [feed.name, run_id, feed.name],
+    )
+    table = VALID_TABLE[feed.name]
+    ensure_table_like(con, table, "valid_new")
+    _write(con, feed, table, start, end)
+    return _summary(con, feed)
+
+
+def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, start: date, end: date) -> None:
+    where, args = month_filter(feed.is_folder, start, end)
+    with transaction(con):
+        con.execute(f"DELETE FROM {table} WHERE {where}", args)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM valid_new")
+        con.execute(f"DELETE FROM quarantine WHERE feed = ? AND {where}", [feed.name, *args])
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM quarantine_new")
+        con.execute(f"DELETE FROM ingest_log WHERE feed = ? AND {where}", [feed.name, *args])
+        con.execute(
+            """INSERT INTO ingest_log
+                SELECT ?, month AS m, count(*),
+                       count(*) FILTER (WHERE _problem IS NULL AND _dup_status <> 'duplicate'),
+                       count(*) FILTER (WHERE _problem IS NOT NULL),
+                       count(*) FILTER (WHERE _dup_status = 'duplicate')
+                FROM judged GROUP BY m ORDER BY m""",
+            [feed.name],
+        )
+
+
+def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
+    read, valid, quarantined, dup = con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE _problem IS NULL AND _dup_status <> 'duplicate'),
+                  count(*) FILTER (WHERE _problem IS NOT NULL), count(*) FILTER (WHERE _dup_status = 'duplicate')
+           FROM judged"""
+    ).fetchall()[0]
+    reasons = con.execute(
+        # Group reasons by their kind (quoted values masked), show the first row's own words.
+        """SELECT coalesce(_problem.col, '(row)') AS col, arg_min(_problem.why, (_source_file, _row_number)),
+                  count(*) AS n, arg_min(_source_file || ':' || _row_number, (_source_file, _row_number))
+           FROM judged WHERE _problem IS NOT NULL
+           GROUP BY col, regexp_replace(_problem.why, '''[^'']*''', '''…''', 'g')
+           ORDER BY n DESC, 1, 2 LIMIT 8"""
+    ).fetchall()
+    return ValidationSummary(feed.name, read, valid, quarantined, dup, [tuple(r) for r in reasons])

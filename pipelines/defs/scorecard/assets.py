@@ -1,0 +1,63 @@
+"""Metric and scorecard assets: the SQL models of sql/metrics and sql/scorecard, month by month."""
+
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+
+from ...lib.duckdb_resource import DuckDBResource
+from ...lib.partitions import monthly_partitions, single_run, window
+from .build import build_metric, build_scorecard
+from .model import load_model
+
+METRIC_SOURCES = {
+    "delivery_metrics": "deliveries",
+    "complaint_metrics": "complaints",
+    "announcement_metrics": "announcement_events",
+}
+
+
+def metric_asset(model: str, source: str) -> AssetsDefinition:
+    @asset(
+        name=model,
+        group_name="metrics",
+        deps=[AssetKey(source)],
+        partitions_def=monthly_partitions,
+        backfill_policy=single_run,
+        pool="duckdb",
+        kinds={"duckdb", "sql"},
+        description=f"sql/metrics/{model}.sql: per vendor and month, from the validated `{source}`.",
+    )
+    def _metric(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
+        start, end = window(context)
+        with duckdb.connect() as con:
+            rows = build_metric(con, model, start, end)
+        return MaterializeResult(metadata={"rows": rows})
+
+    return _metric
+
+
+metric_assets = [metric_asset(m, s) for m, s in METRIC_SOURCES.items()]
+
+
+@asset(
+    group_name="scorecard",
+    deps=[AssetKey(m) for m in METRIC_SOURCES] + [AssetKey("vendors")],
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    pool="duckdb",
+    kinds={"duckdb", "sql"},
+    description="The contract's `scorecard` table: a row per vendor and month, pillars and trust score with memory.",
+)
+def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
+    start, end = window(context)
+    with duckdb.connect() as con:
+        rows = build_scorecard(con, start, end, load_model())
+        summary = con.execute(
+            """SELECT count(*), count(trust_score), round(avg(trust_score), 1), count(*) FILTER (WHERE grade IN ('D', 'F'))
+               FROM scorecard WHERE month = (SELECT max(month) FROM scorecard WHERE month < ?)""", [end]
+        ).fetchall()[0]
+    return MaterializeResult(metadata={
+        "rows": rows,
+        "latest_month_vendors": summary[0],
+        "latest_month_scored": summary[1],
+        "latest_month_mean_trust": MetadataValue.float(float(summary[2])) if summary[2] is not None else None,
+        "latest_month_grade_d_or_f": summary[3],
+    })

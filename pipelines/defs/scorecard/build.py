@@ -1,0 +1,87 @@
+"""Metrics and scorecard models: run the SQL in sql/metrics and sql/scorecard for a window of months."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from ...lib.db import ensure_table_like, prepare, transaction
+from ...lib.months import add_months
+from ...lib.sql import load_sql
+from .model import TrustModel, grade, remembered_score
+
+METRIC_MODELS = ("delivery_metrics", "complaint_metrics", "announcement_metrics")
+
+
+def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date) -> int:
+    """Replace months [start, end) of `table` with the temp table `new`, in one transaction."""
+    ensure_table_like(con, table, new)
+    with transaction(con):
+        con.execute(f"DELETE FROM {table} WHERE month >= ? AND month < ?", [start, end])
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {new}")
+    return con.execute(f"SELECT count(*) FROM {new}").fetchall()[0][0]
+
+
+def build_metric(con: duckdb.DuckDBPyConnection, model: str, start: date, end: date) -> int:
+    prepare(con)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {model}_new AS {load_sql(f'metrics/{model}')}",
+                {"start": start, "end": end})
+    return replace_months(con, model, f"{model}_new", start, end)
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    return con.execute(load_sql("scorecard/data_as_of")).fetchall()[0][0]
+
+
+def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> int:
+    prepare(con)
+    as_of = data_as_of(con) or add_months(end, 0)
+    params = {"start": start, "end": end, "data_as_of": as_of, **model.sql_params()}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pillars_new AS {load_sql('scorecard/scorecard_pillars')}", params)
+    memory = _memory(con, start, model)
+    con.register("memory_frame", memory.to_arrow())
+    try:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE scorecard_new AS
+               SELECT p.*, m.trust_score, m.trust_change, m.grade
+               FROM pillars_new p JOIN memory_frame m USING (vendor_id, month)
+               ORDER BY vendor_id, month"""
+        )
+    finally:
+        con.unregister("memory_frame")
+    return replace_months(con, "scorecard", "scorecard_new", start, end)
+
+
+def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> pl.DataFrame:
+    """Trust score with memory for each new row, from the month scores of the months before it
+    (stored by earlier runs) and of this window."""
+    history_start = add_months(start, -(model.window_months + 1))
+    earlier = _stored_month_scores(con, history_start, start)
+    new = con.execute("SELECT vendor_id, month, month_score FROM pillars_new").fetchall()
+    scores = {(v, m): s for v, m, s in earlier + new}
+    rows = []
+    for vendor, month, _ in new:
+        now = _trust_at(scores, vendor, month, model)
+        before = _trust_at(scores, vendor, add_months(month, -1), model)
+        change = now - before if now is not None and before is not None else None
+        rows.append((vendor, month, now, change, grade(now, model.grades)))
+    schema = {"vendor_id": pl.String, "month": pl.Date, "trust_score": pl.Float64,
+              "trust_change": pl.Float64, "grade": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _stored_month_scores(con: duckdb.DuckDBPyConnection, first: date, before: date) -> list[tuple]:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'scorecard'"
+    ).fetchall()[0][0]
+    if not exists:
+        return []
+    return con.execute(
+        "SELECT vendor_id, month, month_score FROM scorecard WHERE month >= ? AND month < ?", [first, before]
+    ).fetchall()
+
+
+def _trust_at(scores: dict, vendor: str, month: date, model: TrustModel) -> float | None:
+    window = [scores.get((vendor, add_months(month, -k))) for k in range(model.window_months - 1, -1, -1)]
+    return remembered_score(window, model.memory_down, model.memory_up)

@@ -1,0 +1,66 @@
+"""The trust model's parameters (trust_model.toml) and its pure functions: memory and grades."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).with_name("trust_model.toml")
+
+
+@dataclass(frozen=True)
+class TrustModel:
+    weights: dict[str, float]
+    delivery: dict[str, float]
+    priors: dict[str, float]
+    memory_down: float
+    memory_up: float
+    window_months: int
+    grades: dict[str, float]
+    maturity_days: int
+
+    def sql_params(self) -> dict[str, float]:
+        """The parameters scorecard_pillars.sql takes."""
+        return {
+            "w_delivery": self.weights["delivery"], "w_promise": self.weights["promise"],
+            "w_recovery": self.weights["recovery"], "w_on_time": self.delivery["on_time"],
+            "w_in_full": self.delivery["in_full"], "w_defect_free": self.delivery["defect_free"],
+            "prior_deliveries": self.priors["deliveries"], "prior_announcements": self.priors["announcements"],
+            "maturity_days": self.maturity_days,
+        }
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> TrustModel:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return TrustModel(
+        weights=raw["weights"], delivery=raw["delivery"], priors=raw["priors"],
+        memory_down=raw["memory"]["down"], memory_up=raw["memory"]["up"],
+        window_months=int(raw["memory"]["window_months"]), grades=raw["grades"],
+        maturity_days=int(raw["maturity"]["days"]),
+    )
+
+
+def remembered_score(month_scores: list[float | None], down: float, up: float) -> float | None:
+    """Trust after a run of month scores (oldest first): it starts at the first known month and then
+    moves toward each later month's score, by `down` of the gap when the month is worse, `up` when
+    better. A month with no data leaves trust where it was."""
+    trust: float | None = None
+    for score in month_scores:
+        if score is None:
+            continue
+        if trust is None:
+            trust = score
+        else:
+            trust += (down if score < trust else up) * (score - trust)
+    return trust
+
+
+def grade(score: float | None, cutoffs: dict[str, float]) -> str | None:
+    if score is None:
+        return None
+    for letter, floor in sorted(cutoffs.items(), key=lambda kv: -kv[1]):
+        if score >= floor:
+            return letter
+    return "F"

@@ -1,0 +1,1 @@
+"""Shared helpers: settings, months, the DuckDB resource, SQL loading."""

@@ -1,0 +1,43 @@
+"""Small DuckDB helpers shared by every stage: macros, table creation, windowed replace."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import duckdb
+
+from .sql import load_sql
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Install the SQL macros and the fixed tables (idempotent)."""
+    con.execute(load_sql("macros"))
+    con.execute(load_sql("schema"))
+
+
+def ensure_table_like(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
+    """Create `table` with the columns of `source` (a table or view) if it does not exist."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
+def month_filter(partitioned: bool, start: date, end: date) -> tuple[str, list[date]]:
+    """SQL filter (and its parameters) for the rows of months [start, end) plus rows of unknown
+    month; a table without months (the vendor list) is taken whole."""
+    return ("in_window(month, ?, ?)", [start, end]) if partitioned else ("true", [])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One month's write is all or nothing: a failure (or a killed process) leaves the old state."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

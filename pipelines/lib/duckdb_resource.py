@@ -1,0 +1,35 @@
+"""The DuckDB database behind every table, as a Dagster resource.
+
+DuckDB allows one writing process per file, so connections are opened per step and
+always closed; nothing opens the database at import time.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+
+
+def open_database(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    # Every timestamp is stored and compared in UTC (the contract: no offset = UTC).
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+class DuckDBResource(ConfigurableResource):
+    database: str
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = open_database(self.database, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()

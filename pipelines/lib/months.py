@@ -1,0 +1,41 @@
+"""Month arithmetic on first-of-month dates, the partition keys' natural type."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_months(d: date, n: int) -> date:
+    index = d.year * 12 + d.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> date:
+    """'2026-10' or '2026-10-01' -> date(2026, 10, 1)."""
+    text = text.strip()
+    try:
+        return datetime.strptime(text[:7], "%Y-%m").date()
+    except ValueError as exc:
+        raise ValueError(f"not a month (YYYY-MM): {text!r}") from exc
+
+
+def month_key(d: date) -> str:
+    """The Dagster partition key of a month: '2026-10-01'."""
+    return d.strftime("%Y-%m-01")
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from first to last, inclusive."""
+    out, current = [], month_start(first)
+    while current <= last:
+        out.append(current)
+        current = add_months(current, 1)
+    return out
+
+
+def last_complete_month(today: date | None = None) -> date:
+    today = today or datetime.now(timezone.utc).date()
+    return add_months(month_start(today), -1)

@@ -1,0 +1,52 @@
+"""Where trustcard reads and writes, from the environment variables the data contract names."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FIRST_MONTH = "2024-01"
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    db_path: Path
+    reports_dir: Path
+    first_month: str
+    as_of: date
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            landing_dir=Path(os.environ.get("TRUSTCARD_LANDING_DIR", REPO_ROOT / "data" / "landing")),
+            db_path=Path(os.environ.get("TRUSTCARD_DB", REPO_ROOT / "data" / "trustcard.duckdb")),
+            reports_dir=Path(os.environ.get("TRUSTCARD_REPORTS_DIR", REPO_ROOT / "reports" / "out")),
+            first_month=first_month_from_env(),
+            as_of=as_of_from_env(),
+        )
+
+
+def first_month_from_env() -> str:
+    value = os.environ.get("TRUSTCARD_FIRST_MONTH", DEFAULT_FIRST_MONTH)
+    try:
+        datetime.strptime(value, "%Y-%m")
+    except ValueError as exc:
+        raise ValueError(f"TRUSTCARD_FIRST_MONTH must look like 2024-01, got {value!r}") from exc
+    return value
+
+
+def as_of_from_env() -> date:
+    """The run's as-of date: facts (deliveries, openings, events) dated after it are rejected.
+
+    Defaults to today in UTC; set TRUSTCARD_AS_OF=YYYY-MM-DD to pin it (tests, reruns of history).
+    """
+    value = os.environ.get("TRUSTCARD_AS_OF")
+    if not value:
+        return datetime.now(timezone.utc).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"TRUSTCARD_AS_OF must look like 2026-10-31, got {value!r}") from exc

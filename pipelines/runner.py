@@ -1,0 +1,102 @@
+"""Run the monthly job for a range of months on a real Dagster instance, and say what happened.
+
+Used by the `trustcard` command. Definitions are imported lazily: the partitions read
+TRUSTCARD_FIRST_MONTH when they are built, so the caller sets the environment first.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .lib.months import last_complete_month, month_key, parse_month
+from .lib.settings import REPO_ROOT, first_month_from_env
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+class RunError(Exception):
+    """A run that could not start or did not succeed; the message is for the user."""
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    first: date
+    last: date
+    steps: list[tuple[str, str, dict]] = field(default_factory=list)  # (asset, status, metadata)
+
+
+def parse_months(spec: str | None) -> tuple[date, date]:
+    """'2025-11..2026-10', '2026-10', or None (the last complete month)."""
+    if not spec:
+        last = last_complete_month()
+        return last, last
+    first_text, _, last_text = spec.partition("..")
+    first = parse_month(first_text)
+    last = parse_month(last_text) if last_text else first
+    if last < first:
+        raise RunError(f"--months {spec}: the range ends before it starts")
+    return first, last
+
+
+def check_range(first: date, last: date) -> None:
+    start = parse_month(first_month_from_env())
+    if first < start:
+        raise RunError(
+            f"{first:%Y-%m} is before TRUSTCARD_FIRST_MONTH={start:%Y-%m}; set TRUSTCARD_FIRST_MONTH earlier to score it"
+        )
+    if last > last_complete_month():
+        raise RunError(f"{last:%Y-%m} is not a complete month yet; the last complete month is {last_complete_month():%Y-%m}")
+
+
+def ensure_dagster_home() -> Path:
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / "data" / "dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text((REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return home
+
+
+def run_months(first: date, last: date) -> RunOutcome:
+    """Materialise every asset for months first..last as one Dagster run (single-run backfill)."""
+    check_range(first, last)
+    ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    from .definitions import MONTHLY_JOB, defs
+
+    job = defs.resolve_job_def(MONTHLY_JOB)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last)},
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            raise_on_error=False,
+        )
+    outcome = RunOutcome(result.run_id, first, last)
+    failure = None
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            mat = event.event_specific_data.materialization
+            meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+            name = mat.asset_key.to_user_string()
+            if not any(s[0] == name for s in outcome.steps):
+                outcome.steps.append((name, "ok", meta))
+        elif event.event_type_value == "STEP_FAILURE" and failure is None:
+            error = event.event_specific_data.error
+            failure = f"{event.step_key}: {_root_message(error)}"
+    if not result.success:
+        raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}")
+    return outcome
+
+
+def _root_message(error) -> str:
+    """The user-facing message of a step failure: a Failure's description, else the deepest cause."""
+    while error is not None and error.cause is not None and "Failure" not in error.cls_name:
+        error = error.cause
+    message = (error.message if error else "").strip()
+    return message.split("\n")[0].removeprefix("dagster._core.definitions.events.Failure: ")

@@ -1,0 +1,54 @@
+-- Announcement (promise-keeping) metrics per vendor and month, months [$start, $end).
+-- announcements_due: announcements whose first promised ship date falls in the month.
+-- The promise score looks back 12 months: each announcement due in [M-11, M] is judged as it
+-- stood at the end of M, from the events dated on or before that day (later events unknown then).
+WITH months AS (
+  SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
+),
+firsts AS (
+  SELECT announcement_id, any_value(vendor_id) AS vendor_id, any_value(month) AS due_month,
+         min(promised_ship_date) FILTER (WHERE event = 'announced') AS first_promise,
+         bool_or(coalesce(presold, false)) AS presold
+  FROM announcement_events GROUP BY announcement_id
+),
+as_of_month AS (
+  SELECT m.month, f.*,
+    (SELECT min(e.event_date) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
+       AND e.event = 'shipped' AND e.event_date < m.month + INTERVAL 1 MONTH) AS shipped_on,
+    (SELECT min(e.event_date) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
+       AND e.event = 'cancelled' AND e.event_date < m.month + INTERVAL 1 MONTH) AS cancelled_on,
+    (SELECT count(*) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
+       AND e.event = 'revised' AND e.event_date < m.month + INTERVAL 1 MONTH) AS redates
+  FROM months m
+  JOIN firsts f ON f.due_month > m.month - INTERVAL 12 MONTH AND f.due_month <= m.month
+),
+judged AS (
+  SELECT *,
+    CASE WHEN shipped_on IS NOT NULL AND shipped_on <= first_promise THEN 'shipped on time'
+         WHEN shipped_on IS NOT NULL THEN 'shipped late'
+         WHEN cancelled_on IS NOT NULL THEN 'cancelled'
+         WHEN first_promise < month + INTERVAL 1 MONTH THEN 'overdue'
+         ELSE 'not yet due' END AS status,
+    -- Credit for the promise: full when kept, partial when shipped late, none when it died.
+    CASE WHEN shipped_on IS NOT NULL AND shipped_on <= first_promise THEN 1.0
+         WHEN shipped_on IS NOT NULL AND date_diff('day', first_promise, shipped_on) <= 90 THEN 0.5
+         WHEN shipped_on IS NOT NULL THEN 0.25
+         ELSE 0.0 END AS promise_credit
+  FROM as_of_month
+)
+SELECT
+  vendor_id,
+  month,
+  count(*) FILTER (WHERE due_month = month) AS announcements_due,
+  count(*) FILTER (WHERE due_month = month AND status = 'shipped on time') AS announcements_kept,
+  count(*) AS announcements_due_12m,
+  sum(promise_credit) AS promise_credit_12m,
+  count(*) FILTER (WHERE status = 'shipped on time') AS kept_12m,
+  count(*) FILTER (WHERE status = 'cancelled') AS cancelled_12m,
+  count(*) FILTER (WHERE status = 'overdue') AS overdue_12m,
+  count(*) FILTER (WHERE status IN ('cancelled', 'overdue') AND presold) AS presold_unshipped_12m,
+  sum(redates) AS redates_12m,
+  max(redates) AS max_redates
+FROM judged
+GROUP BY vendor_id, month
+ORDER BY vendor_id, month

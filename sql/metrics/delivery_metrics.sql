@@ -1,0 +1,24 @@
+-- Delivery metrics per vendor and month (the month of promised_date), for months [$start, $end).
+-- On time: delivered_date <= promised_date (the first, frozen promise). Undelivered = late and not in full.
+-- In full: delivered and qty_delivered >= qty_ordered (empty qty_delivered with a date = in full).
+SELECT
+  vendor_id,
+  month,
+  count(*) AS deliveries_due,
+  count(*) FILTER (WHERE delivered_date <= promised_date) AS on_time,
+  count(*) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_delivered, qty_ordered) >= qty_ordered) AS in_full,
+  count(*) FILTER (WHERE delivered_date <= promised_date
+                     AND coalesce(qty_delivered, qty_ordered) >= qty_ordered) AS on_time_in_full,
+  count(*) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_rejected, 0) = 0) AS defect_free,
+  count(*) FILTER (WHERE delivered_date IS NULL) AS open_past_due,
+  count(*) FILTER (WHERE delivered_date > promised_date) AS delivered_late,
+  median(date_diff('day', promised_date, delivered_date)) FILTER (WHERE delivered_date > promised_date)
+    AS median_days_late,
+  avg(date_diff('day', promised_date, delivered_date)) FILTER (WHERE delivered_date > promised_date)
+    AS mean_days_late,
+  sum(order_value) AS order_value,
+  sum(order_value) FILTER (WHERE delivered_date <= promised_date) AS order_value_on_time
+FROM deliveries
+WHERE month >= $start AND month < $end
+GROUP BY vendor_id, month
+ORDER BY vendor_id, month

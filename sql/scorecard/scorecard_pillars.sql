@@ -1,0 +1,96 @@
+-- The month's scorecard before memory: one row per vendor in vendors.csv and month in [$start, $end),
+-- the contract's columns, the three pillar scores (0..100, NULL = no data) and their blend.
+-- Small samples are shrunk toward the category's pooled rate ($prior_* = imaginary records).
+WITH months AS (
+  SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
+),
+grid AS (
+  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, m.month
+  FROM vendors v CROSS JOIN months m
+),
+joined AS (
+  SELECT g.*, d.* EXCLUDE (vendor_id, month), c.* EXCLUDE (vendor_id, month), a.* EXCLUDE (vendor_id, month)
+  FROM grid g
+  LEFT JOIN delivery_metrics d ON d.vendor_id = g.vendor_id AND d.month = g.month
+  LEFT JOIN complaint_metrics c ON c.vendor_id = g.vendor_id AND c.month = g.month
+  LEFT JOIN announcement_metrics a ON a.vendor_id = g.vendor_id AND a.month = g.month
+),
+peers AS (
+  -- Pooled rates of the category in the month; the whole portfolio where a category has none.
+  SELECT category, month,
+    sum(on_time) / nullif(sum(deliveries_due), 0) AS peer_on_time,
+    sum(in_full) / nullif(sum(deliveries_due), 0) AS peer_in_full,
+    sum(defect_free) / nullif(sum(deliveries_due), 0) AS peer_defect_free,
+    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS peer_promise
+  FROM joined GROUP BY category, month
+),
+portfolio AS (
+  SELECT month,
+    sum(on_time) / nullif(sum(deliveries_due), 0) AS all_on_time,
+    sum(in_full) / nullif(sum(deliveries_due), 0) AS all_in_full,
+    sum(defect_free) / nullif(sum(deliveries_due), 0) AS all_defect_free,
+    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS all_promise
+  FROM joined GROUP BY month
+),
+rated AS (
+  SELECT j.*,
+    coalesce(p.peer_on_time, o.all_on_time, 0.5) AS prior_on_time,
+    coalesce(p.peer_in_full, o.all_in_full, 0.5) AS prior_in_full,
+    coalesce(p.peer_defect_free, o.all_defect_free, 0.5) AS prior_defect_free,
+    coalesce(p.peer_promise, o.all_promise, 0.5) AS prior_promise
+  FROM joined j
+  JOIN peers p USING (category, month)
+  JOIN portfolio o USING (month)
+),
+pillars AS (
+  SELECT *,
+    CASE WHEN deliveries_due > 0 THEN 100 * (
+        $w_on_time * shrunk(on_time, deliveries_due, prior_on_time, $prior_deliveries)
+      + $w_in_full * shrunk(in_full, deliveries_due, prior_in_full, $prior_deliveries)
+      + $w_defect_free * shrunk(defect_free, deliveries_due, prior_defect_free, $prior_deliveries)) END AS delivery_score,
+    CASE WHEN announcements_due_12m > 0 THEN
+      100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
+    -- No complaint in an active month is a kept promise (100); no activity at all is no data.
+    CASE WHEN complaints_opened > 0 THEN recovery_score
+         WHEN coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0 THEN 100 END AS recovery_pillar
+  FROM rated
+)
+SELECT
+  vendor_id, month, category,
+  coalesce(deliveries_due, 0) AS deliveries_due,
+  on_time / nullif(deliveries_due, 0) AS on_time_rate,
+  wilson_low(on_time, deliveries_due) AS on_time_low,
+  wilson_high(on_time, deliveries_due) AS on_time_high,
+  in_full / nullif(deliveries_due, 0) AS in_full_rate,
+  on_time_in_full / nullif(deliveries_due, 0) AS otif_rate,
+  defect_free / nullif(deliveries_due, 0) AS defect_free_rate,
+  coalesce(open_past_due, 0) AS open_past_due,
+  coalesce(delivered_late, 0) AS delivered_late,
+  median_days_late,
+  mean_days_late,
+  coalesce(complaints_opened, 0) AS complaints_opened,
+  median_hours_to_acknowledge,
+  resolved_on_time / nullif(complaints_opened, 0) AS resolved_on_time_rate,
+  coalesce(still_open, 0) AS complaints_still_open,
+  coalesce(repeats, 0) AS repeat_complaints,
+  coalesce(announcements_due, 0) AS announcements_due,
+  coalesce(announcements_due_12m, 0) AS announcements_due_12m,
+  coalesce(kept_12m, 0) AS announcements_kept_12m,
+  coalesce(cancelled_12m, 0) + coalesce(overdue_12m, 0) AS announcements_broken_12m,
+  coalesce(redates_12m, 0) AS redates_12m,
+  coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,
+  prior_on_time AS peer_on_time_rate,
+  delivery_score,
+  promise_score,
+  recovery_pillar AS recovery_score,
+  CASE WHEN coalesce(delivery_score, promise_score, recovery_pillar) IS NOT NULL THEN
+    (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0)
+       + coalesce($w_recovery * recovery_pillar, 0))
+    / (CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
+       + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END
+       + CASE WHEN recovery_pillar IS NOT NULL THEN $w_recovery ELSE 0 END) END AS month_score,
+  -- Recovery figures mature: complaints opened in a month whose response window has not passed
+  -- by the latest date in the data are provisional and recomputed on later runs.
+  month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional
+FROM pillars
+ORDER BY vendor_id, month

@@ -1,0 +1,31 @@
+-- Staged deliveries: every landing row typed by the contract, with provenance and duplicate status.
+-- Reads the registered frame `landing` (all text). A delivery belongs to its promised_date's month.
+WITH typed AS (
+  SELECT
+    txt(delivery_id) AS delivery_id,
+    txt(vendor_id) AS vendor_id,
+    iso_date(promised_date) AS promised_date,
+    iso_date(delivered_date) AS delivered_date,
+    num(qty_ordered) AS qty_ordered,
+    num(qty_delivered) AS qty_delivered,
+    num(qty_rejected) AS qty_rejected,
+    num(order_value) AS order_value,
+    first_problem([
+      bad('promised_date', promised_date, iso_date(promised_date), 'not an ISO date (YYYY-MM-DD)'),
+      bad('delivered_date', delivered_date, iso_date(delivered_date), 'not an ISO date (YYYY-MM-DD)'),
+      bad('qty_ordered', qty_ordered, num(qty_ordered), 'not a number'),
+      bad('qty_delivered', qty_delivered, num(qty_delivered), 'not a number'),
+      bad('qty_rejected', qty_rejected, num(qty_rejected), 'not a number'),
+      bad('order_value', order_value, num(order_value), 'not a number')
+    ]) AS _parse_problem,
+    md5(json_array(txt(delivery_id), txt(vendor_id), txt(promised_date), txt(delivered_date),
+                   txt(qty_ordered), txt(qty_delivered), txt(qty_rejected), txt(order_value))::VARCHAR) AS _fingerprint,
+    _source_file, _row_number, _row_error, _extra, _raw
+  FROM landing
+)
+SELECT
+  date_trunc('month', promised_date)::DATE AS month,
+  * EXCLUDE (_fingerprint),
+  dup_status(delivery_id, _fingerprint, _source_file, _row_number) AS _dup_status,
+  dup_places(delivery_id, _source_file, _row_number) AS _dup_places
+FROM typed

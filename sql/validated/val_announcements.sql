@@ -1,0 +1,47 @@
+-- Judge each staged announcement event of the window. A problem of one event is that event's;
+-- a problem of the announcement as a whole (no valid first promise, contradictory events)
+-- quarantines every event of it, since its history can no longer be trusted.
+WITH judged AS (
+  SELECT s.*,
+    CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
+      CASE WHEN s._row_error IS NOT NULL THEN problem(NULL, s._row_error) END,
+      s._parse_problem,  -- before 'missing': a value that does not parse is not absent
+      missing('announcement_id', s.announcement_id),
+      missing('vendor_id', s.vendor_id),
+      missing('event', s.event),
+      missing('event_date', s.event_date),
+      CASE WHEN s.event IN ('announced', 'revised') AND s.promised_ship_date IS NULL
+        THEN problem('promised_ship_date', 'required for an ''' || s.event || ''' event') END,
+      CASE WHEN s.event = 'announced' AND s.product IS NULL
+        THEN problem('product', 'required on the announced event') END,
+      CASE WHEN v.vendor_id IS NULL THEN problem('vendor_id', 'unknown vendor_id ''' || s.vendor_id || ''' (not in vendors.csv)') END,
+      too_long('product', s.product),
+      after_as_of('event_date', s.event_date, $as_of),
+      too_far_ahead('promised_ship_date', s.promised_ship_date, $as_of, 10)
+    ]) END AS _row_problem
+  FROM stg_announcements s
+  LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
+  WHERE in_window(s.month, $start, $end)
+),
+per_announcement AS (
+  SELECT announcement_id, first_problem([
+    CASE WHEN count(DISTINCT vendor_id) > 1 THEN problem('vendor_id',
+      'events of this announcement name different vendors: ' || string_agg(DISTINCT vendor_id, ', ' ORDER BY vendor_id)) END,
+    CASE WHEN count(*) FILTER (WHERE event = 'announced') > 1 THEN problem('event',
+      'conflicting announced events (' || count(*) FILTER (WHERE event = 'announced') || ' with different values)') END,
+    CASE WHEN count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) > 1 THEN problem('event',
+      'conflicting shipped/cancelled events (' || count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) || ')') END,
+    CASE WHEN count(*) FILTER (WHERE event = 'announced' AND _row_problem IS NULL) = 0 THEN problem('event',
+      'announcement has no valid ''announced'' event, so its first promise is unknown') END,
+    CASE WHEN min(event_date) FILTER (WHERE event <> 'announced')
+              < min(event_date) FILTER (WHERE event = 'announced') THEN problem('event',
+      'the first event is ''' || arg_min(event, event_date) || ''' on ' || min(event_date) || ', not ''announced''') END
+  ]) AS _announcement_problem
+  FROM judged
+  WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
+  GROUP BY announcement_id
+)
+SELECT j.* EXCLUDE (_row_problem),
+  CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem, a._announcement_problem) END AS _problem
+FROM judged j
+LEFT JOIN per_announcement a USING (announcement_id)

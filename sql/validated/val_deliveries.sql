@@ -1,0 +1,26 @@
+-- Judge each staged delivery of the window: its first problem, or NULL when it is valid.
+-- Parameters: $start, $end (the window's months), $as_of (the run's as-of date).
+SELECT s.*,
+  CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
+    CASE WHEN s._row_error IS NOT NULL THEN problem(NULL, s._row_error) END,
+    s._parse_problem,  -- before 'missing': a value that does not parse is not absent
+    missing('delivery_id', s.delivery_id),
+    missing('vendor_id', s.vendor_id),
+    missing('promised_date', s.promised_date),
+    missing('qty_ordered', s.qty_ordered),
+    CASE WHEN s._dup_status = 'conflict' THEN problem('delivery_id',
+      'delivery_id ''' || s.delivery_id || ''' appears with different values in ' || s._dup_places) END,
+    CASE WHEN v.vendor_id IS NULL THEN problem('vendor_id', 'unknown vendor_id ''' || s.vendor_id || ''' (not in vendors.csv)') END,
+    CASE WHEN s.qty_ordered <= 0 THEN problem('qty_ordered', 'must be > 0, got ' || s.qty_ordered) END,
+    CASE WHEN s.qty_delivered < 0 THEN problem('qty_delivered', 'must be >= 0, got ' || s.qty_delivered) END,
+    CASE WHEN s.qty_rejected < 0 THEN problem('qty_rejected', 'must be >= 0, got ' || s.qty_rejected) END,
+    CASE WHEN s.qty_rejected > coalesce(s.qty_delivered, CASE WHEN s.delivered_date IS NOT NULL THEN s.qty_ordered ELSE 0 END)
+      THEN problem('qty_rejected', 'rejected ' || s.qty_rejected || ' is more than delivered '
+                   || coalesce(s.qty_delivered, CASE WHEN s.delivered_date IS NOT NULL THEN s.qty_ordered ELSE 0 END)) END,
+    CASE WHEN s.order_value < 0 THEN problem('order_value', 'must be >= 0, got ' || s.order_value) END,
+    after_as_of('delivered_date', s.delivered_date, $as_of),
+    too_far_ahead('promised_date', s.promised_date, $as_of, 5)
+  ]) END AS _problem
+FROM stg_deliveries s
+LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
+WHERE in_window(s.month, $start, $end)

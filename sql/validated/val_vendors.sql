@@ -1,0 +1,14 @@
+-- Judge each staged vendor row: its first problem, or NULL when it is valid.
+SELECT NULL::DATE AS month, s.*,
+  CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
+    CASE WHEN s._row_error IS NOT NULL THEN problem(NULL, s._row_error) END,
+    s._parse_problem,  -- before 'missing': a value that does not parse is not absent
+    missing('vendor_id', s.vendor_id),
+    missing('vendor_name', s.vendor_name),
+    CASE WHEN s._dup_status = 'conflict' THEN problem('vendor_id',
+      'vendor_id ''' || s.vendor_id || ''' appears with different values in ' || s._dup_places) END,
+    too_long('vendor_name', s.vendor_name),
+    too_long('category', s.category),
+    too_long('report_recipients', s.report_recipients)
+  ]) END AS _problem
+FROM stg_vendors s
