@@ -101,12 +101,12 @@ class ResponseStyle:
     promise_rate: float  # promises a resolution date when acknowledging
     resolve_on_time: float  # of promised ones, resolved by the promised date
     overrun_days: tuple[int, int]  # how late the others are resolved
-    resolve_within: tuple[float, float] = (0.2, 1.0)  # share of the promised window used when on time
     never_resolve: float
     apologized: float
     explained: float
     restitution: float
     self_disclosed: float  # the vendor raised it before the customer found it
+    resolve_within: tuple[float, float] = (0.2, 1.0)  # share of the promised window used when on time
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def test_cfpb_mapping_is_pinned_for_both_schemas(tmp_path: Path) -> None:
     assert (sample.source_file.name, sample.rows_in, sample.rows_landed) == ("cfpb_complaints_sample.csv", 8, 6)
     assert sample.unmappable == [
         (8, "Date received '2019-13-01' is not a date"),
-        (9, "Complaint ID 'cfpb-3571115' repeats sample row 2"),
+        (9, "complaint_id 'cfpb-3571115' repeats sample row 2"),
     ]
     assert (old.source_file.name, old.rows_in, old.rows_landed) == ("cfpb_complaints_2013_2017.csv", 6, 5)
     assert old.unmappable == [(7, "Date received '2/30/2016' is not a date")]
@@ -164,6 +164,19 @@ def test_cfpb_accepts_a_single_export_file(tmp_path: Path) -> None:
     assert text(tmp_path / "complaints" / "cfpb_2013_2017.csv") == CFPB_2013_EXPECTED
     assert not (tmp_path / "complaints" / "cfpb_sample.csv").exists()
     assert_reconciles([report])
+
+
+def test_cfpb_cuts_a_narrative_over_the_text_limit_instead_of_losing_the_complaint(tmp_path: Path) -> None:
+    source = tmp_path / "cfpb_complaints_sample.csv"
+    content = (FIXTURES / "cfpb_complaints_sample.csv").read_text(encoding="utf-8")
+    source.write_text(content.replace("sent me a letter on XX/XX/2019.", "XXXX " * 2500), encoding="utf-8")
+
+    [report] = IMPORTERS["cfpb"](source, tmp_path / "landing")
+
+    summary = rows_of(tmp_path / "landing" / "complaints" / "cfpb_sample.csv")[1]["summary"]
+    assert len(summary) <= 10_000 and summary.endswith(" […]")
+    assert report.rows_landed == 6
+    assert any("1 narratives cut" in note for note in report.notes)
 
 
 # --- Kubernetes enhancement proposals -------------------------------------------------------

@@ -21,6 +21,10 @@ from pathlib import Path
 #: Columns of ``vendors.csv`` in the landing contract, in the order we write them.
 VENDOR_COLUMNS: tuple[str, ...] = ("vendor_id", "vendor_name", "category", "is_self", "report_recipients")
 
+#: trustcard quarantines any text value longer than this (sql/macros.sql ``too_long``).
+TEXT_LIMIT = 10_000
+TRUNCATION_MARK = " […]"
+
 #: Row numbers are spreadsheet row numbers: the header is row 1, the first data record
 #: row 2. They count CSV records, not physical lines (a quoted field may span lines).
 FIRST_DATA_ROW = 2
@@ -124,6 +128,16 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, st
 def clean_text(value: str) -> str:
     """Trim and turn CR/CRLF inside free text into ``\\n`` so the landing file has one line ending."""
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def fit_text(value: str, limit: int = TEXT_LIMIT) -> tuple[str, bool]:
+    """Cut free text to ``limit`` characters, marking the cut; returns (text, was_cut).
+
+    A long free-text field should not cost the whole record its place in the metrics.
+    """
+    if len(value) <= limit:
+        return value, False
+    return value[: limit - len(TRUNCATION_MARK)].rstrip() + TRUNCATION_MARK, True
 
 
 def parse_date(value: str, formats: Sequence[str], column: str) -> date:

@@ -13,12 +13,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from ._common import (
+    TEXT_LIMIT,
     ImportReport,
     SourceTable,
     Unmappable,
     VendorBook,
     bool_text,
     clean_text,
+    fit_text,
     map_rows,
     merge_vendors,
     parse_date,
@@ -179,6 +181,7 @@ class _ComplaintMapper:
         self.seen_ids = seen_ids  # complaint_id -> "file row N", shared across files: ids are global
         self.unknown_responses: dict[str, int] = {}
         self.no_sent_date = 0
+        self.summaries_cut = 0
 
     def complaint_id(self, number: int, row: dict[str, str]) -> str:
         if self.schema.columns["id"] is None:
@@ -193,7 +196,7 @@ class _ComplaintMapper:
         get = self.schema.get
         complaint_id = self.complaint_id(number, row)
         if complaint_id in self.seen_ids:
-            raise Unmappable(f"Complaint ID {complaint_id!r} repeats {self.seen_ids[complaint_id]}")
+            raise Unmappable(f"complaint_id {complaint_id!r} repeats {self.seen_ids[complaint_id]}")
         company = _company_name(get(row, "company"))
         if not company:
             raise Unmappable("Company is empty")
@@ -216,8 +219,13 @@ class _ComplaintMapper:
             "apologized": "",
             "explained": bool_text(recovery.explained),
             "restitution": bool_text(recovery.restitution),
-            "summary": clean_text(get(row, "narrative")),
+            "summary": self._summary(get(row, "narrative")),
         }
+
+    def _summary(self, narrative: str) -> str:
+        text, cut = fit_text(clean_text(narrative))
+        self.summaries_cut += cut
+        return text
 
     def _deadline(self, sent: str) -> str:
         """Sent + 15 days; a missing or bad sent date only loses the deadline, not the complaint."""
@@ -250,6 +258,8 @@ def _import_file(path: Path, landing_dir: Path, vendors: VendorBook, seen_ids: d
         report.notes.append("no narrative column: summary left empty")
     for response, count in sorted(mapper.unknown_responses.items()):
         report.notes.append(f"{count} rows with unknown response {response!r}: recovery fields left empty")
+    if mapper.summaries_cut:
+        report.notes.append(f"{mapper.summaries_cut} narratives cut to trustcard's {TEXT_LIMIT:,}-character text limit")
     if mapper.no_sent_date:
         report.notes.append(f"{mapper.no_sent_date} rows without a usable 'Date sent to company': no deadline")
     report.notes.append(f"-> {output}")

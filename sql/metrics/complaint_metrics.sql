@@ -1,39 +1,5 @@
--- Complaint (recovery) metrics per vendor and month (the UTC month of opened_at), months [$start, $end).
--- Each complaint earns recovery points (0..1) for how it was handled; see docs/metrics.md.
--- A repeat is a complaint of the same vendor and category opened within 90 days after an
--- earlier one of that category was resolved: the same mistake made twice.
-WITH targets AS (
-  SELECT * FROM (VALUES ('critical', 2, 4.0), ('high', 5, 2.0), ('medium', 15, 1.0), ('low', 30, 0.5))
-    AS t(severity, target_days, weight)
-),
-scored AS (
-  SELECT
-    c.*,
-    t.weight,
-    coalesce(c.promised_resolution_at, c.opened_at + to_days(t.target_days)) AS due_at,
-    date_diff('second', c.opened_at, c.acknowledged_at) / 3600.0 AS hours_to_acknowledge,
-    c.resolved_at IS NOT NULL
-      AND c.resolved_at <= coalesce(c.promised_resolution_at, c.opened_at + to_days(t.target_days)) AS resolved_on_time,
-    EXISTS (
-      SELECT 1 FROM complaints e
-      WHERE e.vendor_id = c.vendor_id AND e.category = c.category AND e.complaint_id <> c.complaint_id
-        AND e.resolved_at <= c.opened_at AND e.resolved_at > c.opened_at - INTERVAL 90 DAY
-    ) AS is_repeat
-  FROM complaints c
-  JOIN targets t ON t.severity = coalesce(c.severity, 'medium')
-  WHERE c.month >= $start AND c.month < $end
-),
-pointed AS (
-  SELECT *,
-    CASE WHEN hours_to_acknowledge <= 24 THEN 0.25 WHEN hours_to_acknowledge <= 72 THEN 0.10 ELSE 0 END
-    + CASE WHEN resolved_on_time THEN 0.30 ELSE 0 END
-    + CASE WHEN apologized THEN 0.10 ELSE 0 END
-    + CASE WHEN explained THEN 0.10 ELSE 0 END
-    + CASE WHEN restitution THEN 0.05 ELSE 0 END
-    + CASE WHEN disclosed_by = 'vendor' THEN 0.10 ELSE 0 END
-    + CASE WHEN NOT is_repeat THEN 0.10 ELSE 0 END AS recovery_points
-  FROM scored
-)
+-- Complaint (recovery) metrics per vendor and month (the UTC month of opened_at), months [$start, $end),
+-- aggregated from complaint_recovery (one row per complaint with its recovery points).
 SELECT
   vendor_id,
   month,
@@ -51,6 +17,7 @@ SELECT
   count(*) FILTER (WHERE severity IN ('high', 'critical')) AS serious,
   -- A handled complaint scores 40..90, never 100: a failure repaired well is still a failure.
   sum(weight * (40 + 50 * recovery_points)) / sum(weight) AS recovery_score
-FROM pointed
+FROM complaint_recovery
+WHERE month >= $start AND month < $end
 GROUP BY vendor_id, month
 ORDER BY vendor_id, month

@@ -44,10 +44,12 @@ rated AS (
 ),
 pillars AS (
   SELECT *,
-    CASE WHEN deliveries_due > 0 THEN 100 * (
+    -- The blended rate, stretched so that $delivery_floor scores 0 and 100% scores 100.
+    CASE WHEN deliveries_due > 0 THEN 100 * greatest(0, (
         $w_on_time * shrunk(on_time, deliveries_due, prior_on_time, $prior_deliveries)
       + $w_in_full * shrunk(in_full, deliveries_due, prior_in_full, $prior_deliveries)
-      + $w_defect_free * shrunk(defect_free, deliveries_due, prior_defect_free, $prior_deliveries)) END AS delivery_score,
+      + $w_defect_free * shrunk(defect_free, deliveries_due, prior_defect_free, $prior_deliveries)
+      - $delivery_floor) / (1 - $delivery_floor)) END AS delivery_score,
     CASE WHEN announcements_due_12m > 0 THEN
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
     -- No complaint in an active month is a kept promise (100); no activity at all is no data.

@@ -11,7 +11,7 @@ from ...lib.months import add_months
 from ...lib.sql import load_sql
 from .model import TrustModel, grade, remembered_score
 
-METRIC_MODELS = ("delivery_metrics", "complaint_metrics", "announcement_metrics")
+METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
 
 
 def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date) -> int:

@@ -26,6 +26,7 @@ class TrustModel:
             "w_delivery": self.weights["delivery"], "w_promise": self.weights["promise"],
             "w_recovery": self.weights["recovery"], "w_on_time": self.delivery["on_time"],
             "w_in_full": self.delivery["in_full"], "w_defect_free": self.delivery["defect_free"],
+            "delivery_floor": self.delivery["floor"],
             "prior_deliveries": self.priors["deliveries"], "prior_announcements": self.priors["announcements"],
             "maturity_days": self.maturity_days,
         }
