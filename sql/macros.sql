@@ -30,6 +30,11 @@ CREATE OR REPLACE MACRO dup_status(k, fp, f, r) AS
 CREATE OR REPLACE MACRO dup_places(k, f, r) AS
   CASE WHEN k IS NOT NULL THEN array_to_string(list_sort(list(f || ':' || r) OVER (PARTITION BY k)), ', ') END;
 CREATE OR REPLACE MACRO problem(col, why) AS {'col': col, 'why': why};
+-- A row whose vendor is not a valid vendor: either vendors.csv lacks it, or it is there but was
+-- itself rejected (rejected_at: where, from the vendors' quarantine), which 'unknown' would hide.
+CREATE OR REPLACE MACRO unknown_vendor(vid, rejected_at) AS problem('vendor_id', CASE
+  WHEN rejected_at IS NOT NULL THEN 'vendor_id ''' || vid || ''' is rejected in vendors.csv (' || rejected_at || ')'
+  ELSE 'unknown vendor_id ''' || vid || ''' (not in vendors.csv)' END);
 CREATE OR REPLACE MACRO missing(col, x) AS CASE WHEN x IS NULL THEN problem(col, 'required value is missing') END;
 CREATE OR REPLACE MACRO too_long(col, x) AS
   CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long; the limit is 10000') END;

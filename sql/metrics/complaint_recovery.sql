@@ -4,7 +4,8 @@
 -- A repeat is a complaint of the same vendor and category opened within 90 days after an
 -- earlier one of that category was resolved: the same mistake made twice.
 WITH targets AS (
-  SELECT * FROM (VALUES ('critical', 2, 4.0), ('high', 5, 2.0), ('medium', 15, 1.0), ('low', 30, 0.5))
+  SELECT severity, target_days, weight::DOUBLE AS weight
+  FROM (VALUES ('critical', 2, 4.0), ('high', 5, 2.0), ('medium', 15, 1.0), ('low', 30, 0.5))
     AS t(severity, target_days, weight)
 ),
 scored AS (

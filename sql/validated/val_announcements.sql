@@ -4,7 +4,7 @@
 WITH judged AS (
   SELECT s.*,
     CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
-      CASE WHEN s._row_error IS NOT NULL THEN problem(NULL, s._row_error) END,
+      s._row_error,  -- a problem found while reading the file (bad bytes, ragged row)
       s._parse_problem,  -- before 'missing': a value that does not parse is not absent
       missing('announcement_id', s.announcement_id),
       missing('vendor_id', s.vendor_id),
@@ -14,13 +14,15 @@ WITH judged AS (
         THEN problem('promised_ship_date', 'required for an ''' || s.event || ''' event') END,
       CASE WHEN s.event = 'announced' AND s.product IS NULL
         THEN problem('product', 'required on the announced event') END,
-      CASE WHEN v.vendor_id IS NULL THEN problem('vendor_id', 'unknown vendor_id ''' || s.vendor_id || ''' (not in vendors.csv)') END,
+      CASE WHEN v.vendor_id IS NULL THEN unknown_vendor(s.vendor_id, rv.rejected_at) END,
       too_long('product', s.product),
       after_as_of('event_date', s.event_date, $as_of),
       too_far_ahead('promised_ship_date', s.promised_ship_date, $as_of, 10)
     ]) END AS _row_problem
   FROM stg_announcements s
   LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
+  LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at
+             FROM quarantine WHERE feed = 'vendors' GROUP BY vendor_id) rv ON rv.vendor_id = s.vendor_id
   WHERE in_window(s.month, $start, $end)
 ),
 per_announcement AS (

@@ -1,14 +1,14 @@
 -- Judge each staged complaint of the window: its first problem, or NULL when it is valid.
 SELECT s.*,
   CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
-    CASE WHEN s._row_error IS NOT NULL THEN problem(NULL, s._row_error) END,
+    s._row_error,  -- a problem found while reading the file (bad bytes, ragged row)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('complaint_id', s.complaint_id),
     missing('vendor_id', s.vendor_id),
     missing('opened_at', s.opened_at),
     CASE WHEN s._dup_status = 'conflict' THEN problem('complaint_id',
       'complaint_id ''' || s.complaint_id || ''' appears with different values in ' || s._dup_places) END,
-    CASE WHEN v.vendor_id IS NULL THEN problem('vendor_id', 'unknown vendor_id ''' || s.vendor_id || ''' (not in vendors.csv)') END,
+    CASE WHEN v.vendor_id IS NULL THEN unknown_vendor(s.vendor_id, rv.rejected_at) END,
     CASE WHEN s.acknowledged_at < s.opened_at THEN problem('acknowledged_at',
       'acknowledged ' || s.acknowledged_at || ' before it was opened ' || s.opened_at) END,
     CASE WHEN s.resolved_at < s.opened_at THEN problem('resolved_at',
@@ -24,4 +24,6 @@ SELECT s.*,
   ]) END AS _problem
 FROM stg_complaints s
 LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
+LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at
+           FROM quarantine WHERE feed = 'vendors' GROUP BY vendor_id) rv ON rv.vendor_id = s.vendor_id
 WHERE in_window(s.month, $start, $end)

@@ -2,7 +2,7 @@
 -- Parameters: $start, $end (the window's months), $as_of (the run's as-of date).
 SELECT s.*,
   CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
-    CASE WHEN s._row_error IS NOT NULL THEN problem(NULL, s._row_error) END,
+    s._row_error,  -- a problem found while reading the file (bad bytes, ragged row)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('delivery_id', s.delivery_id),
     missing('vendor_id', s.vendor_id),
@@ -10,7 +10,7 @@ SELECT s.*,
     missing('qty_ordered', s.qty_ordered),
     CASE WHEN s._dup_status = 'conflict' THEN problem('delivery_id',
       'delivery_id ''' || s.delivery_id || ''' appears with different values in ' || s._dup_places) END,
-    CASE WHEN v.vendor_id IS NULL THEN problem('vendor_id', 'unknown vendor_id ''' || s.vendor_id || ''' (not in vendors.csv)') END,
+    CASE WHEN v.vendor_id IS NULL THEN unknown_vendor(s.vendor_id, rv.rejected_at) END,
     CASE WHEN s.qty_ordered <= 0 THEN problem('qty_ordered', 'must be > 0, got ' || s.qty_ordered) END,
     CASE WHEN s.qty_delivered < 0 THEN problem('qty_delivered', 'must be >= 0, got ' || s.qty_delivered) END,
     CASE WHEN s.qty_rejected < 0 THEN problem('qty_rejected', 'must be >= 0, got ' || s.qty_rejected) END,
@@ -23,4 +23,6 @@ SELECT s.*,
   ]) END AS _problem
 FROM stg_deliveries s
 LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
+LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at
+           FROM quarantine WHERE feed = 'vendors' GROUP BY vendor_id) rv ON rv.vendor_id = s.vendor_id
 WHERE in_window(s.month, $start, $end)

@@ -3,12 +3,14 @@
 Every value is read as text against the contract's explicit column list; typing happens in
 the staging SQL, so a bad value becomes a quarantined row rather than a failed read.
 Problems that make a whole file unreadable raise LandingError naming the file (and the
-column or line); problems of one row are recorded in `_row_error` and quarantined later.
+column or line); problems of one row are recorded in `_row_error` ({col, why}: the column
+at fault, or none when it is the whole row) and quarantined later.
 """
 from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from .feeds import Feed
 SUPPORTED_SUFFIXES = (".csv", ".parquet")
 META_COLUMNS = ["_source_file", "_row_number", "_row_error", "_extra", "_raw"]
 csv.field_size_limit(2**31 - 1)  # oversized fields are judged by validation, not by the reader
+ROW_ERROR = pl.Struct({"col": pl.String, "why": pl.String})
 
 
 class LandingError(Exception):
@@ -85,7 +88,7 @@ def _rel(landing_dir: Path, path: Path) -> str:
 
 def _empty(feed: Feed) -> pl.DataFrame:
     schema = {c: pl.String for c in feed.column_names}
-    schema |= {"_source_file": pl.String, "_row_number": pl.Int64, "_row_error": pl.String,
+    schema |= {"_source_file": pl.String, "_row_number": pl.Int64, "_row_error": ROW_ERROR,
                "_extra": pl.String, "_raw": pl.String}
     return pl.DataFrame(schema=schema)
 
@@ -120,7 +123,7 @@ def _decode(data: bytes, rel: str) -> tuple[str, dict[int, str]]:
         try:
             line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            bad[number] = f"not valid UTF-8 (byte 0x{line[exc.start]:02X} at position {exc.start + 1})"
+            bad[number] = f"not valid UTF-8 (byte 0x{line[exc.start]:02X} at position {exc.start + 1} of line {number})"
     return data.decode("utf-8-sig", errors="replace"), bad
 
 
@@ -128,7 +131,8 @@ def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
     text, bad_lines = _decode(path.read_bytes(), rel)
     if not text.strip():
         raise LandingError(rel, "file is empty: no header row")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open must not silently swallow the rest of the file into one field.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:
@@ -142,14 +146,12 @@ def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise LandingError(rel, f"malformed CSV: {exc}", line=last_line + 1) from exc
+            raise LandingError(rel, f"malformed CSV: {_csv_problem(exc)}", line=last_line + 1) from exc
         start, last_line = last_line + 1, reader.line_num
         if not any(f.strip() for f in fields):
             blanks += 1
             continue
-        error = next((bad_lines[n] for n in range(start, last_line + 1) if n in bad_lines), None)
-        if error is None and len(fields) != len(header):
-            error = f"row has {len(fields)} fields, the header has {len(header)}"
+        error = _row_error(fields, header, [bad_lines[n] for n in range(start, last_line + 1) if n in bad_lines])
         records.append(fields + [""] * (len(header) - len(fields)))
         numbers.append(start)
         errors.append(error)
@@ -163,6 +165,25 @@ def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
     return _finish(frame, feed, rel, numbers, errors), blanks
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    if "unexpected end of data" in str(exc):
+        return 'a quoted field opened on this line is never closed (unbalanced ")'
+    return str(exc)
+
+
+def _row_error(fields: list[str], header: list[str], bad_bytes: list[str]) -> dict | None:
+    """The problem of one CSV record as {col, why}, or None: bad bytes (in the column that holds
+    them), a wrong number of fields, or a header repeated mid-file (files pasted together)."""
+    if bad_bytes:
+        col = next((h for h, f in zip(header, fields) if "\ufffd" in f), None)
+        return {"col": col, "why": bad_bytes[0]}
+    if len(fields) != len(header):
+        return {"col": None, "why": f"row has {len(fields)} fields, the header has {len(header)}"}
+    if [f.strip().lower() for f in fields] == header:
+        return {"col": None, "why": "row repeats the header row (files pasted together?)"}
+    return None
+
+
 def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
@@ -170,13 +191,13 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
         raise LandingError(rel, f"unreadable Parquet file: {exc}") from exc
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     _check_header(frame.columns, rel, feed)
-    frame = frame.with_columns(_to_text(frame[c]) for c in frame.columns)
+    frame = frame.with_columns(_to_text(frame[c], rel) for c in frame.columns)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
     numbers = list(range(1, frame.height + 1))
     return _finish(frame, feed, rel, numbers, [None] * frame.height)
 
 
-def _to_text(series: pl.Series) -> pl.Series:
+def _to_text(series: pl.Series, rel: str) -> pl.Series:
     if series.dtype == pl.String:
         return series
     if series.dtype == pl.Boolean:
@@ -184,10 +205,17 @@ def _to_text(series: pl.Series) -> pl.Series:
     if isinstance(series.dtype, pl.Datetime):
         fmt = "%Y-%m-%dT%H:%M:%S%.f%:z" if series.dtype.time_zone else "%Y-%m-%dT%H:%M:%S%.f"
         return series.dt.to_string(fmt)
-    return series.cast(pl.String)
+    if series.dtype.is_nested():  # lists and structs (extra columns) are kept as JSON text
+        return pl.Series(series.name, [None if v is None else json.dumps(v, default=str) for v in series],
+                         dtype=pl.String)
+    try:
+        return series.cast(pl.String)
+    except pl.exceptions.PolarsError as exc:  # e.g. binary values that are not UTF-8
+        raise LandingError(rel, f"a {series.dtype} column that cannot be read as text: {exc}",
+                           column=series.name) from exc
 
 
-def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int], errors: list[str | None]) -> pl.DataFrame:
+def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int], errors: list[dict | None]) -> pl.DataFrame:
     """Add missing optional columns, pack extras and the raw record as JSON, add provenance."""
     contract = feed.column_names
     extras = [c for c in frame.columns if c not in contract and c != "_overflow"]
@@ -197,7 +225,7 @@ def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int], error
         *[pl.col(c) for c in contract],
         pl.lit(rel).alias("_source_file"),
         pl.Series("_row_number", numbers, dtype=pl.Int64),
-        pl.Series("_row_error", errors, dtype=pl.String),
+        pl.Series("_row_error", errors, dtype=ROW_ERROR),
         (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         pl.struct(raw_cols).struct.json_encode().alias("_raw"),
     )

@@ -1,0 +1,38 @@
+# trustcard: `make demo` runs the whole job on sample data; `make test` runs the tests.
+# Both create the virtual environment (pinned by requirements.lock) on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+
+.PHONY: demo test dev real bench system-deps clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: Python 3.11+ is needed (python3.11 or python3 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+# WeasyPrint needs Pango from the system; install it when missing (Debian/Ubuntu, as root).
+system-deps:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	  echo "installing Pango for WeasyPrint"; \
+	  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0) >/dev/null \
+	  || { echo "make: WeasyPrint needs Pango (libpango-1.0-0, libpangoft2-1.0-0); install it and retry"; exit 1; }; }
+
+demo: $(STAMP) system-deps
+	$(BIN)/trustcard demo
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest tests
+
+dev: $(STAMP) system-deps
+	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data reports/out

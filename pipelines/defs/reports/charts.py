@@ -1,0 +1,114 @@
+"""Chart geometry from data: coordinates and labels for the SVG macros in reports/templates/charts.html.
+
+Only numbers and label strings leave this module; the SVG markup itself lives in the template,
+so every label from data is escaped by Jinja like any other text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass
+class Axis:
+    ticks: list[tuple[float, str]]  # (pixel, label)
+
+
+@dataclass
+class TrendChart:
+    width: int
+    height: int
+    line: str  # "x,y x,y ..." of the trust score
+    markers: list[tuple[float, float, str]]  # (x, y, label) of each scored month
+    band: str  # polygon of the peer band (25th..75th percentile)
+    median: str
+    y_axis: Axis
+    x_axis: Axis
+    grade_lines: list[tuple[float, str]] = field(default_factory=list)
+
+
+def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> float:
+    if hi == lo:
+        return (out_lo + out_hi) / 2
+    return out_lo + (value - lo) * (out_hi - out_lo) / (hi - lo)
+
+
+def trend_chart(points: list[dict], width: int = 330, height: int = 160, grades: dict | None = None) -> TrendChart:
+    """points: [{month: date, trust: float|None, peer_low, peer_mid, peer_high}] oldest first."""
+    left, right, top, bottom = 34, width - 16, 8, height - 22
+    n = max(len(points), 2)
+    xs = [_scale(i, 0, n - 1, left, right) for i in range(len(points))]
+    values = [p[k] for p in points for k in ("trust", "peer_low", "peer_high") if p.get(k) is not None]
+    lo = min([40.0, *values]) // 10 * 10
+    hi = 100.0
+    y = lambda v: round(_scale(v, lo, hi, bottom, top), 1)  # noqa: E731
+    line = " ".join(f"{xs[i]:.1f},{y(p['trust'])}" for i, p in enumerate(points) if p.get("trust") is not None)
+    markers = [(round(xs[i], 1), y(p["trust"]), f"{p['trust']:.0f}") for i, p in enumerate(points) if p.get("trust") is not None]
+    upper = [(xs[i], y(p["peer_high"])) for i, p in enumerate(points) if p.get("peer_high") is not None]
+    lower = [(xs[i], y(p["peer_low"])) for i, p in enumerate(points) if p.get("peer_low") is not None]
+    band = " ".join(f"{x:.1f},{v}" for x, v in upper + lower[::-1])
+    median = " ".join(f"{xs[i]:.1f},{y(p['peer_mid'])}" for i, p in enumerate(points) if p.get("peer_mid") is not None)
+    y_ticks = [(y(v), f"{v:.0f}") for v in range(int(lo), 101, 10 if hi - lo <= 60 else 20)]
+    x_ticks = [(round(xs[i], 1), p["month"].strftime("%b %y")) for i, p in enumerate(points) if i % 2 == (len(points) - 1) % 2]
+    grade_lines = [(y(v), g) for g, v in (grades or {}).items() if lo <= v <= hi]
+    return TrendChart(width, height, line, markers, band, median, Axis(y_ticks), Axis(x_ticks), grade_lines)
+
+
+def sparkline(values: list[float | None], width: int = 70, height: int = 16) -> str:
+    """Polyline points of a small trend line; months without a score are skipped."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return ""
+    lo, hi = min(known), max(known)
+    if hi - lo < 5:  # a flat line should look flat, not like noise blown up
+        mid = (hi + lo) / 2
+        lo, hi = mid - 2.5, mid + 2.5
+    n = len(values)
+    return " ".join(
+        f"{_scale(i, 0, n - 1, 1, width - 1):.1f},{_scale(v, lo, hi, height - 2, 2):.1f}"
+        for i, v in enumerate(values) if v is not None
+    )
+
+
+@dataclass
+class MilestoneChart:
+    width: int
+    height: int
+    line: str  # the promised date (y) as said on each date (x)
+    diagonal: str  # y = x: a promise slipping day for day runs along it
+    points: list[tuple[float, float, str]]  # (x, y, label)
+    end: tuple[float, float, str] | None  # shipped / cancelled marker
+    x_axis: Axis
+    y_axis: Axis
+
+
+def milestone_chart(events: list[dict], as_of: date, width: int = 250, height: int = 120) -> MilestoneChart | None:
+    """Milestone trend: each statement's promised ship date against the date it was made."""
+    promises = [(e["event_date"], e["promised"]) for e in events if e.get("promised") is not None]
+    if not promises:
+        return None
+    ends = [e for e in events if e["event"] in ("shipped", "cancelled")]
+    said = [d for d, _ in promises] + [e["event_date"] for e in ends] + [as_of]
+    lo = min(min(said), min(p for _, p in promises))
+    hi = max(max(said), max(p for _, p in promises))
+    left, right, top, bottom = 40, width - 6, 6, height - 18
+    o = lambda d: d.toordinal()  # noqa: E731
+    x = lambda d: round(_scale(o(d), o(lo), o(hi), left, right), 1)  # noqa: E731
+    y = lambda d: round(_scale(o(d), o(lo), o(hi), bottom, top), 1)  # noqa: E731
+    steps = []
+    for i, (d, p) in enumerate(promises):
+        if i:
+            steps.append(f"{x(d)},{y(promises[i - 1][1])}")
+        steps.append(f"{x(d)},{y(p)}")
+    last_x = x(ends[0]["event_date"]) if ends else x(as_of)
+    steps.append(f"{last_x},{y(promises[-1][1])}")
+    end = None
+    if ends:
+        end = (x(ends[0]["event_date"]), y(ends[0]["event_date"]), ends[0]["event"])
+    years = sorted({d.year for d in (lo, hi)} | set(range(lo.year, hi.year + 1)))
+    ticks = [(x(date(yr, 1, 1)), str(yr)) for yr in years if lo <= date(yr, 1, 1) <= hi]
+    yticks = [(y(date(yr, 1, 1)), str(yr)) for yr in years if lo <= date(yr, 1, 1) <= hi]
+    return MilestoneChart(
+        width, height, " ".join(steps), f"{left},{bottom} {right},{top}",
+        [(x(d), y(p), p.isoformat()) for d, p in promises], end, Axis(ticks), Axis(yticks),
+    )

@@ -1,0 +1,201 @@
+"""Everything a report shows, read from the database for one month: plain dicts for the templates."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from ...lib.months import add_months
+from ...lib.sql import load_sql
+from ..scorecard.model import TrustModel
+from .charts import milestone_chart, sparkline, trend_chart
+from .explain import findings, improvements
+
+# Columns of the scorecard whose category median is shown beside the vendor's own value.
+PEER_METRICS = ["on_time_rate", "in_full_rate", "median_days_late", "median_hours_to_acknowledge",
+                "resolved_on_time_rate", "delivery_score", "promise_score", "recovery_score", "trust_score"]
+SMALL_SAMPLE = 10  # fewer deliveries than this in a month: the score leans on the category prior
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def month_label(month: date) -> str:
+    return month.strftime("%B %Y")
+
+
+def vendors_of_month(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT vendor_id FROM scorecard WHERE month = ? ORDER BY vendor_id", [month]).fetchall()]
+
+
+def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> list[dict]:
+    return _dicts(con, """
+        WITH months AS (SELECT unnest(range(?::TIMESTAMP, ?::TIMESTAMP + INTERVAL 1 MONTH, INTERVAL 1 MONTH))::DATE AS month),
+        peers AS (
+          SELECT month, quantile_cont(trust_score, 0.25) AS peer_low, median(trust_score) AS peer_mid,
+                 quantile_cont(trust_score, 0.75) AS peer_high
+          FROM scorecard WHERE coalesce(category, 'uncategorised') = ? AND month BETWEEN ? AND ? GROUP BY month)
+        SELECT m.month, s.trust_score AS trust, s.month_score, p.peer_low, p.peer_mid, p.peer_high
+        FROM months m LEFT JOIN scorecard s ON s.month = m.month AND s.vendor_id = ?
+        LEFT JOIN peers p ON p.month = m.month ORDER BY m.month""",
+        [add_months(month, -11), month, category, add_months(month, -11), month, vendor_id])
+
+
+def _peer_stats(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> dict:
+    medians = ", ".join(f"median({c}) AS {c}" for c in PEER_METRICS)
+    stats = _dicts(con, f"""SELECT count(*) AS vendors, {medians} FROM scorecard
+                           WHERE category = ? AND month = ?""", [category, month])[0]
+    rank = _dicts(con, """
+        SELECT rank, scored FROM (
+          SELECT vendor_id, rank() OVER (ORDER BY trust_score DESC) AS rank, count(trust_score) OVER () AS scored
+          FROM scorecard WHERE category = ? AND month = ? AND trust_score IS NOT NULL)
+        WHERE vendor_id = ?""", [category, month, vendor_id])
+    stats["rank"], stats["scored"] = (rank[0]["rank"], rank[0]["scored"]) if rank else (None, 0)
+    stats["percentile"] = (
+        round(100 * (stats["scored"] - stats["rank"]) / max(stats["scored"] - 1, 1)) if stats["rank"] else None
+    )
+    return stats
+
+
+def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) -> list[dict]:
+    month_end = add_months(month, 1)
+    rows = _dicts(con, load_sql("reports/vendor_announcements"), {"vendor": vendor_id, "month": month})
+    for row in rows:
+        events = row["events"]
+        promises = [e["promised"] for e in events if e["promised"] is not None]
+        end = next((e for e in events if e["event"] in ("shipped", "cancelled")), None)
+        row["latest_promise"] = promises[-1] if promises else None
+        row["redates"] = sum(1 for e in events if e["event"] == "revised")
+        row["slip_days"] = (promises[-1] - promises[0]).days if promises else 0
+        if end and end["event"] == "shipped":
+            row["status"] = "shipped on time" if end["event_date"] <= row["first_promise"] else "shipped late"
+        elif end:
+            row["status"] = "cancelled"
+        elif row["first_promise"] < month_end:
+            row["status"] = "overdue"
+        else:
+            row["status"] = "not yet due"
+        row["chart"] = milestone_chart(events, min(add_months(month, 1), date.max))
+    return rows
+
+
+def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel) -> dict:
+    vendor = _dicts(con, "SELECT * EXCLUDE (_source_file, _row_number, _extra) FROM vendors WHERE vendor_id = ?", [vendor_id])[0]
+    card = _dicts(con, "SELECT * FROM scorecard WHERE vendor_id = ? AND month = ?", [vendor_id, month])[0]
+    category = card["category"]
+    trend = _trend(con, vendor_id, category, month)
+    complaints = _dicts(con, load_sql("reports/vendor_complaints"), {"vendor": vendor_id, "month": month})
+    late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
+    quarantine = [q for q in _dicts(con, load_sql("reports/month_quarantine"), {"month": month})
+                  if q["vendor_id"] == vendor_id]
+    return {
+        "vendor": vendor,
+        "month": month,
+        "month_label": month_label(month),
+        "card": card,
+        "small_sample": 0 < card["deliveries_due"] < SMALL_SAMPLE,
+        "trend": trend,
+        "trend_chart": trend_chart(trend, grades=model.grades),
+        "peers": _peer_stats(con, vendor_id, category, month),
+        "findings": findings(card, complaints, model)[:4],
+        "improvements": improvements(card, complaints, model)[:4],
+        "late_deliveries": late[:25],
+        "late_total": len(late),
+        "announcements": _announcements(con, vendor_id, month),
+        "complaints": [c for c in complaints if c["resolved_at"] is None or not c["resolved_on_time"] or c["is_repeat"]][:20],
+        "complaints_total": len(complaints),
+        "quarantine": quarantine,
+        "quarantine_total": sum(q["rows"] for q in quarantine),
+        "model": model,
+    }
+
+
+def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustModel) -> dict:
+    rows = _dicts(con, """
+        SELECT s.*, v.vendor_name, coalesce(v.is_self, false) AS is_self,
+               p.trust_score AS prev_trust, p.grade AS prev_grade, p3.grade AS grade_3m_ago,
+               p.delivery_score AS prev_delivery, p.promise_score AS prev_promise, p.recovery_score AS prev_recovery,
+               p.on_time_rate AS prev_on_time
+        FROM scorecard s JOIN vendors v USING (vendor_id)
+        LEFT JOIN scorecard p ON p.vendor_id = s.vendor_id AND p.month = s.month - INTERVAL 1 MONTH
+        LEFT JOIN scorecard p3 ON p3.vendor_id = s.vendor_id AND p3.month = s.month - INTERVAL 3 MONTH
+        WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name""", [month])
+    history = _dicts(con, """SELECT vendor_id, list(trust_score ORDER BY month) AS scores FROM scorecard
+                             WHERE month BETWEEN ? AND ? GROUP BY vendor_id""", [add_months(month, -11), month])
+    sparks = {h["vendor_id"]: sparkline(h["scores"]) for h in history}
+    for r in rows:
+        r["spark"] = sparks.get(r["vendor_id"], "")
+        r["reason"] = _mover_reason(r)
+        r["small_sample"] = 0 < r["deliveries_due"] < SMALL_SAMPLE
+    others = [r for r in rows if not r["is_self"]]
+    scored = [r for r in others if r["trust_score"] is not None]
+    moved = [r for r in scored if r["trust_change"] is not None]
+    return {
+        "month": month,
+        "month_label": month_label(month),
+        "portfolio": _portfolio(con, month),
+        "improvers": sorted((r for r in moved if r["trust_change"] > 0.05), key=lambda r: -r["trust_change"])[:3],
+        "decliners": sorted((r for r in moved if r["trust_change"] < -0.05), key=lambda r: r["trust_change"])[:3],
+        "watchlist": [r for r in scored if r["grade"] in ("D", "F") or _fell_two_grades(r)],
+        "categories": _by_category(others),
+        "own_company": next((r for r in rows if r["is_self"]), None),
+        "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
+        "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
+        "quality": _dicts(con, """SELECT feed, sum(rows_read) AS read, sum(rows_valid) AS valid,
+                                         sum(rows_quarantined) AS quarantined, sum(rows_duplicate) AS duplicates
+                                  FROM ingest_log WHERE month = ? GROUP BY feed ORDER BY feed""", [month]),
+        "quality_reasons": _dicts(con, load_sql("reports/month_quarantine"), {"month": month})[:5],
+        "model": model,
+    }
+
+
+def _portfolio(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+    rows = _dicts(con, """
+        SELECT month, avg(trust_score) AS score, count(trust_score) AS scored, count(*) AS vendors
+        FROM scorecard s JOIN vendors v USING (vendor_id)
+        WHERE NOT coalesce(v.is_self, false) AND month IN (?, ?) GROUP BY month ORDER BY month""",
+        [add_months(month, -1), month])
+    now = next((r for r in rows if r["month"] == month), {"score": None, "scored": 0, "vendors": 0})
+    before = next((r for r in rows if r["month"] != month), None)
+    change = now["score"] - before["score"] if before and now["score"] is not None and before["score"] is not None else None
+    return {**now, "change": change}
+
+
+GRADE_ORDER = "ABCDF"
+
+
+def _fell_two_grades(r: dict) -> bool:
+    if not r["grade"] or not r["grade_3m_ago"]:
+        return False
+    return GRADE_ORDER.index(r["grade"]) - GRADE_ORDER.index(r["grade_3m_ago"]) >= 2
+
+
+def _mover_reason(r: dict) -> str:
+    """One line: the pillar that moved most since last month."""
+    changes = []
+    for pillar in ("delivery", "promise", "recovery"):
+        now, before = r[f"{pillar}_score"], r[f"prev_{pillar}"]
+        if now is not None and before is not None:
+            changes.append((now - before, pillar))
+    if not changes:
+        return "first month with data" if r["prev_trust"] is None else "no comparable pillar last month"
+    delta, pillar = max(changes, key=lambda c: abs(c[0]))
+    text = f"{pillar} {delta:+.0f}"
+    if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None:
+        text += f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"
+    elif pillar == "recovery" and r["complaints_opened"]:
+        text += f" ({r['complaints_opened']} complaints, {r['repeat_complaints']} repeats)"
+    elif pillar == "promise":
+        text += f" ({r['announcements_broken_12m']} of {r['announcements_due_12m']} announcements broken in 12 months)"
+    return text
+
+
+def _by_category(rows: list[dict]) -> list[dict]:
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["category"], []).append(r)
+    return [{"name": name, "vendors": vendors} for name, vendors in sorted(groups.items())]

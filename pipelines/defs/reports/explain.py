@@ -1,0 +1,133 @@
+"""Why a vendor scored as it did, and what would raise the score: computed from its records and
+the trust model, so every sentence traces back to rows a vendor can check.
+
+The recovery what-ifs use the points of sql/metrics/complaint_recovery.sql (acknowledged within a
+day 0.25, resolved by the promised date 0.30, apology 0.10, explanation 0.10); a handled
+complaint scores 40 + 50 x points.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..scorecard.model import TrustModel
+
+ACK_DAY_POINTS, RESOLVE_POINTS, APOLOGY_POINTS, EXPLAIN_POINTS = 0.25, 0.30, 0.10, 0.10
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    points: float  # month-score points at stake (lost now, or gained by the action)
+    evidence: str  # where in the PDF the records are
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def _pillar_share(card: dict, model: TrustModel, pillar: str) -> float:
+    """The weight a pillar carries in this month's blend (pillars with no data re-weight the rest)."""
+    present = {p: model.weights[p] for p in ("delivery", "promise", "recovery") if card.get(f"{p}_score") is not None}
+    return present.get(pillar, 0.0) / sum(present.values()) if present else 0.0
+
+
+def _delivery_gain(card: dict, model: TrustModel, part: str, fixed: int) -> float:
+    """Month-score points if `fixed` more deliveries had met `part` (on_time / in_full)."""
+    n = card["deliveries_due"]
+    if not n or not fixed:
+        return 0.0
+    delta_rate = fixed / (n + model.priors["deliveries"])
+    gain = 100 * model.delivery[part] * delta_rate / (1 - model.delivery["floor"])
+    gain = min(gain, 100 - (card["delivery_score"] or 0))
+    return gain * _pillar_share(card, model, "delivery")
+
+
+def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_of) -> float:
+    """Month-score points if each complaint had earned gain_of(complaint) more recovery points."""
+    total = sum(c["weight"] for c in complaints)
+    if not total:
+        return 0.0
+    delta = sum(c["weight"] * 50 * gain_of(c) for c in complaints) / total
+    return delta * _pillar_share(card, model, "recovery")
+
+
+def _ack_points(hours: float | None) -> float:
+    if hours is None:
+        return 0.0
+    return ACK_DAY_POINTS if hours <= 24 else 0.10 if hours <= 72 else 0.0
+
+
+def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Finding]:
+    """The facts that moved this month's score most, largest first."""
+    out: list[Finding] = []
+    n = card["deliveries_due"]
+    late = n - round((card["on_time_rate"] or 0) * n) if n else 0
+    if n:
+        text = f"{late} of {plural(n, 'delivery', 'deliveries')} {'was' if late == 1 else 'were'} late" if late else f"all {plural(n, 'delivery', 'deliveries')} arrived on time"
+        if card["open_past_due"]:
+            text += f" ({card['open_past_due']} not delivered at all)"
+        if card["median_days_late"] is not None:
+            text += f"; late ones by {card['median_days_late']:g} days at the median"
+        out.append(Finding(text, _delivery_gain(card, model, "on_time", late), "late deliveries"))
+        short = n - round((card["in_full_rate"] or 0) * n)
+        if short:
+            out.append(Finding(f"{short} of {plural(n, 'delivery', 'deliveries')} {'was' if short == 1 else 'were'} short or not delivered in full",
+                               _delivery_gain(card, model, "in_full", short), "late deliveries"))
+    if card["announcements_due_12m"]:
+        broken, due = card["announcements_broken_12m"], card["announcements_due_12m"]
+        text = (f"{card['announcements_kept_12m']} of {due} announcements due in the last 12 months shipped by the first promised date")
+        if broken:
+            text += f"; {broken} overdue or cancelled"
+        if card["redates_12m"]:
+            text += f"; {card['redates_12m']} re-dates"
+        lost = (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
+        out.append(Finding(text, lost, "announcements"))
+    if complaints:
+        slow = sum(1 for c in complaints if _ack_points(c["hours_to_acknowledge"]) < ACK_DAY_POINTS)
+        missed = sum(1 for c in complaints if not c["resolved_on_time"])
+        repeats = sum(1 for c in complaints if c["is_repeat"])
+        text = f"{plural(len(complaints), 'complaint')} opened"
+        parts = []
+        if slow:
+            parts.append(f"{slow} not acknowledged within a day")
+        if missed:
+            parts.append(f"{missed} not resolved by the promised date")
+        if repeats:
+            parts.append(f"{plural(repeats, 'repeat')} of an earlier failure")
+        if parts:
+            text += ": " + ", ".join(parts)
+        lost = (100 - (card["recovery_score"] or 100)) * _pillar_share(card, model, "recovery")
+        out.append(Finding(text, lost, "complaints"))
+    return sorted(out, key=lambda f: -f.points)
+
+
+def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[Finding]:
+    """Concrete actions and the month-score points each would have added, largest first."""
+    out: list[Finding] = []
+    n = card["deliveries_due"]
+    if n:
+        late = n - round((card["on_time_rate"] or 0) * n)
+        short = n - round((card["in_full_rate"] or 0) * n)
+        if late:
+            out.append(Finding(f"delivering the {plural(late, 'late delivery', 'late deliveries')} on the promised date",
+                               _delivery_gain(card, model, "on_time", late), "late deliveries"))
+        if short:
+            out.append(Finding(f"delivering the {plural(short, 'short delivery', 'short deliveries')} in full",
+                               _delivery_gain(card, model, "in_full", short), "late deliveries"))
+    if complaints:
+        pairs = [
+            ("acknowledging every complaint within a day", lambda c: ACK_DAY_POINTS - _ack_points(c["hours_to_acknowledge"])),
+            ("resolving every complaint by the date promised", lambda c: 0 if c["resolved_on_time"] else RESOLVE_POINTS),
+            ("apologising and explaining the cause each time",
+             lambda c: (0 if c["apologized"] else APOLOGY_POINTS) + (0 if c["explained"] else EXPLAIN_POINTS)),
+        ]
+        for text, gain_of in pairs:
+            gain = _recovery_gain(card, model, complaints, gain_of)
+            if gain >= 0.05:
+                out.append(Finding(text, gain, "complaints"))
+    if card["announcements_broken_12m"]:
+        due = card["announcements_due_12m"]
+        gain = 100 * 0.5 * card["announcements_broken_12m"] / (due + model.priors["announcements"])
+        out.append(Finding(f"shipping the {plural(card['announcements_broken_12m'], 'overdue announcement')}, even late,",
+                           gain * _pillar_share(card, model, "promise"), "announcements"))
+    return sorted((f for f in out if f.points >= 0.05), key=lambda f: -f.points)

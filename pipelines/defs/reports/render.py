@@ -1,0 +1,149 @@
+"""HTML + print CSS -> PDF with WeasyPrint, safely and reproducibly.
+
+Safety: templates autoescape everything from data, and the URL fetcher serves only the
+project's own assets (reports/static, reports/fonts): a vendor named
+`<img src="file:///etc/passwd">` prints as text and nothing outside those folders is read.
+Reproducibility: creation dates and the PDF identifier come from the report month and name,
+and SOURCE_DATE_EPOCH pins the font subsets, so two renders are byte-identical.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from ...lib.settings import REPO_ROOT
+
+REPORTS_ROOT = REPO_ROOT / "reports"
+TEMPLATES = REPORTS_ROOT / "templates"
+ALLOWED_ASSET_DIRS = (REPORTS_ROOT / "static", REPORTS_ROOT / "fonts")
+STYLESHEET = REPORTS_ROOT / "static" / "report.css"
+
+
+def _allowed_file(url: str) -> Path | None:
+    """The local path of a file: URL inside the report assets, else None."""
+    parsed = urlparse(url)
+    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+        return None
+    path = Path(unquote(parsed.path)).resolve()
+    return path if any(path.is_relative_to(d.resolve()) for d in ALLOWED_ASSET_DIRS) and path.is_file() else None
+
+
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class AssetsOnlyFetcher(URLFetcher):
+        """Serve files under the report assets; refuse every other URL (file, http, data, ...)."""
+
+        def __init__(self, log: list[str] | None = None):
+            super().__init__(allowed_protocols=("file",), allow_redirects=False)
+            self.log = log if log is not None else []
+
+        def fetch(self, url, headers=None):
+            self.log.append(url)
+            if _allowed_file(url) is None:
+                raise ValueError(f"refused: {url[:80]} is not a trustcard report asset")
+            return super().fetch(url, headers)
+
+    return AssetsOnlyFetcher
+
+
+def assets_only_fetcher(log: list[str] | None = None):
+    return _fetcher_class()(log)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every template, whatever its name: data is never markup
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed)
+    return env
+
+
+def _pct(value: float | None, digits: int = 0) -> str:
+    return "no data" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "no data" if value is None else f"{value:,.{digits}f}"
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "no data"
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def _signed(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:+.{digits}f}"
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    template: str
+    context: dict
+    pdf_path: Path
+    html_path: Path | None
+    title: str
+    subject: str
+    month: date
+
+
+def render_html(template: str, context: dict, for_screen: bool = False) -> str:
+    css = Markup(STYLESHEET.read_text(encoding="utf-8")) if for_screen else None
+    return environment().get_template(template).render(**context, for_screen=for_screen, inline_css=css)
+
+
+def _epoch(month: date) -> int:
+    """The report's fixed timestamp: midnight UTC at the end of its month."""
+    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return int(datetime(end.year, end.month, end.day, tzinfo=timezone.utc).timestamp())
+
+
+def render_pdf(job: ReportJob, fetch_log: list[str] | None = None) -> Path:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    os.environ["SOURCE_DATE_EPOCH"] = str(_epoch(job.month))
+    html = render_html(job.template, {**job.context, "title": job.title, "subject": job.subject})
+    fonts = FontConfiguration()
+    fetcher = assets_only_fetcher(fetch_log)
+    document = HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher)
+    job.pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    identifier = hashlib.sha256(f"{job.pdf_path.name}|{job.month}".encode()).hexdigest()[:32].encode()
+    document.write_pdf(
+        job.pdf_path, stylesheets=[stylesheet], font_config=fonts,
+        pdf_variant="pdf/a-3u", pdf_tags=True, pdf_identifier=identifier,
+    )
+    if job.html_path is not None:
+        job.html_path.write_text(
+            render_html(job.template, {**job.context, "title": job.title, "subject": job.subject}, for_screen=True),
+            encoding="utf-8",
+        )
+    return job.pdf_path
+
+
+def render_all(jobs: list[ReportJob], workers: int | None = None) -> list[Path]:
+    """Render PDFs in parallel processes (one per core by default); order of the result = order of jobs."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(jobs) <= 1:
+        return [render_pdf(j) for j in jobs]
+    # spawn, not fork: the parent holds threads (Dagster) and a database connection.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(render_pdf, jobs, chunksize=max(1, len(jobs) // (4 * workers))))

@@ -1,0 +1,442 @@
+"""The scorecard's columns against hand-computed values (docs: data-contract.md, trust-model.md).
+
+One landing folder holds a small vendor per scenario, each in a category of its own unless the
+scenario needs peers, so the category prior of the shrinkage is the vendor's own rate and every
+expected number can be worked out by hand (the arithmetic is in the comment beside it).
+The folder goes through ONE real Dagster run of months 2026-05..2026-10 (module fixture);
+2026-05 has nothing at all in it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from conftest import DELIVERY_HEADER, Landing, query, run_months, write_csv
+
+from pipelines.defs.scorecard.model import grade, load_model, remembered_score
+
+MAY, JUN, JUL, AUG, SEP, OCT = (date(2026, m, 1) for m in range(5, 11))
+APPROX = dict(abs=1e-9)
+
+
+def d(delivery_id, vendor, promised, delivered="", qty="10", qty_delivered="", rejected="0", value=""):
+    return [delivery_id, vendor, promised, delivered, qty, qty_delivered, rejected, value]
+
+
+def c(complaint_id, vendor, opened, ack="", resolved="", promised="", severity="", category="",
+      disclosed="", apologized="", explained="", restitution="", summary=""):
+    return [complaint_id, vendor, opened, ack, resolved, promised, severity, category, disclosed,
+            apologized, explained, restitution, summary]
+
+
+def every_day(month: date, n: int) -> list[str]:
+    return [(month + timedelta(days=i)).isoformat() for i in range(n)]
+
+
+VENDORS = [
+    # vendor_id, vendor_name, category, is_self, report_recipients
+    ["VDEL", "Deliveries basic", "cat_del", "false", ""],
+    ["VOVER", "Over-deliverer", "cat_over", "false", ""],
+    ["VOPEN", "Never delivers", "cat_open", "false", ""],
+    ["VDUP", "Duplicated export", "cat_dup", "false", ""],
+    ["VREDATE", "Re-dater", "cat_redate", "false", ""],
+    ["VIDLE", "Idle, no rows at all", "cat_idle", "false", ""],
+    ["VCMP", "Complaints", "cat_cmp", "false", ""],
+    ["VREP", "Repeats a failure", "cat_rep", "false", ""],
+    ["VANN", "Announcer", "cat_ann", "false", ""],
+    ["VSMALL", "2 of 2", "cat_shrink", "false", ""],
+    ["VBIG", "990 of 1000", "cat_shrink", "false", ""],
+    ["VPEER", "80 of 100", "cat_shrink", "false", ""],
+    ["VMEM", "One bad month", "cat_mem", "false", ""],
+    ["VREC_NONE", "No complaint", "cat_rec", "false", ""],
+    ["VREC_GOOD", "Repairs well", "cat_rec", "false", ""],
+    ["VREC_BAD", "Repairs badly", "cat_rec", "false", ""],
+]
+
+
+def build_landing(landing: Landing) -> None:
+    landing.vendors(VENDORS)
+    deliveries = [
+        # VDEL, October: 7 due.
+        d("D1", "VDEL", "2026-10-05", "2026-10-05", "10", "10"),        # on time, in full
+        d("D2", "VDEL", "2026-10-06", "2026-10-04", "10", "12"),        # early, over-delivered = in full
+        d("D3", "VDEL", "2026-10-07", "2026-10-10", "10", ""),          # 3 days late; blank qty = in full
+        d("D4", "VDEL", "2026-10-08", "2026-10-15", "10", "8"),         # 7 days late, short
+        d("D5", "VDEL", "2026-10-09", "", "10", "", ""),                # open past due
+        d("D6", "VDEL", "2026-10-31", "2026-11-02", "10", "10"),        # 2 days late (promised in Oct)
+        d("D9", "VDEL", "2026-10-12", "2026-10-22", "10", "10"),        # 10 days late
+        d("D8", "VDEL", "2026-09-30", "2026-10-01", "10", ""),          # September: 1 day late
+        d("D7", "VDEL", "2026-11-01", "2026-11-01", "10", "10"),        # November: not October's
+        # VOVER: everything over-delivered, on time.
+        d("O1", "VOVER", "2026-10-05", "2026-10-05", "10", "15"),
+        d("O2", "VOVER", "2026-10-06", "2026-10-06", "10", "10.5"),
+        d("O3", "VOVER", "2026-10-07", "2026-10-01", "1", "3"),
+        # VOPEN: nothing delivered; one row even carries a quantity without a delivered_date.
+        d("P1", "VOPEN", "2026-10-01", "", "5", "", ""),
+        d("P2", "VOPEN", "2026-10-02", "", "5", "5", ""),
+        # VDUP: DUP1 is exactly repeated in deliveries_b.csv (below).
+        d("DUP1", "VDUP", "2026-10-10", "2026-10-12", "10", "10"),
+    ]
+    # VSMALL 2/2, VBIG 990/1000, VPEER 80/100 on time; late ones are 1 day late; all in full, no defects.
+    deliveries += [d(f"S{i}", "VSMALL", "2026-10-15", "2026-10-15") for i in range(2)]
+    deliveries += [d(f"B{i}", "VBIG", "2026-10-15", "2026-10-15" if i < 990 else "2026-10-16") for i in range(1000)]
+    deliveries += [d(f"E{i}", "VPEER", "2026-10-15", "2026-10-15" if i < 80 else "2026-10-16") for i in range(100)]
+    # VMEM: 10 a month June..October, all on time and in full, except July: none delivered.
+    for month in (JUN, JUL, AUG, SEP, OCT):
+        for i, day in enumerate(every_day(month, 10)):
+            deliveries.append(d(f"M{month:%m}{i}", "VMEM", day, "" if month == JUL else day, "10", "10"))
+    # The three recovery vendors: the same 4 on-time, in-full October deliveries each.
+    for vendor in ("VREC_NONE", "VREC_GOOD", "VREC_BAD"):
+        deliveries += [d(f"{vendor}-{i}", vendor, day, day) for i, day in enumerate(every_day(date(2026, 10, 5), 4))]
+    landing.deliveries(deliveries)
+    landing.deliveries([d("DUP1", "VDUP", "2026-10-10", "2026-10-12", "10", "10"),
+                        d("DUP2", "VDUP", "2026-10-11", "2026-10-11", "10", "10")], name="deliveries_b.csv")
+    # A re-dated delivery: the export keeps the original promised_date and carries the new date in an
+    # extra column, which the metrics must ignore.
+    write_csv(landing.root / "deliveries" / "redated.csv", DELIVERY_HEADER + ["rescheduled_date"], [
+        d("RD1", "VREDATE", "2026-10-05", "2026-10-20", "10", "10") + ["2026-10-20"],
+        d("RD2", "VREDATE", "2026-10-06", "2026-10-06", "10", "10") + ["2026-10-06"],
+    ])
+
+    landing.complaints([
+        # VCMP, October (in UTC).
+        c("C1", "VCMP", "2026-10-02T08:00:00Z", "2026-10-02T10:00:00Z", "2026-10-04T08:00:00Z",
+          "2026-10-05T08:00:00Z", "medium"),                     # ack 2 h; resolved before the promise
+        c("C2", "VCMP", "2026-10-03T09:00:00+02:00", "2026-10-03T12:30:00Z", "2026-10-06T00:00:00Z",
+          "2026-10-04T00:00:00Z", "medium"),                     # opened 07:00Z, ack 5.5 h; promise missed
+        c("C3", "VCMP", "2026-09-30T23:30:00-02:00", "2026-10-01T03:30:00+01:00", "2026-10-06T01:30:00Z",
+          "", "high"),                                           # = 2026-10-01T01:30Z; ack 02:30Z = 1 h;
+                                                                 # high target 5 d -> due 10-06T01:30Z: on time
+        c("C4", "VCMP", "2026-10-10T00:00:00", "", "2026-11-09T00:00:01Z", "", "low"),
+                                                                 # never acknowledged; low 30 d -> 11-09T00:00Z, 1 s late
+        c("C5", "VCMP", "2026-10-12T00:00:00Z", "2026-10-13T00:00:00Z", "2026-10-26T00:00:00Z"),
+                                                                 # ack 24 h; blank severity = medium 15 d -> 10-27: on time
+        c("C8", "VCMP", "2026-10-14T00:00:00Z", "", "2026-10-19T00:00:00Z", "2026-10-20T00:00:00Z", "critical"),
+                                                                 # default 2 d would be missed; the promise was kept
+        c("C6", "VCMP", "2026-10-31T23:30:00-02:00"),            # = 2026-11-01T01:30Z: November's
+        c("C7", "VCMP", "2026-10-01T00:30:00+02:00"),            # = 2026-09-30T22:30Z: September's; open
+        # VREP: repeats of a failure category.
+        c("R0", "VREP", "2026-06-20T00:00:00Z", "", "2026-07-01T00:00:00Z", "", "", "damaged goods"),
+        c("R1", "VREP", "2026-08-01T00:00:00Z", "", "2026-08-05T00:00:00Z", "", "", "late shipment"),
+        c("R4", "VREP", "2026-08-03T00:00:00Z", "", "2026-08-10T00:00:00Z", "", "", "late shipment"),
+        c("R5", "VREP", "2026-09-30T00:00:00Z", "", "2026-10-02T00:00:00Z", "", "", "damaged goods"),
+        c("R2", "VREP", "2026-10-20T00:00:00Z", "", "2026-10-22T00:00:00Z", "", "", "late shipment"),
+        c("R3", "VREP", "2026-10-21T00:00:00Z", "", "2026-10-22T00:00:00Z", "", "", "billing"),
+        # Recovery: the same medium complaint, repaired well and badly.
+        c("G1", "VREC_GOOD", "2026-10-05T10:00:00Z", "2026-10-05T11:00:00Z", "2026-10-07T10:00:00Z",
+          "2026-10-08T10:00:00Z", "medium", "quality", "vendor", "true", "true", "true"),
+        c("B1", "VREC_BAD", "2026-10-05T10:00:00Z", "2026-10-09T14:00:00Z", "2026-10-25T10:00:00Z",
+          "", "medium", "quality", "customer", "false", "false", "false"),
+    ])
+
+    landing.announcements([
+        # announcement_id, vendor_id, product, event, event_date, promised_ship_date, presold
+        ["A1", "VANN", "Widget 1", "announced", "2026-03-01", "2026-10-15", "false"],
+        ["A1", "VANN", "", "revised", "2026-09-01", "2026-12-15", ""],       # re-dated: still due in October
+        ["A2", "VANN", "Widget 2", "announced", "2026-04-01", "2026-09-20", "false"],
+        ["A2", "VANN", "", "shipped", "2026-09-18", "", ""],
+        ["A3", "VANN", "Widget 3", "announced", "2026-05-01", "2026-11-10", "false"],
+        ["A3", "VANN", "", "revised", "2026-06-01", "2026-10-05", ""],       # pulled into October: still November's
+        ["A4", "VANN", "Widget 4", "announced", "2026-02-01", "2026-10-31", "false"],
+        ["A4", "VANN", "", "shipped", "2026-10-30", "", ""],
+        ["A5", "VANN", "Widget 5", "announced", "2026-02-01", "2026-08-20", "false"],
+        ["A5", "VANN", "", "revised", "2026-08-01", "2026-10-10", ""],       # slipped into October: August's
+    ])
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("metrics")
+    home = root / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    landing = Landing(root / "landing")
+    build_landing(landing)
+    db_path = root / "trustcard.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", str(home))
+        result = run_months(landing.root, db_path, MAY, OCT)
+    assert result.success
+    return db_path
+
+
+def row(db, vendor: str, month: date, *cols: str) -> tuple:
+    rows = query(db, f"SELECT {', '.join(cols)} FROM scorecard WHERE vendor_id = ? AND month = ?", [vendor, month])
+    assert len(rows) == 1, (vendor, month, rows)
+    return rows[0]
+
+
+def test_fixture_rows_all_valid(db):
+    # Every row written above is valid: nothing may have been dropped silently into quarantine.
+    assert query(db, "SELECT feed, source_file, row_number, reason FROM quarantine") == []
+    # One row per vendor per month: 16 vendors x 6 months = 96.
+    assert query(db, "SELECT count(*), count(DISTINCT (vendor_id, month)) FROM scorecard") == [(96, 96)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Deliveries
+# ------------------------------------------------------------------------------------------------
+
+def test_delivery_columns(db):
+    due, on_time, in_full, open_, median_late = row(
+        db, "VDEL", OCT, "deliveries_due", "on_time_rate", "in_full_rate", "open_past_due", "median_days_late")
+    assert due == 7                                  # D1 D2 D3 D4 D5 D6 D9 (D8 is Sept, D7 Nov)
+    assert on_time == pytest.approx(2 / 7, **APPROX)  # D1 (on the day), D2 (early); D5 open = late
+    assert in_full == pytest.approx(5 / 7, **APPROX)  # D1 10/10, D2 12/10, D3 blank, D6, D9; not D4 8/10, D5 open
+    assert open_ == 1                                # D5
+    # late ones: D6 2, D3 3, D4 7, D9 10 days -> even count: (3 + 7) / 2 = 5
+    assert median_late == pytest.approx(5.0, **APPROX)
+
+
+def test_delivery_month_boundary_and_odd_median(db):
+    # D8 promised 2026-09-30, delivered 10-01: September's, 1 day late, blank qty = in full.
+    assert row(db, "VDEL", SEP, "deliveries_due", "on_time_rate", "in_full_rate", "open_past_due",
+               "median_days_late") == (1, 0.0, 1.0, 0, 1.0)
+
+
+def test_over_delivery_counts_in_full_and_rates_never_exceed_one(db):
+    # 3 due, all on or before the promise; delivered 15/10, 10.5/10, 3/1: each in full -> 3/3 = 1.0
+    # (a quantity ratio would give 28.5/21 > 1).
+    assert row(db, "VOVER", OCT, "deliveries_due", "on_time_rate", "in_full_rate", "open_past_due",
+               "median_days_late") == (3, 1.0, 1.0, 0, None)
+    assert query(db, "SELECT max(greatest(on_time_rate, in_full_rate, on_time_high)) FROM scorecard")[0][0] <= 1.0
+
+
+def test_open_deliveries_are_late_not_in_full_and_past_due(db):
+    # P1, P2 never delivered (P2 carries qty_delivered 5 but no date): 0/2 on time, 0/2 in full,
+    # 2 open, and no delivered-late value for the median.
+    assert row(db, "VOPEN", OCT, "deliveries_due", "on_time_rate", "in_full_rate", "open_past_due",
+               "median_days_late") == (2, 0.0, 0.0, 2, None)
+
+
+def test_exact_duplicate_across_files_counts_once(db):
+    # DUP1 is in deliveries.csv and deliveries_b.csv, identical; DUP2 only in b: 2 due, not 3.
+    # DUP1 2 days late, DUP2 on time: 1/2 on time; median of [2] = 2.
+    assert row(db, "VDUP", OCT, "deliveries_due", "on_time_rate", "in_full_rate", "open_past_due",
+               "median_days_late") == (2, 0.5, 1.0, 0, 2.0)
+    assert query(db, "SELECT count(*) FROM deliveries WHERE delivery_id = 'DUP1'") == [(1,)]
+
+
+def test_redated_delivery_is_judged_against_its_promised_date(db):
+    # RD1 promised 10-05, rescheduled (extra column) and delivered 10-20: late by 20 - 5 = 15 days.
+    # RD2 on time. 1/2 on time, median of [15] = 15.
+    assert row(db, "VREDATE", OCT, "deliveries_due", "on_time_rate", "open_past_due",
+               "median_days_late") == (2, 0.5, 0, 15.0)
+
+
+def test_nothing_due_is_null_not_zero_nor_hundred(db):
+    # VIDLE is in vendors.csv and has no row in any feed: a row anyway, counts 0, every rate NULL.
+    assert row(db, "VIDLE", OCT, "deliveries_due", "on_time_rate", "in_full_rate", "open_past_due",
+               "median_days_late", "complaints_opened", "median_hours_to_acknowledge", "resolved_on_time_rate",
+               "announcements_due", "on_time_low", "on_time_high", "delivery_score", "promise_score",
+               "recovery_score", "month_score", "trust_score", "grade") == (
+        0, None, None, 0, None, 0, None, None, 0, None, None, None, None, None, None, None, None)
+
+
+def test_a_month_with_nothing_at_all(db):
+    # May 2026: no delivery promised, no complaint opened, no announcement due, for anyone.
+    rows = query(db, """SELECT vendor_id, deliveries_due, on_time_rate, in_full_rate, open_past_due, median_days_late,
+                               complaints_opened, median_hours_to_acknowledge, resolved_on_time_rate,
+                               announcements_due, month_score, trust_score
+                        FROM scorecard WHERE month = ? ORDER BY vendor_id""", [MAY])
+    assert [r[0] for r in rows] == sorted(v[0] for v in VENDORS)  # still a row for every vendor
+    assert all(r[1:] == (0, None, None, 0, None, 0, None, None, 0, None, None) for r in rows), rows
+
+
+# ------------------------------------------------------------------------------------------------
+# Wilson interval and shrinkage
+# ------------------------------------------------------------------------------------------------
+
+def test_wilson_interval(db):
+    # 2 of 7 (VDEL, October), z = 1.96, z^2 = 3.8416:
+    #   p = 2/7 = 0.2857142857; centre = p + z^2/(2n) = 0.2857142857 + 0.2744 = 0.5601142857
+    #   radius = z * sqrt(p(1-p)/n + z^2/(4n^2)) = 1.96 * sqrt(0.0291545190 + 0.0196)
+    #          = 1.96 * sqrt(0.0487545190) = 1.96 * 0.2208042549 = 0.4327763395
+    #   denominator = 1 + z^2/n = 1 + 0.5488 = 1.5488
+    #   low = (0.5601142857 - 0.4327763395) / 1.5488 = 0.0822171657
+    #   high = (0.5601142857 + 0.4327763395) / 1.5488 = 0.6410709099
+    low, high = row(db, "VDEL", OCT, "on_time_low", "on_time_high")
+    assert low == pytest.approx(0.0822171657, abs=1e-9)
+    assert high == pytest.approx(0.6410709099, abs=1e-9)
+    # 2 of 2 (VSMALL): p = 1; centre = 1 + 3.8416/4 = 1.9604; radius = 1.96 * sqrt(0 + 3.8416/16)
+    #   = 1.96 * 0.49 = 0.9604; denominator = 1 + 3.8416/2 = 2.9208
+    #   low = (1.9604 - 0.9604) / 2.9208 = 1 / 2.9208 = 0.3423719529; high = 2.9208 / 2.9208 = 1
+    low, high = row(db, "VSMALL", OCT, "on_time_low", "on_time_high")
+    assert low == pytest.approx(1 / 2.9208, abs=1e-9)
+    assert high == pytest.approx(1.0, abs=1e-9)
+    # 990 of 1000 (VBIG): centre = 0.99 + 3.8416/2000 = 0.9919208;
+    #   radius = 1.96 * sqrt(0.99*0.01/1000 + 3.8416/4e6) = 1.96 * sqrt(0.0000099 + 0.0000009604)
+    #          = 1.96 * sqrt(0.0000108604) = 1.96 * 0.0032955121 = 0.0064592037; denominator 1.0038416
+    #   low = 0.9854615963 / 1.0038416 = 0.9816903347; high = 0.9983800037 / 1.0038416 = 0.9945593047
+    low, high = row(db, "VBIG", OCT, "on_time_low", "on_time_high")
+    assert low == pytest.approx(0.9816903347, abs=1e-9)
+    assert high == pytest.approx(0.9945593047, abs=1e-9)
+    # The small sample's interval is the wider one and contains the big one's rate.
+    assert low > 1 / 2.9208
+
+
+def test_small_sample_does_not_outrank_large_one(db):
+    # Category cat_shrink pools 2 + 990 + 80 = 1072 on time of 2 + 1000 + 100 = 1102: p = 0.9727767695.
+    # All in full and defect-free (those priors are 1, shrunk values 1), so
+    #   delivery_score = 100 * (0.5 s + 0.3 + 0.2 - 0.5) / 0.5 = 100 s, with s = (k + 10 p) / (n + 10):
+    #   VSMALL: (2 + 9.727767695) / 12 = 0.9773139746       -> 97.73139746
+    #   VBIG:   (990 + 9.727767695) / 1010 = 0.9898294730   -> 98.98294730
+    #   VPEER:  (80 + 9.727767695) / 110 = 0.8157069790     -> 81.57069790
+    small_rate, small = row(db, "VSMALL", OCT, "on_time_rate", "delivery_score")
+    big_rate, big = row(db, "VBIG", OCT, "on_time_rate", "delivery_score")
+    peer = row(db, "VPEER", OCT, "delivery_score")[0]
+    assert (small_rate, big_rate) == (1.0, 0.99)
+    assert small == pytest.approx(97.73139746, abs=1e-6)
+    assert big == pytest.approx(98.98294730, abs=1e-6)
+    assert peer == pytest.approx(81.57069790, abs=1e-6)
+    assert small < big  # the raw rate says the opposite
+    assert row(db, "VSMALL", OCT, "peer_on_time_rate")[0] == pytest.approx(1072 / 1102, **APPROX)
+
+
+def test_delivery_score_of_a_vendor_alone_in_its_category(db):
+    # VDEL is its category's only vendor: prior = its own rate, so shrinking changes nothing.
+    # on time 2/7, in full 5/7, defect-free 6/7 (all delivered ones have qty_rejected 0; D5 is not delivered)
+    # blend = (0.5*2 + 0.3*5 + 0.2*6) / 7 = 3.7 / 7 = 0.5285714286; score = 100 * (0.5285714286 - 0.5) / 0.5
+    assert row(db, "VDEL", OCT, "delivery_score")[0] == pytest.approx(100 * (3.7 / 7 - 0.5) / 0.5, **APPROX)
+    assert row(db, "VDEL", OCT, "delivery_score")[0] == pytest.approx(5.714285714, abs=1e-8)
+
+
+# ------------------------------------------------------------------------------------------------
+# Complaints
+# ------------------------------------------------------------------------------------------------
+
+def test_complaint_columns(db):
+    opened, median_ack, resolved_rate = row(
+        db, "VCMP", OCT, "complaints_opened", "median_hours_to_acknowledge", "resolved_on_time_rate")
+    assert opened == 6  # C1 C2 C3 C4 C5 C8; C3 is Oct in UTC, C6 Nov in UTC, C7 Sep in UTC
+    # acknowledged: C3 1 h, C1 2 h, C2 5.5 h, C5 24 h (C4, C8 never) -> even count: (2 + 5.5) / 2 = 3.75
+    assert median_ack == pytest.approx(3.75, **APPROX)
+    # on time: C1 (by promise), C3 (exactly at the high default 5 d), C5 (medium default 15 d), C8 (by promise,
+    # though the critical default 2 d was missed); late: C2 (missed promise), C4 (1 s past low default 30 d)
+    # -> 4 / 6
+    assert resolved_rate == pytest.approx(4 / 6, **APPROX)
+
+
+def test_complaint_month_is_taken_in_utc(db):
+    # C7 opened 2026-10-01T00:30+02:00 = 2026-09-30T22:30Z: September's; never acknowledged nor resolved.
+    assert row(db, "VCMP", SEP, "complaints_opened", "median_hours_to_acknowledge",
+               "resolved_on_time_rate") == (1, None, 0.0)
+    months = dict(query(db, "SELECT complaint_id, month FROM complaint_recovery WHERE vendor_id = 'VCMP'"))
+    assert months == {"C1": OCT, "C2": OCT, "C3": OCT, "C4": OCT, "C5": OCT, "C8": OCT, "C7": SEP}
+    # The stored instants are UTC: C3 was opened 2026-09-30T23:30-02:00.
+    opened = query(db, "SELECT opened_at FROM complaints WHERE complaint_id = 'C3'")[0][0]
+    assert opened.replace(tzinfo=None) == datetime(2026, 10, 1, 1, 30)
+
+
+def test_resolution_targets(db):
+    due = dict(query(db, "SELECT complaint_id, due_at FROM complaint_recovery WHERE vendor_id = 'VCMP'"))
+    due = {k: v.replace(tzinfo=None) for k, v in due.items()}
+    assert due["C1"] == datetime(2026, 10, 5, 8)        # promised
+    assert due["C3"] == datetime(2026, 10, 6, 1, 30)    # 10-01T01:30Z + 5 days (high)
+    assert due["C4"] == datetime(2026, 11, 9)           # 10-10T00:00Z + 30 days (low)
+    assert due["C5"] == datetime(2026, 10, 27)          # 10-12T00:00Z + 15 days (blank = medium)
+    assert due["C8"] == datetime(2026, 10, 20)          # promised, not 10-14 + 2 days (critical)
+    assert due["C7"] == datetime(2026, 10, 15, 22, 30)  # 09-30T22:30Z + 15 days (blank = medium)
+    on_time = dict(query(db, "SELECT complaint_id, resolved_on_time FROM complaint_recovery WHERE vendor_id = 'VCMP'"))
+    assert on_time == {"C1": True, "C2": False, "C3": True, "C4": False, "C5": True, "C8": True, "C7": False}
+
+
+def test_repeat_complaint(db):
+    # Same vendor and category, opened within 90 days after an earlier one was resolved:
+    #   R2 (late shipment, 10-20) after R1 resolved 08-05 (76 days) and R4 resolved 08-10 -> repeat
+    #   R4 (late shipment, 08-03) while R1 was still open -> not a repeat
+    #   R5 (damaged goods, 09-30) 91 days after R0 was resolved 07-01 -> not a repeat
+    #   R3 (billing): first of its category -> not a repeat
+    repeats = dict(query(db, "SELECT complaint_id, is_repeat FROM complaint_recovery WHERE vendor_id = 'VREP'"))
+    assert repeats == {"R0": False, "R1": False, "R4": False, "R5": False, "R2": True, "R3": False}
+    assert row(db, "VREP", OCT, "complaints_opened", "repeat_complaints") == (2, 1)
+
+
+def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
+    # Recovery points of one medium complaint (weight 1), recovery score = 40 + 50 * points:
+    #   G1: ack 1 h (<= 24 h) 0.25 + resolved by promise 0.30 + apologised 0.10 + explained 0.10
+    #       + restitution 0.05 + self-disclosed 0.10 + not a repeat 0.10 = 1.00 -> 90
+    #   B1: ack 100 h (> 72 h) 0 + resolved 10-25 after the medium default 10-20 0 + none of the steps 0
+    #       + not a repeat 0.10 = 0.10 -> 45
+    #   no complaint in an active month -> 100
+    # Deliveries are identical (4/4, category rate 1 -> delivery score 100), no announcements, so
+    #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75: 100, (50 + 22.5) / 0.75 = 96.666..,
+    #   (50 + 11.25) / 0.75 = 81.666..
+    none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
+    good = row(db, "VREC_GOOD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
+    bad = row(db, "VREC_BAD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
+    assert none[0] == good[0] == bad[0] == pytest.approx(100.0, **APPROX)
+    assert (none[1], good[1], bad[1]) == (pytest.approx(100.0), pytest.approx(90.0), pytest.approx(45.0))
+    assert none[2] == pytest.approx(100.0, **APPROX)
+    assert good[2] == pytest.approx(72.5 / 0.75, **APPROX)
+    assert bad[2] == pytest.approx(61.25 / 0.75, **APPROX)
+    assert bad[2] < good[2] < none[2]
+    assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
+
+
+# ------------------------------------------------------------------------------------------------
+# Announcements
+# ------------------------------------------------------------------------------------------------
+
+def test_announcements_due_by_first_promise(db):
+    # October: A1 (first promise 10-15, re-dated to 12-15) and A4 (10-31); not A3 (first promise 11-10,
+    # pulled into October), not A5 (first promise 08-20, slipped into October).
+    assert row(db, "VANN", OCT, "announcements_due")[0] == 2
+    assert row(db, "VANN", SEP, "announcements_due")[0] == 1  # A2 (09-20)
+    assert row(db, "VANN", AUG, "announcements_due")[0] == 1  # A5 (08-20)
+    assert row(db, "VANN", JUL, "announcements_due")[0] == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Memory and grades
+# ------------------------------------------------------------------------------------------------
+
+def test_remembered_score_falls_fast_and_rises_slowly():
+    model = load_model()
+    assert (model.memory_down, model.memory_up) == (0.5, 0.2)
+    # 100 then 40: 100 + 0.5 * (40 - 100) = 70; 40 then 100: 40 + 0.2 * (100 - 40) = 52
+    assert remembered_score([100, 40], model.memory_down, model.memory_up) == pytest.approx(70.0)
+    assert remembered_score([40, 100], model.memory_down, model.memory_up) == pytest.approx(52.0)
+    # 100, 0, 100, 100: 100 -> 50 (-50) -> 60 (+10) -> 68 (+8)
+    scores = [remembered_score([100, 0, 100, 100][:k], 0.5, 0.2) for k in range(1, 5)]
+    assert scores == [pytest.approx(x) for x in (100, 50, 60, 68)]
+    # No data leaves trust where it was; no data at all is no score.
+    assert remembered_score([None, 80, None], 0.5, 0.2) == pytest.approx(80.0)
+    assert remembered_score([None, None], 0.5, 0.2) is None
+
+
+def test_memory_through_the_pipeline(db):
+    # VMEM alone in its category, so shrinking does nothing. Month scores (no announcements):
+    #   good month: delivery 100, recovery 100 (active, no complaint) -> (50 + 25) / 0.75 = 100
+    #   July, 10 open: on time 0, in full 0, defect-free 0 -> 100 * max(0, (0 - 0.5) / 0.5) = 0;
+    #                  recovery 100 -> (0 + 25) / 0.75 = 33.333..
+    # Trust: Jun 100; Jul 100 + 0.5 (33.333 - 100) = 66.667 (-33.333);
+    #   Aug 66.667 + 0.2 (100 - 66.667) = 73.333 (+6.667); Sep 73.333 + 0.2 * 26.667 = 78.667 (+5.333);
+    #   Oct 78.667 + 0.2 * 21.333 = 82.933 (+4.267)
+    rows = query(db, """SELECT month, month_score, trust_score, trust_change, grade FROM scorecard
+                        WHERE vendor_id = 'VMEM' ORDER BY month""")
+    expected = [
+        (MAY, None, None, None, None),
+        (JUN, 100.0, 100.0, None, "A"),
+        (JUL, 100 / 3, 200 / 3, -100 / 3, "D"),
+        (AUG, 100.0, 220 / 3, 20 / 3, "C"),
+        (SEP, 100.0, 236 / 3, 16 / 3, "C"),
+        (OCT, 100.0, 1244 / 15, 64 / 15, "B"),
+    ]
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected):
+        assert got[0] == want[0] and got[4] == want[4], (got, want)
+        for g, w in zip(got[1:4], want[1:4]):
+            assert (g is None and w is None) or g == pytest.approx(w, abs=1e-9), (got, want)
+    fall = rows[2][3]
+    rises = [r[3] for r in rows[3:]]
+    assert abs(fall) > max(rises) > 0  # one bad month moves trust more than any good month does
+
+
+def test_grade_cutoffs():
+    cutoffs = load_model().grades
+    assert cutoffs == {"A": 90, "B": 80, "C": 70, "D": 60}
+    cases = {100: "A", 90: "A", 89.999: "B", 80: "B", 79.99: "C", 70: "C", 69.99: "D", 60: "D",
+             59.99: "F", 0: "F"}
+    assert {s: grade(s, cutoffs) for s in cases} == cases
+    assert grade(None, cutoffs) is None
