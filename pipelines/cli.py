@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="materialise months through Dagster (one run for the whole range)")
     run.add_argument("--months", help="YYYY-MM or YYYY-MM..YYYY-MM (default: the last complete month)")
+    run.add_argument("--no-reports", action="store_true", help="rebuild the tables only, render no PDF")
     run.set_defaults(handler=_run)
     demo = sub.add_parser("demo", help="generate the sample landing data and score its last 24 months")
     demo.set_defaults(handler=_demo)
@@ -45,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import parse_months, run_months
 
     first, last = parse_months(args.months)
-    _print_outcome(run_months(first, last))
+    _print_outcome(run_months(first, last, reports=not args.no_reports))
     return 0
 
 

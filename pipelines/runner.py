@@ -61,15 +61,16 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-def run_months(first: date, last: date) -> RunOutcome:
-    """Materialise every asset for months first..last as one Dagster run (single-run backfill)."""
+def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
+    """Materialise every asset (or every table, reports=False) for months first..last as one
+    Dagster run (single-run backfill)."""
     check_range(first, last)
     ensure_dagster_home()
     from dagster import DagsterInstance
 
-    from .definitions import MONTHLY_JOB, defs
+    from .definitions import MONTHLY_JOB, TABLES_JOB, defs
 
-    job = defs.resolve_job_def(MONTHLY_JOB)
+    job = defs.resolve_job_def(MONTHLY_JOB if reports else TABLES_JOB)
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,

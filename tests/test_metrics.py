@@ -51,6 +51,7 @@ VENDORS = [
     ["VREC_NONE", "No complaint", "cat_rec", "false", ""],
     ["VREC_GOOD", "Repairs well", "cat_rec", "false", ""],
     ["VREC_BAD", "Repairs badly", "cat_rec", "false", ""],
+    ["VMS", "Sub-second answers", "cat_ms", "false", ""],
 ]
 
 
@@ -107,10 +108,10 @@ def build_landing(landing: Landing) -> None:
         c("C3", "VCMP", "2026-09-30T23:30:00-02:00", "2026-10-01T03:30:00+01:00", "2026-10-06T01:30:00Z",
           "", "high"),                                           # = 2026-10-01T01:30Z; ack 02:30Z = 1 h;
                                                                  # high target 5 d -> due 10-06T01:30Z: on time
+        # C4: never acknowledged; low 30 d -> due 11-09T00:00Z, resolved 1 s late
         c("C4", "VCMP", "2026-10-10T00:00:00", "", "2026-11-09T00:00:01Z", "", "low"),
-                                                                 # never acknowledged; low 30 d -> 11-09T00:00Z, 1 s late
+        # C5: ack 24 h; blank severity = medium 15 d -> due 10-27: on time
         c("C5", "VCMP", "2026-10-12T00:00:00Z", "2026-10-13T00:00:00Z", "2026-10-26T00:00:00Z"),
-                                                                 # ack 24 h; blank severity = medium 15 d -> 10-27: on time
         c("C8", "VCMP", "2026-10-14T00:00:00Z", "", "2026-10-19T00:00:00Z", "2026-10-20T00:00:00Z", "critical"),
                                                                  # default 2 d would be missed; the promise was kept
         c("C6", "VCMP", "2026-10-31T23:30:00-02:00"),            # = 2026-11-01T01:30Z: November's
@@ -122,6 +123,9 @@ def build_landing(landing: Landing) -> None:
         c("R5", "VREP", "2026-09-30T00:00:00Z", "", "2026-10-02T00:00:00Z", "", "", "damaged goods"),
         c("R2", "VREP", "2026-10-20T00:00:00Z", "", "2026-10-22T00:00:00Z", "", "", "late shipment"),
         c("R3", "VREP", "2026-10-21T00:00:00Z", "", "2026-10-22T00:00:00Z", "", "", "billing"),
+        # VMS: acknowledged within a second, timestamps with fractions of a second.
+        c("F1", "VMS", "2026-10-02T08:00:00.750Z", "2026-10-02T08:00:01.250Z"),  # 0.5 s
+        c("F2", "VMS", "2026-10-02T09:00:00.250Z", "2026-10-02T09:00:00.950Z"),  # 0.7 s
         # Recovery: the same medium complaint, repaired well and badly.
         c("G1", "VREC_GOOD", "2026-10-05T10:00:00Z", "2026-10-05T11:00:00Z", "2026-10-07T10:00:00Z",
           "2026-10-08T10:00:00Z", "medium", "quality", "vendor", "true", "true", "true"),
@@ -169,8 +173,8 @@ def row(db, vendor: str, month: date, *cols: str) -> tuple:
 def test_fixture_rows_all_valid(db):
     # Every row written above is valid: nothing may have been dropped silently into quarantine.
     assert query(db, "SELECT feed, source_file, row_number, reason FROM quarantine") == []
-    # One row per vendor per month: 16 vendors x 6 months = 96.
-    assert query(db, "SELECT count(*), count(DISTINCT (vendor_id, month)) FROM scorecard") == [(96, 96)]
+    # One row per vendor per month: 17 vendors x 6 months = 102.
+    assert query(db, "SELECT count(*), count(DISTINCT (vendor_id, month)) FROM scorecard") == [(102, 102)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -271,8 +275,8 @@ def test_wilson_interval(db):
     low, high = row(db, "VBIG", OCT, "on_time_low", "on_time_high")
     assert low == pytest.approx(0.9816903347, abs=1e-9)
     assert high == pytest.approx(0.9945593047, abs=1e-9)
-    # The small sample's interval is the wider one and contains the big one's rate.
-    assert low > 1 / 2.9208
+    # The small sample's interval is the wider one and contains the big one's.
+    assert 1 / 2.9208 < low < high < 1.0
 
 
 def test_small_sample_does_not_outrank_large_one(db):
@@ -317,6 +321,15 @@ def test_complaint_columns(db):
     assert resolved_rate == pytest.approx(4 / 6, **APPROX)
 
 
+def test_hours_to_acknowledge_keeps_fractions_of_a_second(db):
+    # acknowledged_at - opened_at: F1 1.250 - 0.750 = 0.5 s, F2 0.950 - 0.250 = 0.7 s;
+    # median (0.5 + 0.7) / 2 = 0.6 s = 0.6 / 3600 h (counting whole-second boundaries would give 1 s and 0 s).
+    hours = dict(query(db, "SELECT complaint_id, hours_to_acknowledge FROM complaint_recovery WHERE vendor_id = 'VMS'"))
+    assert hours["F1"] == pytest.approx(0.5 / 3600, abs=1e-12)
+    assert hours["F2"] == pytest.approx(0.7 / 3600, abs=1e-12)
+    assert row(db, "VMS", OCT, "median_hours_to_acknowledge")[0] == pytest.approx(0.6 / 3600, abs=1e-12)
+
+
 def test_complaint_month_is_taken_in_utc(db):
     # C7 opened 2026-10-01T00:30+02:00 = 2026-09-30T22:30Z: September's; never acknowledged nor resolved.
     assert row(db, "VCMP", SEP, "complaints_opened", "median_hours_to_acknowledge",
@@ -353,23 +366,43 @@ def test_repeat_complaint(db):
 
 
 def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
-    # Recovery points of one medium complaint (weight 1), recovery score = 40 + 50 * points:
+    # Recovery points of one medium complaint (weight 1), score = 40 + 50 * points:
     #   G1: ack 1 h (<= 24 h) 0.25 + resolved by promise 0.30 + apologised 0.10 + explained 0.10
     #       + restitution 0.05 + self-disclosed 0.10 + not a repeat 0.10 = 1.00 -> 90
     #   B1: ack 100 h (> 72 h) 0 + resolved 10-25 after the medium default 10-20 0 + none of the steps 0
     #       + not a repeat 0.10 = 0.10 -> 45
-    #   no complaint in an active month -> 100
+    points = dict(query(db, "SELECT complaint_id, recovery_points::DOUBLE FROM complaint_recovery "
+                            "WHERE vendor_id LIKE 'VREC%'"))
+    assert points == {"G1": pytest.approx(1.0, **APPROX), "B1": pytest.approx(0.10, **APPROX)}
+    assert dict(query(db, "SELECT vendor_id, recovery_score FROM complaint_metrics WHERE vendor_id LIKE 'VREC%'")) == {
+        "VREC_GOOD": pytest.approx(90.0, **APPROX), "VREC_BAD": pytest.approx(45.0, **APPROX)}
+    # The scorecard's recovery pillar is shrunk toward the category (prior_recovery = 10 clean units):
+    #   (100 * max(0, activity - complaints) + complaints * score + 10 * peer) / (max(0, activity - complaints)
+    #    + complaints + 10), activity = 4 deliveries due, peer = mean unshrunk score of cat_rec
+    #   = (100 + 90 + 45) / 3 = 78.333..:
+    #   none: (100*4 + 0 + 783.333..) / 14 = 1183.333.. / 14 = 84.5238095
+    #   good: (100*3 + 90 + 783.333..) / 14 = 1173.333.. / 14 = 83.8095238
+    #   bad:  (100*3 + 45 + 783.333..) / 14 = 1128.333.. / 14 = 80.5952381
     # Deliveries are identical (4/4, category rate 1 -> delivery score 100), no announcements, so
-    #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75: 100, (50 + 22.5) / 0.75 = 96.666..,
-    #   (50 + 11.25) / 0.75 = 81.666..
+    #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75 = 66.666.. + recovery / 3:
+    #   none 94.8412698, good 94.6031746, bad 93.5317460
+    peer = 235 / 3
     none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     good = row(db, "VREC_GOOD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     bad = row(db, "VREC_BAD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     assert none[0] == good[0] == bad[0] == pytest.approx(100.0, **APPROX)
-    assert (none[1], good[1], bad[1]) == (pytest.approx(100.0), pytest.approx(90.0), pytest.approx(45.0))
-    assert none[2] == pytest.approx(100.0, **APPROX)
-    assert good[2] == pytest.approx(72.5 / 0.75, **APPROX)
-    assert bad[2] == pytest.approx(61.25 / 0.75, **APPROX)
+    expected_recovery = {"none": (400 + 10 * peer) / 14, "good": (300 + 90 + 10 * peer) / 14,
+                         "bad": (300 + 45 + 10 * peer) / 14}
+    assert expected_recovery["none"] == pytest.approx(84.5238095, abs=1e-7)
+    assert expected_recovery["good"] == pytest.approx(83.8095238, abs=1e-7)
+    assert expected_recovery["bad"] == pytest.approx(80.5952381, abs=1e-7)
+    for got, name in ((none, "none"), (good, "good"), (bad, "bad")):
+        assert got[1] == pytest.approx(expected_recovery[name], **APPROX), name
+        assert got[2] == pytest.approx((50 + 0.25 * expected_recovery[name]) / 0.75, **APPROX), name
+    assert none[2] == pytest.approx(94.8412698, abs=1e-7)
+    assert good[2] == pytest.approx(94.6031746, abs=1e-7)
+    assert bad[2] == pytest.approx(93.5317460, abs=1e-7)
+    assert bad[1] < good[1] < none[1]
     assert bad[2] < good[2] < none[2]
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
 

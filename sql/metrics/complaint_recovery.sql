@@ -13,7 +13,10 @@ scored AS (
     c.*,
     t.weight,
     coalesce(c.promised_resolution_at, c.opened_at + to_days(t.target_days)) AS due_at,
-    date_diff('second', c.opened_at, c.acknowledged_at) / 3600.0 AS hours_to_acknowledge,
+    -- acknowledged_at - opened_at in hours, exactly: date_diff('second') counts whole-second
+    -- boundaries crossed (0.75 s -> 1.25 s gives 1, 0.25 s -> 0.95 s gives 0), so fractional
+    -- timestamps were off by up to a second; microseconds are the timestamps' own precision.
+    date_diff('microsecond', c.opened_at, c.acknowledged_at) / 3600e6 AS hours_to_acknowledge,
     c.resolved_at IS NOT NULL
       AND c.resolved_at <= coalesce(c.promised_resolution_at, c.opened_at + to_days(t.target_days)) AS resolved_on_time,
     EXISTS (

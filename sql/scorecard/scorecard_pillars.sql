@@ -52,10 +52,29 @@ pillars AS (
       - $delivery_floor) / (1 - $delivery_floor)) END AS delivery_score,
     CASE WHEN announcements_due_12m > 0 THEN
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
-    -- No complaint in an active month is a kept promise (100); no activity at all is no data.
-    CASE WHEN complaints_opened > 0 THEN recovery_score
-         WHEN coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0 THEN 100 END AS recovery_pillar
+    -- Evidence of a clean record: deliveries due and announcements judged, less one per complaint.
+    coalesce(deliveries_due, 0) + coalesce(announcements_due_12m, 0) AS activity,
+    coalesce(complaints_opened, 0) AS n_complaints
   FROM rated
+),
+recovery_raw AS (
+  -- Unshrunk recovery: 100 for an active month without complaints, else the complaints' mean.
+  SELECT *, CASE WHEN n_complaints > 0 THEN recovery_score WHEN activity > 0 THEN 100 END AS recovery_unshrunk
+  FROM pillars
+),
+recovery_peers AS (
+  SELECT category, month, avg(recovery_unshrunk) AS peer_recovery FROM recovery_raw GROUP BY ALL
+),
+recovered AS (
+  -- Shrunk toward the category: a clean record over 2 deliveries says little, over 300 a lot.
+  -- Each complaint takes the place of one clean unit, so a complaint, however well handled
+  -- (at most 90), always scores below no complaint at all.
+  SELECT r.*,
+    CASE WHEN r.recovery_unshrunk IS NOT NULL THEN
+      (100 * greatest(0, r.activity - r.n_complaints) + r.n_complaints * coalesce(r.recovery_score, 0)
+        + $prior_recovery * coalesce(p.peer_recovery, 100))
+      / (greatest(0, r.activity - r.n_complaints) + r.n_complaints + $prior_recovery) END AS recovery_pillar
+  FROM recovery_raw r JOIN recovery_peers p USING (category, month)
 )
 SELECT
   vendor_id, month, category,
@@ -94,5 +113,5 @@ SELECT
   -- Recovery figures mature: complaints opened in a month whose response window has not passed
   -- by the latest date in the data are provisional and recomputed on later runs.
   month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional
-FROM pillars
+FROM recovered
 ORDER BY vendor_id, month

@@ -35,10 +35,18 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> int:
+    """Score months [start, end). The months before, back to the memory window and one more for
+    the change since last month, are recomputed from the validated tables too, so a month's
+    score never depends on which months earlier runs happened to materialise."""
     prepare(con)
-    as_of = data_as_of(con) or add_months(end, 0)
-    params = {"start": start, "end": end, "data_as_of": as_of, **model.sql_params()}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE pillars_new AS {load_sql('scorecard/scorecard_pillars')}", params)
+    first = add_months(start, -model.window_months)
+    try:
+        _shadow_metrics(con, first, end)
+        as_of = data_as_of(con) or end
+        params = {"start": first, "end": end, "data_as_of": as_of, **model.sql_params()}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE pillars_new AS {load_sql('scorecard/scorecard_pillars')}", params)
+    finally:
+        _unshadow_metrics(con)
     memory = _memory(con, start, model)
     con.register("memory_frame", memory.to_arrow())
     try:
@@ -53,33 +61,34 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
     return replace_months(con, "scorecard", "scorecard_new", start, end)
 
 
+def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date) -> None:
+    """Temp tables named like the metric tables hide the stored ones from this connection while
+    the scorecard model reads them: the same SQL, over the wider window."""
+    for model in METRIC_MODELS:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS {load_sql(f'metrics/{model}')}",
+                    {"start": first, "end": end})
+
+
+def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:
+    for model in METRIC_MODELS:
+        con.execute(f"DROP TABLE IF EXISTS temp.{model}")
+
+
 def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> pl.DataFrame:
-    """Trust score with memory for each new row, from the month scores of the months before it
-    (stored by earlier runs) and of this window."""
-    history_start = add_months(start, -(model.window_months + 1))
-    earlier = _stored_month_scores(con, history_start, start)
-    new = con.execute("SELECT vendor_id, month, month_score FROM pillars_new").fetchall()
-    scores = {(v, m): s for v, m, s in earlier + new}
-    rows = []
-    for vendor, month, _ in new:
+    """Trust score with memory, and its change since last month, for the rows from `start` on."""
+    rows = con.execute("SELECT vendor_id, month, month_score FROM pillars_new").fetchall()
+    scores = {(v, m): s for v, m, s in rows}
+    out = []
+    for vendor, month, _ in rows:
+        if month < start:
+            continue
         now = _trust_at(scores, vendor, month, model)
         before = _trust_at(scores, vendor, add_months(month, -1), model)
         change = now - before if now is not None and before is not None else None
-        rows.append((vendor, month, now, change, grade(now, model.grades)))
+        out.append((vendor, month, now, change, grade(now, model.grades)))
     schema = {"vendor_id": pl.String, "month": pl.Date, "trust_score": pl.Float64,
               "trust_change": pl.Float64, "grade": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _stored_month_scores(con: duckdb.DuckDBPyConnection, first: date, before: date) -> list[tuple]:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'scorecard'"
-    ).fetchall()[0][0]
-    if not exists:
-        return []
-    return con.execute(
-        "SELECT vendor_id, month, month_score FROM scorecard WHERE month >= ? AND month < ?", [first, before]
-    ).fetchall()
+    return pl.DataFrame(out, schema=schema, orient="row")
 
 
 def _trust_at(scores: dict, vendor: str, month: date, model: TrustModel) -> float | None:

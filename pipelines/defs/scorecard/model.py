@@ -28,6 +28,7 @@ class TrustModel:
             "w_in_full": self.delivery["in_full"], "w_defect_free": self.delivery["defect_free"],
             "delivery_floor": self.delivery["floor"],
             "prior_deliveries": self.priors["deliveries"], "prior_announcements": self.priors["announcements"],
+            "prior_recovery": self.priors["recovery"],
             "maturity_days": self.maturity_days,
         }
 
