@@ -1,7 +1,7 @@
 -- Judge each staged complaint of the window: its first problem, or NULL when it is valid.
 SELECT s.*,
   CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
-    s._row_error,  -- a problem found while reading the file (bad bytes, ragged row)
+    s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('complaint_id', s.complaint_id),
     missing('vendor_id', s.vendor_id),

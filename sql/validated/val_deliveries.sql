@@ -2,7 +2,7 @@
 -- Parameters: $start, $end (the window's months), $as_of (the run's as-of date).
 SELECT s.*,
   CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
-    s._row_error,  -- a problem found while reading the file (bad bytes, ragged row)
+    s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('delivery_id', s.delivery_id),
     missing('vendor_id', s.vendor_id),

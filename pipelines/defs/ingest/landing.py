@@ -166,8 +166,11 @@ def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
 
 
 def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in the words of someone fixing the export."""
     if "unexpected end of data" in str(exc):
         return 'a quoted field opened on this line is never closed (unbalanced ")'
+    if "expected after" in str(exc):
+        return 'text after the closing quote of a field (a " inside a quoted field must be doubled: "")'
     return str(exc)
 
 
@@ -206,7 +209,7 @@ def _to_text(series: pl.Series, rel: str) -> pl.Series:
         fmt = "%Y-%m-%dT%H:%M:%S%.f%:z" if series.dtype.time_zone else "%Y-%m-%dT%H:%M:%S%.f"
         return series.dt.to_string(fmt)
     if series.dtype.is_nested():  # lists and structs (extra columns) are kept as JSON text
-        return pl.Series(series.name, [None if v is None else json.dumps(v, default=str) for v in series],
+        return pl.Series(series.name, [None if v is None else json.dumps(v, default=str) for v in series.to_list()],
                          dtype=pl.String)
     try:
         return series.cast(pl.String)

@@ -1,0 +1,633 @@
+"""Hostile inputs: every bad input gets a clear answer, and no row is lost.
+
+Each case is one clean landing folder (BASELINE) plus exactly one fault. The dry run
+(`validate_landing`, fast) judges every case: either one blocking message naming the file (and
+line and column where there is one), or exactly the expected rows in quarantine, each with file,
+line, column and reason, and the row balance read = valid + quarantined + duplicates. A
+representative few also go through the real Dagster job, where the balance check must pass and
+the clean rows' scorecard must not move; and the CLI answers with a summary and an exit code.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+import polars as pl
+import pytest
+
+from conftest import (
+    ANNOUNCEMENT_HEADER, AS_OF, COMPLAINT_HEADER, DELIVERY_HEADER, VENDOR_HEADER, Landing, query, run_months,
+)
+from pipelines.defs.quality import dry_run as dry_run_module
+from pipelines.defs.quality.dry_run import DryRunReport, format_report, validate_landing
+from pipelines.lib.duckdb_resource import open_database
+
+MONTH = date(2026, 9, 1)
+REPO = Path(__file__).resolve().parents[1]
+FEEDS = ("vendors", "deliveries", "complaints", "announcements")
+VALID_TABLE = {"vendors": "vendors", "deliveries": "deliveries", "complaints": "complaints",
+               "announcements": "announcement_events"}
+
+# --- the clean baseline: three vendors, all their facts in 2026-09 -------------------------------
+
+VENDORS = [["V1", "Acme", "packaging", "false", ""],
+           ["V2", "Bolt", "packaging", "", ""],
+           ["V3", "Cirrus", "logistics", "", ""]]
+DELIVERIES = [["D1", "V1", "2026-09-10", "2026-09-09", "10", "", "", "100"],
+              ["D2", "V1", "2026-09-15", "2026-09-18", "10", "8", "1", "80"],
+              ["D3", "V2", "2026-09-20", "", "5", "", "", ""],
+              ["D4", "V3", "2026-09-05", "2026-09-05", "20", "20", "0", ""]]
+COMPLAINTS = [["C1", "V1", "2026-09-03T10:00:00Z", "2026-09-03T14:00:00Z", "2026-09-05T10:00:00Z", "", "high",
+               "packaging", "vendor", "yes", "true", "false", "Crushed boxes"],
+              ["C2", "V2", "2026-09-12T08:00:00", "2026-09-13T08:00:00", "", "", "low", "", "customer", "", "", "",
+               "Late reply"]]
+ANNOUNCEMENTS = [["A1", "V1", "Widget", "announced", "2026-05-01", "2026-09-15", "true"],
+                 ["A1", "V1", "", "revised", "2026-08-01", "2026-09-30", ""],
+                 ["A1", "V1", "", "shipped", "2026-09-29", "", ""],
+                 ["A2", "V3", "Gadget", "announced", "2026-06-01", "2026-09-20", "false"]]
+BASELINE_FILES = {"vendors": ("vendors.csv", VENDORS), "deliveries": ("deliveries/deliveries.csv", DELIVERIES),
+                  "complaints": ("complaints/complaints.csv", COMPLAINTS),
+                  "announcements": ("announcements/announcements.csv", ANNOUNCEMENTS)}
+BASELINE_ROWS = {feed: len(rows) for feed, (_, rows) in BASELINE_FILES.items()}
+
+
+def build_baseline(root: Path) -> Path:
+    Landing(root).vendors(VENDORS).deliveries(DELIVERIES).complaints(COMPLAINTS).announcements(ANNOUNCEMENTS)
+    return root
+
+
+def csv_text(header: list[str], *lines: str, end: str = "\n") -> str:
+    return "\n".join([",".join(header), *lines]) + end
+
+
+def put(rel: str, content: str | bytes) -> Callable[[Path], None]:
+    """A fault: write one landing file (text as UTF-8, bytes as they are)."""
+    def fault(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return fault
+
+
+def late_deliveries(*lines: str) -> Callable[[Path], None]:
+    return put("deliveries/late.csv", csv_text(DELIVERY_HEADER, *lines))
+
+
+def late_complaints(*lines: str) -> Callable[[Path], None]:
+    return put("complaints/late.csv", csv_text(COMPLAINT_HEADER, *lines))
+
+
+def late_announcements(*lines: str) -> Callable[[Path], None]:
+    return put("announcements/late.csv", csv_text(ANNOUNCEMENT_HEADER, *lines))
+
+
+def vendors_file(*extra_lines: str | bytes, bom: bool = False) -> Callable[[Path], None]:
+    """vendors.csv rewritten: the baseline vendors plus extra raw lines (bytes for bad encodings)."""
+    lines = [",".join(VENDOR_HEADER).encode()] + [",".join(v).encode() for v in VENDORS]
+    lines += [x if isinstance(x, bytes) else x.encode() for x in extra_lines]
+    return put("vendors.csv", (b"\xef\xbb\xbf" if bom else b"") + b"\n".join(lines) + b"\n")
+
+
+def parquet(rel: str, frame: pl.DataFrame) -> Callable[[Path], None]:
+    def fault(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(path)
+    return fault
+
+
+def make_dir(rel: str) -> Callable[[Path], None]:
+    def fault(root: Path) -> None:
+        target = root / rel
+        if target.is_file():
+            target.unlink()
+        target.mkdir(parents=True)
+    return fault
+
+
+def remove(rel: str) -> Callable[[Path], None]:
+    return lambda root: (root / rel).unlink()
+
+
+def with_row(fault: Callable[[Path], None], row: Callable[[Path], None]) -> Callable[[Path], None]:
+    """A fault plus a row that depends on it (to see what the fault does to other feeds)."""
+    def both(root: Path) -> None:
+        fault(root)
+        row(root)
+    return both
+
+
+# --- the cases --------------------------------------------------------------------------------------
+
+class Q(NamedTuple):
+    """One expected quarantine row; `reason` is a part of the reason text."""
+    feed: str
+    source_file: str
+    row_number: int
+    column_name: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    fault: Callable[[Path], None]
+    quarantined: tuple[Q, ...] = ()  # exactly these rows, nothing else
+    blocking: tuple[str, ...] = ()  # parts of the one blocking message (file, line, column, what)
+    added: dict[str, int] = field(default_factory=dict)  # data rows the fault adds, per feed
+    duplicates: dict[str, int] = field(default_factory=dict)
+    check: Callable | None = None  # extra assertions on the dry run's database (con)
+
+
+def check_bom(con) -> None:
+    assert sorted(r[0] for r in con.execute("SELECT vendor_id FROM vendors").fetchall()) == ["V1", "V2", "V3"]
+
+
+def check_blank_lines(con) -> None:
+    rows = con.execute("SELECT delivery_id, _row_number FROM deliveries WHERE _source_file = 'deliveries/late.csv' "
+                       "ORDER BY 2").fetchall()
+    assert rows == [("D9", 3), ("D8", 7)]  # line numbers count the blank lines
+
+
+def check_overflow_kept(con) -> None:
+    raw = con.execute("SELECT raw_record FROM quarantine WHERE source_file = 'deliveries/late.csv'").fetchall()[0][0]
+    assert json.loads(raw)["_overflow"] == "extra,more"
+
+
+def check_duplicate_counted_once(con) -> None:
+    rows = con.execute("SELECT _source_file, _row_number FROM deliveries WHERE delivery_id = 'D1'").fetchall()
+    assert rows == [("deliveries/deliveries.csv", 2)]
+
+
+def check_mixed_case_booleans(con) -> None:
+    rows = con.execute("SELECT apologized, explained, restitution FROM complaints WHERE complaint_id = 'C9'").fetchall()
+    assert rows == [(True, False, False)]
+
+
+def check_offset_to_utc(con) -> None:
+    rows = con.execute("SELECT month, opened_at, acknowledged_at FROM complaints WHERE complaint_id = 'C9'").fetchall()
+    # 2026-10-01 01:00 at +02:00 is 2026-09-30 23:00 UTC: a September complaint.
+    assert rows == [(MONTH, datetime(2026, 9, 30, 23, 0), datetime(2026, 10, 1, 0, 30))]
+
+
+def check_renamed_optional_kept(con) -> None:
+    rows = con.execute("SELECT order_value, _extra FROM deliveries WHERE delivery_id = 'D9'").fetchall()
+    assert len(rows) == 1 and rows[0][0] is None
+    assert json.loads(rows[0][1]) == {"order_val": "55"}
+
+
+def check_nested_extra_kept(con) -> None:
+    rows = con.execute("SELECT qty_ordered, _extra FROM deliveries WHERE delivery_id = 'D9'").fetchall()
+    assert len(rows) == 1 and rows[0][0] == 10
+    assert json.loads(json.loads(rows[0][1])["tags"]) == ["fragile", "cold"]
+
+
+D_OK = "D8,V1,2026-09-11,2026-09-11,4,,,"  # a clean delivery, for faults that sit among good rows
+LONG_SUMMARY = "x" * 10_000_000
+
+CASES = [
+    # Encodings and CSV dialects
+    Case("latin1_byte_in_vendor_name",
+         with_row(vendors_file(b"V9,Caf\xe9 Ltd,packaging,,"), late_deliveries("D9,V9,2026-09-10,2026-09-09,10,,,")),
+         quarantined=(Q("vendors", "vendors.csv", 5, "vendor_name", "not valid UTF-8 (byte 0xE9"),
+                      # its delivery: the vendor is in vendors.csv but rejected there, and the reason says so
+                      Q("deliveries", "deliveries/late.csv", 2, "vendor_id",
+                        "vendor_id 'V9' is rejected in vendors.csv (vendors.csv:5)")),
+         added={"vendors": 1, "deliveries": 1}),
+    Case("latin1_byte_in_complaint_summary",
+         put("complaints/late.csv", csv_text(COMPLAINT_HEADER).encode()
+             + b"C9,V2,2026-09-05T10:00:00,,,,,,,,,,caf\xe9 au lait\n"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "not valid UTF-8 (byte 0xE9"),),
+         added={"complaints": 1}),
+    Case("utf8_bom_accepted", vendors_file(bom=True), check=check_bom),
+    Case("utf16_file", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).encode("utf-16")),
+         blocking=("deliveries/late.csv:", "UTF-16")),
+    Case("semicolon_delimited", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).replace(",", ";")),
+         blocking=("deliveries/late.csv:1:", "';'-delimited")),
+    Case("blank_lines_skipped",
+         put("deliveries/late.csv", csv_text(DELIVERY_HEADER, "", "D9,V1,2026-09-10,2026-09-09,10,,,", "",
+                                             ",,,,,,,", "  ", D_OK, "")),
+         added={"deliveries": 2}, check=check_blank_lines),
+    Case("header_only", late_deliveries(), added={}),
+    Case("truncated_last_line",  # the export stopped mid-row: no final newline, fields missing
+         put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK, "D9,V1,2026-09-1", end="")),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 3, None, "row has 3 fields, the header has 8"),),
+         added={"deliveries": 2}),
+    Case("too_many_fields", late_deliveries("D9,V1,2026-09-10,2026-09-09,10,,,,extra,more"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, None, "row has 10 fields, the header has 8"),),
+         added={"deliveries": 1}, check=check_overflow_kept),
+    Case("unterminated_quote",
+         late_complaints('C9,V2,2026-09-05T10:00:00,,,,,,,,,,"never closed', "C8,V2,2026-09-06T10:00:00,,,,,,,,,,"),
+         blocking=("complaints/late.csv:2:", "never closed")),
+    Case("text_after_closing_quote", late_complaints('C9,V2,2026-09-05T10:00:00,,,,,,,,,,"12" pipe'),
+         blocking=("complaints/late.csv:2:", "text after the closing quote")),
+    Case("repeated_header_row", late_deliveries("D9,V1,2026-09-10,2026-09-09,10,,,", ",".join(DELIVERY_HEADER), D_OK),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 3, None, "repeats the header row"),),
+         added={"deliveries": 3}),
+    Case("ten_mb_single_line_field", late_complaints(f"C9,V2,2026-09-05T10:00:00,,,,,,,,,,{LONG_SUMMARY}"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "10000000 characters long"),),
+         added={"complaints": 1}),
+    # Values that do not parse
+    Case("text_in_number_column", late_deliveries("D9,V1,2026-09-10,2026-09-09,ten,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "not a number, got 'ten'"),),
+         added={"deliveries": 1}),
+    Case("day_first_date_one_row", late_deliveries("D9,V1,31/10/2026,,10,,,", D_OK, "D7,V2,2026-09-12,,3,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "promised_date",
+                        "not an ISO date (YYYY-MM-DD), got '31/10/2026'"),),
+         added={"deliveries": 3}),
+    Case("day_first_dates_whole_file",
+         late_deliveries("D9,V1,31/10/2026,,10,,,", "D8,V1,30/09/2026,,10,,,", "D7,V1,15/09/2026,,10,,,"),
+         blocking=("deliveries/late.csv:2 column 'promised_date'", "none of its 3 values parses", "31/10/2026")),
+    Case("unknown_severity", late_complaints("C9,V2,2026-09-05T10:00:00,,,,urgent,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "severity",
+                        "not one of low/medium/high/critical, got 'urgent'"),),
+         added={"complaints": 1}),
+    Case("unknown_disclosed_by", late_complaints("C9,V2,2026-09-05T10:00:00,,,,,,auditor,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "disclosed_by",
+                        "not one of vendor/customer, got 'auditor'"),),
+         added={"complaints": 1}),
+    Case("unknown_event", late_announcements("A9,V3,Gizmo,launched,2026-06-01,2026-09-20,"),
+         quarantined=(Q("announcements", "announcements/late.csv", 2, "event",
+                        "not one of announced/revised/shipped/cancelled, got 'launched'"),),
+         added={"announcements": 1}),
+    Case("bad_boolean", late_complaints("C9,V2,2026-09-05T10:00:00,,,,,,,maybe,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "apologized",
+                        "not a boolean (true/false, 1/0, yes/no), got 'maybe'"),),
+         added={"complaints": 1}),
+    Case("mixed_case_booleans_accepted", late_complaints("C9,V2,2026-09-05T10:00:00,,,,,,,YES,False,nO,"),
+         added={"complaints": 1}, check=check_mixed_case_booleans),
+    Case("timestamp_with_offset_to_utc",
+         late_complaints("C9,V2,2026-10-01T01:00:00+02:00,2026-10-01T02:30:00+02:00,,,,,,,,,"),
+         added={"complaints": 1}, check=check_offset_to_utc),
+    # Values that parse but break a rule
+    Case("delivered_after_as_of", late_deliveries("D9,V1,2026-09-10,2026-12-09,10,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "delivered_date",
+                        "date 2026-12-09 is after the run's as-of date 2026-11-26"),),
+         added={"deliveries": 1}),
+    Case("promised_date_2206", late_deliveries("D9,V1,2206-09-10,,10,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "promised_date", "more than 5 years after"),),
+         added={"deliveries": 1}),
+    Case("promised_ship_date_2206", late_announcements("A9,V3,Gizmo,announced,2026-06-01,2206-09-20,"),
+         quarantined=(Q("announcements", "announcements/late.csv", 2, "promised_ship_date",
+                        "more than 10 years after"),),
+         added={"announcements": 1}),
+    Case("opened_after_as_of", late_complaints("C9,V2,2026-12-05T10:00:00,,,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "opened_at", "after the run's as-of date"),),
+         added={"complaints": 1}),
+    Case("negative_qty_ordered", late_deliveries("D9,V1,2026-09-10,2026-09-09,-5,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "must be > 0, got -5"),),
+         added={"deliveries": 1}),
+    Case("zero_qty_ordered", late_deliveries("D9,V1,2026-09-10,2026-09-09,0,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "must be > 0, got 0"),),
+         added={"deliveries": 1}),
+    Case("negative_qty_delivered", late_deliveries("D9,V1,2026-09-10,2026-09-09,10,-1,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_delivered", "must be >= 0, got -1"),),
+         added={"deliveries": 1}),
+    Case("rejected_more_than_delivered", late_deliveries("D9,V1,2026-09-10,2026-09-09,10,5,6,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_rejected",
+                        "rejected 6.0 is more than delivered 5.0"),),
+         added={"deliveries": 1}),
+    Case("missing_required_value", late_deliveries(",V1,2026-09-10,2026-09-09,10,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "delivery_id", "required value is missing"),),
+         added={"deliveries": 1}),
+    Case("acknowledged_before_opened", late_complaints("C9,V2,2026-09-05T10:00:00,2026-09-05T09:00:00,,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "acknowledged_at",
+                        "acknowledged 2026-09-05 09:00:00 before it was opened 2026-09-05 10:00:00"),),
+         added={"complaints": 1}),
+    Case("resolved_before_opened", late_complaints("C9,V2,2026-09-05T10:00:00,,2026-09-04T09:00:00,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "resolved_at",
+                        "resolved 2026-09-04 09:00:00 before it was opened"),),
+         added={"complaints": 1}),
+    Case("unknown_vendor", late_deliveries("D9,V9,2026-09-10,2026-09-09,10,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "vendor_id",
+                        "unknown vendor_id 'V9' (not in vendors.csv)"),),
+         added={"deliveries": 1}),
+    Case("announcement_first_event_revised",
+         late_announcements("A9,V3,Gizmo,revised,2026-05-01,2026-09-25,",
+                            "A9,V3,Gizmo,announced,2026-06-01,2026-09-20,"),
+         # the announcement's history cannot be trusted: both its events go
+         quarantined=(Q("announcements", "announcements/late.csv", 2, "event", "the first event is 'revised'"),
+                      Q("announcements", "announcements/late.csv", 3, "event", "the first event is 'revised'")),
+         added={"announcements": 2}),
+    Case("announced_without_promised_ship_date", late_announcements("A9,V3,Gizmo,announced,2026-06-01,,"),
+         quarantined=(Q("announcements", "announcements/late.csv", 2, "promised_ship_date",
+                        "required for an 'announced' event"),),
+         added={"announcements": 1}),
+    # Keys across files
+    Case("duplicate_key_identical_across_files", late_deliveries(",".join(DELIVERIES[0])),
+         added={"deliveries": 1}, duplicates={"deliveries": 1}, check=check_duplicate_counted_once),
+    Case("conflicting_key_across_files", late_deliveries("D1,V1,2026-09-10,2026-09-09,11,,,100"),
+         quarantined=tuple(Q("deliveries", f, 2, "delivery_id", "delivery_id 'D1' appears with different values in "
+                             "deliveries/deliveries.csv:2, deliveries/late.csv:2")
+                           for f in ("deliveries/deliveries.csv", "deliveries/late.csv")),
+         added={"deliveries": 1}),
+    Case("vendors_conflicting_vendor_id", vendors_file("V1,Acme Holdings,packaging,false,"),
+         quarantined=(
+             *(Q("vendors", "vendors.csv", n, "vendor_id", "vendor_id 'V1' appears with different values in "
+                 "vendors.csv:2, vendors.csv:5") for n in (2, 5)),
+             # every row of V1 is left out, and each says why
+             *(Q(feed, f"{feed}/{feed}.csv", n, "vendor_id",
+                 "vendor_id 'V1' is rejected in vendors.csv (vendors.csv:2, vendors.csv:5)")
+               for feed, n in [("deliveries", 2), ("deliveries", 3), ("complaints", 2),
+                               ("announcements", 2), ("announcements", 3), ("announcements", 4)])),
+         added={"vendors": 1}),
+    # Columns
+    Case("required_column_renamed",
+         put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).replace("promised_date", "promise_date", 1)),
+         blocking=("deliveries/late.csv:1 column 'promised_date'", "missing required column", "promise_date")),
+    Case("optional_column_renamed_kept_as_extra",
+         put("deliveries/late.csv", csv_text(DELIVERY_HEADER, "D9,V1,2026-09-10,2026-09-09,10,,,55")
+             .replace("order_value", "order_val", 1)),
+         added={"deliveries": 1}, check=check_renamed_optional_kept),
+    Case("required_column_missing",
+         put("deliveries/late.csv", "delivery_id,vendor_id,promised_date,delivered_date\nD9,V1,2026-09-10,\n"),
+         blocking=("deliveries/late.csv:1 column 'qty_ordered'", "missing required column")),
+    # Files
+    Case("empty_file", put("deliveries/late.csv", b""), blocking=("deliveries/late.csv:", "empty")),
+    Case("directory_instead_of_file", make_dir("deliveries/late.csv"),
+         blocking=("deliveries/late.csv:", "is a directory")),
+    Case("unsupported_extension", put("deliveries/late.xlsx", b"PK\x03\x04 not a csv"),
+         blocking=("deliveries/late.xlsx:", "unsupported file type '.xlsx'")),
+    Case("corrupt_parquet", put("deliveries/late.parquet", b"PAR1 this is not parquet PAR1"),
+         blocking=("deliveries/late.parquet:", "unreadable Parquet file")),
+    Case("parquet_nested_extra_column_kept",
+         parquet("deliveries/late.parquet", pl.DataFrame({
+             "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": [date(2026, 9, 10)], "qty_ordered": [10],
+             "tags": [["fragile", "cold"]]})),
+         added={"deliveries": 1}, check=check_nested_extra_kept),
+    Case("parquet_binary_column_not_text",
+         parquet("deliveries/late.parquet", pl.DataFrame({
+             "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],
+             "blob": [b"\x00\xff"]})),
+         blocking=("deliveries/late.parquet column 'blob'", "cannot be read as text")),
+    Case("vendors_csv_missing", remove("vendors.csv"), blocking=("vendors.csv:", "missing")),
+    Case("vendors_csv_is_a_directory", make_dir("vendors.csv"),
+         blocking=("vendors.csv:", "is a directory")),
+]
+CASES_BY_ID = {c.id: c for c in CASES}
+
+
+def hostile_landing(root: Path, case: Case) -> Path:
+    build_baseline(root)
+    case.fault(root)
+    return root
+
+
+# --- the dry run, with its in-memory database kept for inspection --------------------------------
+
+@dataclass
+class DryRun:
+    report: DryRunReport
+    text: str
+    con: object  # the dry run's DuckDB connection (a named in-memory database)
+
+    def tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+    def sql(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+
+@contextmanager
+def dry_run(landing_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DryRun]:
+    """validate_landing as it is, on a named in-memory database that outlives its connections,
+    so the test can read what it judged (quarantine, ingest_log, the valid tables)."""
+    name = f":memory:hostile_{uuid.uuid4().hex}"
+    keep = open_database(name)
+    monkeypatch.setattr(dry_run_module, "open_database", lambda _path: open_database(name))
+    try:
+        report = validate_landing(landing_dir, AS_OF)
+        yield DryRun(report, format_report(report, landing_dir), keep)
+    finally:
+        keep.close()
+
+
+def quarantine_rows(rows: list[tuple]) -> list[tuple]:
+    """(feed, source_file, row_number, column_name, reason) sorted, from quarantine rows."""
+    return sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+
+
+def assert_quarantine(actual: list[tuple], expected: tuple[Q, ...]) -> None:
+    """Exactly the expected rows, each with the expected column and a reason containing the part."""
+    got = quarantine_rows(actual)
+    want = sorted(expected, key=lambda q: (q.feed, q.source_file, q.row_number))
+    assert [r[:4] for r in got] == [tuple(q[:4]) for q in want], got
+    for row, q in zip(got, want):
+        assert q.reason in row[4], (row, q.reason)
+
+
+def assert_balanced(log: list[tuple], case: Case, blocked: set[str]) -> None:
+    """ingest_log (feed, month, read, valid, quarantined, duplicate): every month balances, and
+    every data row written to the landing folder was read (none lost, none invented)."""
+    for feed, month, read, valid, quarantined, duplicate in log:
+        assert read == valid + quarantined + duplicate, (feed, month)
+    for feed in FEEDS:
+        feed_log = [r for r in log if r[0] == feed]
+        if feed in blocked:
+            assert not feed_log, f"{feed} was refused but half-written"
+            continue
+        assert sum(r[2] for r in feed_log) == BASELINE_ROWS[feed] + case.added.get(feed, 0), feed
+        assert sum(r[4] for r in feed_log) == sum(q.feed == feed for q in case.quarantined), feed
+        assert sum(r[5] for r in feed_log) == case.duplicates.get(feed, 0), feed
+
+
+def blocked_feeds(case: Case) -> set[str]:
+    if not case.blocking:
+        return set()
+    where = case.blocking[0]
+    if where.startswith("vendors.csv"):
+        return set(FEEDS)  # nothing can be judged without the vendor list
+    return {where.split("/")[0]}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input_dry_run(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    landing = hostile_landing(tmp_path / "landing", case)
+    with dry_run(landing, monkeypatch) as run:  # an unexpected exception fails the test here
+        assert "Traceback" not in run.text
+        blocked = blocked_feeds(case)
+        if case.blocking:
+            assert not run.report.ok
+            assert len(run.report.blocking) == 1, run.report.blocking
+            message = run.report.blocking[0]
+            for part in case.blocking:
+                assert part in message, (part, message)
+            assert "BLOCKING" in run.text and message in run.text
+            assert {s.feed for s in run.report.summaries} == set(FEEDS) - blocked
+        else:
+            assert run.report.ok, run.report.blocking
+            assert "No blocking problems" in run.text
+        if "quarantine" not in run.tables():  # the vendor list itself was refused: nothing was judged
+            assert blocked == set(FEEDS) and not run.report.summaries
+            return
+        assert_quarantine(run.sql("SELECT feed, source_file, row_number, column_name, reason FROM quarantine"),
+                          case.quarantined)
+        log = run.sql("SELECT feed, month, rows_read, rows_valid, rows_quarantined, rows_duplicate FROM ingest_log")
+        assert_balanced(log, case, blocked)
+        for s in run.report.summaries:  # the printed summary agrees with the log
+            assert (s.rows_read, s.rows_valid, s.rows_quarantined, s.rows_duplicate) == tuple(
+                sum(r[i] for r in log if r[0] == s.feed) for i in (2, 3, 4, 5))
+        assert_report_names_places(run.text, case.quarantined)
+        assert_clean_rows_kept(run, case, blocked)
+        if case.check:
+            case.check(run.con)
+
+
+def assert_report_names_places(text: str, expected: tuple[Q, ...]) -> None:
+    """The summary names, for each kind of problem, the feed, column and first file:line."""
+    firsts: dict[tuple, Q] = {}
+    for q in sorted(expected, key=lambda q: (q.source_file, q.row_number)):
+        firsts.setdefault((q.feed, q.column_name), q)
+    lines = text.splitlines()
+    for q in firsts.values():
+        wanted = [f"{q.feed}: ", f"column {q.column_name or '(row)'}: ", q.reason,
+                  f"(first at {q.source_file}:{q.row_number})"]
+        assert any(all(w in line for w in wanted) for line in lines), (wanted, text)
+
+
+def assert_clean_rows_kept(run: DryRun, case: Case, blocked: set[str]) -> None:
+    """Every baseline row the fault does not name is still valid: no collateral damage."""
+    named = {(q.source_file, q.row_number) for q in case.quarantined}
+    for feed, (rel, rows) in BASELINE_FILES.items():
+        if feed in blocked:
+            continue
+        valid = set(run.sql(f"SELECT _source_file, _row_number FROM {VALID_TABLE[feed]}"))
+        expected = {(rel, n) for n in range(2, len(rows) + 2)} - named
+        assert expected <= valid, (feed, expected - valid)
+
+
+# --- the real Dagster job ------------------------------------------------------------------------
+
+SCORECARD_SQL = "SELECT * FROM scorecard WHERE month = ? ORDER BY vendor_id"
+QUARANTINE_SQL = "SELECT * FROM quarantine ORDER BY feed, source_file, row_number"
+LOG_SQL = "SELECT * FROM ingest_log ORDER BY feed, month"
+RUN_CASES = ["text_in_number_column", "duplicate_key_identical_across_files", "latin1_byte_in_complaint_summary"]
+
+
+@pytest.fixture(scope="module")
+def baseline_scorecard(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
+    root = tmp_path_factory.mktemp("baseline")
+    home = root / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", str(home))
+        result = run_months(build_baseline(root / "landing"), root / "db.duckdb", MONTH)
+    assert result.success
+    rows = query(root / "db.duckdb", SCORECARD_SQL, [MONTH])
+    assert [r[0] for r in rows] == ["V1", "V2", "V3"]
+    return rows
+
+
+def top_reasons(result) -> dict[str, list[dict]]:
+    """What each validated asset reported in its materialization: rows, column, reason, first file:line."""
+    feeds = {table: feed for feed, table in VALID_TABLE.items()}
+    return {feeds[e.asset_key.to_user_string()]: e.materialization.metadata["top_reasons"].value
+            for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() in feeds}
+
+
+def balance_checks(result) -> dict[str, bool]:
+    return {e.asset_key.to_user_string(): e.passed for e in result.get_asset_check_evaluations()
+            if e.check_name == "rows_balance"}
+
+
+def assert_run_judged(result, db_path: Path, case: Case) -> None:
+    assert result.success
+    assert balance_checks(result) == {t: True for t in VALID_TABLE.values()}
+    rows = query(db_path, "SELECT feed, source_file, row_number, column_name, reason, first_rejected_run "
+                          "FROM quarantine")
+    assert_quarantine([r[:5] for r in rows], case.quarantined)
+    assert all(r[5] == result.run_id for r in rows)
+    reasons = top_reasons(result)
+    for q in case.quarantined:  # the run's own account names the file, line and column of each
+        assert any(r["column"] == (q.column_name or "(row)") and q.reason in r["reason"]
+                   and r["first_at"] == f"{q.source_file}:{q.row_number}" for r in reasons[q.feed]), reasons
+    assert_balanced(query(db_path, "SELECT feed, month, rows_read, rows_valid, rows_quarantined, rows_duplicate "
+                                   "FROM ingest_log"), case, set())
+
+
+@pytest.mark.parametrize("case_id", RUN_CASES)
+def test_hostile_input_real_run_keeps_clean_scores(case_id, baseline_scorecard, tmp_path, dagster_home, db_path):
+    case = CASES_BY_ID[case_id]
+    landing = hostile_landing(tmp_path / "landing", case)
+    result = run_months(landing, db_path, MONTH)
+    assert_run_judged(result, db_path, case)
+    assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
+    if case_id != RUN_CASES[0]:
+        return
+    # The same month again: the same judgement, remembered from the first run.
+    before = query(db_path, QUARANTINE_SQL), query(db_path, LOG_SQL)
+    again = run_months(landing, db_path, MONTH)
+    assert again.success and balance_checks(again) == {t: True for t in VALID_TABLE.values()}
+    assert (query(db_path, QUARANTINE_SQL), query(db_path, LOG_SQL)) == before
+    assert {r[-1] for r in before[0]} == {result.run_id}  # first_rejected_run: still the first run
+    assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
+
+
+def test_blocking_input_stops_the_real_run_naming_file_and_column(tmp_path, dagster_home, db_path):
+    case = CASES_BY_ID["required_column_missing"]
+    result = run_months(hostile_landing(tmp_path / "landing", case), db_path, MONTH, raise_on_error=False)
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert [e.step_key for e in failures] == ["staged_deliveries"]
+    data = failures[0].event_specific_data
+    assert data.user_failure_data is not None  # a deliberate Failure, not a crash
+    assert "deliveries/late.csv:1 column 'qty_ordered': missing required column" in data.error.message
+    meta = {k: v.value for k, v in data.user_failure_data.metadata.items()}
+    assert meta == {"file": "deliveries/late.csv", "column": "qty_ordered", "line": 1}
+    # Nothing downstream of the refused feed ran: no deliveries validated, no scorecard.
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "deliveries" not in materialized and "scorecard" not in materialized
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+
+
+# --- the CLI -----------------------------------------------------------------------------------------
+
+CLI_CASES = {"blocking": "day_first_dates_whole_file", "quarantine": "text_in_number_column"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cli_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.Popen]]:
+    """`trustcard validate DIR` as a user runs it, once per kind of answer. Started with the module
+    so that the processes (mostly Python starting up) overlap with the in-process tests."""
+    env = {**os.environ, "TRUSTCARD_AS_OF": AS_OF.isoformat()}
+    procs = {}
+    for kind, case_id in CLI_CASES.items():
+        landing = hostile_landing(tmp_path_factory.mktemp(f"cli_{kind}") / "landing", CASES_BY_ID[case_id])
+        procs[kind] = subprocess.Popen([str(REPO / ".venv" / "bin" / "trustcard"), "validate", str(landing)],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    yield procs
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def cli_outcome(proc: subprocess.Popen) -> tuple[int, str, str]:
+    stdout, stderr = proc.communicate(timeout=120)
+    return proc.returncode, stdout, stderr
+
+
+def test_cli_validate_blocking_exits_2(cli_processes):
+    code, stdout, stderr = cli_outcome(cli_processes["blocking"])
+    assert code == 2, stderr
+    assert "Traceback" not in stderr and "Traceback" not in stdout
+    assert "BLOCKING" in stdout
+    assert "deliveries/late.csv:2 column 'promised_date': none of its 3 values parses" in stdout
+
+
+def test_cli_validate_quarantine_exits_0(cli_processes):
+    code, stdout, stderr = cli_outcome(cli_processes["quarantine"])
+    assert code == 0, stderr
+    assert "Traceback" not in stderr and "Traceback" not in stdout
+    assert "deliveries: 1 row(s), column qty_ordered: not a number, got 'ten' (first at deliveries/late.csv:2)" \
+        in stdout
+    assert "No blocking problems" in stdout
