@@ -1,53 +1,54 @@
+-- Macros of the SQL models, created per connection (TEMP: they are not stored in the database).
 -- Typing macros for staging: strict parsing of the contract's text values.
 -- A value that does not parse becomes NULL; bad_* says so, so validation can quarantine the row.
-CREATE OR REPLACE MACRO txt(x) AS nullif(trim(x), '');
-CREATE OR REPLACE MACRO iso_date(x) AS
+CREATE OR REPLACE TEMP MACRO txt(x) AS nullif(trim(x), '');
+CREATE OR REPLACE TEMP MACRO iso_date(x) AS
   CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}') THEN TRY_CAST(trim(x) AS DATE) END;
 -- Timestamps: ISO 8601 with or without an offset; no offset means UTC (session TimeZone is UTC).
-CREATE OR REPLACE MACRO iso_ts(x) AS
+CREATE OR REPLACE TEMP MACRO iso_ts(x) AS
   CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?')
        THEN timezone('UTC', TRY_CAST(trim(x) AS TIMESTAMPTZ)) END;
-CREATE OR REPLACE MACRO num(x) AS
+CREATE OR REPLACE TEMP MACRO num(x) AS
   CASE WHEN isfinite(TRY_CAST(trim(x) AS DOUBLE)) THEN TRY_CAST(trim(x) AS DOUBLE) END;
-CREATE OR REPLACE MACRO flag(x) AS
+CREATE OR REPLACE TEMP MACRO flag(x) AS
   CASE WHEN lower(trim(x)) IN ('true', '1', 'yes') THEN true
        WHEN lower(trim(x)) IN ('false', '0', 'no') THEN false END;
-CREATE OR REPLACE MACRO given(x) AS txt(x) IS NOT NULL;
+CREATE OR REPLACE TEMP MACRO given(x) AS txt(x) IS NOT NULL;
 -- One parse problem as a struct, or NULL when the value is empty or parses.
-CREATE OR REPLACE MACRO bad(col, x, parsed, expected) AS
+CREATE OR REPLACE TEMP MACRO bad(col, x, parsed, expected) AS
   CASE WHEN given(x) AND parsed IS NULL
        THEN {'col': col, 'why': expected || ', got ''' || left(x, 80) || ''''} END;
 -- The first problem of a row (in contract column order), or NULL.
-CREATE OR REPLACE MACRO first_problem(problems) AS list_filter(problems, lambda p: p IS NOT NULL)[1];
+CREATE OR REPLACE TEMP MACRO first_problem(problems) AS list_filter(problems, lambda p: p IS NOT NULL)[1];
 -- Duplicate status of a row among all landing files: the same key with the same values is an
 -- exact duplicate (kept once), the same key with different values a conflict (all quarantined).
-CREATE OR REPLACE MACRO dup_status(k, fp, f, r) AS
+CREATE OR REPLACE TEMP MACRO dup_status(k, fp, f, r) AS
   CASE WHEN k IS NULL THEN 'first'
        WHEN min(fp) OVER (PARTITION BY k) <> max(fp) OVER (PARTITION BY k) THEN 'conflict'
        WHEN row_number() OVER (PARTITION BY k, fp ORDER BY f, r) > 1 THEN 'duplicate'
        ELSE 'first' END;
 -- Where the rows of one key are, for a conflict message: 'deliveries/a.csv:3, deliveries/b.csv:7'.
-CREATE OR REPLACE MACRO dup_places(k, f, r) AS
+CREATE OR REPLACE TEMP MACRO dup_places(k, f, r) AS
   CASE WHEN k IS NOT NULL THEN array_to_string(list_sort(list(f || ':' || r) OVER (PARTITION BY k)), ', ') END;
-CREATE OR REPLACE MACRO problem(col, why) AS {'col': col, 'why': why};
+CREATE OR REPLACE TEMP MACRO problem(col, why) AS {'col': col, 'why': why};
 -- A row whose vendor is not a valid vendor: either vendors.csv lacks it, or it is there but was
 -- itself rejected (rejected_at: where, from the vendors' quarantine), which 'unknown' would hide.
-CREATE OR REPLACE MACRO unknown_vendor(vid, rejected_at) AS problem('vendor_id', CASE
+CREATE OR REPLACE TEMP MACRO unknown_vendor(vid, rejected_at) AS problem('vendor_id', CASE
   WHEN rejected_at IS NOT NULL THEN 'vendor_id ''' || vid || ''' is rejected in vendors.csv (' || rejected_at || ')'
   ELSE 'unknown vendor_id ''' || vid || ''' (not in vendors.csv)' END);
-CREATE OR REPLACE MACRO missing(col, x) AS CASE WHEN x IS NULL THEN problem(col, 'required value is missing') END;
-CREATE OR REPLACE MACRO too_long(col, x) AS
+CREATE OR REPLACE TEMP MACRO missing(col, x) AS CASE WHEN x IS NULL THEN problem(col, 'required value is missing') END;
+CREATE OR REPLACE TEMP MACRO too_long(col, x) AS
   CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long; the limit is 10000') END;
-CREATE OR REPLACE MACRO after_as_of(col, d, as_of) AS
+CREATE OR REPLACE TEMP MACRO after_as_of(col, d, as_of) AS
   CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date ' || as_of) END;
 -- Promises may lie ahead, but not absurdly far: a typo such as 2206 for 2026.
-CREATE OR REPLACE MACRO too_far_ahead(col, d, as_of, years) AS
+CREATE OR REPLACE TEMP MACRO too_far_ahead(col, d, as_of, years) AS
   CASE WHEN d::DATE > as_of + to_years(years) THEN problem(col, 'date ' || d::DATE || ' is more than ' || years || ' years after the as-of date ' || as_of) END;
-CREATE OR REPLACE MACRO in_window(m, start_month, end_month) AS (m >= start_month AND m < end_month) OR m IS NULL;
+CREATE OR REPLACE TEMP MACRO in_window(m, start_month, end_month) AS (m >= start_month AND m < end_month) OR m IS NULL;
 -- Wilson score interval (95%) for k successes out of n: honest bounds for small samples.
-CREATE OR REPLACE MACRO wilson_low(k, n) AS CASE WHEN n > 0 THEN
+CREATE OR REPLACE TEMP MACRO wilson_low(k, n) AS CASE WHEN n > 0 THEN
   ((k / n + 1.96 ^ 2 / (2 * n)) - 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n) END;
-CREATE OR REPLACE MACRO wilson_high(k, n) AS CASE WHEN n > 0 THEN
+CREATE OR REPLACE TEMP MACRO wilson_high(k, n) AS CASE WHEN n > 0 THEN
   ((k / n + 1.96 ^ 2 / (2 * n)) + 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n) END;
 -- Beta-prior shrinkage: k of n pulled toward the peer rate p with the weight of m imaginary records.
-CREATE OR REPLACE MACRO shrunk(k, n, p, m) AS (k + m * p) / (n + m);
+CREATE OR REPLACE TEMP MACRO shrunk(k, n, p, m) AS (k + m * p) / (n + m);

@@ -11,14 +11,30 @@ from .sql import load_sql
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Install the SQL macros and the fixed tables (idempotent)."""
-    con.execute(load_sql("macros"))
-    con.execute(load_sql("schema"))
+    """Install the SQL macros (once per connection) and the fixed tables (idempotent)."""
+    installed = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'first_problem' AND schema_name = 'main' "
+        "AND database_name = 'temp'"
+    ).fetchall()[0][0]
+    if not installed:
+        con.execute(load_sql("macros"))
+        con.execute(load_sql("schema"))
 
 
 def ensure_table_like(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
-    """Create `table` with the columns of `source` (a table or view) if it does not exist."""
+    """Create `table` with the columns of `source` (a table or view) if it does not exist, or
+    re-create it when its shape differs (a newer trustcard): every such table is derived from the
+    landing files and is rebuilt by rerunning its months."""
+    if _shape(con, table) not in (None, _shape(con, source)):
+        con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
+
+
+def _shape(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple] | None:
+    try:
+        return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    except duckdb.CatalogException:
+        return None
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -39,3 +39,8 @@ def months_between(first: date, last: date) -> list[date]:
 def last_complete_month(today: date | None = None) -> date:
     today = today or datetime.now(timezone.utc).date()
     return add_months(month_start(today), -1)
+
+
+# Every month there is: ingest stages and validates all months of the landing files at once,
+# because duplicates, repeats and look-backs span months (and reruns must not depend on order).
+ALL_MONTHS = (date(1, 1, 1), date(9999, 12, 1))

@@ -15,6 +15,7 @@ from dagster import (
 
 from ...lib.db import month_filter, prepare, transaction
 from ...lib.duckdb_resource import DuckDBResource
+from ...lib.months import ALL_MONTHS
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..ingest.feeds import ALL_FEEDS, Feed
@@ -48,8 +49,8 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
     def _validated(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
         start, end = window(context)
         with duckdb.connect() as con:
-            summary = validate_feed(con, feed, start, end, settings.as_of_date, context.run_id)
-            balance = _balance(con, feed, start, end)
+            summary = validate_feed(con, feed, *ALL_MONTHS, settings.as_of_date, context.run_id)
+            balance = _balance(con, feed, *ALL_MONTHS)
             suite = _suite(con, feed, start, end, settings.as_of_date)
         for column, reason, rows, place in summary.top_reasons:
             context.log.warning(f"{feed.name}: {rows} row(s) quarantined, {column}: {reason} (first at {place})")

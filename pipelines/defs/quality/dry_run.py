@@ -6,13 +6,11 @@ from datetime import date
 from pathlib import Path
 
 from ...lib.duckdb_resource import open_database
+from ...lib.months import ALL_MONTHS
 from ..ingest.feeds import ALL_FEEDS
 from ..ingest.landing import LandingError
 from ..ingest.staging import stage_feed
 from .validate import ValidationSummary, validate_feed
-
-ALL_TIME = (date(1, 1, 1), date(9999, 12, 1))
-
 
 @dataclass
 class DryRunReport:
@@ -30,13 +28,13 @@ def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
     try:
         for feed in ALL_FEEDS:
             try:
-                stage_feed(con, landing_dir, feed, *ALL_TIME)
+                stage_feed(con, landing_dir, feed, *ALL_MONTHS)
             except LandingError as exc:
                 blocking.append(str(exc))
                 if feed.name == "vendors":
                     break  # nothing can be checked against an unreadable vendor list
                 continue
-            summaries.append(validate_feed(con, feed, *ALL_TIME, as_of, run_id="validate"))
+            summaries.append(validate_feed(con, feed, *ALL_MONTHS, as_of, run_id="validate"))
     finally:
         con.close()
     return DryRunReport(summaries, blocking)
