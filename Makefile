@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: demo test dev real bench system-deps clean
+.PHONY: demo test dev real bench bench-validation system-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11+ is needed (python3.11 or python3 on PATH)"; exit 1; }
@@ -36,3 +36,6 @@ dev: $(STAMP) system-deps
 
 clean:
 	rm -rf data reports/out
+
+bench-validation: $(STAMP)
+	$(BIN)/python bench/validation_bench.py

@@ -2,8 +2,9 @@
 -- Typing macros for staging: strict parsing of the contract's text values.
 -- A value that does not parse becomes NULL; bad_* says so, so validation can quarantine the row.
 CREATE OR REPLACE TEMP MACRO txt(x) AS nullif(trim(x), '');
+-- Strict ISO: the format is exactly YYYY-MM-DD (no time part, no other order).
 CREATE OR REPLACE TEMP MACRO iso_date(x) AS
-  CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}') THEN TRY_CAST(trim(x) AS DATE) END;
+  CASE WHEN length(trim(x)) = 10 THEN TRY_STRPTIME(trim(x), '%Y-%m-%d')::DATE END;
 -- Timestamps: ISO 8601 with or without an offset; no offset means UTC (session TimeZone is UTC).
 CREATE OR REPLACE TEMP MACRO iso_ts(x) AS
   CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?')

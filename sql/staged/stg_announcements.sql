@@ -18,8 +18,8 @@ WITH typed AS (
     ]) AS _parse_problem,
     -- Events have no key of their own: only a row repeated exactly is a duplicate here;
     -- contradictory events of one announcement are judged by validation.
-    md5(json_array(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), txt(event_date),
-                   txt(promised_ship_date), txt(presold))::VARCHAR) AS _fingerprint,
+    hash(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), txt(event_date),
+                   txt(promised_ship_date), txt(presold)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
 )

@@ -27,9 +27,9 @@ WITH typed AS (
       bad('explained', explained, flag(explained), 'not a boolean (true/false, 1/0, yes/no)'),
       bad('restitution', restitution, flag(restitution), 'not a boolean (true/false, 1/0, yes/no)')
     ]) AS _parse_problem,
-    md5(json_array(txt(complaint_id), txt(vendor_id), txt(opened_at), txt(acknowledged_at), txt(resolved_at),
+    hash(txt(complaint_id), txt(vendor_id), txt(opened_at), txt(acknowledged_at), txt(resolved_at),
                    txt(promised_resolution_at), txt(severity), txt(category), txt(disclosed_by),
-                   txt(apologized), txt(explained), txt(restitution), txt(summary))::VARCHAR) AS _fingerprint,
+                   txt(apologized), txt(explained), txt(restitution), txt(summary)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
 )

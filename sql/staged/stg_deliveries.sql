@@ -18,8 +18,8 @@ WITH typed AS (
       bad('qty_rejected', qty_rejected, num(qty_rejected), 'not a number'),
       bad('order_value', order_value, num(order_value), 'not a number')
     ]) AS _parse_problem,
-    md5(json_array(txt(delivery_id), txt(vendor_id), txt(promised_date), txt(delivered_date),
-                   txt(qty_ordered), txt(qty_delivered), txt(qty_rejected), txt(order_value))::VARCHAR) AS _fingerprint,
+    hash(txt(delivery_id), txt(vendor_id), txt(promised_date), txt(delivered_date),
+                   txt(qty_ordered), txt(qty_delivered), txt(qty_rejected), txt(order_value)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
 )

@@ -9,7 +9,7 @@ WITH typed AS (
     first_problem([
       bad('is_self', is_self, flag(is_self), 'not a boolean (true/false, 1/0, yes/no)')
     ]) AS _parse_problem,
-    md5(json_array(txt(vendor_id), txt(vendor_name), txt(category), txt(is_self), txt(report_recipients))::VARCHAR)
+    hash(txt(vendor_id), txt(vendor_name), txt(category), txt(is_self), txt(report_recipients))
       AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing

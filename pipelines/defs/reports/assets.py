@@ -15,8 +15,8 @@ from ...lib.months import add_months
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..scorecard.model import load_model
-from .context import executive_context, month_label, vendor_context, vendors_of_month
-from .render import ReportJob, render_all, render_pdf
+from .context import data_quality_context, executive_context, month_label, vendor_context, vendors_of_month
+from .render import ReportJob, render_all, render_pdf, render_standalone_html
 
 
 def report_month(context: AssetExecutionContext) -> date:
@@ -82,4 +82,24 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
                                        "folder": MetadataValue.path(str(out))})
 
 
-report_assets = [executive_report, vendor_reports]
+@asset(
+    group_name="reports",
+    deps=[AssetKey("scorecard")],
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+    kinds={"html"},
+    description="The month's data-quality report for the data engineer: row balance, expectation results, quarantine.",
+)
+def data_quality_report(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
+    month = report_month(context)
+    with duckdb.connect() as con:
+        ctx = data_quality_context(con, month)
+    path = render_standalone_html("data_quality.html", {**ctx, "title": f"Data quality, {month_label(month)}"},
+                                  month_dir(settings.reports, month) / "data-quality.html")
+    failed = sum(1 for e in ctx["expectations"] if not e["passed"])
+    return MaterializeResult(metadata={"month": f"{month:%Y-%m}", "path": MetadataValue.path(str(path)),
+                                       "expectations_failed": failed,
+                                       "rows_quarantined": sum(q["rows"] for q in ctx["quarantine"])})
+
+
+report_assets = [executive_report, vendor_reports, data_quality_report]

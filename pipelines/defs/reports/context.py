@@ -145,9 +145,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
-        "quality": _dicts(con, """SELECT feed, sum(rows_read) AS read, sum(rows_valid) AS valid,
-                                         sum(rows_quarantined) AS quarantined, sum(rows_duplicate) AS duplicates
-                                  FROM ingest_log WHERE month = ? GROUP BY feed ORDER BY feed""", [month]),
+        "quality": _month_quality(con, month),
         "quality_reasons": _dicts(con, load_sql("reports/month_quarantine"), {"month": month})[:5],
         "model": model,
     }
@@ -199,3 +197,20 @@ def _by_category(rows: list[dict]) -> list[dict]:
     for r in rows:
         groups.setdefault(r["category"], []).append(r)
     return [{"name": name, "vendors": vendors} for name, vendors in sorted(groups.items())]
+
+
+def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+    return {
+        "month": month,
+        "month_label": month_label(month),
+        "quality": _month_quality(con, month),
+        "expectations": _dicts(con, load_sql("reports/month_expectations"), {"month": month}),
+        "quarantine": _dicts(con, load_sql("reports/month_quarantine"), {"month": month}),
+        "unknown_month": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
+    }
+
+
+def _month_quality(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
+    return _dicts(con, """SELECT feed, sum(rows_read) AS read, sum(rows_valid) AS valid,
+                                 sum(rows_quarantined) AS quarantined, sum(rows_duplicate) AS duplicates
+                          FROM ingest_log WHERE month = ? GROUP BY feed ORDER BY feed""", [month])

@@ -147,3 +147,10 @@ def render_all(jobs: list[ReportJob], workers: int | None = None) -> list[Path]:
     # spawn, not fork: the parent holds threads (Dagster) and a database connection.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(render_pdf, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+
+
+def render_standalone_html(template: str, context: dict, path: Path) -> Path:
+    """A browser-only report (no PDF): the stylesheet inline, data escaped as everywhere."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(template, context, for_screen=True), encoding="utf-8")
+    return path
