@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: demo test dev real bench bench-validation system-deps clean
+.PHONY: demo test dev real bench bench-validation bench-pdf system-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11+ is needed (python3.11 or python3 on PATH)"; exit 1; }
@@ -39,3 +39,6 @@ clean:
 
 bench-validation: $(STAMP)
 	$(BIN)/python bench/validation_bench.py
+
+bench-pdf: $(STAMP) system-deps
+	$(BIN)/python bench/pdf_bench.py
