@@ -376,32 +376,29 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     assert points == {"G1": pytest.approx(1.0, **APPROX), "B1": pytest.approx(0.10, **APPROX)}
     assert dict(query(db, "SELECT vendor_id, recovery_score FROM complaint_metrics WHERE vendor_id LIKE 'VREC%'")) == {
         "VREC_GOOD": pytest.approx(90.0, **APPROX), "VREC_BAD": pytest.approx(45.0, **APPROX)}
-    # The scorecard's recovery pillar is shrunk toward the category (prior_recovery = 10 clean units):
-    #   (100 * max(0, activity - complaints) + complaints * score + 10 * peer) / (max(0, activity - complaints)
-    #    + complaints + 10), activity = 4 deliveries due, peer = mean unshrunk score of cat_rec
-    #   = (100 + 90 + 45) / 3 = 78.333..:
-    #   none: (100*4 + 0 + 783.333..) / 14 = 1183.333.. / 14 = 84.5238095
-    #   good: (100*3 + 90 + 783.333..) / 14 = 1173.333.. / 14 = 83.8095238
-    #   bad:  (100*3 + 45 + 783.333..) / 14 = 1128.333.. / 14 = 80.5952381
+    # The scorecard's recovery pillar: an active month without complaints scores 100; complaints
+    # are shrunk toward the category's complaint-weighted handling score (prior_recovery = 2):
+    #   peer = (90 * 1 + 45 * 1) / 2 = 67.5 (VREC_NONE has no complaint, so no weight)
+    #   none: 100
+    #   good: (1 * 90 + 2 * 67.5) / 3 = 225 / 3 = 75
+    #   bad:  (1 * 45 + 2 * 67.5) / 3 = 180 / 3 = 60
     # Deliveries are identical (4/4, category rate 1 -> delivery score 100), no announcements, so
     #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75 = 66.666.. + recovery / 3:
-    #   none 94.8412698, good 94.6031746, bad 93.5317460
-    peer = 235 / 3
+    #   none 100, good 91.6666667, bad 86.6666667
+    peer = 67.5
     none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     good = row(db, "VREC_GOOD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     bad = row(db, "VREC_BAD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     assert none[0] == good[0] == bad[0] == pytest.approx(100.0, **APPROX)
-    expected_recovery = {"none": (400 + 10 * peer) / 14, "good": (300 + 90 + 10 * peer) / 14,
-                         "bad": (300 + 45 + 10 * peer) / 14}
-    assert expected_recovery["none"] == pytest.approx(84.5238095, abs=1e-7)
-    assert expected_recovery["good"] == pytest.approx(83.8095238, abs=1e-7)
-    assert expected_recovery["bad"] == pytest.approx(80.5952381, abs=1e-7)
+    expected_recovery = {"none": 100.0, "good": (90 + 2 * peer) / 3, "bad": (45 + 2 * peer) / 3}
+    assert expected_recovery["good"] == pytest.approx(75.0, abs=1e-7)
+    assert expected_recovery["bad"] == pytest.approx(60.0, abs=1e-7)
     for got, name in ((none, "none"), (good, "good"), (bad, "bad")):
         assert got[1] == pytest.approx(expected_recovery[name], **APPROX), name
         assert got[2] == pytest.approx((50 + 0.25 * expected_recovery[name]) / 0.75, **APPROX), name
-    assert none[2] == pytest.approx(94.8412698, abs=1e-7)
-    assert good[2] == pytest.approx(94.6031746, abs=1e-7)
-    assert bad[2] == pytest.approx(93.5317460, abs=1e-7)
+    assert none[2] == pytest.approx(100.0, abs=1e-7)
+    assert good[2] == pytest.approx(91.6666667, abs=1e-7)
+    assert bad[2] == pytest.approx(86.6666667, abs=1e-7)
     assert bad[1] < good[1] < none[1]
     assert bad[2] < good[2] < none[2]
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score

@@ -2,6 +2,8 @@
 -- announcements_due: announcements whose first promised ship date falls in the month.
 -- The promise score looks back 12 months: each announcement due in [M-11, M] is judged as it
 -- stood at the end of M, from the events dated on or before that day (later events unknown then).
+-- An announcement still overdue (neither shipped nor cancelled) stays in the window until it is
+-- resolved: vaporware does not age out of the score.
 WITH months AS (
   SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
 ),
@@ -20,7 +22,7 @@ as_of_month AS (
     (SELECT count(*) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
        AND e.event = 'revised' AND e.event_date < m.month + INTERVAL 1 MONTH) AS redates
   FROM months m
-  JOIN firsts f ON f.due_month > m.month - INTERVAL 12 MONTH AND f.due_month <= m.month
+  JOIN firsts f ON f.due_month <= m.month
 ),
 judged AS (
   SELECT *,
@@ -35,6 +37,7 @@ judged AS (
          WHEN shipped_on IS NOT NULL THEN 0.25
          ELSE 0.0 END AS promise_credit
   FROM as_of_month
+  WHERE due_month > month - INTERVAL 12 MONTH OR (shipped_on IS NULL AND cancelled_on IS NULL)
 )
 SELECT
   vendor_id,

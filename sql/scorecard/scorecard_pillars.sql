@@ -5,7 +5,7 @@ WITH months AS (
   SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
 ),
 grid AS (
-  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, m.month
+  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, coalesce(v.is_self, false) AS is_self, m.month
   FROM vendors v CROSS JOIN months m
 ),
 joined AS (
@@ -21,26 +21,31 @@ peers AS (
     sum(on_time) / nullif(sum(deliveries_due), 0) AS peer_on_time,
     sum(in_full) / nullif(sum(deliveries_due), 0) AS peer_in_full,
     sum(defect_free) / nullif(sum(deliveries_due), 0) AS peer_defect_free,
-    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS peer_promise
-  FROM joined GROUP BY category, month
+    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS peer_promise,
+    sum(complaints_opened * recovery_score) / nullif(sum(complaints_opened), 0) AS peer_recovery
+  FROM joined WHERE NOT is_self  -- our own company is scored like a vendor, never a peer of one
+  GROUP BY category, month
 ),
 portfolio AS (
   SELECT month,
     sum(on_time) / nullif(sum(deliveries_due), 0) AS all_on_time,
     sum(in_full) / nullif(sum(deliveries_due), 0) AS all_in_full,
     sum(defect_free) / nullif(sum(deliveries_due), 0) AS all_defect_free,
-    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS all_promise
-  FROM joined GROUP BY month
+    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS all_promise,
+    sum(complaints_opened * recovery_score) / nullif(sum(complaints_opened), 0) AS all_recovery
+  FROM joined WHERE NOT is_self
+  GROUP BY month
 ),
 rated AS (
   SELECT j.*,
     coalesce(p.peer_on_time, o.all_on_time, 0.5) AS prior_on_time,
     coalesce(p.peer_in_full, o.all_in_full, 0.5) AS prior_in_full,
     coalesce(p.peer_defect_free, o.all_defect_free, 0.5) AS prior_defect_free,
-    coalesce(p.peer_promise, o.all_promise, 0.5) AS prior_promise
+    coalesce(p.peer_promise, o.all_promise, 0.5) AS prior_promise,
+    coalesce(p.peer_recovery, o.all_recovery, 65) AS prior_recovery
   FROM joined j
-  JOIN peers p USING (category, month)
-  JOIN portfolio o USING (month)
+  LEFT JOIN peers p USING (category, month)
+  LEFT JOIN portfolio o USING (month)
 ),
 pillars AS (
   SELECT *,
@@ -52,29 +57,14 @@ pillars AS (
       - $delivery_floor) / (1 - $delivery_floor)) END AS delivery_score,
     CASE WHEN announcements_due_12m > 0 THEN
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
-    -- Evidence of a clean record: deliveries due and announcements judged, less one per complaint.
-    coalesce(deliveries_due, 0) + coalesce(announcements_due_12m, 0) AS activity,
-    coalesce(complaints_opened, 0) AS n_complaints
+    -- Recovery: complaints scored by how they were handled (40..90), shrunk toward the category's
+    -- handling as if $prior_recovery average complaints were added. An active month without a
+    -- complaint is a kept promise and scores 100: a failure handled well never beats no failure.
+    -- No activity at all is no data.
+    CASE WHEN complaints_opened > 0 THEN
+           (complaints_opened * recovery_score + $prior_recovery * prior_recovery) / (complaints_opened + $prior_recovery)
+         WHEN coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0 THEN 100 END AS recovery_pillar
   FROM rated
-),
-recovery_raw AS (
-  -- Unshrunk recovery: 100 for an active month without complaints, else the complaints' mean.
-  SELECT *, CASE WHEN n_complaints > 0 THEN recovery_score WHEN activity > 0 THEN 100 END AS recovery_unshrunk
-  FROM pillars
-),
-recovery_peers AS (
-  SELECT category, month, avg(recovery_unshrunk) AS peer_recovery FROM recovery_raw GROUP BY ALL
-),
-recovered AS (
-  -- Shrunk toward the category: a clean record over 2 deliveries says little, over 300 a lot.
-  -- Each complaint takes the place of one clean unit, so a complaint, however well handled
-  -- (at most 90), always scores below no complaint at all.
-  SELECT r.*,
-    CASE WHEN r.recovery_unshrunk IS NOT NULL THEN
-      (100 * greatest(0, r.activity - r.n_complaints) + r.n_complaints * coalesce(r.recovery_score, 0)
-        + $prior_recovery * coalesce(p.peer_recovery, 100))
-      / (greatest(0, r.activity - r.n_complaints) + r.n_complaints + $prior_recovery) END AS recovery_pillar
-  FROM recovery_raw r JOIN recovery_peers p USING (category, month)
 )
 SELECT
   vendor_id, month, category,
@@ -113,5 +103,5 @@ SELECT
   -- Recovery figures mature: complaints opened in a month whose response window has not passed
   -- by the latest date in the data are provisional and recomputed on later runs.
   month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional
-FROM recovered
+FROM pillars
 ORDER BY vendor_id, month

@@ -33,7 +33,7 @@ def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> 
     return out_lo + (value - lo) * (out_hi - out_lo) / (hi - lo)
 
 
-def trend_chart(points: list[dict], width: int = 330, height: int = 160, grades: dict | None = None) -> TrendChart:
+def trend_chart(points: list[dict], width: int = 330, height: int = 150, grades: dict | None = None) -> TrendChart:
     """points: [{month: date, trust: float|None, peer_low, peer_mid, peer_high}] oldest first."""
     left, right, top, bottom = 34, width - 16, 8, height - 22
     n = max(len(points), 2)
@@ -59,15 +59,17 @@ def sparkline(values: list[float | None], width: int = 70, height: int = 16) -> 
     known = [v for v in values if v is not None]
     if len(known) < 2:
         return ""
-    lo, hi = min(known), max(known)
-    if hi - lo < 5:  # a flat line should look flat, not like noise blown up
-        mid = (hi + lo) / 2
-        lo, hi = mid - 2.5, mid + 2.5
+    # One scale for every vendor (the table compares them): 40..100, lower scores clipped.
+    lo, hi = SPARK_RANGE
+    values = [None if v is None else max(lo, min(hi, v)) for v in values]
     n = len(values)
     return " ".join(
         f"{_scale(i, 0, n - 1, 1, width - 1):.1f},{_scale(v, lo, hi, height - 2, 2):.1f}"
         for i, v in enumerate(values) if v is not None
     )
+
+
+SPARK_RANGE = (40.0, 100.0)
 
 
 @dataclass
@@ -105,10 +107,22 @@ def milestone_chart(events: list[dict], as_of: date, width: int = 250, height: i
     end = None
     if ends:
         end = (x(ends[0]["event_date"]), y(ends[0]["event_date"]), ends[0]["event"])
-    years = sorted({d.year for d in (lo, hi)} | set(range(lo.year, hi.year + 1)))
-    ticks = [(x(date(yr, 1, 1)), str(yr)) for yr in years if lo <= date(yr, 1, 1) <= hi]
-    yticks = [(y(date(yr, 1, 1)), str(yr)) for yr in years if lo <= date(yr, 1, 1) <= hi]
+    marks = _date_marks(lo, hi)
+    ticks = [(x(d), label) for d, label in marks]
+    yticks = [(y(d), label) for d, label in marks]
     return MilestoneChart(
         width, height, " ".join(steps), f"{left},{bottom} {right},{top}",
         [(x(d), y(p), p.isoformat()) for d, p in promises], end, Axis(ticks), Axis(yticks),
     )
+
+
+def _date_marks(lo: date, hi: date) -> list[tuple[date, str]]:
+    """Axis marks between two dates: years when the span is long, quarters or months when short."""
+    months = (hi.year - lo.year) * 12 + hi.month - lo.month
+    step = next(s for s in (1, 3, 6, 12, 24, 60) if months / s <= 5)
+    marks, d = [], date(lo.year, 1, 1)
+    while d <= hi:
+        if d >= lo and (d.month - 1) % step == 0:
+            marks.append((d, str(d.year) if step >= 12 else d.strftime("%b %y")))
+        d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return marks

@@ -38,7 +38,8 @@ def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month:
         peers AS (
           SELECT month, quantile_cont(trust_score, 0.25) AS peer_low, median(trust_score) AS peer_mid,
                  quantile_cont(trust_score, 0.75) AS peer_high
-          FROM scorecard WHERE coalesce(category, 'uncategorised') = ? AND month BETWEEN ? AND ? GROUP BY month)
+          FROM scorecard JOIN vendors USING (vendor_id)
+          WHERE scorecard.category = ? AND month BETWEEN ? AND ? AND NOT coalesce(is_self, false) GROUP BY month)
         SELECT m.month, s.trust_score AS trust, s.month_score, p.peer_low, p.peer_mid, p.peer_high
         FROM months m LEFT JOIN scorecard s ON s.month = m.month AND s.vendor_id = ?
         LEFT JOIN peers p ON p.month = m.month ORDER BY m.month""",
@@ -47,17 +48,21 @@ def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month:
 
 def _peer_stats(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> dict:
     medians = ", ".join(f"median({c}) AS {c}" for c in PEER_METRICS)
-    stats = _dicts(con, f"""SELECT count(*) AS vendors, {medians} FROM scorecard
-                           WHERE category = ? AND month = ?""", [category, month])[0]
+    # Peers are the category's vendors; our own company is never one (but is ranked among them).
+    stats = _dicts(con, f"""SELECT count(*) AS vendors, {medians} FROM scorecard JOIN vendors USING (vendor_id)
+                           WHERE scorecard.category = ? AND month = ? AND NOT coalesce(is_self, false)""", [category, month])[0]
     rank = _dicts(con, """
         SELECT rank, scored FROM (
           SELECT vendor_id, rank() OVER (ORDER BY trust_score DESC) AS rank, count(trust_score) OVER () AS scored
-          FROM scorecard WHERE category = ? AND month = ? AND trust_score IS NOT NULL)
-        WHERE vendor_id = ?""", [category, month, vendor_id])
+          FROM scorecard JOIN vendors USING (vendor_id)
+          WHERE scorecard.category = ? AND month = ? AND trust_score IS NOT NULL
+            AND (NOT coalesce(is_self, false) OR vendor_id = ?))
+        WHERE vendor_id = ?""", [category, month, vendor_id, vendor_id])
     stats["rank"], stats["scored"] = (rank[0]["rank"], rank[0]["scored"]) if rank else (None, 0)
     stats["percentile"] = (
         round(100 * (stats["scored"] - stats["rank"]) / max(stats["scored"] - 1, 1)) if stats["rank"] else None
     )
+    stats["percentile_text"] = _percentile_text(stats["percentile"])
     return stats
 
 
@@ -69,6 +74,7 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
         promises = [e["promised"] for e in events if e["promised"] is not None]
         end = next((e for e in events if e["event"] in ("shipped", "cancelled")), None)
         row["latest_promise"] = promises[-1] if promises else None
+        row["shipped_on"] = end["event_date"] if end and end["event"] == "shipped" else None
         row["redates"] = sum(1 for e in events if e["event"] == "revised")
         row["slip_days"] = (promises[-1] - promises[0]).days if promises else 0
         if end and end["event"] == "shipped":
@@ -81,6 +87,17 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
             row["status"] = "not yet due"
         row["chart"] = milestone_chart(events, min(add_months(month, 1), date.max))
     return rows
+
+
+def _percentile_text(p: int | None) -> str:
+    if p is None:
+        return ""
+    if p >= 100:
+        return "highest in the category"
+    if p <= 0:
+        return "lowest in the category"
+    suffix = "th" if 10 <= p % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(p % 10, "th")
+    return f"{p}{suffix} percentile"
 
 
 def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel) -> dict:
@@ -140,7 +157,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "portfolio": _portfolio(con, month),
         "improvers": sorted((r for r in moved if r["trust_change"] > 0.05), key=lambda r: -r["trust_change"])[:3],
         "decliners": sorted((r for r in moved if r["trust_change"] < -0.05), key=lambda r: r["trust_change"])[:3],
-        "watchlist": [r for r in scored if r["grade"] in ("D", "F") or _fell_two_grades(r)],
+        "watchlist": [r for r in scored if r["grade"] in ("D", "F") or _fell_two_grades(r)
+                      or (r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP)],
         "categories": _by_category(others),
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
@@ -164,6 +182,7 @@ def _portfolio(con: duckdb.DuckDBPyConnection, month: date) -> dict:
 
 
 GRADE_ORDER = "ABCDF"
+WATCH_DROP = 3.0  # a fall of this many trust points in one month puts a vendor on the watchlist
 
 
 def _fell_two_grades(r: dict) -> bool:
@@ -173,22 +192,27 @@ def _fell_two_grades(r: dict) -> bool:
 
 
 def _mover_reason(r: dict) -> str:
-    """One line: the pillar that moved most since last month."""
+    """One line: the pillar that moved most since last month in the direction trust moved."""
     changes = []
     for pillar in ("delivery", "promise", "recovery"):
         now, before = r[f"{pillar}_score"], r[f"prev_{pillar}"]
         if now is not None and before is not None:
             changes.append((now - before, pillar))
-    if not changes:
-        return "first month with data" if r["prev_trust"] is None else "no comparable pillar last month"
-    delta, pillar = max(changes, key=lambda c: abs(c[0]))
+    if r["prev_trust"] is None:
+        return "first month with a score"
+    up = (r["trust_change"] or 0) >= 0
+    same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5)]
+    if not same_way:
+        return ("a better month than its remembered score: trust is repaired slowly" if up
+                else "a weaker month than its remembered score: trust falls fast")
+    delta, pillar = max(same_way, key=lambda c: abs(c[0]))
     text = f"{pillar} {delta:+.0f}"
     if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None:
         text += f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"
-    elif pillar == "recovery" and r["complaints_opened"]:
-        text += f" ({r['complaints_opened']} complaints, {r['repeat_complaints']} repeats)"
+    elif pillar == "recovery":
+        text += f" ({r['complaints_opened']} complaints this month)"
     elif pillar == "promise":
-        text += f" ({r['announcements_broken_12m']} of {r['announcements_due_12m']} announcements broken in 12 months)"
+        text += f" ({r['announcements_broken_12m']} of {r['announcements_due_12m']} announcements overdue or cancelled)"
     return text
 
 

@@ -51,6 +51,13 @@ def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_o
     return delta * _pillar_share(card, model, "recovery")
 
 
+def _month_end(month):
+    from datetime import datetime
+
+    nxt = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+    return datetime(nxt.year, nxt.month, 1)
+
+
 def _ack_points(hours: float | None) -> float:
     if hours is None:
         return 0.0
@@ -75,23 +82,29 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
                                _delivery_gain(card, model, "in_full", short), "late deliveries"))
     if card["announcements_due_12m"]:
         broken, due = card["announcements_broken_12m"], card["announcements_due_12m"]
-        text = (f"{card['announcements_kept_12m']} of {due} announcements due in the last 12 months shipped by the first promised date")
+        text = (f"{card['announcements_kept_12m']} of {plural(due, 'announcement')} judged (due in the last 12 months "
+                "or still overdue) shipped by the first promised date")
         if broken:
             text += f"; {broken} overdue or cancelled"
         if card["redates_12m"]:
             text += f"; {card['redates_12m']} re-dates"
-        lost = (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
+        # A perfect record held below 100 only by the small-sample prior is not a loss to report.
+        lost = 0.0 if card["announcements_kept_12m"] == due else \
+            (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
         out.append(Finding(text, lost, "announcements"))
     if complaints:
         slow = sum(1 for c in complaints if _ack_points(c["hours_to_acknowledge"]) < ACK_DAY_POINTS)
-        missed = sum(1 for c in complaints if not c["resolved_on_time"])
+        # Only complaints already past their due date at the month's end have missed it.
+        month_end = _month_end(card["month"])
+        missed = sum(1 for c in complaints if not c["resolved_on_time"] and
+                     (c["resolved_at"] is not None or c["due_at"] < month_end))
         repeats = sum(1 for c in complaints if c["is_repeat"])
         text = f"{plural(len(complaints), 'complaint')} opened"
         parts = []
         if slow:
             parts.append(f"{slow} not acknowledged within a day")
         if missed:
-            parts.append(f"{missed} not resolved by the promised date")
+            parts.append(f"{missed} past the promised resolution date")
         if repeats:
             parts.append(f"{plural(repeats, 'repeat')} of an earlier failure")
         if parts:

@@ -71,7 +71,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed)
+    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed, qty=_qty)
     return env
 
 
@@ -81,6 +81,13 @@ def _pct(value: float | None, digits: int = 0) -> str:
 
 def _num(value: float | None, digits: int = 0) -> str:
     return "no data" if value is None else f"{value:,.{digits}f}"
+
+
+def _qty(value: float | None) -> str:
+    """Quantities as the data gave them: whole numbers without a decimal point."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _hours(value: float | None) -> str:
