@@ -36,7 +36,7 @@ def build_database(tmp: Path, months: int) -> Path:
         validate_feed(con, feed, *ALL_MONTHS, date(2026, 11, 26), "bench")
     start, end = add_months(MONTH, -(months - 1)), add_months(MONTH, 1)
     for model in METRIC_MODELS:
-        build_metric(con, model, start, end)
+        build_metric(con, model, start, end, load_model())
     build_scorecard(con, start, end, load_model())
     con.close()
     return db

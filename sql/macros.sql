@@ -47,9 +47,10 @@ CREATE OR REPLACE TEMP MACRO too_far_ahead(col, d, as_of, years) AS
   CASE WHEN d::DATE > as_of + to_years(years) THEN problem(col, 'date ' || d::DATE || ' is more than ' || years || ' years after the as-of date ' || as_of) END;
 CREATE OR REPLACE TEMP MACRO in_window(m, start_month, end_month) AS (m >= start_month AND m < end_month) OR m IS NULL;
 -- Wilson score interval (95%) for k successes out of n: honest bounds for small samples.
-CREATE OR REPLACE TEMP MACRO wilson_low(k, n) AS CASE WHEN n > 0 THEN
-  ((k / n + 1.96 ^ 2 / (2 * n)) - 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n) END;
-CREATE OR REPLACE TEMP MACRO wilson_high(k, n) AS CASE WHEN n > 0 THEN
-  ((k / n + 1.96 ^ 2 / (2 * n)) + 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n) END;
+-- Clamped to [0, 1]: at k = 0 or k = n the formula gives 0 or 1 up to floating-point error.
+CREATE OR REPLACE TEMP MACRO wilson_low(k, n) AS CASE WHEN n > 0 THEN greatest(0.0,
+  ((k / n + 1.96 ^ 2 / (2 * n)) - 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n)) END;
+CREATE OR REPLACE TEMP MACRO wilson_high(k, n) AS CASE WHEN n > 0 THEN least(1.0,
+  ((k / n + 1.96 ^ 2 / (2 * n)) + 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n)) END;
 -- Beta-prior shrinkage: k of n pulled toward the peer rate p with the weight of m imaginary records.
 CREATE OR REPLACE TEMP MACRO shrunk(k, n, p, m) AS (k + m * p) / (n + m);

@@ -51,7 +51,11 @@ SELECT
   count(*) FILTER (WHERE status = 'overdue') AS overdue_12m,
   count(*) FILTER (WHERE status IN ('cancelled', 'overdue') AND presold) AS presold_unshipped_12m,
   sum(redates) AS redates_12m,
-  max(redates) AS max_redates
+  max(redates) AS max_redates,
+  -- Vaporware: an announcement re-dated twice or more, overdue by more than 90 days, or cancelled
+  -- after customers had paid for it.
+  bool_or(redates >= 2 OR (status = 'overdue' AND date_diff('day', first_promise, month + INTERVAL 1 MONTH) > 90)
+          OR (status = 'cancelled' AND presold)) AS vaporware
 FROM judged
 GROUP BY vendor_id, month
 ORDER BY vendor_id, month

@@ -6,6 +6,11 @@ SELECT
   month,
   count(*) AS deliveries_due,
   count(*) FILTER (WHERE delivered_date <= promised_date) AS on_time,
+  -- On time for the delivery pillar: within the trust model's tolerance of the first promise
+  -- (late_tolerance_days after it; early_tolerance_days before it, -1 = any earlier day is fine).
+  count(*) FILTER (WHERE delivered_date <= promised_date + to_days($late_tolerance_days)
+                     AND ($early_tolerance_days < 0 OR delivered_date >= promised_date - to_days($early_tolerance_days)))
+    AS on_time_in_tolerance,
   count(*) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_delivered, qty_ordered) >= qty_ordered) AS in_full,
   count(*) FILTER (WHERE delivered_date <= promised_date
                      AND coalesce(qty_delivered, qty_ordered) >= qty_ordered) AS on_time_in_full,

@@ -18,7 +18,7 @@ joined AS (
 peers AS (
   -- Pooled rates of the category in the month; the whole portfolio where a category has none.
   SELECT category, month,
-    sum(on_time) / nullif(sum(deliveries_due), 0) AS peer_on_time,
+    sum(on_time_in_tolerance) / nullif(sum(deliveries_due), 0) AS peer_on_time,
     sum(in_full) / nullif(sum(deliveries_due), 0) AS peer_in_full,
     sum(defect_free) / nullif(sum(deliveries_due), 0) AS peer_defect_free,
     sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS peer_promise,
@@ -28,7 +28,7 @@ peers AS (
 ),
 portfolio AS (
   SELECT month,
-    sum(on_time) / nullif(sum(deliveries_due), 0) AS all_on_time,
+    sum(on_time_in_tolerance) / nullif(sum(deliveries_due), 0) AS all_on_time,
     sum(in_full) / nullif(sum(deliveries_due), 0) AS all_in_full,
     sum(defect_free) / nullif(sum(deliveries_due), 0) AS all_defect_free,
     sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS all_promise,
@@ -51,7 +51,7 @@ pillars AS (
   SELECT *,
     -- The blended rate, stretched so that $delivery_floor scores 0 and 100% scores 100.
     CASE WHEN deliveries_due > 0 THEN 100 * greatest(0, (
-        $w_on_time * shrunk(on_time, deliveries_due, prior_on_time, $prior_deliveries)
+        $w_on_time * shrunk(on_time_in_tolerance, deliveries_due, prior_on_time, $prior_deliveries)
       + $w_in_full * shrunk(in_full, deliveries_due, prior_in_full, $prior_deliveries)
       + $w_defect_free * shrunk(defect_free, deliveries_due, prior_defect_free, $prior_deliveries)
       - $delivery_floor) / (1 - $delivery_floor)) END AS delivery_score,
@@ -90,6 +90,7 @@ SELECT
   coalesce(cancelled_12m, 0) + coalesce(overdue_12m, 0) AS announcements_broken_12m,
   coalesce(redates_12m, 0) AS redates_12m,
   coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,
+  coalesce(vaporware, false) AS vaporware,
   prior_on_time AS peer_on_time_rate,
   delivery_score,
   promise_score,

@@ -31,7 +31,7 @@ def metric_asset(model: str, source: str) -> AssetsDefinition:
     def _metric(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
         start, end = window(context)
         with duckdb.connect() as con:
-            rows = {m: build_metric(con, m, start, end) for m in MODELS.get(model, (model,))}
+            rows = {m: build_metric(con, m, start, end, load_model()) for m in MODELS.get(model, (model,))}
         return MaterializeResult(metadata={f"rows_{m}": n for m, n in rows.items()})
 
     return _metric

@@ -23,10 +23,10 @@ def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: 
     return con.execute(f"SELECT count(*) FROM {new}").fetchall()[0][0]
 
 
-def build_metric(con: duckdb.DuckDBPyConnection, model: str, start: date, end: date) -> int:
+def build_metric(con: duckdb.DuckDBPyConnection, model: str, start: date, end: date, trust: TrustModel) -> int:
     prepare(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {model}_new AS {load_sql(f'metrics/{model}')}",
-                {"start": start, "end": end})
+                {"start": start, "end": end, **trust.metric_params(model)})
     return replace_months(con, model, f"{model}_new", start, end)
 
 
@@ -41,7 +41,7 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
     prepare(con)
     first = add_months(start, -model.window_months)
     try:
-        _shadow_metrics(con, first, end)
+        _shadow_metrics(con, first, end, model)
         as_of = data_as_of(con) or end
         params = {"start": first, "end": end, "data_as_of": as_of, **model.sql_params()}
         con.execute(f"CREATE OR REPLACE TEMP TABLE pillars_new AS {load_sql('scorecard/scorecard_pillars')}", params)
@@ -61,12 +61,12 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
     return replace_months(con, "scorecard", "scorecard_new", start, end)
 
 
-def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date) -> None:
+def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trust: TrustModel) -> None:
     """Temp tables named like the metric tables hide the stored ones from this connection while
     the scorecard model reads them: the same SQL, over the wider window."""
     for model in METRIC_MODELS:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS {load_sql(f'metrics/{model}')}",
-                    {"start": first, "end": end})
+                    {"start": first, "end": end, **trust.metric_params(model)})
 
 
 def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:

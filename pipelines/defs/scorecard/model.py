@@ -20,6 +20,13 @@ class TrustModel:
     grades: dict[str, float]
     maturity_days: int
 
+    def metric_params(self, model: str) -> dict[str, float]:
+        """The parameters a metric model of sql/metrics takes (only delivery_metrics has any)."""
+        if model != "delivery_metrics":
+            return {}
+        return {"late_tolerance_days": int(self.delivery["late_tolerance_days"]),
+                "early_tolerance_days": int(self.delivery["early_tolerance_days"])}
+
     def sql_params(self) -> dict[str, float]:
         """The parameters scorecard_pillars.sql takes."""
         return {

@@ -1,0 +1,167 @@
+"""The trust model's promises, pinned with constructed cases (and properties with hypothesis).
+
+These run the product's own staging, validation, metric and scorecard functions on a temporary
+DuckDB file, without Dagster, so that many cases stay fast; test_metrics.py and test_reruns.py
+cover the same models through real Dagster runs.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Landing
+from pipelines.defs.ingest.feeds import ALL_FEEDS
+from pipelines.defs.ingest.staging import stage_feed
+from pipelines.defs.quality.validate import validate_feed
+from pipelines.defs.scorecard.build import METRIC_MODELS, build_metric, build_scorecard
+from pipelines.defs.scorecard.model import TrustModel, load_model
+from pipelines.lib.duckdb_resource import open_database
+from pipelines.lib.months import ALL_MONTHS
+
+AS_OF = date(2026, 11, 26)
+OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
+
+
+def score(landing: Path, db: Path, start: date = OCT, end: date = NOV, model: TrustModel | None = None,
+          as_of: date = AS_OF) -> dict:
+    """Run every model for months [start, end); return scorecard rows by (vendor_id, month)."""
+    model = model or load_model()
+    con = open_database(db)
+    try:
+        for feed in ALL_FEEDS:
+            stage_feed(con, landing, feed, *ALL_MONTHS)
+            validate_feed(con, feed, *ALL_MONTHS, as_of, "test")
+        for m in METRIC_MODELS:
+            build_metric(con, m, start, end, model)
+        build_scorecard(con, start, end, model)
+        cur = con.execute("SELECT * FROM scorecard")
+        names = [d[0] for d in cur.description]
+        return {(r[0], r[1]): dict(zip(names, r)) for r in cur.fetchall()}
+    finally:
+        con.close()
+
+
+def vendors(landing: Landing, *ids: str, category: str = "c") -> Landing:
+    return landing.vendors([[v, f"Vendor {v}", category, "false", ""] for v in ids])
+
+
+def test_late_tolerance_counts_a_slightly_late_delivery_as_on_time_in_the_pillar(landing, tmp_path):
+    vendors(landing, "V1")
+    landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-12", "5", "", "", ""]])
+    strict = score(landing.root, tmp_path / "a.duckdb")[("V1", OCT)]
+    model = load_model()
+    tolerant_model = dataclasses.replace(model, delivery={**model.delivery, "late_tolerance_days": 2})
+    tolerant = score(landing.root, tmp_path / "b.duckdb", model=tolerant_model)[("V1", OCT)]
+    # The contract's on_time_rate is strict either way; only the pillar uses the tolerance.
+    assert strict["on_time_rate"] == tolerant["on_time_rate"] == 0.0
+    # Alone in its category, the prior is its own rate: strict on-time 0/1, tolerant 1/1.
+    #   strict blend = 0.5*0 + 0.3*1 + 0.2*1 = 0.5 -> (0.5-0.5)/0.5 = 0
+    #   tolerant blend = 0.5*1 + 0.3*1 + 0.2*1 = 1 -> 100
+    assert strict["delivery_score"] == 0.0
+    assert tolerant["delivery_score"] == 100.0
+
+
+def announce(aid: str, vendor: str, said: str, promise: str, presold: str = "false") -> list:
+    return [aid, vendor, f"Product {aid}", "announced", said, promise, presold]
+
+
+def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(landing, tmp_path):
+    vendors(landing, "SLIP", "KEEP")
+    landing.announcements([
+        announce("A1", "SLIP", "2025-10-01", "2026-01-15", presold="true"),
+        ["A1", "SLIP", "", "revised", "2026-01-10", "2026-04-15", ""],
+        ["A1", "SLIP", "", "revised", "2026-04-10", "2026-07-15", ""],
+        ["A1", "SLIP", "", "revised", "2026-07-10", "2026-12-15", ""],
+        announce("A2", "KEEP", "2025-10-01", "2026-01-15"),
+        ["A2", "KEEP", "", "shipped", "2026-01-14", "", ""],
+    ])
+    rows = score(landing.root, tmp_path / "s.duckdb")
+    slip, keep = rows[("SLIP", OCT)], rows[("KEEP", OCT)]
+    # Both announcements fell due in January (within 12 months of October). Category credit rate
+    # = (0 + 1) / 2 = 0.5, prior 2: SLIP (0 + 1)/3 = 33.3; KEEP (1 + 1)/3 = 66.7.
+    assert abs(slip["promise_score"] - 100 / 3) < 1e-9
+    assert abs(keep["promise_score"] - 200 / 3) < 1e-9
+    assert slip["redates_12m"] == 3 and slip["announcements_broken_12m"] == 1
+    assert slip["vaporware"] is True and keep["vaporware"] is False
+    assert slip["month_score"] < keep["month_score"]
+
+
+def test_an_overdue_announcement_stays_judged_after_twelve_months(landing, tmp_path):
+    vendors(landing, "V1")
+    landing.announcements([announce("A1", "V1", "2024-01-10", "2024-06-01")])
+    rows = score(landing.root, tmp_path / "o.duckdb")
+    # Due 2024-06, never shipped: still overdue in October 2026, so still in the promise pillar.
+    assert rows[("V1", OCT)]["announcements_due_12m"] == 1
+    assert rows[("V1", OCT)]["announcements_broken_12m"] == 1
+
+
+def test_a_provisional_complaint_becomes_final_on_a_later_run(landing, tmp_path):
+    vendors(landing, "V1")
+    deliveries = [["D1", "V1", "2026-10-05", "2026-10-05", "1", "", "", ""]]
+    landing.deliveries(deliveries)
+    complaint = ["C1", "V1", "2026-10-20T09:00:00Z", "2026-10-20T10:00:00Z", "", "2026-11-05T00:00:00Z",
+                 "high", "late", "customer", "true", "true", "", ""]
+    landing.complaints([complaint])
+    first = score(landing.root, tmp_path / "p.duckdb")[("V1", OCT)]
+    # The latest date in the data is 2026-10-20: October's recovery figures are provisional, and the
+    # open complaint is not (yet) resolved on time.
+    assert first["provisional"] is True
+    assert first["resolved_on_time_rate"] == 0.0
+    # Later data: the complaint was resolved on 2026-11-03 (before its promise), and deliveries ran
+    # on into January, past October's 60-day response window.
+    complaint[4] = "2026-11-03T12:00:00Z"
+    landing.complaints([complaint])
+    landing.deliveries(deliveries + [["D2", "V1", "2027-01-05", "2027-01-05", "1", "", "", ""]])
+    # The later run happens in February 2027 (its as-of date), when January's delivery is a fact.
+    later = score(landing.root, tmp_path / "p.duckdb", as_of=date(2027, 2, 1))
+    assert later[("V1", OCT)]["provisional"] is False
+    assert later[("V1", OCT)]["resolved_on_time_rate"] == 1.0
+    assert later[("V1", OCT)]["recovery_score"] > first["recovery_score"]
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+delivery = st.tuples(
+    st.integers(min_value=-5, max_value=20),   # days late (negative: early); 99 below = not delivered
+    st.integers(min_value=1, max_value=50),    # qty ordered
+    st.integers(min_value=0, max_value=60),    # qty delivered
+    st.integers(min_value=0, max_value=10),    # qty rejected (capped by delivered)
+    st.booleans(),                             # delivered at all
+)
+
+
+def delivery_rows(vendor: str, specs: list[tuple], prefix: str) -> list[list]:
+    rows, promised = [], date(2026, 10, 10)
+    for i, (late, ordered, got, rejected, delivered) in enumerate(specs):
+        when = (promised + timedelta(days=late)).isoformat() if delivered else ""
+        qty = str(got) if delivered else ""
+        rows.append([f"{prefix}{i}", vendor, promised.isoformat(), when, str(ordered), qty,
+                     str(min(rejected, got)) if delivered else "", ""])
+    return rows
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mine=st.lists(delivery, min_size=0, max_size=8), peers=st.lists(delivery, min_size=0, max_size=8))
+def test_rates_stay_in_0_1_scores_in_0_100_and_an_on_time_delivery_never_lowers_the_score(tmp_path_factory, mine, peers):
+    root = tmp_path_factory.mktemp("prop")
+    base = Landing(root / "base")
+    vendors(base, "V1", "V2")
+    base.deliveries(delivery_rows("V1", mine, "M") + delivery_rows("V2", peers, "P"))
+    before = score(base.root, root / "base.duckdb")
+    for row in before.values():
+        for col in ("on_time_rate", "in_full_rate", "otif_rate", "defect_free_rate", "on_time_low", "on_time_high"):
+            assert row[col] is None or 0.0 <= row[col] <= 1.0, (col, row[col])
+        for col in ("delivery_score", "promise_score", "recovery_score", "month_score", "trust_score"):
+            assert row[col] is None or -1e-9 <= row[col] <= 100.0 + 1e-9, (col, row[col])
+    more = Landing(root / "more")
+    vendors(more, "V1", "V2")
+    more.deliveries(delivery_rows("V1", mine, "M") + delivery_rows("V2", peers, "P")
+                    + [["EXTRA", "V1", "2026-10-10", "2026-10-10", "5", "5", "0", ""]])
+    after = score(more.root, root / "more.duckdb")
+    was, now = before[("V1", OCT)]["delivery_score"], after[("V1", OCT)]["delivery_score"]
+    assert now is not None
+    assert was is None or now >= was - 1e-9
