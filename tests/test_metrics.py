@@ -190,6 +190,8 @@ def test_delivery_columns(db):
     assert open_ == 1                                # D5
     # late ones: D6 2, D3 3, D4 7, D9 10 days -> even count: (3 + 7) / 2 = 5
     assert median_late == pytest.approx(5.0, **APPROX)
+    # days-late distribution: 1-3 days D6 (2), D3 (3); 4-7 D4 (7); 8-14 D9 (10); 15+ none
+    assert row(db, "VDEL", OCT, "late_1_3_days", "late_4_7_days", "late_8_14_days", "late_15_plus_days") == (2, 1, 1, 0)
 
 
 def test_delivery_month_boundary_and_odd_median(db):
@@ -226,6 +228,7 @@ def test_redated_delivery_is_judged_against_its_promised_date(db):
     # RD2 on time. 1/2 on time, median of [15] = 15.
     assert row(db, "VREDATE", OCT, "deliveries_due", "on_time_rate", "open_past_due",
                "median_days_late") == (2, 0.5, 0, 15.0)
+    assert row(db, "VREDATE", OCT, "late_15_plus_days") == (1,)
 
 
 def test_nothing_due_is_null_not_zero_nor_hundred(db):

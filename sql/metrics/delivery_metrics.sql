@@ -21,6 +21,11 @@ SELECT
     AS median_days_late,
   avg(date_diff('day', promised_date, delivered_date)) FILTER (WHERE delivered_date > promised_date)
     AS mean_days_late,
+  -- Days-late distribution of the deliveries delivered late.
+  count(*) FILTER (WHERE date_diff('day', promised_date, delivered_date) BETWEEN 1 AND 3) AS late_1_3_days,
+  count(*) FILTER (WHERE date_diff('day', promised_date, delivered_date) BETWEEN 4 AND 7) AS late_4_7_days,
+  count(*) FILTER (WHERE date_diff('day', promised_date, delivered_date) BETWEEN 8 AND 14) AS late_8_14_days,
+  count(*) FILTER (WHERE date_diff('day', promised_date, delivered_date) >= 15) AS late_15_plus_days,
   sum(order_value) AS order_value,
   sum(order_value) FILTER (WHERE delivered_date <= promised_date) AS order_value_on_time
 FROM deliveries
