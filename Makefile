@@ -34,6 +34,15 @@ dev: $(STAMP) system-deps
 	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
+# Public data sets (../shared/data/real by default, or REAL=folder) -> landing -> every month they cover.
+REAL ?= $(CURDIR)/../shared/data/real
+real: $(STAMP) system-deps
+	rm -rf data/real/landing
+	$(BIN)/trustcard import all $(REAL) --to data/real/landing
+	TRUSTCARD_LANDING_DIR=$(CURDIR)/data/real/landing TRUSTCARD_DB=$(CURDIR)/data/real/trustcard.duckdb \
+	TRUSTCARD_REPORTS_DIR=$(CURDIR)/reports/out/real TRUSTCARD_FIRST_MONTH=2006-01 \
+	$(BIN)/trustcard run --months 2006-01..
+
 clean:
 	rm -rf data reports/out
 

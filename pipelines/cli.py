@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a landing folder without writing anything")
     validate.add_argument("landing_dir", nargs="?", help="default: TRUSTCARD_LANDING_DIR or data/landing")
     validate.set_defaults(handler=_validate)
+    importer = sub.add_parser("import", help="turn a public data set into landing files (scms, cfpb, k8s-keps, all)")
+    importer.add_argument("source_kind", choices=["scms", "cfpb", "k8s-keps", "all"])
+    importer.add_argument("source", help="the source file, or the folder holding it (for 'all': the folder)")
+    importer.add_argument("--to", required=True, dest="to", help="the landing folder to write")
+    importer.set_defaults(handler=_import)
     return parser
 
 
@@ -72,6 +77,16 @@ def _validate(args: argparse.Namespace) -> int:
     report = validate_landing(landing, as_of_from_env())
     print(format_report(report, landing))
     return 0 if report.ok else 2
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .adapters import IMPORTERS, import_all
+
+    source, landing = Path(args.source), Path(args.to)
+    reports = import_all(source, landing) if args.source_kind == "all" else IMPORTERS[args.source_kind](source, landing)
+    for report in reports:
+        print(report.summary())
+    return 0 if all(r.reconciles for r in reports) else 1
 
 
 def _print_outcome(outcome) -> None:

@@ -30,13 +30,14 @@ class RunOutcome:
 
 
 def parse_months(spec: str | None) -> tuple[date, date]:
-    """'2025-11..2026-10', '2026-10', or None (the last complete month)."""
+    """'2025-11..2026-10', '2026-10', '2006-01..' (to the last complete month), or None (the last
+    complete month)."""
     if not spec:
         last = last_complete_month()
         return last, last
-    first_text, _, last_text = spec.partition("..")
+    first_text, dots, last_text = spec.partition("..")
     first = parse_month(first_text)
-    last = parse_month(last_text) if last_text else first
+    last = parse_month(last_text) if last_text else last_complete_month() if dots else first
     if last < first:
         raise RunError(f"--months {spec}: the range ends before it starts")
     return first, last

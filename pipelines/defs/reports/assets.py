@@ -70,6 +70,8 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
     out = month_dir(settings.reports, month) / "vendors"
     with duckdb.connect() as con:
         contexts = [vendor_context(con, v, month, model) for v in vendors_of_month(con, month)]
+        idle = con.execute("SELECT count(*) FROM scorecard WHERE month = ? AND trust_score IS NULL",
+                           [month]).fetchall()[0][0]
     jobs = [
         ReportJob("vendor.html", ctx, out / f"{safe_file_stem(ctx['vendor']['vendor_id'])}.pdf",
                   out / f"{safe_file_stem(ctx['vendor']['vendor_id'])}.html",
@@ -78,8 +80,9 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
         for ctx in contexts
     ]
     paths = render_all(jobs)
+    context.log.info(f"{len(paths)} vendor PDFs; {idle} vendors without data in 12 months get none")
     return MaterializeResult(metadata={"month": f"{month:%Y-%m}", "pdfs": len(paths),
-                                       "folder": MetadataValue.path(str(out))})
+                                       "vendors_without_data": idle, "folder": MetadataValue.path(str(out))})
 
 
 @asset(

@@ -28,8 +28,11 @@ def month_label(month: date) -> str:
 
 
 def vendors_of_month(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
+    """Vendors with a trust score this month: one with no data in the last 12 months gets no
+    PDF (it would say only "no data"); its scorecard rows still exist."""
     return [r[0] for r in con.execute(
-        "SELECT vendor_id FROM scorecard WHERE month = ? ORDER BY vendor_id", [month]).fetchall()]
+        "SELECT vendor_id FROM scorecard WHERE month = ? AND trust_score IS NOT NULL ORDER BY vendor_id",
+        [month]).fetchall()]
 
 
 def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> list[dict]:
