@@ -8,6 +8,7 @@ and SOURCE_DATE_EPOCH pins the font subsets, so two renders are byte-identical.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -134,6 +135,8 @@ def _style(fetch_log: list[str] | None):
 
 
 _shared_style = cache(lambda: _style(None))
+# Drop the shared fonts before interpreter shutdown, while WeasyPrint can still free them.
+atexit.register(_shared_style.cache_clear)
 
 
 def render_pdf(job: ReportJob, fetch_log: list[str] | None = None) -> Path:
