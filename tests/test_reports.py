@@ -68,10 +68,16 @@ def _text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
-def test_one_pdf_per_vendor_and_an_executive_pdf(rendered: Path):
+def test_one_pdf_per_vendor_with_data_and_an_executive_pdf(rendered: Path):
+    from conftest import query
+
     assert (rendered / "executive.pdf").is_file()
     names = sorted(p.name for p in (rendered / "vendors").glob("*.pdf"))
-    assert names == sorted(f"{safe_file_stem(v)}.pdf" for v in ["V1", "V2", "V3", "US"])
+    # V3 has no record at all in 12 months: a scorecard row saying "no data", but no PDF.
+    assert names == sorted(f"{safe_file_stem(v)}.pdf" for v in ["V1", "V2", "US"])
+    db = rendered.parent.parent / "db.duckdb"
+    assert query(db, "SELECT deliveries_due, trust_score FROM scorecard WHERE vendor_id = 'V3' AND month = ?",
+                 [MONTH]) == [(0, None)]
 
 
 def test_vendor_pdf_names_its_vendor_month_score_and_no_other_vendor(rendered: Path):
