@@ -5,6 +5,7 @@ tables of every month, while the PDFs people read are the latest month's.
 """
 import hashlib
 import re
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,13 @@ from ...lib.resources import TrustcardSettings
 from ..scorecard.model import load_model
 from .context import data_quality_context, executive_context, month_label, vendor_context, vendors_of_month
 from .render import ReportJob, render_all, render_pdf, render_standalone_html
+
+
+# Every report asset: a month's reports, rendered after its scorecard.
+report_asset = partial(
+    asset, group_name="reports", deps=[AssetKey("scorecard")], partitions_def=monthly_partitions,
+    backfill_policy=single_run,
+)
 
 
 def report_month(context: AssetExecutionContext) -> date:
@@ -36,11 +44,7 @@ def safe_file_stem(vendor_id: str) -> str:
     return f"{readable}-{hashlib.sha256(vendor_id.encode()).hexdigest()[:8]}"
 
 
-@asset(
-    group_name="reports",
-    deps=[AssetKey("scorecard")],
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
+@report_asset(
     kinds={"pdf", "html"},
     description="The month's executive PDF: who improved, who slipped, who to worry about.",
 )
@@ -56,11 +60,7 @@ def executive_report(context: AssetExecutionContext, duckdb: DuckDBResource, set
                                        "bytes": path.stat().st_size})
 
 
-@asset(
-    group_name="reports",
-    deps=[AssetKey("scorecard")],
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
+@report_asset(
     kinds={"pdf", "html"},
     description="One scorecard PDF per vendor for the month, shareable with that vendor (no other vendor named).",
 )
@@ -85,11 +85,7 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
                                        "vendors_without_data": idle, "folder": MetadataValue.path(str(out))})
 
 
-@asset(
-    group_name="reports",
-    deps=[AssetKey("scorecard")],
-    partitions_def=monthly_partitions,
-    backfill_policy=single_run,
+@report_asset(
     kinds={"html"},
     description="The month's data-quality report for the data engineer: row balance, expectation results, quarantine.",
 )
