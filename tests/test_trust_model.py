@@ -65,6 +65,23 @@ def test_late_tolerance_counts_a_slightly_late_delivery_as_on_time_in_the_pillar
     assert tolerant["delivery_score"] == 100.0
 
 
+def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
+    vendors(landing, "V1")
+    landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-10", "5", "", "", "900"],
+                        ["D2", "V1", "2026-10-10", "2026-10-15", "5", "", "", "100"]])
+    model = load_model()
+    counted = score(landing.root, tmp_path / "a.duckdb")[("V1", OCT)]
+    weighted_model = dataclasses.replace(model, delivery={**model.delivery, "spend_weighted": True})
+    weighted = score(landing.root, tmp_path / "b.duckdb", model=weighted_model)[("V1", OCT)]
+    # Alone in its category: prior = its own count rate, on time 1/2 = 0.5; in full and defect-free 1.
+    #   counted: on_time' = (1 + 10*0.5)/12 = 0.5; blend 0.5*0.5 + 0.3 + 0.2 = 0.75 -> 50
+    #   weighted: n = 1000, prior weight 10 * 1000/2 = 5000; on_time' = (900 + 2500)/6000 = 0.5667;
+    #             blend 0.5*0.56667 + 0.5 = 0.78333 -> (0.78333 - 0.5)/0.5 = 56.667
+    assert abs(counted["delivery_score"] - 50.0) < 1e-9
+    assert abs(weighted["delivery_score"] - 170 / 3) < 1e-9
+    assert counted["on_time_rate"] == weighted["on_time_rate"] == 0.5  # the contract column never changes
+
+
 def announce(aid: str, vendor: str, said: str, promise: str, presold: str = "false") -> list:
     return [aid, vendor, f"Product {aid}", "announced", said, promise, presold]
 
@@ -87,6 +104,10 @@ def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(lan
     assert abs(keep["promise_score"] - 200 / 3) < 1e-9
     assert slip["redates_12m"] == 3 and slip["announcements_broken_12m"] == 1
     assert slip["vaporware"] is True and keep["vaporware"] is False
+    # Lead time 2025-10-01 -> 2026-01-15 = 31 + 30 + 31 + 14 = 106 days for both; SLIP is still open at
+    # the end of October: 2026-01-15 -> 2026-11-01 = 17+28+31+30+31+30+31+31+30+31 = 290 days slipped.
+    assert slip["mean_lead_days_12m"] == keep["mean_lead_days_12m"] == 106
+    assert slip["slip_days_12m"] == 290 and keep["slip_days_12m"] == 0
     assert slip["month_score"] < keep["month_score"]
 
 

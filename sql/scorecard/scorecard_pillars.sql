@@ -36,6 +36,16 @@ portfolio AS (
   FROM joined WHERE NOT is_self
   GROUP BY month
 ),
+weighted AS (
+  -- The delivery pillar counts deliveries, or with `spend_weighted` their order value (when every
+  -- delivery due carries one): n and k are then sums of value instead of counts.
+  SELECT *,
+    CASE WHEN $spend_weighted AND deliveries_valued = deliveries_due AND order_value > 0 THEN order_value ELSE deliveries_due END AS d_n,
+    CASE WHEN $spend_weighted AND deliveries_valued = deliveries_due AND order_value > 0 THEN order_value_in_tolerance ELSE on_time_in_tolerance END AS d_on_time,
+    CASE WHEN $spend_weighted AND deliveries_valued = deliveries_due AND order_value > 0 THEN order_value_in_full ELSE in_full END AS d_in_full,
+    CASE WHEN $spend_weighted AND deliveries_valued = deliveries_due AND order_value > 0 THEN order_value_defect_free ELSE defect_free END AS d_defect_free
+  FROM joined
+),
 rated AS (
   SELECT j.*,
     coalesce(p.peer_on_time, o.all_on_time, 0.5) AS prior_on_time,
@@ -43,7 +53,7 @@ rated AS (
     coalesce(p.peer_defect_free, o.all_defect_free, 0.5) AS prior_defect_free,
     coalesce(p.peer_promise, o.all_promise, 0.5) AS prior_promise,
     coalesce(p.peer_recovery, o.all_recovery, 65) AS prior_recovery
-  FROM joined j
+  FROM weighted j
   LEFT JOIN peers p USING (category, month)
   LEFT JOIN portfolio o USING (month)
 ),
@@ -51,9 +61,9 @@ pillars AS (
   SELECT *,
     -- The blended rate, stretched so that $delivery_floor scores 0 and 100% scores 100.
     CASE WHEN deliveries_due > 0 THEN 100 * greatest(0, (
-        $w_on_time * shrunk(on_time_in_tolerance, deliveries_due, prior_on_time, $prior_deliveries)
-      + $w_in_full * shrunk(in_full, deliveries_due, prior_in_full, $prior_deliveries)
-      + $w_defect_free * shrunk(defect_free, deliveries_due, prior_defect_free, $prior_deliveries)
+        $w_on_time * shrunk(d_on_time, d_n, prior_on_time, $prior_deliveries * d_n / deliveries_due)
+      + $w_in_full * shrunk(d_in_full, d_n, prior_in_full, $prior_deliveries * d_n / deliveries_due)
+      + $w_defect_free * shrunk(d_defect_free, d_n, prior_defect_free, $prior_deliveries * d_n / deliveries_due)
       - $delivery_floor) / (1 - $delivery_floor)) END AS delivery_score,
     CASE WHEN announcements_due_12m > 0 THEN
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
@@ -93,6 +103,8 @@ SELECT
   coalesce(kept_12m, 0) AS announcements_kept_12m,
   coalesce(cancelled_12m, 0) + coalesce(overdue_12m, 0) AS announcements_broken_12m,
   coalesce(redates_12m, 0) AS redates_12m,
+  mean_lead_days_12m,
+  coalesce(slip_days_12m, 0) AS slip_days_12m,
   coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,
   coalesce(vaporware, false) AS vaporware,
   prior_on_time AS peer_on_time_rate,

@@ -33,7 +33,7 @@ class TrustModel:
             "w_delivery": self.weights["delivery"], "w_promise": self.weights["promise"],
             "w_recovery": self.weights["recovery"], "w_on_time": self.delivery["on_time"],
             "w_in_full": self.delivery["in_full"], "w_defect_free": self.delivery["defect_free"],
-            "delivery_floor": self.delivery["floor"],
+            "delivery_floor": self.delivery["floor"], "spend_weighted": bool(self.delivery["spend_weighted"]),
             "prior_deliveries": self.priors["deliveries"], "prior_announcements": self.priors["announcements"],
             "prior_recovery": self.priors["recovery"],
             "maturity_days": self.maturity_days,
