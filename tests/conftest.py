@@ -72,21 +72,31 @@ def landing(tmp_path: Path) -> Landing:
     return Landing(tmp_path / "landing")
 
 
+def make_dagster_home(home: Path) -> Path:
+    """A fresh Dagster instance folder (no telemetry)."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
 @pytest.fixture
 def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    home = make_dagster_home(tmp_path / "dagster_home")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
 
 
 def run_months(landing_dir: Path, db_path: Path, first: date, last: date | None = None,
                reports_dir: Path | None = None, as_of: date = AS_OF, raise_on_error: bool = True,
-               reports: bool = False):
+               reports: bool = False, dagster_home: Path | None = None):
     """Materialise the assets for months first..last as one run on a real (temporary) instance:
     the tables only, or with reports=True the PDFs too. Returns the ExecuteInProcessResult.
-    DAGSTER_HOME must point to a temporary folder (the dagster_home fixture)."""
+    DAGSTER_HOME must point to a temporary folder (the dagster_home fixture), or pass dagster_home
+    (module-scoped fixtures): it is created and used for this run only."""
+    if dagster_home is not None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DAGSTER_HOME", str(make_dagster_home(dagster_home)))
+            return run_months(landing_dir, db_path, first, last, reports_dir, as_of, raise_on_error, reports)
     from dagster import DagsterInstance
 
     from pipelines.definitions import MONTHLY_JOB, TABLES_JOB, build_definitions

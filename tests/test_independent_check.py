@@ -143,15 +143,10 @@ def expected_scorecard(landing: Path) -> dict[tuple[str, date], dict]:
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("independent")
-    home = root / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     landing = root / "landing"
     generate(landing, LAST, months=6)
     db_path = root / "trustcard.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DAGSTER_HOME", str(home))
-        result = run_months(landing, db_path, FIRST, LAST)
+    result = run_months(landing, db_path, FIRST, LAST, dagster_home=root / "dagster_home")
     assert result.success
     return landing, db_path
 

@@ -151,15 +151,10 @@ def build_landing(landing: Landing) -> None:
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     root = tmp_path_factory.mktemp("metrics")
-    home = root / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     landing = Landing(root / "landing")
     build_landing(landing)
     db_path = root / "trustcard.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DAGSTER_HOME", str(home))
-        result = run_months(landing.root, db_path, MAY, OCT)
+    result = run_months(landing.root, db_path, MAY, OCT, dagster_home=root / "dagster_home")
     assert result.success
     return db_path
 

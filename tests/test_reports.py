@@ -40,27 +40,14 @@ def _landing(landing) -> None:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os
-
     from conftest import Landing
 
     root = tmp_path_factory.mktemp("reports")
-    home = root / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    old = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(home)
-    try:
-        landing = Landing(root / "landing")
-        _landing(landing)
-        result = run_months(landing.root, root / "db.duckdb", date(2026, 7, 1), MONTH,
-                            reports_dir=root / "out", reports=True)
-        assert result.success
-    finally:
-        if old is None:
-            os.environ.pop("DAGSTER_HOME")
-        else:
-            os.environ["DAGSTER_HOME"] = old
+    landing = Landing(root / "landing")
+    _landing(landing)
+    result = run_months(landing.root, root / "db.duckdb", date(2026, 7, 1), MONTH,
+                        reports_dir=root / "out", reports=True, dagster_home=root / "dagster_home")
+    assert result.success
     return root / "out" / "2026-09"
 
 
