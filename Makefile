@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: demo test dev real bench bench-validation bench-pdf system-deps clean
+.PHONY: demo test dev real bench bench-validation bench-pdf system-deps test-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11+ is needed (python3.11 or python3 on PATH)"; exit 1; }
@@ -24,10 +24,18 @@ system-deps:
 	  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0) >/dev/null \
 	  || { echo "make: WeasyPrint needs Pango (libpango-1.0-0, libpangoft2-1.0-0); install it and retry"; exit 1; }; }
 
+# tests/test_postgres_instance.py starts a real PostgreSQL server from Debian's binaries;
+# install them when missing (Debian/Ubuntu, as root).
+test-deps:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing PostgreSQL for the instance test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql) >/dev/null \
+	  || { echo "make: tests/test_postgres_instance.py needs the PostgreSQL server (postgresql); install it and retry"; exit 1; }; }
+
 demo: $(STAMP) system-deps
 	$(BIN)/trustcard demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps test-deps
 	$(BIN)/python -m pytest tests
 
 dev: $(STAMP) system-deps
@@ -41,6 +49,7 @@ real: $(STAMP) system-deps
 	$(BIN)/trustcard import all $(REAL) --to data/real/landing
 	TRUSTCARD_LANDING_DIR=$(CURDIR)/data/real/landing TRUSTCARD_DB=$(CURDIR)/data/real/trustcard.duckdb \
 	TRUSTCARD_REPORTS_DIR=$(CURDIR)/reports/out/real TRUSTCARD_FIRST_MONTH=2006-01 \
+	TRUSTCARD_TRUST_MODEL=$(CURDIR)/pipelines/defs/scorecard/trust_model.public-data.toml \
 	$(BIN)/trustcard run --months 2006-01..
 
 clean:

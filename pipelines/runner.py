@@ -6,15 +6,17 @@ TRUSTCARD_FIRST_MONTH when they are built, so the caller sets the environment fi
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .lib.months import last_complete_month, month_key, parse_month
-from .lib.settings import REPO_ROOT, first_month_from_env
+from .lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
+from .lib.run_errors import root_message
+from .lib.settings import REPO_ROOT, Settings, first_month_from_env
+from .lib.writer_lock import writer_lock
 
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 class RunError(Exception):
@@ -72,10 +74,13 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     from .definitions import MONTHLY_JOB, TABLES_JOB, defs
 
     job = defs.resolve_job_def(MONTHLY_JOB if reports else TABLES_JOB)
-    with DagsterInstance.get() as instance:
+    # The whole run holds the database: a second run started meanwhile waits, then runs.
+    holder = f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
+    with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
-            tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last)},
+            tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "cli",
+                  REASON_TAG: f"trustcard run --months {first:%Y-%m}..{last:%Y-%m}"},
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             raise_on_error=False,
         )
@@ -90,15 +95,11 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
                 outcome.steps.append((name, "ok", meta))
         elif event.event_type_value == "STEP_FAILURE" and failure is None:
             error = event.event_specific_data.error
-            failure = f"{event.step_key}: {_root_message(error)}"
+            failure = f"{event.step_key}: {root_message(error)}"
     if not result.success:
         raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}")
     return outcome
 
 
-def _root_message(error) -> str:
-    """The user-facing message of a step failure: a Failure's description, else the deepest cause."""
-    while error is not None and error.cause is not None and "Failure" not in error.cls_name:
-        error = error.cause
-    message = (error.message if error else "").strip()
-    return message.split("\n")[0].removeprefix("dagster._core.definitions.events.Failure: ")
+def _tell(message: str) -> None:
+    print(f"trustcard: {message}", file=sys.stderr, flush=True)

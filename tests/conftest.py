@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TRUSTCARD_FIRST_MONTH", "2006-01")
+# A developer's own mail server or fault-injection settings must never reach a test run.
+for _name in [n for n in os.environ if n.startswith(("TRUSTCARD_SMTP_", "TRUSTCARD_MAIL_", "TRUSTCARD_TEST_"))]:
+    del os.environ[_name]
 warnings.filterwarnings("ignore")
 
 from pipelines.lib.duckdb_resource import open_database  # noqa: E402
@@ -100,7 +103,7 @@ def run_months(landing_dir: Path, db_path: Path, first: date, last: date | None 
     from dagster import DagsterInstance
 
     from pipelines.definitions import MONTHLY_JOB, TABLES_JOB, build_definitions
-    from pipelines.runner import RANGE_END_TAG, RANGE_START_TAG
+    from pipelines.lib.tags import RANGE_END_TAG, RANGE_START_TAG
 
     settings = Settings(landing_dir=landing_dir, db_path=db_path,
                         reports_dir=reports_dir or db_path.parent / "reports",

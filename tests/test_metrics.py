@@ -51,6 +51,7 @@ VENDORS = [
     ["VREC_NONE", "No complaint", "cat_rec", "false", ""],
     ["VREC_GOOD", "Repairs well", "cat_rec", "false", ""],
     ["VREC_BAD", "Repairs badly", "cat_rec", "false", ""],
+    ["VREC_QUIET", "Quiet since", "cat_quiet", "false", ""],
     ["VMS", "Sub-second answers", "cat_ms", "false", ""],
 ]
 
@@ -87,7 +88,7 @@ def build_landing(landing: Landing) -> None:
         for i, day in enumerate(every_day(month, 10)):
             deliveries.append(d(f"M{month:%m}{i}", "VMEM", day, "" if month == JUL else day, "10", "10"))
     # The three recovery vendors: the same 4 on-time, in-full October deliveries each.
-    for vendor in ("VREC_NONE", "VREC_GOOD", "VREC_BAD"):
+    for vendor in ("VREC_NONE", "VREC_GOOD", "VREC_BAD", "VREC_QUIET"):
         deliveries += [d(f"{vendor}-{i}", vendor, day, day) for i, day in enumerate(every_day(date(2026, 10, 5), 4))]
     landing.deliveries(deliveries)
     landing.deliveries([d("DUP1", "VDUP", "2026-10-10", "2026-10-12", "10", "10"),
@@ -131,6 +132,8 @@ def build_landing(landing: Landing) -> None:
           "2026-10-08T10:00:00Z", "medium", "quality", "vendor", "true", "true", "true"),
         c("B1", "VREC_BAD", "2026-10-05T10:00:00Z", "2026-10-09T14:00:00Z", "2026-10-25T10:00:00Z",
           "", "medium", "quality", "customer", "false", "false", "false"),
+        # VREC_QUIET: one complaint in September, none in October.
+        c("Q1", "VREC_QUIET", "2026-09-05T10:00:00Z", "2026-09-05T11:00:00Z", "2026-09-07T10:00:00Z"),
     ])
 
     landing.announcements([
@@ -168,8 +171,8 @@ def row(db, vendor: str, month: date, *cols: str) -> tuple:
 def test_fixture_rows_all_valid(db):
     # Every row written above is valid: nothing may have been dropped silently into quarantine.
     assert query(db, "SELECT feed, source_file, row_number, reason FROM quarantine") == []
-    # One row per vendor per month: 17 vendors x 6 months = 102.
-    assert query(db, "SELECT count(*), count(DISTINCT (vendor_id, month)) FROM scorecard") == [(102, 102)]
+    # One row per vendor per month: 18 vendors x 6 months = 108.
+    assert query(db, "SELECT count(*), count(DISTINCT (vendor_id, month)) FROM scorecard") == [(108, 108)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -370,36 +373,47 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     #   B1: ack 100 h (> 72 h) 0 + resolved 10-25 after the medium default 10-20 0 + none of the steps 0
     #       + not a repeat 0.10 = 0.10 -> 45
     points = dict(query(db, "SELECT complaint_id, recovery_points::DOUBLE FROM complaint_recovery "
-                            "WHERE vendor_id LIKE 'VREC%'"))
+                            "WHERE vendor_id IN ('VREC_GOOD', 'VREC_BAD')"))
     assert points == {"G1": pytest.approx(1.0, **APPROX), "B1": pytest.approx(0.10, **APPROX)}
-    assert dict(query(db, "SELECT vendor_id, recovery_score FROM complaint_metrics WHERE vendor_id LIKE 'VREC%'")) == {
+    assert dict(query(db, "SELECT vendor_id, recovery_score FROM complaint_metrics WHERE vendor_id IN ('VREC_GOOD', 'VREC_BAD')")) == {
         "VREC_GOOD": pytest.approx(90.0, **APPROX), "VREC_BAD": pytest.approx(45.0, **APPROX)}
-    # The scorecard's recovery pillar: an active month without complaints scores 100; complaints
-    # are shrunk toward the category's complaint-weighted handling score (prior_recovery = 2):
+    # The scorecard's recovery pillar: complaints are shrunk toward the category's complaint-weighted
+    # handling score (prior_recovery = 2); a vendor never complained about has no recovery data:
     #   peer = (90 * 1 + 45 * 1) / 2 = 67.5 (VREC_NONE has no complaint, so no weight)
-    #   none: 100
+    #   none: no data
     #   good: (1 * 90 + 2 * 67.5) / 3 = 225 / 3 = 75
     #   bad:  (1 * 45 + 2 * 67.5) / 3 = 180 / 3 = 60
     # Deliveries are identical (4/4, category rate 1 -> delivery score 100), no announcements, so
-    #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75 = 66.666.. + recovery / 3:
-    #   none 100, good 91.6666667, bad 86.6666667
+    #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75 = 66.666.. + recovery / 3, or, without
+    #   recovery data, the delivery score alone: none 100, good 91.6666667, bad 86.6666667
     peer = 67.5
     none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     good = row(db, "VREC_GOOD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     bad = row(db, "VREC_BAD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     assert none[0] == good[0] == bad[0] == pytest.approx(100.0, **APPROX)
-    expected_recovery = {"none": 100.0, "good": (90 + 2 * peer) / 3, "bad": (45 + 2 * peer) / 3}
+    expected_recovery = {"good": (90 + 2 * peer) / 3, "bad": (45 + 2 * peer) / 3}
     assert expected_recovery["good"] == pytest.approx(75.0, abs=1e-7)
     assert expected_recovery["bad"] == pytest.approx(60.0, abs=1e-7)
-    for got, name in ((none, "none"), (good, "good"), (bad, "bad")):
+    for got, name in ((good, "good"), (bad, "bad")):
         assert got[1] == pytest.approx(expected_recovery[name], **APPROX), name
         assert got[2] == pytest.approx((50 + 0.25 * expected_recovery[name]) / 0.75, **APPROX), name
+    assert none[1] is None
     assert none[2] == pytest.approx(100.0, abs=1e-7)
     assert good[2] == pytest.approx(91.6666667, abs=1e-7)
     assert bad[2] == pytest.approx(86.6666667, abs=1e-7)
-    assert bad[1] < good[1] < none[1]
+    assert bad[1] < good[1]
     assert bad[2] < good[2] < none[2]
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
+
+
+def test_a_quiet_month_after_a_complaint_is_a_kept_promise(db):
+    # VREC_QUIET had a complaint in September and none in October, with 4 of 4 on time in October:
+    # recovery 100 (it has a complaint channel and nothing went wrong), delivery 100 -> month 100.
+    assert row(db, "VREC_QUIET", OCT, "complaints_opened", "recovery_score", "month_score") == (
+        0, pytest.approx(100.0, **APPROX), pytest.approx(100.0, **APPROX))
+    # September: its only month with the complaint and no delivery due: recovery is the month score.
+    sep = row(db, "VREC_QUIET", SEP, "complaints_opened", "delivery_score", "recovery_score", "month_score")
+    assert sep[:2] == (1, None) and sep[2] == pytest.approx(sep[3], **APPROX)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -434,22 +448,22 @@ def test_remembered_score_falls_fast_and_rises_slowly():
 
 
 def test_memory_through_the_pipeline(db):
-    # VMEM alone in its category, so shrinking does nothing. Month scores (no announcements):
-    #   good month: delivery 100, recovery 100 (active, no complaint) -> (50 + 25) / 0.75 = 100
-    #   July, 10 open: on time 0, in full 0, defect-free 0 -> 100 * max(0, (0 - 0.5) / 0.5) = 0;
-    #                  recovery 100 -> (0 + 25) / 0.75 = 33.333..
-    # Trust: Jun 100; Jul 100 + 0.5 (33.333 - 100) = 66.667 (-33.333);
-    #   Aug 66.667 + 0.2 (100 - 66.667) = 73.333 (+6.667); Sep 73.333 + 0.2 * 26.667 = 78.667 (+5.333);
-    #   Oct 78.667 + 0.2 * 21.333 = 82.933 (+4.267)
+    # VMEM alone in its category, so shrinking does nothing; never complained about, so no recovery
+    # data. Month scores (no announcements) are the delivery score alone:
+    #   good month: on time, in full, defect-free all 1 -> 100
+    #   July, 10 open: on time 0, in full 0, defect-free 0 -> 100 * max(0, (0 - 0.5) / 0.5) = 0
+    # Trust: Jun 100; Jul 100 + 0.5 (0 - 100) = 50 (-50);
+    #   Aug 50 + 0.2 (100 - 50) = 60 (+10); Sep 60 + 0.2 * 40 = 68 (+8);
+    #   Oct 68 + 0.2 * 32 = 74.4 (+6.4)
     rows = query(db, """SELECT month, month_score, trust_score, trust_change, grade FROM scorecard
                         WHERE vendor_id = 'VMEM' ORDER BY month""")
     expected = [
         (MAY, None, None, None, None),
         (JUN, 100.0, 100.0, None, "A"),
-        (JUL, 100 / 3, 200 / 3, -100 / 3, "D"),
-        (AUG, 100.0, 220 / 3, 20 / 3, "C"),
-        (SEP, 100.0, 236 / 3, 16 / 3, "C"),
-        (OCT, 100.0, 1244 / 15, 64 / 15, "B"),
+        (JUL, 0.0, 50.0, -50.0, "F"),
+        (AUG, 100.0, 60.0, 10.0, "D"),
+        (SEP, 100.0, 68.0, 8.0, "D"),
+        (OCT, 100.0, 74.4, 6.4, "C"),
     ]
     assert len(rows) == len(expected)
     for got, want in zip(rows, expected):

@@ -10,6 +10,7 @@ import dataclasses
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,3 +187,35 @@ def test_rates_stay_in_0_1_scores_in_0_100_and_an_on_time_delivery_never_lowers_
     was, now = before[("V1", OCT)]["delivery_score"], after[("V1", OCT)]["delivery_score"]
     assert now is not None
     assert was is None or now >= was - 1e-9
+
+
+def test_silence_freezes_trust_instead_of_healing_it():
+    from pipelines.defs.scorecard.build import _trust_at
+    from pipelines.lib.months import add_months
+
+    model = load_model()
+    start = date(2024, 1, 1)
+    # One bad month (40), three good ones (100), then silence.
+    scores = {("V", add_months(start, k)): s for k, s in enumerate([40, 100, 100, 100])}
+    # 40 -> 40 + 0.2 * 60 = 52 -> 52 + 0.2 * 48 = 61.6 -> 61.6 + 0.2 * 38.4 = 69.28
+    at = {k: _trust_at(scores, "V", add_months(start, k), model) for k in range(0, 17)}
+    assert [at[k] for k in range(4)] == [pytest.approx(x) for x in (40, 52, 61.6, 69.28)]
+    # Eleven silent months keep the last trust: the bad month is not forgotten by falling out of
+    # the 12-month window (which would give 100 from month 12 on)...
+    assert all(at[k] == pytest.approx(69.28) for k in range(4, 15))
+    # ...and a twelfth silent month leaves no score at all.
+    assert at[15] is None and at[16] is None
+
+
+def test_a_deployment_can_name_its_own_trust_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from pipelines.defs.scorecard.model import MODEL_FILE
+
+    tuned = tmp_path / "tuned.toml"
+    tuned.write_text(MODEL_FILE.read_text().replace("early_tolerance_days = -1", "early_tolerance_days = 14"))
+    monkeypatch.setenv("TRUSTCARD_TRUST_MODEL", str(tuned))
+    assert load_model().metric_params("delivery_metrics")["early_tolerance_days"] == 14
+    monkeypatch.setenv("TRUSTCARD_TRUST_MODEL", str(tmp_path / "missing.toml"))
+    with pytest.raises(ValueError, match="missing.toml"):
+        load_model()
+    monkeypatch.delenv("TRUSTCARD_TRUST_MODEL")
+    assert load_model().metric_params("delivery_metrics")["early_tolerance_days"] == -1

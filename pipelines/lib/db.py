@@ -1,9 +1,12 @@
 """Small DuckDB helpers shared by every stage: macros, table creation, windowed replace."""
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
@@ -48,12 +51,23 @@ def month_filter(partitioned: bool, start: date, end: date) -> tuple[str, list[d
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def transaction(con: duckdb.DuckDBPyConnection, table: str = "") -> Iterator[None]:
     """One month's write is all or nothing: a failure (or a killed process) leaves the old state."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield
+        _hold_before_commit(table)
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def _hold_before_commit(table: str) -> None:
+    """Fault-injection point for the kill -9 test: with TRUSTCARD_TEST_HOLD_COMMIT=<table> and
+    TRUSTCARD_TEST_HOLD_MARKER=<file>, the write of that table announces itself in the marker
+    file and waits, uncommitted, to be killed. Unset (always, outside that test) it does nothing."""
+    if not table or os.environ.get("TRUSTCARD_TEST_HOLD_COMMIT") != table:
+        return
+    Path(os.environ["TRUSTCARD_TEST_HOLD_MARKER"]).write_text(f"{os.getpid()} {table}\n")
+    time.sleep(120)

@@ -1,7 +1,8 @@
 """The DuckDB database behind every table, as a Dagster resource.
 
 DuckDB allows one writing process per file, so connections are opened per step and
-always closed; nothing opens the database at import time.
+always closed, each under the file's writer lock (see writer_lock.py); nothing opens the
+database at import time.
 """
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, get_dagster_logger
+
+from .writer_lock import writer_lock
 
 
 def open_database(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -28,8 +31,11 @@ class DuckDBResource(ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = open_database(self.database, read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        # Readers take the lock too: DuckDB refuses even a read-only open while another process writes.
+        with writer_lock(self.database, holder=f"(a {'reading' if read_only else 'writing'} step)",
+                         on_wait=get_dagster_logger().info):
+            con = open_database(self.database, read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()

@@ -4,9 +4,14 @@
 WITH months AS (
   SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
 ),
+channel AS (
+  -- When a vendor first had a complaint: before that we have no evidence of how it recovers.
+  SELECT vendor_id, min(month) AS first_complaint_month FROM complaints GROUP BY vendor_id
+),
 grid AS (
-  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, coalesce(v.is_self, false) AS is_self, m.month
-  FROM vendors v CROSS JOIN months m
+  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, coalesce(v.is_self, false) AS is_self, m.month,
+         ch.first_complaint_month
+  FROM vendors v CROSS JOIN months m LEFT JOIN channel ch USING (vendor_id)
 ),
 joined AS (
   SELECT g.*, d.* EXCLUDE (vendor_id, month), c.* EXCLUDE (vendor_id, month), a.* EXCLUDE (vendor_id, month)
@@ -49,6 +54,7 @@ weighted AS (
 rated AS (
   SELECT j.*,
     coalesce(p.peer_on_time, o.all_on_time, 0.5) AS prior_on_time,
+    coalesce(p.peer_on_time, o.all_on_time) AS peer_on_time_seen,  -- NULL, not the 0.5 fallback, when no peer had deliveries
     coalesce(p.peer_in_full, o.all_in_full, 0.5) AS prior_in_full,
     coalesce(p.peer_defect_free, o.all_defect_free, 0.5) AS prior_defect_free,
     coalesce(p.peer_promise, o.all_promise, 0.5) AS prior_promise,
@@ -69,11 +75,14 @@ pillars AS (
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
     -- Recovery: complaints scored by how they were handled (40..90), shrunk toward the category's
     -- handling as if $prior_recovery average complaints were added. An active month without a
-    -- complaint is a kept promise and scores 100: a failure handled well never beats no failure.
-    -- No activity at all is no data.
+    -- complaint, for a vendor that has had complaints before, is a kept promise and scores 100: a
+    -- failure handled well never beats no failure. A vendor never complained about (a source
+    -- with no complaint channel, or simply no complaint yet) has no recovery evidence: no data,
+    -- its weight goes to the other pillars. No activity at all is no data.
     CASE WHEN complaints_opened > 0 THEN
            (complaints_opened * recovery_score + $prior_recovery * prior_recovery) / (complaints_opened + $prior_recovery)
-         WHEN coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0 THEN 100 END AS recovery_pillar
+         WHEN (coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0)
+              AND first_complaint_month <= month THEN 100 END AS recovery_pillar
   FROM rated
 )
 SELECT
@@ -107,7 +116,7 @@ SELECT
   coalesce(slip_days_12m, 0) AS slip_days_12m,
   coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,
   coalesce(vaporware, false) AS vaporware,
-  prior_on_time AS peer_on_time_rate,
+  peer_on_time_seen AS peer_on_time_rate,
   delivery_score,
   promise_score,
   recovery_pillar AS recovery_score,

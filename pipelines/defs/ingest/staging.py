@@ -43,7 +43,7 @@ def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, st
     table = f"stg_{feed.name}"
     ensure_table_like(con, table, "staged_new")
     where, args = month_filter(feed.is_folder, start, end)  # the vendor list is replaced whole
-    with transaction(con):
+    with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE {where}", args)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
         in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchall()[0][0]

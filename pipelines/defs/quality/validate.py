@@ -63,7 +63,7 @@ def validate_feed(
 
 def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, start: date, end: date) -> None:
     where, args = month_filter(feed.is_folder, start, end)
-    with transaction(con):
+    with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE {where}", args)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM valid_new")
         con.execute(f"DELETE FROM quarantine WHERE feed = ? AND {where}", [feed.name, *args])

@@ -1,7 +1,9 @@
-"""Report assets: the executive PDF and one PDF per vendor (with HTML twins) for a month.
+"""Report assets: the executive PDF and one PDF per vendor (with HTML twins), month by month.
 
-A run over a range of months renders the reports of its last month: a backfill rebuilds the
-tables of every month, while the PDFs people read are the latest month's.
+A run over a range of months renders the executive summary and the data-quality page of every
+month in it (the history a backfill rebuilds), each vendor's scorecard for the range's last
+month, and, for a vendor silent by then, its scorecard for the last month it had a score: every
+vendor with data in the range gets its latest PDF, without a PDF per vendor and month.
 """
 import hashlib
 import re
@@ -12,12 +14,12 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from ...lib.duckdb_resource import DuckDBResource
-from ...lib.months import add_months
+from ...lib.months import add_months, months_between
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..scorecard.model import load_model
-from .context import data_quality_context, executive_context, month_label, vendor_context, vendors_of_month
-from .render import ReportJob, render_all, render_pdf, render_standalone_html
+from .context import data_quality_context, executive_context, latest_scored_months, month_label, vendor_context
+from .render import ReportJob, render_all, render_standalone_html
 
 
 # Every report asset: a month's reports, rendered after its scorecard.
@@ -28,8 +30,14 @@ report_asset = partial(
 
 
 def report_month(context: AssetExecutionContext) -> date:
+    """The run's last month: the one whose reports are mailed."""
     _, end = window(context)
     return add_months(end, -1)
+
+
+def report_months(context: AssetExecutionContext) -> list[date]:
+    start, end = window(context)
+    return months_between(start, add_months(end, -1))
 
 
 def month_dir(reports_dir: Path, month: date) -> Path:
@@ -49,15 +57,20 @@ def safe_file_stem(vendor_id: str) -> str:
     description="The month's executive PDF: who improved, who slipped, who to worry about.",
 )
 def executive_report(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
-    month = report_month(context)
-    with duckdb.connect(read_only=False) as con:
-        ctx = executive_context(con, month, load_model())
-    out = month_dir(settings.reports, month)
-    job = ReportJob("executive.html", ctx, out / "executive.pdf", out / "executive.html",
-                    title=f"Vendor trust, {month_label(month)}", subject="trustcard executive summary", month=month)
-    path = render_pdf(job)
-    return MaterializeResult(metadata={"month": f"{month:%Y-%m}", "path": MetadataValue.path(str(path)),
-                                       "bytes": path.stat().st_size})
+    months = report_months(context)
+    with duckdb.connect() as con:
+        contexts = [executive_context(con, month, load_model()) for month in months]
+    jobs = [
+        ReportJob("executive.html", ctx, month_dir(settings.reports, ctx["month"]) / "executive.pdf",
+                  month_dir(settings.reports, ctx["month"]) / "executive.html",
+                  title=f"Vendor trust, {month_label(ctx['month'])}", subject="trustcard executive summary",
+                  month=ctx["month"])
+        for ctx in contexts
+    ]
+    paths = render_all(jobs)
+    return MaterializeResult(metadata={"months": f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}", "pdfs": len(paths),
+                                       "path": MetadataValue.path(str(paths[-1])),
+                                       "bytes": paths[-1].stat().st_size})
 
 
 @report_asset(
@@ -65,24 +78,29 @@ def executive_report(context: AssetExecutionContext, duckdb: DuckDBResource, set
     description="One scorecard PDF per vendor for the month, shareable with that vendor (no other vendor named).",
 )
 def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
-    month = report_month(context)
+    months = report_months(context)
     model = load_model()
-    out = month_dir(settings.reports, month) / "vendors"
     with duckdb.connect() as con:
-        contexts = [vendor_context(con, v, month, model) for v in vendors_of_month(con, month)]
+        latest = latest_scored_months(con, months[0], months[-1])
+        contexts = [vendor_context(con, vendor, month, model) for vendor, month in latest]
         idle = con.execute("SELECT count(*) FROM scorecard WHERE month = ? AND trust_score IS NULL",
-                           [month]).fetchall()[0][0]
-    jobs = [
-        ReportJob("vendor.html", ctx, out / f"{safe_file_stem(ctx['vendor']['vendor_id'])}.pdf",
-                  out / f"{safe_file_stem(ctx['vendor']['vendor_id'])}.html",
-                  title=f"{ctx['vendor']['vendor_name']}: trust scorecard {month_label(month)}",
-                  subject="trustcard vendor scorecard", month=month)
-        for ctx in contexts
-    ]
+                           [months[-1]]).fetchall()[0][0]
+    jobs = [_vendor_job(ctx, settings.reports) for ctx in contexts]
     paths = render_all(jobs)
-    context.log.info(f"{len(paths)} vendor PDFs; {idle} vendors without data in 12 months get none")
-    return MaterializeResult(metadata={"month": f"{month:%Y-%m}", "pdfs": len(paths),
-                                       "vendors_without_data": idle, "folder": MetadataValue.path(str(out))})
+    earlier = sum(1 for _, month in latest if month != months[-1])
+    context.log.info(f"{len(paths)} vendor PDFs ({earlier} for a vendor's last scored month before "
+                     f"{months[-1]:%Y-%m}); {idle} vendors without data in 12 months get none for {months[-1]:%Y-%m}")
+    return MaterializeResult(metadata={"month": f"{months[-1]:%Y-%m}", "pdfs": len(paths),
+                                       "pdfs_for_earlier_months": earlier, "vendors_without_data": idle,
+                                       "folder": MetadataValue.path(str(month_dir(settings.reports, months[-1]) / "vendors"))})
+
+
+def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
+    month, vendor = ctx["month"], ctx["vendor"]
+    out = month_dir(reports_dir, month) / "vendors" / safe_file_stem(vendor["vendor_id"])
+    return ReportJob("vendor.html", ctx, out.with_suffix(".pdf"), out.with_suffix(".html"),
+                     title=f"{vendor['vendor_name']}: trust scorecard {month_label(month)}",
+                     subject="trustcard vendor scorecard", month=month)
 
 
 @report_asset(
@@ -90,15 +108,17 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
     description="The month's data-quality report for the data engineer: row balance, expectation results, quarantine.",
 )
 def data_quality_report(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
-    month = report_month(context)
+    failed = quarantined = 0
     with duckdb.connect() as con:
-        ctx = data_quality_context(con, month)
-    path = render_standalone_html("data_quality.html", {**ctx, "title": f"Data quality, {month_label(month)}"},
-                                  month_dir(settings.reports, month) / "data-quality.html")
-    failed = sum(1 for e in ctx["expectations"] if not e["passed"])
+        for month in report_months(context):
+            ctx = data_quality_context(con, month)
+            path = render_standalone_html("data_quality.html", {**ctx, "title": f"Data quality, {month_label(month)}"},
+                                          month_dir(settings.reports, month) / "data-quality.html")
+            failed = sum(1 for e in ctx["expectations"] if not e["passed"])
+            quarantined = sum(q["rows"] for q in ctx["quarantine"])
+    # The figures of the last month, the one people read first.
     return MaterializeResult(metadata={"month": f"{month:%Y-%m}", "path": MetadataValue.path(str(path)),
-                                       "expectations_failed": failed,
-                                       "rows_quarantined": sum(q["rows"] for q in ctx["quarantine"])})
+                                       "expectations_failed": failed, "rows_quarantined": quarantined})
 
 
 report_assets = [executive_report, vendor_reports, data_quality_report]

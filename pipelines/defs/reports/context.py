@@ -27,12 +27,11 @@ def month_label(month: date) -> str:
     return month.strftime("%B %Y")
 
 
-def vendors_of_month(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
-    """Vendors with a trust score this month: one with no data in the last 12 months gets no
-    PDF (it would say only "no data"); its scorecard rows still exist."""
-    return [r[0] for r in con.execute(
-        "SELECT vendor_id FROM scorecard WHERE month = ? AND trust_score IS NOT NULL ORDER BY vendor_id",
-        [month]).fetchall()]
+def latest_scored_months(con: duckdb.DuckDBPyConnection, first: date, last: date) -> list[tuple[str, date]]:
+    """Each vendor with a trust score in months first..last, and the last such month."""
+    return [(v, m) for v, m in con.execute(
+        """SELECT vendor_id, max(month) FROM scorecard WHERE month BETWEEN ? AND ? AND trust_score IS NOT NULL
+           GROUP BY vendor_id ORDER BY vendor_id""", [first, last]).fetchall()]
 
 
 def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> list[dict]:
@@ -162,7 +161,10 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "decliners": sorted((r for r in moved if r["trust_change"] < -0.05), key=lambda r: r["trust_change"])[:3],
         "watchlist": [r for r in scored if r["grade"] in ("D", "F") or _fell_two_grades(r)
                       or (r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP)],
-        "categories": _by_category(others),
+        # Vendors with no data in the last 12 months are counted, not listed: a table of
+        # "no data" rows would bury the ones that matter.
+        "categories": _by_category(scored),
+        "silent": len(others) - len(scored),
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],

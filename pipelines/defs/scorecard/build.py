@@ -17,7 +17,7 @@ METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", 
 def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date) -> int:
     """Replace months [start, end) of `table` with the temp table `new`, in one transaction."""
     ensure_table_like(con, table, new)
-    with transaction(con):
+    with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE month >= ? AND month < ?", [start, end])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {new}")
     return con.execute(f"SELECT count(*) FROM {new}").fetchall()[0][0]
@@ -37,9 +37,11 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
 def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> int:
     """Score months [start, end). The months before, back to the memory window and one more for
     the change since last month, are recomputed from the validated tables too, so a month's
-    score never depends on which months earlier runs happened to materialise."""
+    score never depends on which months earlier runs happened to materialise. Trust may sit
+    frozen for up to window_months - 1 silent months after a window of window_months, hence
+    twice the window."""
     prepare(con)
-    first = add_months(start, -model.window_months)
+    first = add_months(start, -2 * model.window_months)
     try:
         _shadow_metrics(con, first, end, model)
         as_of = data_as_of(con) or end
@@ -92,5 +94,12 @@ def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> p
 
 
 def _trust_at(scores: dict, vendor: str, month: date, model: TrustModel) -> float | None:
-    window = [scores.get((vendor, add_months(month, -k))) for k in range(model.window_months - 1, -1, -1)]
-    return remembered_score(window, model.memory_down, model.memory_up)
+    """Trust at the vendor's last scored month up to `month`: a silent month leaves it where it was
+    (it neither heals by forgetting old bad months nor decays), until `window_months` silent months
+    make it no score at all."""
+    for silent in range(model.window_months):
+        last = add_months(month, -silent)
+        if scores.get((vendor, last)) is not None:
+            window = [scores.get((vendor, add_months(last, -k))) for k in range(model.window_months - 1, -1, -1)]
+            return remembered_score(window, model.memory_down, model.memory_up)
+    return None

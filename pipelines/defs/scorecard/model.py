@@ -1,6 +1,7 @@
 """The trust model's parameters (trust_model.toml) and its pure functions: memory and grades."""
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -40,9 +41,18 @@ class TrustModel:
         }
 
 
+def load_model(path: Path | None = None) -> TrustModel:
+    """The trust model: `path`, else the file named by TRUSTCARD_TRUST_MODEL (a deployment's own
+    tuning, e.g. trust_model.public-data.toml for `make real`), else trust_model.toml."""
+    return _load(Path(path or os.environ.get("TRUSTCARD_TRUST_MODEL") or MODEL_FILE).resolve())
+
+
 @cache
-def load_model(path: Path = MODEL_FILE) -> TrustModel:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+def _load(path: Path) -> TrustModel:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"trust model {path}: {exc}") from exc
     return TrustModel(
         weights=raw["weights"], delivery=raw["delivery"], priors=raw["priors"],
         memory_down=raw["memory"]["down"], memory_up=raw["memory"]["up"],

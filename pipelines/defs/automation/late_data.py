@@ -1,0 +1,104 @@
+"""The late-data sensor: when a landing file appears, changes or disappears, re-run exactly the
+months whose rows changed, and say which months and why.
+
+The cursor holds the last digest of the landing folder (see ingest/landing_digest.py). The first
+evaluation only records it: scoring the history is the backfill's job, not the sensor's.
+"""
+
+import hashlib
+import json
+from datetime import date
+
+from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+
+from ...lib.months import last_complete_month, month_key, months_between, parse_month
+from ...lib.partitions import first_partition_month
+from ...lib.resources import TrustcardSettings
+from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
+from ..ingest.landing import LandingError
+from ..ingest.landing_digest import NO_MONTH, WHOLE, Change, FeedDigest, changes, digest_landing
+from ..jobs import monthly_job
+
+SENSOR_NAME = "late_landing_files"
+REASON_LIMIT = 1000  # characters of the reason tag; the sensor's log has all of it
+
+
+def months_touched(found: list[Change], current: dict[str, FeedDigest], first: date, last: date) -> dict[date, list[Change]]:
+    """The scoreable months each change touches: its own month; every month with data when the
+    vendor list changed; the last complete month for rows without a readable month (they are
+    quarantined in every run, so one run shows them)."""
+    with_data = {parse_month(m) for d in current.values() for m in d.months if m not in (NO_MONTH, WHOLE)}
+    out: dict[date, list[Change]] = {}
+    for change in found:
+        if change.month == WHOLE:
+            months = sorted(with_data) or [last]
+        elif change.month == NO_MONTH:
+            months = [last]
+        else:
+            months = [parse_month(change.month)]
+        for m in months:
+            if first <= m <= last:
+                out.setdefault(m, []).append(change)
+    return out
+
+
+def contiguous_ranges(months: list[date]) -> list[tuple[date, date]]:
+    ranges: list[tuple[date, date]] = []
+    for m in sorted(months):
+        if ranges and months_between(ranges[-1][1], m)[1:] == [m]:
+            ranges[-1] = (ranges[-1][0], m)
+        else:
+            ranges.append((m, m))
+    return ranges
+
+
+def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:
+    """One run per unbroken range of months (a single-run backfill each)."""
+    requests = []
+    for first, last in contiguous_ranges(list(touched)):
+        changes_here = sorted({c for m in months_between(first, last) for c in touched[m]}, key=lambda c: (c.feed, c.month))
+        reason = "; ".join(c.describe() for c in changes_here)
+        key = hashlib.sha256(f"{first}..{last}|{reason}".encode()).hexdigest()[:16]
+        requests.append(RunRequest(
+            run_key=f"late-data-{first:%Y-%m}..{last:%Y-%m}-{key}",
+            tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "late-data",
+                  REASON_TAG: reason if len(reason) <= REASON_LIMIT else reason[:REASON_LIMIT - 1] + "…"},
+        ))
+    return requests
+
+
+def _load(cursor: str | None) -> dict[str, FeedDigest] | None:
+    return {f: FeedDigest.from_json(d) for f, d in json.loads(cursor).items()} if cursor else None
+
+
+def _dump(digests: dict[str, FeedDigest]) -> str:
+    return json.dumps({f: d.to_json() for f, d in digests.items()}, sort_keys=True)
+
+
+@sensor(
+    name=SENSOR_NAME,
+    job=monthly_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Watches the landing folder; a new, changed or removed file re-runs exactly the months whose rows changed.",
+)
+def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSettings) -> SensorResult | SkipReason:
+    previous = _load(context.cursor)
+    try:
+        current = digest_landing(settings.landing, previous)
+    except LandingError as exc:
+        # The run would fail the same way; keep the last good digest and say why nothing ran.
+        return SkipReason(f"landing folder cannot be read, no run started: {exc}")
+    if previous is None:
+        rows = sum(n for d in current.values() for _, n in d.months.values())
+        return SensorResult(skip_reason=f"recorded the landing folder ({rows} rows); later changes trigger runs",
+                            cursor=_dump(current))
+    found = changes(previous, current)
+    touched = months_touched(found, current, first_partition_month(), last_complete_month())
+    for change in found:
+        context.log.info(f"changed: {change.describe()}")
+    requests = run_requests(touched)
+    if not requests:
+        why = "no change" if not found else "changes only in months outside the scored range"
+        return SensorResult(skip_reason=why, cursor=_dump(current))
+    return SensorResult(run_requests=requests, cursor=_dump(current))

@@ -1,0 +1,63 @@
+"""The monthly schedule: score the month that just closed, and re-score the months before it
+whose complaints are still maturing, as one run."""
+
+import os
+from datetime import date, timedelta
+
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
+
+from ...lib.months import add_months, month_key, month_start
+from ...lib.partitions import first_partition_month
+from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
+from ..jobs import monthly_job
+
+SCHEDULE_NAME = "monthly_scorecard_schedule"
+
+
+def months_to_score(tick: date, maturity_days: int, first_allowed: date) -> tuple[date, date]:
+    """The month before `tick`, and every earlier month that ended less than `maturity_days`
+    before `tick` (its recovery figures were provisional when last scored)."""
+    last = add_months(month_start(tick), -1)
+    first = last
+    # Month m is provisional while m + 1 month + maturity_days > the day it is scored (as in
+    # sql/scorecard/scorecard_pillars.sql); `first` is the month after the candidate.
+    while first > first_allowed and tick - first < timedelta(days=maturity_days):
+        first = add_months(first, -1)
+    return max(first, first_allowed), last
+
+
+def schedule_time_from_env() -> tuple[int, int]:
+    """TRUSTCARD_SCHEDULE_DAY (1-28, default 3) and TRUSTCARD_SCHEDULE_HOUR (0-23 UTC, default 6)."""
+    day, hour = os.environ.get("TRUSTCARD_SCHEDULE_DAY", "3"), os.environ.get("TRUSTCARD_SCHEDULE_HOUR", "6")
+    if not (day.isdigit() and 1 <= int(day) <= 28):
+        raise ValueError(f"TRUSTCARD_SCHEDULE_DAY must be a day of the month from 1 to 28, got {day!r}")
+    if not (hour.isdigit() and 0 <= int(hour) <= 23):
+        raise ValueError(f"TRUSTCARD_SCHEDULE_HOUR must be an hour from 0 to 23 (UTC), got {hour!r}")
+    return int(day), int(hour)
+
+
+def build_schedule(day: int, hour: int, maturity_days: int) -> ScheduleDefinition:
+    @schedule(
+        name=SCHEDULE_NAME,
+        job=monthly_job,
+        cron_schedule=f"0 {hour} {day} * *",
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.RUNNING,
+        description=f"On day {day} at {hour:02d}:00 UTC: the month just closed, plus earlier months still "
+        f"within {maturity_days} days of maturing, as one run.",
+    )
+    def _monthly(context: ScheduleEvaluationContext) -> RunRequest:
+        tick = context.scheduled_execution_time.date()
+        first, last = months_to_score(tick, maturity_days, first_partition_month())
+        rescored = f"; re-scores {first:%Y-%m}..{add_months(last, -1):%Y-%m} while complaints mature" if first < last else ""
+        return RunRequest(
+            run_key=f"schedule-{tick:%Y-%m-%d}",
+            tags={
+                RANGE_START_TAG: month_key(first),
+                RANGE_END_TAG: month_key(last),
+                TRIGGER_TAG: "schedule",
+                REASON_TAG: f"{last:%Y-%m} closed{rescored}",
+            },
+        )
+
+    return _monthly

@@ -1,0 +1,100 @@
+"""What the landing folder holds, month by month, as digests: the late-data sensor compares two
+of these to know which months a new or changed file touches.
+
+A month's digest covers the content of its rows (and their duplicate status), not file names or
+row order: moving rows between files changes nothing, while a late row, a corrected value, a
+removed file or a new duplicate of an older row changes exactly the months whose rows differ.
+Months are assigned by the same staging SQL the pipeline runs, in an in-memory DuckDB (the
+sensor never opens the database file, which a run may be writing).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...lib.db import prepare
+from ...lib.duckdb_resource import open_database
+from ...lib.sql import load_sql
+from .feeds import ALL_FEEDS, Feed
+from .landing import landing_files, read_feed
+
+NO_MONTH = "none"  # rows whose month cannot be read (they are quarantined by every run)
+WHOLE = "all"      # the vendor list belongs to every month
+
+
+@dataclass
+class FeedDigest:
+    files: dict[str, list[int]]                                   # file -> [size, mtime_ns]
+    months: dict[str, list] = field(default_factory=dict)         # "2026-03" -> [digest, rows]
+    month_files: dict[str, list[str]] = field(default_factory=dict)  # "2026-03" -> files with its rows
+
+    def to_json(self) -> dict:
+        return {"files": self.files, "months": self.months, "month_files": self.month_files}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FeedDigest":
+        return cls(data["files"], data["months"], data["month_files"])
+
+
+def file_signatures(landing_dir: Path, feed: Feed) -> dict[str, list[int]]:
+    """Size and modification time of each file: a cheap test of whether the feed changed."""
+    out = {}
+    for path in landing_files(landing_dir, feed):
+        stat = path.stat()
+        out[path.relative_to(landing_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    return out
+
+
+def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = None) -> FeedDigest:
+    """The feed's month digests; reuses `previous` when no file's size or time changed."""
+    files = file_signatures(landing_dir, feed)
+    if previous is not None and previous.files == files:
+        return previous
+    frame = read_feed(landing_dir, feed)
+    con = open_database(":memory:")
+    try:
+        prepare(con)
+        con.register("landing", frame.rows.to_arrow())
+        con.execute(f"CREATE TEMP TABLE staged AS {load_sql(f'staged/stg_{feed.name}')}")
+        month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
+        fill = NO_MONTH if feed.is_folder else WHOLE
+        rows = con.execute(
+            f"""SELECT {month} AS m, md5(string_agg(_raw || '|' || _dup_status, chr(10) ORDER BY _raw, _dup_status)),
+                       count(*), list(DISTINCT _source_file ORDER BY _source_file)
+                FROM staged GROUP BY m ORDER BY m""", [fill]).fetchall()
+    finally:
+        con.close()
+    return FeedDigest(files, {m: [d, n] for m, d, n, _ in rows}, {m: list(f) for m, _, _, f in rows})
+
+
+def digest_landing(landing_dir: Path, previous: dict[str, FeedDigest] | None = None) -> dict[str, FeedDigest]:
+    previous = previous or {}
+    return {feed.name: digest_feed(landing_dir, feed, previous.get(feed.name)) for feed in ALL_FEEDS}
+
+
+@dataclass(frozen=True)
+class Change:
+    feed: str
+    month: str          # "2026-03", NO_MONTH or WHOLE
+    rows_before: int
+    rows_after: int
+    files: tuple[str, ...]  # changed files that hold (or held) rows of the month
+
+    def describe(self) -> str:
+        where = ", ".join(self.files) or "a removed file"
+        return f"{self.feed} {self.month}: {self.rows_before} -> {self.rows_after} rows ({where})"
+
+
+def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Change]:
+    """Every (feed, month) whose rows differ between two digests of the landing folder."""
+    out = []
+    for feed, after in new.items():
+        before = old.get(feed, FeedDigest({}))
+        touched_files = {f for f in set(before.files) | set(after.files) if before.files.get(f) != after.files.get(f)}
+        for month in sorted(set(before.months) | set(after.months)):
+            if before.months.get(month, [None])[0] == after.months.get(month, [None])[0]:
+                continue
+            holders = set(after.month_files.get(month, [])) | set(before.month_files.get(month, []))
+            out.append(Change(feed, month, before.months.get(month, [None, 0])[1],
+                              after.months.get(month, [None, 0])[1], tuple(sorted(holders & touched_files))))
+    return out

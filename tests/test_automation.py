@@ -1,0 +1,216 @@
+"""Running unattended, on a real Dagster instance: the schedule's ticks, single-run backfills,
+the late-data sensor, and the run that says which months it re-scored and why."""
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterInstance, build_schedule_context, build_sensor_context
+
+from conftest import Landing, query, run_months
+from pipelines.defs.automation.late_data import contiguous_ranges
+from pipelines.defs.automation.schedule import SCHEDULE_NAME, months_to_score, schedule_time_from_env
+from pipelines.lib.months import add_months, months_between
+from pipelines.lib.resources import TrustcardSettings
+from pipelines.lib.settings import Settings
+from pipelines.lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
+
+FIRST, LAST = date(2024, 11, 1), date(2026, 10, 1)  # 24 months
+TABLES = ["vendors", "deliveries", "complaints", "announcement_events", "quarantine", "ingest_log",
+          "delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics",
+          "expectation_results", "scorecard"]
+
+
+def two_years(landing: Landing) -> Landing:
+    """Three vendors, a delivery and a complaint every month for 24 months, one announcement."""
+    landing.vendors([["V1", "Acme", "parts", "", "buyer@acme.test"], ["V2", "Bolt", "parts", "", ""],
+                     ["V3", "Cog", "parts", "", ""]])
+    deliveries, complaints = [], []
+    for i, m in enumerate(months_between(FIRST, LAST)):
+        for v, late in (("V1", 0), ("V2", i % 3), ("V3", 5)):
+            promised = m.replace(day=10)
+            delivered = promised.replace(day=10 + late)
+            deliveries.append([f"D-{v}-{m:%Y%m}", v, promised.isoformat(), delivered.isoformat(), "10", "10", "0", "100"])
+        complaints.append([f"C-{m:%Y%m}", "V2", f"{m:%Y-%m}-05T09:00:00Z", f"{m:%Y-%m}-05T15:00:00Z",
+                           f"{m:%Y-%m}-08T09:00:00Z", f"{m:%Y-%m}-09T09:00:00Z", "high", "billing", "customer",
+                           "true", "true", "false", "invoice wrong"])
+    landing.deliveries(deliveries, name="2024-2026.csv")
+    landing.complaints(complaints)
+    landing.announcements([["A1", "V3", "Gizmo", "announced", "2025-01-10", "2025-06-30", "true"],
+                           ["A1", "V3", "", "shipped", "2025-08-01", "", ""]])
+    return landing
+
+
+def table_digests(db: Path) -> dict[str, str]:
+    """A hash of each table's rows in a fixed order: equal digests = byte-identical contents."""
+    return {t: hashlib.sha256(repr(query(db, f"SELECT * FROM {t} ORDER BY ALL")).encode()).hexdigest() for t in TABLES}
+
+
+def settings_resource(landing: Path, db: Path) -> TrustcardSettings:
+    return TrustcardSettings.from_settings(Settings(landing, db, db.parent / "reports", "2006-01", date(2026, 11, 26)))
+
+
+# --- schedule -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tick, maturity, expected", [
+    # October closed; September's complaints mature on Oct 1 + 60 days = Nov 30, after the tick
+    (date(2026, 11, 3), 60, (date(2026, 9, 1), date(2026, 10, 1))),
+    # December matured on Jan 1 + 60 days = Mar 2, the day before the tick
+    (date(2026, 3, 3), 60, (date(2026, 1, 1), date(2026, 2, 1))),
+    # with 30 days to mature, January is done by Mar 3 (Feb 1 + 30)
+    (date(2026, 3, 28), 30, (date(2026, 2, 1), date(2026, 2, 1))),
+    # a 90-day maturity keeps three months open on the 3rd
+    (date(2026, 11, 3), 90, (date(2026, 8, 1), date(2026, 10, 1))),
+    # never before the first partition
+    (date(2006, 2, 3), 60, (date(2006, 1, 1), date(2006, 1, 1))),
+])
+def test_schedule_scores_the_closed_month_and_rescores_the_maturing_one(tick, maturity, expected):
+    assert months_to_score(tick, maturity, date(2006, 1, 1)) == expected
+
+
+def test_schedule_day_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TRUSTCARD_SCHEDULE_DAY", "5")
+    monkeypatch.setenv("TRUSTCARD_SCHEDULE_HOUR", "22")
+    assert schedule_time_from_env() == (5, 22)
+    monkeypatch.setenv("TRUSTCARD_SCHEDULE_DAY", "31")
+    with pytest.raises(ValueError, match="TRUSTCARD_SCHEDULE_DAY"):
+        schedule_time_from_env()
+
+
+def test_a_schedule_tick_runs_exactly_its_months(landing: Landing, tmp_path: Path, dagster_home: Path):
+    from pipelines.definitions import MONTHLY_JOB, build_definitions
+
+    two_years(landing)
+    db = tmp_path / "t.duckdb"
+    defs = build_definitions(Settings(landing.root, db, tmp_path / "reports", "2006-01", date(2026, 11, 26)))
+    tick = datetime(2026, 11, 3, 6, tzinfo=timezone.utc)
+    with DagsterInstance.get() as instance:
+        schedule = defs.get_schedule_def(SCHEDULE_NAME)
+        assert schedule.cron_schedule == "0 6 3 * *"
+        data = schedule.evaluate_tick(build_schedule_context(instance=instance, scheduled_execution_time=tick))
+        [request] = data.run_requests
+        assert request.tags[RANGE_START_TAG] == "2026-09-01" and request.tags[RANGE_END_TAG] == "2026-10-01"
+        assert request.tags[TRIGGER_TAG] == "schedule" and "2026-10 closed" in request.tags[REASON_TAG]
+        # Launch what the tick asked for (tables only, to stay quick) and see which partitions it wrote.
+        result = defs.resolve_job_def("monthly_tables").execute_in_process(instance=instance, tags=request.tags)
+        assert result.success
+        written = instance.get_materialized_partitions(AssetKey("scorecard"))
+    assert written == {"2026-09-01", "2026-10-01"}
+    assert query(db, "SELECT DISTINCT month FROM scorecard ORDER BY 1") == [(date(2026, 9, 1),), (date(2026, 10, 1),)]
+    assert MONTHLY_JOB == schedule.job_name
+
+
+# --- backfill -----------------------------------------------------------------------------------
+
+def test_a_24_month_backfill_is_one_run_and_a_second_changes_nothing(landing: Landing, tmp_path: Path, dagster_home: Path):
+    two_years(landing)
+    db = tmp_path / "b.duckdb"
+    first = run_months(landing.root, db, FIRST, LAST)
+    assert first.success
+    with DagsterInstance.get() as instance:
+        assert len(instance.get_run_records()) == 1
+        assert len(instance.get_materialized_partitions(AssetKey("scorecard"))) == 24
+    before = table_digests(db)
+    assert query(db, "SELECT count(DISTINCT month), count(*) FROM scorecard") == [(24, 72)]
+    assert run_months(landing.root, db, FIRST, LAST).success
+    assert table_digests(db) == before
+
+
+# --- late data ----------------------------------------------------------------------------------
+
+def test_ranges_of_months_are_unbroken():
+    m = [date(2026, 1, 1), date(2026, 3, 1), date(2026, 2, 1), date(2026, 6, 1), date(2025, 12, 1)]
+    assert contiguous_ranges(m) == [(date(2025, 12, 1), date(2026, 3, 1)), (date(2026, 6, 1), date(2026, 6, 1))]
+
+
+def _tick(sensor, instance, cursor, landing: Path, db: Path):
+    context = build_sensor_context(instance=instance, cursor=cursor,
+                                   resources={"settings": settings_resource(landing, db)})
+    return sensor.evaluate_tick(context)
+
+
+def test_a_late_file_reruns_exactly_the_month_it_touches(landing: Landing, tmp_path: Path, dagster_home: Path):
+    from pipelines.defs.automation.late_data import late_landing_files
+    from pipelines.definitions import build_definitions
+
+    two_years(landing)
+    db = tmp_path / "l.duckdb"
+    assert run_months(landing.root, db, FIRST, LAST).success
+    sql = "SELECT month, vendor_id, deliveries_due, on_time_rate, trust_score FROM scorecard ORDER BY ALL"
+    before = set(query(db, sql))
+    with DagsterInstance.get() as instance:
+        baseline = _tick(late_landing_files, instance, None, landing.root, db)
+        assert not baseline.run_requests and "recorded" in baseline.skip_message
+        quiet = _tick(late_landing_files, instance, baseline.cursor, landing.root, db)
+        assert not quiet.run_requests
+
+        # Late rows for March 2026 arrive in a new file.
+        landing.deliveries([["D-late-1", "V1", "2026-03-20", "2026-03-29", "5", "5", "0", ""],
+                            ["D-late-2", "V1", "2026-03-21", "", "5", "", "", ""]], name="late-march.csv")
+        late = _tick(late_landing_files, instance, quiet.cursor, landing.root, db)
+        [request] = late.run_requests
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-03-01")
+        assert request.tags[TRIGGER_TAG] == "late-data"
+        assert request.tags[REASON_TAG] == "deliveries 2026-03: 3 -> 5 rows (deliveries/late-march.csv)"
+
+        runs_before = len(instance.get_run_records())
+        defs = build_definitions(Settings(landing.root, db, tmp_path / "reports", "2006-01", date(2026, 11, 26)))
+        result = defs.resolve_job_def("monthly_tables").execute_in_process(instance=instance, tags=request.tags)
+        assert result.success
+        assert len(instance.get_run_records()) == runs_before + 1
+        written = {e.partition for e in result.get_asset_materialization_events() if e.asset_key == AssetKey("scorecard")}
+        assert written == {"2026-03-01"}
+        assert not _tick(late_landing_files, instance, late.cursor, landing.root, db).run_requests
+
+    after = set(query(db, sql))
+    changed = after - before
+    # Only March changed: V1's own figures, and its peers' scores (shrunk toward a new peer mean).
+    assert {m for m, *_ in changed} == {date(2026, 3, 1)}
+    [(_, _, due, on_time, _)] = [row for row in changed if row[1] == "V1"]
+    assert (due, on_time) == (3, pytest.approx(1 / 3))  # 1 on time + 1 late + 1 still open
+    assert len(after) == len(before)
+
+
+def test_the_sensor_judges_content_not_file_names(landing: Landing, tmp_path: Path, dagster_home: Path):
+    from pipelines.defs.automation.late_data import late_landing_files
+
+    two_years(landing)
+    db = tmp_path / "never-opened.duckdb"
+    deliveries = landing.root / "deliveries"
+    with DagsterInstance.get() as instance:
+        cursor = _tick(late_landing_files, instance, None, landing.root, db).cursor
+        # The same rows under another name, split in two files: nothing to do.
+        lines = (deliveries / "2024-2026.csv").read_text().splitlines(keepends=True)
+        (deliveries / "2024-2026.csv").unlink()
+        (deliveries / "part-1.csv").write_text("".join(lines[:30]))
+        (deliveries / "part-2.csv").write_text(lines[0] + "".join(lines[30:]))
+        moved = _tick(late_landing_files, instance, cursor, landing.root, db)
+        assert not moved.run_requests and moved.skip_message == "no change"
+
+        # A corrected value in an old file touches its month only.
+        text = (deliveries / "part-1.csv").read_text().replace("D-V3-202502,V3,2025-02-10,2025-02-15",
+                                                             "D-V3-202502,V3,2025-02-10,2025-02-11")
+        (deliveries / "part-1.csv").write_text(text)
+        fixed = _tick(late_landing_files, instance, moved.cursor, landing.root, db)
+        assert [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in fixed.run_requests] == [("2025-02-01", "2025-02-01")]
+        assert "deliveries/part-1.csv" in fixed.run_requests[0].tags[REASON_TAG]
+
+        # Removing a file re-runs every month it held rows of, as unbroken ranges.
+        (deliveries / "part-2.csv").unlink()
+        removed = _tick(late_landing_files, instance, fixed.cursor, landing.root, db)
+        ranges = [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in removed.run_requests]
+        assert ranges == [("2025-08-01", "2026-10-01")]  # part-2 held rows from August 2025 on
+
+        # A delivery promised for a month not yet complete waits for its month.
+        landing.deliveries([["D-future", "V1", "2026-11-20", "", "5", "", "", ""]], name="future.csv")
+        future = _tick(late_landing_files, instance, removed.cursor, landing.root, db)
+        assert not future.run_requests and "outside the scored range" in future.skip_message
+
+        # A broken file starts nothing and says why; the cursor stays on the last good state.
+        (deliveries / "broken.txt").write_text("x")
+        broken = _tick(late_landing_files, instance, future.cursor, landing.root, db)
+        assert not broken.run_requests and "unsupported file type" in broken.skip_message
+    assert not db.exists()  # the sensor never opens the database

@@ -1,0 +1,118 @@
+"""Two runs at once, and a run killed mid-write, against one real DuckDB file.
+
+The runs are real `trustcard run` processes: DuckDB's lock is per process, so threads would
+prove nothing.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import Landing, make_dagster_home, query
+from test_automation import table_digests, two_years
+
+BACKFILL = "2026-05..2026-10"
+
+
+def cli_env(landing: Path, db: Path, home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTCARD_")}
+    return env | {
+        "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(db),
+        "TRUSTCARD_REPORTS_DIR": str(db.parent / "reports"), "TRUSTCARD_FIRST_MONTH": "2006-01",
+        "TRUSTCARD_AS_OF": "2026-11-26", "DAGSTER_HOME": str(home), **extra,
+    }
+
+
+def start_run(months: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--months", months, "--no-reports"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_runs_started_together_both_succeed_one_after_the_other(landing: Landing, tmp_path: Path):
+    two_years(landing)
+    db, home = tmp_path / "c.duckdb", make_dagster_home(tmp_path / "home")
+    env = cli_env(landing.root, db, home)
+    backfill = start_run(BACKFILL, env)                          # a manual backfill...
+    scheduled = start_run("2026-09..2026-10", env)              # ...and the schedule's run, at once
+    outputs = [p.communicate(timeout=600) for p in (backfill, scheduled)]
+    for process, (out, err) in zip((backfill, scheduled), outputs):
+        assert process.returncode == 0, err
+        assert "Could not set lock" not in err
+    # Serialised: one of them waited for the other, and said for whom.
+    waits = [err for _, err in outputs if "waiting for the database" in err]
+    assert len(waits) == 1 and "trustcard run" in waits[0]
+    assert query(db, "SELECT count(DISTINCT month), count(*) FROM scorecard") == [(6, 18)]
+
+    # The result is what one run alone gives.
+    alone = tmp_path / "alone.duckdb"
+    solo = start_run(BACKFILL, cli_env(landing.root, alone, make_dagster_home(tmp_path / "h2")))
+    assert solo.wait(timeout=600) == 0
+    assert table_digests(db) | {"quarantine": ""} == table_digests(alone) | {"quarantine": ""}
+
+
+@pytest.mark.parametrize("table", ["deliveries", "scorecard"])
+def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing, tmp_path: Path, table: str):
+    two_years(landing)
+    db, home = tmp_path / "k.duckdb", make_dagster_home(tmp_path / "home")
+    months = "2026-09..2026-10"
+    assert start_run(months, cli_env(landing.root, db, home)).wait(timeout=600) == 0
+    before = table_digests(db)
+
+    # New data arrives; the rerun is killed (SIGKILL) while it writes `table`, before the commit.
+    landing.deliveries([["D-new", "V1", "2026-10-20", "2026-10-30", "5", "5", "0", ""]], name="late.csv")
+    marker = tmp_path / "holding"
+    victim = start_run(months, cli_env(landing.root, db, home, TRUSTCARD_TEST_HOLD_COMMIT=table,
+                                       TRUSTCARD_TEST_HOLD_MARKER=str(marker)))
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        assert victim.poll() is None, victim.communicate()[1]
+        assert time.monotonic() < deadline, "the run never reached the write"
+        time.sleep(0.2)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=60)
+    assert victim.returncode == -signal.SIGKILL
+
+    after = table_digests(db)
+    assert after[table] == before[table], f"{table} changed although its write never committed"
+    # Tables written before the kill committed their own transactions; everything downstream is as before.
+    downstream = ["scorecard"] if table == "deliveries" else []
+    for name in downstream:
+        assert after[name] == before[name]
+
+    # The killed run holds nothing: the next run takes the lock at once and finishes the job.
+    rerun = start_run(months, cli_env(landing.root, db, home))
+    out, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err
+    assert "waiting for the database" not in err
+    assert query(db, "SELECT deliveries_due FROM scorecard WHERE vendor_id = 'V1' AND month = '2026-10-01'") == [(2,)]
+
+
+def test_a_step_that_cannot_get_the_database_is_retried_with_backoff(landing: Landing, tmp_path: Path,
+                                                                    dagster_home: Path, monkeypatch: pytest.MonkeyPatch):
+    from conftest import run_months
+    from dagster import DagsterEventType
+
+    two_years(landing)
+    db = tmp_path / "r.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pipelines.lib.writer_lock import writer_lock\n"
+         "with writer_lock(sys.argv[1], 'a slow report'):\n    print('held', flush=True)\n    time.sleep(4)\n", str(db)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    monkeypatch.setenv("TRUSTCARD_LOCK_TIMEOUT_S", "1")  # give up after 1 s; the retry comes 5 s later
+    result = run_months(landing.root, db, date(2026, 10, 1), raise_on_error=False)
+    holder.wait(timeout=30)
+    assert result.success
+    kinds = [e.event_type for e in result.all_events]
+    assert DagsterEventType.STEP_UP_FOR_RETRY in kinds and DagsterEventType.STEP_RESTARTED in kinds
+    retry = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_UP_FOR_RETRY)
+    assert "still being written by pid" in str(retry.event_specific_data.error.message) + str(
+        retry.event_specific_data.error.cause)
+    assert query(db, "SELECT count(*) FROM scorecard") == [(3,)]
