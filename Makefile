@@ -1,5 +1,6 @@
 # trustcard: `make demo` runs the whole job on sample data; `make test` runs the tests.
 # Both create the virtual environment (pinned by requirements.lock) on first use.
+# The tests run in parallel, one worker per core, each test file on one worker (pytest-xdist).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -36,7 +37,7 @@ demo: $(STAMP) system-deps
 	$(BIN)/trustcard demo
 
 test: $(STAMP) system-deps test-deps
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n auto --dist loadfile
 
 dev: $(STAMP) system-deps
 	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
@@ -60,3 +61,10 @@ bench-validation: $(STAMP)
 
 bench-pdf: $(STAMP) system-deps
 	$(BIN)/python bench/pdf_bench.py
+
+# Issue 7's benchmark: scale data (SCALE=ci|1m|10m|50m, cached under data/bench/) -> the floor, the
+# pandas peer and trustcard's 24-month backfill through Dagster, side by side; see docs/performance.md.
+SCALE ?= 10m
+BENCH_ARGS ?=
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/scale_bench.py --scale $(SCALE) $(BENCH_ARGS)

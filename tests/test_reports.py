@@ -59,6 +59,12 @@ def test_one_pdf_per_vendor_with_data_and_an_executive_pdf(rendered: Path):
     from conftest import query
 
     assert (rendered / "executive.pdf").is_file()
+    # A range renders every month's executive PDF and data-quality page; vendor PDFs only for the last.
+    for month in ("2026-07", "2026-08", "2026-09"):
+        assert (rendered.parent / month / "executive.pdf").is_file(), month
+        assert (rendered.parent / month / "data-quality.html").is_file(), month
+    assert not (rendered.parent / "2026-08" / "vendors").exists()
+    assert "August 2026" in _text(rendered.parent / "2026-08" / "executive.pdf")
     names = sorted(p.name for p in (rendered / "vendors").glob("*.pdf"))
     # V3 has no record at all in 12 months: a scorecard row saying "no data", but no PDF.
     assert names == sorted(f"{safe_file_stem(v)}.pdf" for v in ["V1", "V2", "US"])
@@ -139,3 +145,17 @@ def test_render_requests_only_allowed_assets_and_is_byte_identical(tmp_path: Pat
     assert all(_allowed_file(u) is not None for u in log), log
     assert first.read_bytes() == second.read_bytes()
     assert "file:///etc/passwd" in _text(first)
+
+
+def test_a_silent_month_explains_held_trust_not_repair():
+    from pipelines.defs.reports.context import _mover_reason
+
+    base = {"delivery_score": None, "promise_score": None, "recovery_score": None, "prev_delivery": 80.0,
+            "prev_promise": None, "prev_recovery": None, "trust_change": 0.0, "on_time_rate": None,
+            "prev_on_time": 0.8, "complaints_opened": 0, "announcements_broken_12m": 0,
+            "announcements_due_12m": 0}
+    assert _mover_reason({**base, "prev_trust": 70.0, "month_score": None}) == "no data this month: trust held where it was"
+    assert _mover_reason({**base, "prev_trust": None, "month_score": 90.0}) == "first month with a score"
+    active = {**base, "prev_trust": 70.0, "month_score": 95.0, "delivery_score": 95.0, "trust_change": 5.0,
+              "on_time_rate": 0.95}
+    assert _mover_reason(active) == "delivery +15 (on time 95%, was 80%)"

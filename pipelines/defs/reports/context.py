@@ -205,6 +205,8 @@ def _mover_reason(r: dict) -> str:
             changes.append((now - before, pillar))
     if r["prev_trust"] is None:
         return "first month with a score"
+    if r["month_score"] is None:
+        return "no data this month: trust held where it was"
     up = (r["trust_change"] or 0) >= 0
     same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5)]
     if not same_way:
