@@ -19,3 +19,8 @@ CREATE TABLE IF NOT EXISTS ingest_log (
   rows_quarantined BIGINT NOT NULL,
   rows_duplicate BIGINT NOT NULL    -- exact copies of a row already counted, kept once
 );
+CREATE TABLE IF NOT EXISTS build_log (
+  step VARCHAR PRIMARY KEY,         -- e.g. stage:deliveries, validate:deliveries
+  fingerprint VARCHAR NOT NULL,     -- of everything the step's output depends on (inputs and code)
+  detail VARCHAR NOT NULL           -- JSON: what the step reported, shown again when it is reused
+);

@@ -1,14 +1,17 @@
 """Staging assets: one per feed, landing files -> `stg_<feed>` for the run's months."""
 
+from pathlib import Path
+
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
 
-from ...lib.db import month_filter
+from ...lib.build_log import fingerprint, forget, record, reusable
+from ...lib.db import month_filter, prepare
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, Feed
-from .landing import LandingError
+from .landing import LandingError, landing_files
 from .staging import stage_feed
 
 
@@ -26,7 +29,15 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
     def _staged(context: AssetExecutionContext, duckdb: DuckDBResource, settings: TrustcardSettings) -> MaterializeResult:
         try:
             with duckdb.connect() as con:
-                summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS)
+                prepare(con)
+                step, fp = f"stage:{feed.name}", stage_fingerprint(settings.landing, feed)
+                reused = reusable(con, step, fp, f"stg_{feed.name}")
+                if reused is None:
+                    forget(con, step)
+                    summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS)
+                    built = {"files": summary.files, "rows_read": summary.rows_read,
+                                     "blank_lines": summary.blank_lines}
+                    record(con, step, fp, built)
                 in_window = _rows_in_window(con, feed, *window(context))
         except LandingError as exc:
             # Structural: the file cannot be read as the contract says. Downstream must not run.
@@ -35,15 +46,27 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 metadata={"file": exc.file, "column": exc.column or "", "line": exc.line or 0},
                 allow_retries=False,
             ) from exc
-        context.log.info(f"{feed.name}: {summary.rows_read} rows read from {len(summary.files)} file(s)")
+        detail = reused if reused is not None else built
+        context.log.info(f"{feed.name}: {detail['rows_read']} rows from {len(detail['files'])} file(s)"
+                         + (", unchanged since the last run: reused" if reused is not None else ""))
         return MaterializeResult(metadata={
-            "files": MetadataValue.json(summary.files),
-            "rows_read": summary.rows_read,
+            "files": MetadataValue.json(detail["files"]),
+            "rows_read": detail["rows_read"],
             "rows_in_window": in_window,
-            "blank_lines_skipped": summary.blank_lines,
+            "blank_lines_skipped": detail["blank_lines"],
+            "reused": reused is not None,
         })
 
     return _staged
+
+
+def stage_fingerprint(landing: Path, feed: Feed) -> str:
+    """Names, sizes, modification and change times and inodes of the feed's landing files (and
+    trustcard's code): any write, replacement or copy over a file changes its change time, even one
+    that keeps the modification time (cp -p)."""
+    files = [(p.relative_to(landing).as_posix(), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+             for p in landing_files(landing, feed) for st in [p.stat()]]
+    return fingerprint("stage", feed.name, files)
 
 
 def _rows_in_window(con, feed: Feed, start, end) -> int:

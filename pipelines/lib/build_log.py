@@ -1,0 +1,54 @@
+"""Skip work whose inputs have not changed: a step records a fingerprint of everything its output
+depends on (input files' names, sizes and times, settings, and trustcard's own code), and a later
+run with the same fingerprint reuses the output instead of rebuilding it byte for byte.
+
+This is what makes a one-month rerun cost a month: staging and validation read and judge every
+month of the landing files, and are skipped when those files have not changed since.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+
+import duckdb
+
+from .settings import REPO_ROOT
+from .db import transaction
+
+
+@cache
+def code_version() -> str:
+    """A hash of every SQL model and Python module: an upgrade invalidates every fingerprint."""
+    digest = hashlib.sha256()
+    for path in sorted([*(REPO_ROOT / "pipelines").rglob("*.py"), *(REPO_ROOT / "sql").rglob("*.sql")]):
+        digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(*parts: object) -> str:
+    text = json.dumps([code_version(), *parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def reusable(con: duckdb.DuckDBPyConnection, step: str, fp: str, table: str) -> dict | None:
+    """The recorded detail when `step` last ran with fingerprint `fp` and `table` still exists."""
+    row = con.execute("SELECT fingerprint, detail FROM build_log WHERE step = ?", [step]).fetchall()
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                         "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()[0][0]
+    if row and row[0][0] == fp and exists:
+        return json.loads(row[0][1])
+    return None
+
+
+def record(con: duckdb.DuckDBPyConnection, step: str, fp: str, detail: dict) -> None:
+    with transaction(con):
+        con.execute("DELETE FROM build_log WHERE step = ?", [step])
+        con.execute("INSERT INTO build_log VALUES (?, ?, ?)", [step, fp, json.dumps(detail, sort_keys=True)])
+
+
+def forget(con: duckdb.DuckDBPyConnection, step: str) -> None:
+    """Before rewriting a step's output: a crash halfway must not leave an old fingerprint behind."""
+    with transaction(con):
+        con.execute("DELETE FROM build_log WHERE step = ?", [step])
