@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Landing, make_dagster_home, query
+from conftest import Landing, make_dagster_home, query, run_months
 from test_automation import table_digests, two_years
 
 BACKFILL = "2026-05..2026-10"
@@ -52,24 +52,13 @@ def test_two_runs_started_together_both_succeed_one_after_the_other(landing: Lan
 
     # The result is what one run alone gives.
     alone = tmp_path / "alone.duckdb"
-    solo = start_run(BACKFILL, cli_env(landing.root, alone, make_dagster_home(tmp_path / "h2")))
-    assert solo.wait(timeout=600) == 0
+    assert run_months(landing.root, alone, date(2026, 5, 1), date(2026, 10, 1), dagster_home=tmp_path / "h2").success
     assert table_digests(db) | {"quarantine": ""} == table_digests(alone) | {"quarantine": ""}
 
 
-@pytest.mark.parametrize("table", ["deliveries", "scorecard"])
-def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing, tmp_path: Path, table: str):
-    two_years(landing)
-    db, home = tmp_path / "k.duckdb", make_dagster_home(tmp_path / "home")
-    months = "2026-09..2026-10"
-    assert start_run(months, cli_env(landing.root, db, home)).wait(timeout=600) == 0
-    before = table_digests(db)
-
-    # New data arrives; the rerun is killed (SIGKILL) while it writes `table`, before the commit.
-    landing.deliveries([["D-new", "V1", "2026-10-20", "2026-10-30", "5", "5", "0", ""]], name="late.csv")
-    marker = tmp_path / "holding"
-    victim = start_run(months, cli_env(landing.root, db, home, TRUSTCARD_TEST_HOLD_COMMIT=table,
-                                       TRUSTCARD_TEST_HOLD_MARKER=str(marker)))
+def kill_during_write(months: str, env: dict[str, str], table: str, marker: Path) -> None:
+    """Run `months`, and SIGKILL the run while it writes `table`, before that write commits."""
+    victim = start_run(months, env | {"TRUSTCARD_TEST_HOLD_COMMIT": table, "TRUSTCARD_TEST_HOLD_MARKER": str(marker)})
     deadline = time.monotonic() + 300
     while not marker.exists():
         assert victim.poll() is None, victim.communicate()[1]
@@ -78,16 +67,31 @@ def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing,
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=60)
     assert victim.returncode == -signal.SIGKILL
+    marker.unlink()
 
+
+def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing, tmp_path: Path):
+    two_years(landing)
+    db, home = tmp_path / "k.duckdb", make_dagster_home(tmp_path / "home")
+    months, env = "2026-09..2026-10", cli_env(landing.root, db, home)
+    assert start_run(months, env).wait(timeout=600) == 0
+    before = table_digests(db)
+
+    # New data arrives; a rerun is killed while it writes the validated deliveries...
+    landing.deliveries([["D-new", "V1", "2026-10-20", "2026-10-30", "5", "5", "0", ""]], name="late.csv")
+    kill_during_write(months, env, "deliveries", tmp_path / "holding")
     after = table_digests(db)
-    assert after[table] == before[table], f"{table} changed although its write never committed"
-    # Tables written before the kill committed their own transactions; everything downstream is as before.
-    downstream = ["scorecard"] if table == "deliveries" else []
-    for name in downstream:
-        assert after[name] == before[name]
+    assert after["deliveries"] == before["deliveries"], "deliveries changed although the write never committed"
+    assert after["scorecard"] == before["scorecard"]
 
-    # The killed run holds nothing: the next run takes the lock at once and finishes the job.
-    rerun = start_run(months, cli_env(landing.root, db, home))
+    # ...and the next one while it writes the scorecard: the validated rows are new, the scores old.
+    kill_during_write(months, env, "scorecard", tmp_path / "holding")
+    after = table_digests(db)
+    assert after["deliveries"] != before["deliveries"]
+    assert after["scorecard"] == before["scorecard"], "scorecard changed although the write never committed"
+
+    # The killed runs hold nothing: the next run takes the lock at once and finishes the job.
+    rerun = start_run(months, env)
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     assert "waiting for the database" not in err
@@ -96,7 +100,6 @@ def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing,
 
 def test_a_step_that_cannot_get_the_database_is_retried_with_backoff(landing: Landing, tmp_path: Path,
                                                                     dagster_home: Path, monkeypatch: pytest.MonkeyPatch):
-    from conftest import run_months
     from dagster import DagsterEventType
 
     two_years(landing)
