@@ -60,7 +60,7 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
                 summary = asdict(validate_feed(con, feed, *ALL_MONTHS, settings.as_of_date, context.run_id))
                 record(con, step, fp, summary)
             balance = _balance(con, feed, *ALL_MONTHS)
-            suite = _suite(con, feed, start, end, settings.as_of_date)
+            suite = _suite(con, feed, start, end, settings.as_of_date, fp)
         for column, reason, rows, place in summary["top_reasons"]:
             context.log.warning(f"{feed.name}: {rows} row(s) quarantined, {column}: {reason} (first at {place})")
         return MaterializeResult(
@@ -117,11 +117,31 @@ def _balance_result(broken: list[tuple]) -> AssetCheckResult:
     )
 
 
-def _suite(con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date, as_of: date) -> SuiteOutcome:
+def _suite(con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date, as_of: date,
+           validated: str) -> SuiteOutcome:
+    """The suite's outcome on the window: reused when every month of it was checked, consistent,
+    on the same validated data (`validated` = the validation's fingerprint); else run (which
+    costs a Great Expectations import, seconds, on top of the checks) and recorded."""
     where, args = month_filter(feed.is_folder, start, end)
+    step = f"suite:{feed.name}"
+    months = [str(r[0]) for r in con.execute(
+        f"SELECT DISTINCT month FROM stg_{feed.name} WHERE {where}" if feed.is_folder else "SELECT NULL", args).fetchall()]
+    checked = reusable(con, step, validated, "expectation_results")
+    if checked is not None and set(months) <= set(checked["months"]):
+        return _stored_outcome(con, feed, where, args, checked["evaluated"])
     outcome = run_suite(con, feed.name, where, args, as_of)
     _store_results(con, feed, outcome, where, args)
+    if outcome.consistent:  # a failing check is never reused: it is looked at again every run
+        before = checked["months"] if checked is not None else []
+        record(con, step, validated, {"evaluated": outcome.evaluated, "months": sorted(set(before) | set(months))})
     return outcome
+
+
+def _stored_outcome(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list, evaluated: int) -> SuiteOutcome:
+    rows = con.execute(f"SELECT * FROM expectation_results WHERE feed = ? AND {where} ORDER BY ALL",
+                       [feed.name, *args]).fetchall()
+    failed = {(r[2], r[3]) for r in rows if r[-1] > 0}
+    return SuiteOutcome(feed.name, evaluated, evaluated - len(failed), [tuple(r) for r in rows], [])
 
 
 def _store_results(con: duckdb.DuckDBPyConnection, feed: Feed, outcome: SuiteOutcome, where: str, args: list) -> None:
