@@ -20,7 +20,7 @@ WATCHED = [monthly_job, tables_job]
 def describe_run(run, instance) -> list[str]:
     """The lines every alert starts with: which run, which months, what started it."""
     tags = run.tags
-    months = f"{tags.get(RANGE_START_TAG, '?')[:7]}..{tags.get(RANGE_END_TAG, '?')[:7]}"
+    months = _months_arg(run)
     done = sorted({e.asset_materialization.asset_key.to_user_string()
                    for e in _events(instance, run.run_id, DagsterEventType.ASSET_MATERIALIZATION)})
     return [
@@ -46,7 +46,10 @@ def _events(instance, run_id: str, kind: DagsterEventType) -> list:
 
 
 def _months_arg(run) -> str:
-    return f"{run.tags.get(RANGE_START_TAG, '')[:7]}..{run.tags.get(RANGE_END_TAG, '')[:7]}"
+    """The run's months as `trustcard run --months` takes them: a range, or the one partition of a
+    run launched for a single month from the UI."""
+    single = run.tags.get("dagster/partition", "?")
+    return f"{run.tags.get(RANGE_START_TAG, single)[:7]}..{run.tags.get(RANGE_END_TAG, single)[:7]}"
 
 
 def alerts_dir(settings: TrustcardSettings) -> Path:
