@@ -152,10 +152,6 @@ def test_columns_are_exactly_the_contracts(landing) -> None:
             assert b"\r\n" not in path.read_bytes()
 
 
-def test_fast_enough(landing) -> None:
-    assert landing[2] < 15  # about 2-3 s on a laptop; generous for slow CI
-
-
 # --- volume -------------------------------------------------------------------------------------
 
 def test_volumes(feeds) -> None:
