@@ -158,8 +158,9 @@ def instrument(timers: Timers) -> None:
 
     timers.wrap(duckdb_resource, "open_database", "db/open database file (per step)")
     timers.wrap(ingest_assets, "stage_feed", lambda con, landing, feed, *a, **k: f"staging/{feed.name}")
-    timers.wrap(staging, "read_feed", lambda landing, feed, *a, **k: f"staging/{feed.name}/read landing files (Polars, as text)")
-    timers.wrap(staging, "refuse_wrongly_typed_columns", lambda con, rows, feed, *a, **k: f"staging/{feed.name}/whole-column check")
+    timers.wrap(staging, "spool_feed", lambda landing, feed, *a, **k: f"staging/{feed.name}/read landing files, spool as text Parquet")
+    timers.wrap(staging, "refuse_wrongly_typed_columns", lambda con, feed, *a, **k: f"staging/{feed.name}/whole-column check")
+    timers.wrap(staging, "ensure_table_like", lambda con, table, *a, **k: f"staging/{table[4:]}/table shape")
     timers.wrap(quality_assets, "validate_feed", lambda con, feed, *a, **k: f"validation/{feed.name}/validation SQL + quarantine")
     timers.wrap(quality_assets, "_balance", lambda con, feed, *a, **k: f"validation/{feed.name}/rows_balance check")
     timers.wrap(quality_assets, "run_suite", lambda con, feed, *a, **k: f"validation/{_feed_name(feed)}/Great Expectations suite")

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, get_dagster_logger
 
+from .settings import duckdb_memory_limit_from_env
 from .writer_lock import writer_lock
 
 
@@ -23,6 +24,8 @@ def open_database(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyC
     con = duckdb.connect(str(path), read_only=read_only)
     # Every timestamp is stored and compared in UTC (the contract: no offset = UTC).
     con.execute("SET TimeZone = 'UTC'")
+    # Checked against a strict pattern: SET takes no parameters.
+    con.execute(f"SET memory_limit = '{duckdb_memory_limit_from_env()}'")
     return con
 
 

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FIRST_MONTH = "2024-01"
+# DuckDB's own default is 80% of the machine's memory; a bounded buffer pool (DuckDB spills sorts,
+# joins and temp tables to `<db>.tmp` beyond it) keeps a 10M-row backfill's process under 4 GiB.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GiB"
+MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,11 @@ def as_of_from_env() -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"TRUSTCARD_AS_OF must look like 2026-10-31, got {value!r}") from exc
+
+
+def duckdb_memory_limit_from_env() -> str:
+    """TRUSTCARD_DUCKDB_MEMORY_LIMIT (e.g. 2GiB, 500MB): the most memory DuckDB keeps before spilling."""
+    value = os.environ.get("TRUSTCARD_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT).strip()
+    if not MEMORY_LIMIT.fullmatch(value):
+        raise ValueError(f"TRUSTCARD_DUCKDB_MEMORY_LIMIT must look like 2GiB or 500MB, got {value!r}")
+    return value

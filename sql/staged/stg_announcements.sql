@@ -1,6 +1,6 @@
 -- Staged announcement events: typed by the contract. An announcement (all its events) belongs to
 -- the month of its first promised ship date: the promised_ship_date of its `announced` event.
-WITH typed AS (
+WITH typed AS MATERIALIZED (
   SELECT
     txt(announcement_id) AS announcement_id,
     txt(vendor_id) AS vendor_id,
@@ -22,11 +22,18 @@ WITH typed AS (
                    txt(promised_ship_date), txt(presold)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
+), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
+  SELECT _fingerprint FROM typed WHERE _fingerprint IS NOT NULL GROUP BY _fingerprint HAVING count(*) > 1
+), repeated AS (  -- their duplicate status and places
+  SELECT _fingerprint AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
+         min((_source_file, _row_number)) AS _first_at,
+         array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+  FROM typed SEMI JOIN repeated_keys USING (_fingerprint) GROUP BY _fingerprint
 )
 SELECT
   date_trunc('month', min(promised_ship_date) FILTER (WHERE event = 'announced')
                        OVER (PARTITION BY announcement_id))::DATE AS month,
-  * EXCLUDE (_fingerprint),
-  dup_status(_fingerprint, _fingerprint, _source_file, _row_number) AS _dup_status,
+  t.* EXCLUDE (_fingerprint),
+  dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   NULL::VARCHAR AS _dup_places
-FROM typed
+FROM typed t LEFT JOIN repeated r ON t._fingerprint = r._key

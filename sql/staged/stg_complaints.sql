@@ -1,5 +1,5 @@
 -- Staged complaints: typed by the contract; a complaint belongs to the month of opened_at in UTC.
-WITH typed AS (
+WITH typed AS MATERIALIZED (
   SELECT
     txt(complaint_id) AS complaint_id,
     txt(vendor_id) AS vendor_id,
@@ -32,10 +32,17 @@ WITH typed AS (
                    txt(apologized), txt(explained), txt(restitution), txt(summary)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
+), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
+  SELECT complaint_id FROM typed WHERE complaint_id IS NOT NULL GROUP BY complaint_id HAVING count(*) > 1
+), repeated AS (  -- their duplicate status and places
+  SELECT complaint_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
+         min((_source_file, _row_number)) AS _first_at,
+         array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+  FROM typed SEMI JOIN repeated_keys USING (complaint_id) GROUP BY complaint_id
 )
 SELECT
   date_trunc('month', opened_at)::DATE AS month,
-  * EXCLUDE (_fingerprint),
-  dup_status(complaint_id, _fingerprint, _source_file, _row_number) AS _dup_status,
-  dup_places(complaint_id, _source_file, _row_number) AS _dup_places
-FROM typed
+  t.* EXCLUDE (_fingerprint),
+  dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
+  dup_places(t.complaint_id, r._places, t._source_file, t._row_number) AS _dup_places
+FROM typed t LEFT JOIN repeated r ON t.complaint_id = r._key

@@ -1,6 +1,6 @@
 -- Staged deliveries: every landing row typed by the contract, with provenance and duplicate status.
 -- Reads the registered frame `landing` (all text). A delivery belongs to its promised_date's month.
-WITH typed AS (
+WITH typed AS MATERIALIZED (
   SELECT
     txt(delivery_id) AS delivery_id,
     txt(vendor_id) AS vendor_id,
@@ -22,10 +22,17 @@ WITH typed AS (
                    txt(qty_ordered), txt(qty_delivered), txt(qty_rejected), txt(order_value)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
+), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
+  SELECT delivery_id FROM typed WHERE delivery_id IS NOT NULL GROUP BY delivery_id HAVING count(*) > 1
+), repeated AS (  -- their duplicate status and places
+  SELECT delivery_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
+         min((_source_file, _row_number)) AS _first_at,
+         array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+  FROM typed SEMI JOIN repeated_keys USING (delivery_id) GROUP BY delivery_id
 )
 SELECT
   date_trunc('month', promised_date)::DATE AS month,
-  * EXCLUDE (_fingerprint),
-  dup_status(delivery_id, _fingerprint, _source_file, _row_number) AS _dup_status,
-  dup_places(delivery_id, _source_file, _row_number) AS _dup_places
-FROM typed
+  t.* EXCLUDE (_fingerprint),
+  dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
+  dup_places(t.delivery_id, r._places, t._source_file, t._row_number) AS _dup_places
+FROM typed t LEFT JOIN repeated r ON t.delivery_id = r._key

@@ -1,5 +1,5 @@
 -- Staged vendors: the vendor list, typed; is_self defaults to false.
-WITH typed AS (
+WITH typed AS MATERIALIZED (
   SELECT
     txt(vendor_id) AS vendor_id,
     txt(vendor_name) AS vendor_name,
@@ -13,9 +13,16 @@ WITH typed AS (
       AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
+), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
+  SELECT vendor_id FROM typed WHERE vendor_id IS NOT NULL GROUP BY vendor_id HAVING count(*) > 1
+), repeated AS (  -- their duplicate status and places
+  SELECT vendor_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
+         min((_source_file, _row_number)) AS _first_at,
+         array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+  FROM typed SEMI JOIN repeated_keys USING (vendor_id) GROUP BY vendor_id
 )
 SELECT
-  * EXCLUDE (_fingerprint),
-  dup_status(vendor_id, _fingerprint, _source_file, _row_number) AS _dup_status,
-  dup_places(vendor_id, _source_file, _row_number) AS _dup_places
-FROM typed
+  t.* EXCLUDE (_fingerprint),
+  dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
+  dup_places(t.vendor_id, r._places, t._source_file, t._row_number) AS _dup_places
+FROM typed t LEFT JOIN repeated r ON t.vendor_id = r._key

@@ -1,4 +1,4 @@
-"""Read a feed's landing files into one all-text Polars frame, keeping where each row came from.
+"""Read a feed's landing files, one at a time, into all-text Polars frames that keep where each row came from.
 
 Every value is read as text against the contract's explicit column list; typing happens in
 the staging SQL, so a bad value becomes a quarantined row rather than a failed read.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -31,15 +30,6 @@ class LandingError(Exception):
         self.file, self.column, self.line = file, column, line
         where = file + (f":{line}" if line else "") + (f" column '{column}'" if column else "")
         super().__init__(f"{where}: {message}")
-
-
-@dataclass(frozen=True)
-class FeedFrame:
-    """All rows of a feed as text, plus the files read and the blank lines skipped."""
-
-    rows: pl.DataFrame
-    files: list[str]
-    blank_lines: int
 
 
 def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
@@ -67,26 +57,20 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     return files
 
 
-def read_feed(landing_dir: Path, feed: Feed) -> FeedFrame:
-    frames, names, blanks = [], [], 0
-    for path in landing_files(landing_dir, feed):
-        rel = _rel(landing_dir, path)
-        if path.suffix.lower() == ".parquet":
-            frame, skipped = _read_parquet(path, rel, feed), 0
-        else:
-            frame, skipped = _read_csv(path, rel, feed)
-        frames.append(frame)
-        names.append(rel)
-        blanks += skipped
-    rows = pl.concat(frames, how="vertical") if frames else _empty(feed)
-    return FeedFrame(rows=rows, files=names, blank_lines=blanks)
+def read_file(landing_dir: Path, path: Path, feed: Feed) -> tuple[pl.DataFrame, int]:
+    """One landing file as all-text rows with provenance, and the number of blank lines skipped."""
+    rel = _rel(landing_dir, path)
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(path, rel, feed), 0
+    return _read_csv(path, rel, feed)
 
 
 def _rel(landing_dir: Path, path: Path) -> str:
     return path.relative_to(landing_dir).as_posix()
 
 
-def _empty(feed: Feed) -> pl.DataFrame:
+def empty_frame(feed: Feed) -> pl.DataFrame:
+    """The shape of read_file's rows, with none."""
     schema = {c: pl.String for c in feed.column_names}
     schema |= {"_source_file": pl.String, "_row_number": pl.Int64, "_row_error": ROW_ERROR,
                "_extra": pl.String, "_raw": pl.String}
@@ -235,8 +219,7 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     _check_header(frame.columns, rel, feed)
     frame = frame.with_columns(_to_text(frame[c], rel) for c in frame.columns)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
-    numbers = list(range(1, frame.height + 1))
-    return _finish(frame, feed, rel, numbers, [None] * frame.height)
+    return _finish(frame, feed, rel)  # rows numbered from 1, no row errors
 
 
 def _to_text(series: pl.Series, rel: str) -> pl.Series:
@@ -257,8 +240,11 @@ def _to_text(series: pl.Series, rel: str) -> pl.Series:
                            column=series.name) from exc
 
 
-def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int], errors: list[dict | None]) -> pl.DataFrame:
-    """Add missing optional columns, pack extras and the raw record as JSON, add provenance."""
+def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int] | None = None,
+            errors: list[dict | None] | None = None) -> pl.DataFrame:
+    """Add missing optional columns, pack extras and the raw record as JSON, add provenance.
+    Without `numbers` rows are numbered 1, 2, ...; without `errors` no row has one (built as
+    columns, not from Python lists: a million-row Parquet file pays nothing for them)."""
     contract = feed.column_names
     extras = [c for c in frame.columns if c not in contract and c != "_overflow"]
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in contract if c not in frame.columns)
@@ -266,8 +252,10 @@ def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int], error
     return frame.select(
         *[pl.col(c) for c in contract],
         pl.lit(rel).alias("_source_file"),
-        pl.Series("_row_number", numbers, dtype=pl.Int64),
-        pl.Series("_row_error", errors, dtype=ROW_ERROR),
+        (pl.int_range(1, pl.len() + 1, dtype=pl.Int64) if numbers is None
+         else pl.Series("_row_number", numbers, dtype=pl.Int64)).alias("_row_number"),
+        (pl.lit(None, dtype=ROW_ERROR) if errors is None
+         else pl.Series("_row_error", errors, dtype=ROW_ERROR)).alias("_row_error"),
         (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         pl.struct(raw_cols).struct.json_encode().alias("_raw"),
     )

@@ -16,7 +16,8 @@ from ...lib.db import prepare
 from ...lib.duckdb_resource import open_database
 from ...lib.sql import load_sql
 from .feeds import ALL_FEEDS, Feed
-from .landing import landing_files, read_feed
+from .landing import landing_files
+from .staging import landing_view
 
 NO_MONTH = "none"  # rows whose month cannot be read (they are quarantined by every run)
 WHOLE = "all"      # the vendor list belongs to every month
@@ -50,12 +51,11 @@ def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = Non
     files = file_signatures(landing_dir, feed)
     if previous is not None and previous.files == files:
         return previous
-    frame = read_feed(landing_dir, feed)
     con = open_database(":memory:")
     try:
         prepare(con)
-        con.register("landing", frame.rows.to_arrow())
-        con.execute(f"CREATE TEMP TABLE staged AS {load_sql(f'staged/stg_{feed.name}')}")
+        with landing_view(con, landing_dir, feed):
+            con.execute(f"CREATE TEMP TABLE staged AS {load_sql(f'staged/stg_{feed.name}')}")
         month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
         fill = NO_MONTH if feed.is_folder else WHOLE
         rows = con.execute(

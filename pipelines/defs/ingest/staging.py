@@ -2,20 +2,24 @@
 
 Staging reads every file of the feed, because duplicates and conflicts are judged across
 all files; it then replaces only the window's months (and the rows of unknown month).
+Files are read one at a time and spooled to Parquet, so memory holds one file's text, not the
+feed's; DuckDB streams the spool and spills beyond its memory limit.
 """
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from ...lib.db import ensure_table_like, month_filter, prepare, transaction
 from ...lib.sql import load_sql
 from .feeds import Feed
-from .landing import LandingError, read_feed
+from .landing import LandingError, empty_frame, landing_files, read_file
 
 # A column whose every value fails to parse is a structural fault (wrong format, wrong column),
 # not a few bad rows: with at least this many values, the file is refused as a whole.
@@ -31,41 +35,75 @@ class StageSummary:
     blank_lines: int
 
 
+@dataclass(frozen=True)
+class Landed:
+    """The feed's files, spooled by spool_feed."""
+
+    files: list[str]
+    rows: int
+    blank_lines: int
+
+
+@contextmanager
+def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed) -> Iterator[Landed]:
+    """Every landing file of the feed, as text with provenance, in the temp view `landing` for as
+    long as the block lasts."""
+    with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-") as spool:
+        landed = spool_feed(landing_dir, feed, Path(spool))
+        glob = (Path(spool) / "*.parquet").as_posix().replace("'", "''")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet('{glob}')")
+        try:
+            yield landed
+        finally:
+            con.execute("DROP VIEW IF EXISTS landing")
+
+
+def spool_feed(landing_dir: Path, feed: Feed, spool: Path) -> Landed:
+    """Read the files one at a time and spool each as all-text Parquet, which DuckDB then streams:
+    memory holds one file, and a scan of the spool is several times faster than inserting file
+    after file into a table."""
+    files, rows, blanks = [], 0, 0
+    empty_frame(feed).write_parquet(spool / "0.parquet")  # the view's columns, with or without files
+    for number, path in enumerate(landing_files(landing_dir, feed), start=1):
+        frame, skipped = read_file(landing_dir, path, feed)
+        frame.write_parquet(spool / f"{number}.parquet", compression="lz4", statistics=False)
+        files.append(path.relative_to(landing_dir).as_posix())
+        rows, blanks = rows + frame.height, blanks + skipped
+    return Landed(files, rows, blanks)
+
+
 def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, start: date, end: date) -> StageSummary:
-    frame = read_feed(landing_dir, feed)
     prepare(con)
-    con.register("landing", frame.rows.to_arrow())
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged_new AS {load_sql(f'staged/stg_{feed.name}')}")
-    finally:
-        con.unregister("landing")
-    refuse_wrongly_typed_columns(con, frame.rows, feed)
     table = f"stg_{feed.name}"
-    ensure_table_like(con, table, "staged_new")
     where, args = month_filter(feed.is_folder, start, end)  # the vendor list is replaced whole
-    with transaction(con, table):
-        con.execute(f"DELETE FROM {table} WHERE {where}", args)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
-        in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchall()[0][0]
-    return StageSummary(feed.name, frame.files, frame.rows.height, in_window, frame.blank_lines)
+    with landing_view(con, landing_dir, feed) as landed:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW staged_new AS {load_sql(f'staged/{table}')}")
+        try:
+            ensure_table_like(con, table, "staged_new")
+            # Typed straight into the table; a file refused as a whole rolls the write back.
+            with transaction(con, table):
+                con.execute(f"DELETE FROM {table} WHERE {where}", args)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
+                refuse_wrongly_typed_columns(con, feed, where, args)
+                in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchall()[0][0]
+        finally:
+            con.execute("DROP VIEW IF EXISTS staged_new")
+    return StageSummary(feed.name, landed.files, landed.rows, in_window, landed.blank_lines)
 
 
-def refuse_wrongly_typed_columns(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, feed: Feed) -> None:
-    """Raise LandingError when a file's typed column has values and not one of them parses."""
+def refuse_wrongly_typed_columns(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list) -> None:
+    """Raise LandingError when a file's typed column has values and not one of them parses (the
+    rows just staged into `stg_<feed>` against the text in the view `landing`)."""
     failures = con.execute(
-        """SELECT _source_file, _parse_problem.col AS col, count(*) AS n, min(_row_number) AS first_line,
+        f"""SELECT _source_file, _parse_problem.col AS col, count(*) AS n, min(_row_number) AS first_line,
                   arg_min(_parse_problem.why, _row_number) AS why
-           FROM staged_new WHERE _parse_problem IS NOT NULL GROUP BY ALL ORDER BY ALL"""
+           FROM stg_{feed.name} WHERE {where} AND _parse_problem IS NOT NULL GROUP BY ALL ORDER BY ALL""", args
     ).fetchall()
-    if not failures:
-        return
-    given = (
-        rows.group_by("_source_file")
-        .agg([(pl.col(c).str.strip_chars().str.len_chars() > 0).sum().alias(c) for c in feed.column_names])
-    )
-    counts = {r["_source_file"]: r for r in given.to_dicts()}
     for source, col, n, first_line, why in failures:
-        values = counts.get(source, {}).get(col, 0)
+        if col not in feed.column_names:  # names come from the staging SQL; checked before use as identifiers
+            continue
+        values = con.execute(f'SELECT count(*) FROM landing WHERE _source_file = ? AND given("{col}")',
+                             [source]).fetchall()[0][0]
         if values >= WHOLE_COLUMN_MIN_VALUES and n >= values:
             raise LandingError(
                 source, f"none of its {values} values parses ({why}): wrong format or wrong column?",

@@ -1,0 +1,100 @@
+"""Staging on its own: duplicates judged across files, many files streamed, DuckDB's memory bound.
+
+Each test stages a small landing folder into its own DuckDB file and reads `stg_<feed>` back;
+the expected statuses and places are written out by hand from the rows.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.defs.ingest.feeds import ALL_FEEDS
+from pipelines.defs.ingest.staging import stage_feed
+from pipelines.lib.duckdb_resource import open_database
+from pipelines.lib.months import ALL_MONTHS
+from pipelines.lib.settings import duckdb_memory_limit_from_env
+
+from conftest import DELIVERY_HEADER, write_csv
+
+DELIVERIES = next(f for f in ALL_FEEDS if f.name == "deliveries")
+
+
+def stage(landing: Path, db: Path) -> list[tuple]:
+    con = open_database(db)
+    try:
+        summary = stage_feed(con, landing, DELIVERIES, *ALL_MONTHS)
+        rows = con.execute("""SELECT _source_file, _row_number, delivery_id, _dup_status, _dup_places
+                              FROM stg_deliveries ORDER BY _source_file, _row_number""").fetchall()
+    finally:
+        con.close()
+    assert summary.rows_read == len(rows)
+    return rows
+
+
+def test_duplicates_and_conflicts_are_judged_across_files(tmp_path: Path):
+    landing = tmp_path / "landing"
+    same = ["D2", "V1", "2026-09-10", "2026-09-09", "10", "10", "0", "100"]
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [
+        ["D1", "V1", "2026-09-10", "2026-09-09", "10", "10", "0", "100"],   # line 2: alone
+        same,                                                                # line 3: first of D2
+        ["D3", "V1", "2026-09-10", "2026-09-12", "10", "10", "0", "100"],   # line 4: conflicts with b.csv:3
+        ["", "V1", "2026-09-10", "2026-09-12", "10", "10", "0", "100"],     # line 5: no key
+    ])
+    write_csv(landing / "deliveries" / "b.csv", DELIVERY_HEADER, [
+        same,                                                                # line 2: exact duplicate of a.csv:3
+        ["D3", "V1", "2026-09-10", "2026-09-13", "10", "10", "0", "100"],   # line 3: D3 again, other date
+        same,                                                                # line 4: and again
+    ])
+    assert stage(landing, tmp_path / "t.duckdb") == [
+        ("deliveries/a.csv", 2, "D1", "first", "deliveries/a.csv:2"),
+        ("deliveries/a.csv", 3, "D2", "first", "deliveries/a.csv:3, deliveries/b.csv:2, deliveries/b.csv:4"),
+        ("deliveries/a.csv", 4, "D3", "conflict", "deliveries/a.csv:4, deliveries/b.csv:3"),
+        ("deliveries/a.csv", 5, None, "first", None),
+        ("deliveries/b.csv", 2, "D2", "duplicate", "deliveries/a.csv:3, deliveries/b.csv:2, deliveries/b.csv:4"),
+        ("deliveries/b.csv", 3, "D3", "conflict", "deliveries/a.csv:4, deliveries/b.csv:3"),
+        ("deliveries/b.csv", 4, "D2", "duplicate", "deliveries/a.csv:3, deliveries/b.csv:2, deliveries/b.csv:4"),
+    ]
+
+
+def test_the_copy_kept_is_the_earliest_file_and_line_across_csv_and_parquet(tmp_path: Path):
+    """The same row twice in a Parquet file and once in a CSV file: the kept row is the smallest
+    (file, line), so every rerun keeps the same one."""
+    landing = tmp_path / "landing"
+    row = {"delivery_id": "D9", "vendor_id": "V1", "promised_date": "2026-09-10", "qty_ordered": "5"}
+    (landing / "deliveries").mkdir(parents=True)
+    pl.DataFrame([row, row]).write_parquet(landing / "deliveries" / "z.parquet")
+    write_csv(landing / "deliveries" / "m.csv", DELIVERY_HEADER, [row])
+    statuses = [(f, n, s) for f, n, _, s, _ in stage(landing, tmp_path / "t.duckdb")]
+    assert statuses == [("deliveries/m.csv", 2, "first"), ("deliveries/z.parquet", 1, "duplicate"),
+                        ("deliveries/z.parquet", 2, "duplicate")]
+
+
+def test_many_files_are_all_staged_with_their_lines(tmp_path: Path):
+    landing = tmp_path / "landing"
+    for k in range(40):
+        rows = [[f"D{k}-{i}", "V1", "2026-09-10", "", str(i + 1), "", "", ""] for i in range(k % 5)]
+        write_csv(landing / "deliveries" / f"part-{k:02d}.csv", DELIVERY_HEADER, rows)
+    rows = stage(landing, tmp_path / "t.duckdb")
+    assert len(rows) == sum(k % 5 for k in range(40)) == 80
+    assert {(f, n) for f, n, *_ in rows} == {
+        (f"deliveries/part-{k:02d}.csv", i + 2) for k in range(40) for i in range(k % 5)}
+    assert {s for *_, s, _ in rows} == {"first"}
+
+
+def test_duckdb_memory_limit_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TRUSTCARD_DUCKDB_MEMORY_LIMIT", "300MiB")
+    con = open_database(tmp_path / "t.duckdb")
+    try:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        con.close()
+    assert limit.replace(" ", "") == "300.0MiB"
+
+
+@pytest.mark.parametrize("value", ["lots", "2GiB'; DROP TABLE x; --", "-1GB"])
+def test_a_malformed_memory_limit_is_refused_by_name(value: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TRUSTCARD_DUCKDB_MEMORY_LIMIT", value)
+    with pytest.raises(ValueError, match="TRUSTCARD_DUCKDB_MEMORY_LIMIT"):
+        duckdb_memory_limit_from_env()
