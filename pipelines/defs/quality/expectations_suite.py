@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -36,69 +37,73 @@ def load_suite_json(feed: str) -> dict:
     return json.loads((EXPECTATIONS_DIR / f"{feed}.json").read_text(encoding="utf-8"))
 
 
-# Rows handed to Great Expectations at once: whole months are batched up to this many rows, so a
-# large feed is checked in pieces of bounded memory (pandas holds every batch whole).
-BATCH_ROWS = 1_000_000
+# The suite reads this temporary view: the window's staged rows, exact duplicates counted once.
+SUITE_VIEW = "suite_rows"
+INDEX_COLUMNS = ["_source_file", "_row_number"]
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: list, as_of: date) -> SuiteOutcome:
+    """Run the feed's suite on the staged rows matching `where` (with `args`), in DuckDB."""
     import great_expectations as gx  # costs seconds: only when a check runs, never at load
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    from .gx_duckdb import add_duckdb_source, release_duckdb_source
+
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     outcome = SuiteOutcome(feed)
-    batches = month_batches(con, feed, where, args)
-    if not batches:
+    window = _with_date_literals(where, args)
+    checked = _rows_per_month(con, feed, where, args)
+    if not checked:
         return outcome
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_def = ctx.data_sources.add_pandas("staged").add_dataframe_asset(feed).add_batch_definition_whole_dataframe("all")
-    suite = ctx.suites.add(gx.ExpectationSuite(**load_suite_json(feed)))
     known = [r[0] for r in con.execute("SELECT vendor_id FROM vendors").fetchall()] if feed != "vendors" else []
     quarantined = _quarantined(con, feed, where, args)
-    failed: set[str] = set()
-    for batch_where, batch_args in batches:
-        frame = con.execute(
-            f"""SELECT * EXCLUDE (_raw, _extra, _parse_problem, _row_error, _dup_places)
-                FROM stg_{feed} WHERE {where} AND {batch_where} AND _dup_status <> 'duplicate'
-                ORDER BY _source_file, _row_number""", [*args, *batch_args]).df()
-        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
+    _create_suite_view(con, feed, window)
+    source = add_duckdb_source(ctx, "staged", con)
+    try:
+        asset = source.add_table_asset(feed, table_name=SUITE_VIEW)
+        suite = ctx.suites.add(gx.ExpectationSuite(**load_suite_json(feed)))
+        index = INDEX_COLUMNS + (["month"] if feed != "vendors" else [])
+        result = asset.add_batch_definition_whole_table("window").get_batch().validate(
             suite,
             expectation_parameters={"known_vendor_ids": known, "as_of_end": datetime.combine(as_of, time.max)},
-            result_format="COMPLETE",
+            # Every flagged row, named by file, line and month (not the first 20 only).
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index,
+                           "partial_unexpected_count": 2**62},
         )
-        outcome.evaluated = result.statistics["evaluated_expectations"]
-        months = frame["month"] if "month" in frame else None
-        for res in result.results:
-            if not res.success:
-                failed.add(res.expectation_config.id or repr(res.expectation_config.kwargs))
-            _collect(outcome, res, frame, months, quarantined)
-    # An expectation is met when it is met in every batch.
-    outcome.successful = outcome.evaluated - len(failed)
+    finally:
+        release_duckdb_source(ctx, source)
+        con.execute(f"DROP VIEW IF EXISTS {SUITE_VIEW}")
+    outcome.evaluated = result.statistics["evaluated_expectations"]
+    outcome.successful = result.statistics["successful_expectations"]
+    for res in result.results:
+        _collect(outcome, res, checked, quarantined)
     outcome.per_month.sort(key=lambda r: (str(r[1]), r[2], r[3] or ""))
     return outcome
 
 
-def month_batches(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: list,
-                  limit: int = BATCH_ROWS) -> list[tuple[str, list]]:
-    """Filters that split the window's rows into whole months of at most `limit` rows together
-    (a bigger month is a batch of its own; rows of unknown month are one more)."""
-    if feed == "vendors":
-        return [("true", [])]
-    counts = con.execute(f"""SELECT month, count(*) FROM stg_{feed} WHERE {where} AND _dup_status <> 'duplicate'
-                             GROUP BY month ORDER BY month NULLS FIRST""", args).fetchall()
-    batches: list[list] = []
-    size = limit
-    for month, n in counts:
-        if month is None:
-            batches.append(["month IS NULL", []])
-            continue
-        if size + n > limit or not batches or batches[-1][0] == "month IS NULL":
-            batches.append(["", []])
-            size = 0
-        batches[-1][1].append(month)
-        size += n
-    return [(f, a) if f else (f"month IN ({', '.join('?' * len(a))})", a) for f, a in batches]
+def _with_date_literals(where: str, args: list) -> str:
+    """`where` with its parameters written as DATE literals, for a view (which takes no
+    parameters): they are the window's months, dates the pipeline made, never data."""
+    for value in args:
+        if not isinstance(value, date):
+            raise TypeError(f"suite window bounds must be dates, got {value!r}")
+    literal = iter(f"DATE '{value.isoformat()}'" for value in args)
+    return re.sub(r"\?", lambda _: next(literal), where)
+
+
+def _create_suite_view(con: duckdb.DuckDBPyConnection, feed: str, window: str) -> None:
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {SUITE_VIEW} AS
+                    SELECT * EXCLUDE (_raw, _extra, _parse_problem, _row_error, _dup_places)
+                    FROM stg_{feed} WHERE ({window}) AND _dup_status <> 'duplicate'""")
+
+
+def _rows_per_month(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: list) -> dict:
+    """Rows the suite checks, per month (None: unknown month, or the vendor list)."""
+    month = "month" if feed != "vendors" else "NULL::DATE"
+    return dict(con.execute(f"""SELECT {month} AS m, count(*) FROM stg_{feed}
+                                WHERE {where} AND _dup_status <> 'duplicate' GROUP BY m""", args).fetchall())
 
 
 def _quarantined(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: list) -> set[tuple[str, int]]:
@@ -106,20 +111,27 @@ def _quarantined(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: li
     return {(f, int(r)) for f, r in rows}
 
 
-def _collect(outcome: SuiteOutcome, res, frame, months, quarantined: set[tuple[str, int]]) -> None:
+def _collect(outcome: SuiteOutcome, res, checked: dict, quarantined: set[tuple[str, int]]) -> None:
     cfg = res.expectation_config
     column = cfg.kwargs.get("column") or f"{cfg.kwargs.get('column_A')},{cfg.kwargs.get('column_B')}"
     rule = (cfg.meta or {}).get("rule", cfg.type)
-    flagged = [int(i) for i in (res.result.get("unexpected_index_list") or []) if not isinstance(i, dict)]
-    counts: dict = {}
-    for idx in flagged:
-        month = months.iloc[idx] if months is not None else None
-        counts[month] = counts.get(month, 0) + 1
-        place = (frame["_source_file"].iloc[idx], int(frame["_row_number"].iloc[idx]))
+    flagged: dict = {}
+    for row in res.result.get("unexpected_index_list") or []:
+        flagged[row.get("month")] = flagged.get(row.get("month"), 0) + 1
+        place = (row["_source_file"], int(row["_row_number"]))
         if place not in quarantined:
             outcome.not_quarantined.append(f"{place[0]}:{place[1]} {rule}")
-    checked = frame.groupby("month", dropna=False).size().to_dict() if months is not None else {None: len(frame)}
+    failure = _exception(res.exception_info)
+    if failure:  # an expectation that could not run is not a pass
+        outcome.not_quarantined.append(f"(not evaluated) {rule}: {failure}")
     for month, n in checked.items():
-        key = None if month is None or month != month else month  # NaT/NaN -> None
-        m = key.date() if hasattr(key, "date") else key
-        outcome.per_month.append((outcome.feed, m, cfg.type, column, rule, int(n), int(counts.get(month, 0))))
+        outcome.per_month.append((outcome.feed, month, cfg.type, column, rule, int(n), int(flagged.get(month, 0))))
+
+
+def _exception(info: dict | None) -> str | None:
+    """GX's exception message for a result: at the top level, or per metric (SQL sources)."""
+    info = info or {}
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    nested = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    return str(nested[0].get("exception_message")) if nested else None
