@@ -38,7 +38,11 @@ def validate_feed(
     sql = load_sql(f"validated/val_{feed.name}")
     if not feed.is_folder:
         params = {}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {sql}", params)
+    # Only what the writes below read: the raw record is kept for the rows that go to quarantine.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE judged AS
+                    SELECT * EXCLUDE (_parse_problem, _row_error, _dup_places)
+                             REPLACE (CASE WHEN _problem IS NOT NULL THEN _raw END AS _raw)
+                    FROM ({sql})""", params)
     keep = ["month"] if feed.is_folder else []
     keep += feed.column_names + PROVENANCE
     cols = ", ".join(keep)
