@@ -335,6 +335,8 @@ def run_child(kind: str, landing: Path, work: Path, env: dict, timeout: float | 
     started = time.time()
     samples: list[tuple[float, int]] = []
     with (work / f"{kind}.stderr").open("w") as err:
+        # This checkout's pipelines first: an editable install elsewhere must not be measured instead.
+        env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))}
         proc = subprocess.Popen(cmd, env=env, stdout=err, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         timed_out = over_memory = False
         while proc.poll() is None:

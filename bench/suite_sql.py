@@ -1,6 +1,6 @@
 """The Great Expectations suites (expectations/<feed>.json) as plain SQL over the same staged rows.
 
-The validated assets run each feed's suite with Great Expectations on a pandas copy of the staged
+The validated assets run each feed's suite with Great Expectations, as SQL in DuckDB over the staged
 rows; this module turns the same JSON into one DuckDB query per feed that counts, per month, the
 rows each expectation flags and the flagged rows that are not in quarantine (the asset check's
 consistency test). It supports exactly the expectation types the suites use and refuses others,
@@ -38,6 +38,10 @@ def _condition(kw: dict) -> str:
     cond = kw.get("row_condition")
     if not cond:
         return "true"
+    if isinstance(cond, dict):  # GX's structured condition, the form that runs on SQL
+        if cond.get("type") != "comparison" or cond.get("operator") != "IN":
+            raise ValueError(f"row_condition not supported by the SQL translation: {cond!r}")
+        return f"{_q(cond['column']['name'])} IN ({', '.join(_value(v, {}) for v in cond['parameter'])})"
     m = re.fullmatch(r'\s*(\w+)\s+in\s+\[(.*)\]\s*', cond)
     if kw.get("condition_parser") != "pandas" or not m:
         raise ValueError(f"row_condition not supported by the SQL translation: {cond!r}")

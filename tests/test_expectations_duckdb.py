@@ -6,6 +6,7 @@ taken out of the quarantine, as if validation had let it through; the suite must
 """
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -99,3 +100,21 @@ def test_a_row_the_suite_flags_but_validation_let_through_fails_the_check(valida
 def test_the_window_is_written_as_dates_only(validated):
     with pytest.raises(TypeError, match="must be dates"):
         run_suite(validated, "deliveries", "in_window(month, ?, ?)", ["2026-10-01'; --", date(2026, 11, 1)], AS_OF)
+
+
+def test_great_expectations_and_the_suite_written_as_sql_flag_the_same_rows(validated):
+    """bench/suite_sql.py translates the same JSON suites to one query per feed; the bench compares
+    their cost, so they must agree rule by rule."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from suite_sql import run_suite_sql
+
+    window = ("in_window(month, ?, ?)", [SEPTEMBER, date(2026, 11, 1)])
+    for feed in ("vendors", "deliveries"):
+        where, args = window if feed != "vendors" else ("true", [])
+        by_gx: dict[str, int] = {}
+        for _, _, _, _, rule, _, n in run_suite(validated, feed, where, args, AS_OF).per_month:
+            by_gx[rule] = by_gx.get(rule, 0) + n
+        by_sql = run_suite_sql(validated, feed, where, args, AS_OF)
+        assert by_sql["flagged"] == by_gx, feed
+        assert by_sql["not_quarantined"] == 0
+    assert sum(by_gx.values()) == 3  # deliveries: unknown vendor, qty_ordered < 0, rejected > delivered
