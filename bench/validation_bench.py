@@ -87,7 +87,7 @@ def main() -> None:
     print(f"{'stage':<44}{'seconds':>9}{'x floor':>9}{'rows/s':>12}")
     for name, t in [("floor: one DuckDB query, same row checks", t_floor),
                     ("trustcard: read + stage + validate + quarantine", t_sql),
-                    ("trustcard: Great Expectations suite (pandas)", t_gx)]:
+                    ("trustcard: Great Expectations suite (in DuckDB)", t_gx)]:
         print(f"{name:<44}{t:>9.2f}{t / t_floor:>9.1f}{rows / t:>12,.0f}")
     print(f"rows rejected: floor {floor_result[1]}, trustcard {summary.rows_quarantined}")
     print(f"bench: floor=1.00 validate={t_sql / t_floor:.2f} gx={t_gx / t_floor:.2f}")
