@@ -98,3 +98,13 @@ def test_a_malformed_memory_limit_is_refused_by_name(value: str, monkeypatch: py
     monkeypatch.setenv("TRUSTCARD_DUCKDB_MEMORY_LIMIT", value)
     with pytest.raises(ValueError, match="TRUSTCARD_DUCKDB_MEMORY_LIMIT"):
         duckdb_memory_limit_from_env()
+
+
+def test_the_spool_lives_beside_the_database_and_a_killed_runs_spool_is_cleared(tmp_path: Path):
+    landing = tmp_path / "landing"
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [["D1", "V1", "2026-09-10", "", "1", "", "", ""]])
+    stale = tmp_path / "t.duckdb.spool" / "trustcard-deliveries-killed"
+    stale.mkdir(parents=True)
+    (stale / "1.parquet").write_bytes(b"left by a run killed mid-staging")
+    assert [r[2] for r in stage(landing, tmp_path / "t.duckdb")] == ["D1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing", "t.duckdb"]

@@ -7,6 +7,8 @@ feed's; DuckDB streams the spool and spills beyond its memory limit.
 """
 from __future__ import annotations
 
+import contextlib
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,14 +50,34 @@ class Landed:
 def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed) -> Iterator[Landed]:
     """Every landing file of the feed, as text with provenance, in the temp view `landing` for as
     long as the block lasts."""
-    with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-") as spool:
-        landed = spool_feed(landing_dir, feed, Path(spool))
-        glob = (Path(spool) / "*.parquet").as_posix().replace("'", "''")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet('{glob}')")
-        try:
-            yield landed
-        finally:
-            con.execute("DROP VIEW IF EXISTS landing")
+    parent = _spool_parent(con)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:
+            landed = spool_feed(landing_dir, feed, Path(spool))
+            glob = (Path(spool) / "*.parquet").as_posix().replace("'", "''")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet('{glob}')")
+            try:
+                yield landed
+            finally:
+                con.execute("DROP VIEW IF EXISTS landing")
+    finally:
+        if parent is not None:
+            with contextlib.suppress(OSError):  # another feed's spool may still be in it
+                parent.rmdir()
+
+
+def _spool_parent(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Where to spool: beside the database file, on the disk sized for the data (a feed's text can
+    be gigabytes; /tmp is often small); the system's temporary folder for an in-memory database."""
+    files = [Path(f) for _, name, f in con.execute("PRAGMA database_list").fetchall() if f and name != "temp"]
+    if not files:
+        return None
+    parent = files[0].parent / f"{files[0].name}.spool"
+    parent.mkdir(parents=True, exist_ok=True)
+    # Staging holds the database's writer lock, so a spool found here was left by a killed run.
+    for stale in parent.glob("trustcard-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    return parent
 
 
 def spool_feed(landing_dir: Path, feed: Feed, spool: Path) -> Landed:
