@@ -96,3 +96,40 @@ def test_unchanged_inputs_are_reused_and_any_change_rebuilds(sample: Path, tmp_p
     # A later as-of date re-judges every feed (facts after it are rejected), without re-reading files.
     later = _reused(run_months(landing, db, date(2026, 9, 1), as_of=date(2026, 12, 31)))
     assert later["staged_deliveries"] is True and later["deliveries"] is False and later["vendors"] is False
+
+
+def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh_run(
+        sample: Path, tmp_path: Path, dagster_home: Path):
+    import json
+    import shutil
+
+    from conftest import DELIVERY_HEADER, write_csv
+
+    landing = tmp_path / "landing"
+    shutil.copytree(sample, landing)
+    db = tmp_path / "late.duckdb"
+    assert run_months(landing, db, date(2026, 6, 1), date(2026, 9, 1)).success
+    vendor = query(db, "SELECT min(vendor_id) FROM vendors WHERE NOT is_self")[0][0]
+    write_csv(landing / "deliveries" / "late-august.csv", DELIVERY_HEADER, [
+        ["LATE-1", vendor, "2026-08-20", "2026-08-25", "10", "10", "0", "100"],
+        ["LATE-2", vendor, "2026-08-21", "", "4", "", "", ""],
+        ["LATE-3", "NO-SUCH-VENDOR", "2026-08-22", "2026-08-22", "1", "1", "0", "1"],
+    ])
+    # What the late-data sensor starts: a run of August alone.
+    assert run_months(landing, db, date(2026, 8, 1)).success
+    detail = {step: json.loads(d) for step, d in query(db, "SELECT step, detail FROM build_log WHERE step LIKE 'validate:%'")}
+    assert detail["validate:deliveries"]["validated"] == "2026-08..2026-08"
+    assert "validated" not in detail["validate:complaints"] or detail["validate:complaints"]["validated"] == "every month"
+
+    fresh = tmp_path / "fresh.duckdb"
+    assert run_months(landing, fresh, date(2026, 6, 1), date(2026, 9, 1)).success
+    judged = ["vendors", "deliveries", "complaints", "announcement_events", "ingest_log",
+              "quarantine"]
+    without_run_ids = {"quarantine": "SELECT * EXCLUDE (first_rejected_run) FROM quarantine ORDER BY ALL"}
+    for table in judged:
+        sql = without_run_ids.get(table, f"SELECT * FROM {table} ORDER BY ALL")
+        assert query(db, sql) == query(fresh, sql), table
+    assert query(db, "SELECT count(*) FROM quarantine WHERE source_file = 'deliveries/late-august.csv'") == [(1,)]
+    # August's scores are the fresh run's (later months keep theirs until they are run again).
+    august = "SELECT * FROM scorecard WHERE month = DATE '2026-08-01' ORDER BY ALL"
+    assert query(db, august) == query(fresh, august)

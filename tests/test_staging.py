@@ -107,4 +107,29 @@ def test_the_spool_lives_beside_the_database_and_a_killed_runs_spool_is_cleared(
     stale.mkdir(parents=True)
     (stale / "1.parquet").write_bytes(b"left by a run killed mid-staging")
     assert [r[2] for r in stage(landing, tmp_path / "t.duckdb")] == ["D1"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing", "t.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing", "t.duckdb", "t.duckdb.spool"]
+    assert [p.name for p in (tmp_path / "t.duckdb.spool").iterdir()] == ["files"]  # the stale spool is gone
+    assert sorted(p.suffix for p in (tmp_path / "t.duckdb.spool" / "files").iterdir()) == [".json", ".parquet"]
+
+
+def test_a_late_file_is_the_only_file_read_again_and_the_result_is_a_fresh_stage(tmp_path: Path):
+    landing = tmp_path / "landing"
+    for month in ("07", "08", "09"):
+        write_csv(landing / "deliveries" / f"2026-{month}.csv", DELIVERY_HEADER,
+                  [[f"D{month}-{i}", "V1", f"2026-{month}-10", "", "2", "", "", ""] for i in range(3)])
+    db = tmp_path / "t.duckdb"
+    stage(landing, db)
+    cache = tmp_path / "t.duckdb.spool" / "files"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    assert len(before) == 3
+    # A late file with a new row and an exact copy of a July row; August's file removed.
+    write_csv(landing / "deliveries" / "late.csv", DELIVERY_HEADER,
+              [["D09-9", "V1", "2026-09-12", "", "5", "", "", ""], ["D07-0", "V1", "2026-07-10", "", "2", "", "", ""]])
+    (landing / "deliveries" / "2026-08.csv").unlink()
+    rows = stage(landing, db)
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    assert len(after) == 3 and len(set(after) - set(before)) == 1  # one new entry, August's pruned
+    assert all(after[name] == before[name] for name in set(after) & set(before))  # July, September: not rewritten
+    assert rows == stage(landing, tmp_path / "fresh.duckdb")  # the same rows as staging from nothing
+    assert ("deliveries/late.csv", 3, "D07-0", "duplicate", "deliveries/2026-07.csv:2, deliveries/late.csv:3") in rows
+    assert not any(f.startswith("deliveries/2026-08") for f, *_ in rows)

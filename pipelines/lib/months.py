@@ -44,3 +44,14 @@ def last_complete_month(today: date | None = None) -> date:
 # Every month there is: ingest stages and validates all months of the landing files at once,
 # because duplicates, repeats and look-backs span months (and reruns must not depend on order).
 ALL_MONTHS = (date(1, 1, 1), date(9999, 12, 1))
+
+
+def contiguous_ranges(months: list[date]) -> list[tuple[date, date]]:
+    """Unbroken runs of months as (first, last), both inclusive: [Jan, Feb, Apr] -> [(Jan, Feb), (Apr, Apr)]."""
+    ranges: list[tuple[date, date]] = []
+    for m in sorted(months):
+        if ranges and months_between(ranges[-1][1], m)[1:] == [m]:
+            ranges[-1] = (ranges[-1][0], m)
+        else:
+            ranges.append((m, m))
+    return ranges

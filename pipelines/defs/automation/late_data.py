@@ -11,7 +11,7 @@ from datetime import date
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
-from ...lib.months import last_complete_month, month_key, months_between, parse_month
+from ...lib.months import contiguous_ranges, last_complete_month, month_key, months_between, parse_month
 from ...lib.partitions import first_partition_month
 from ...lib.resources import TrustcardSettings
 from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
@@ -40,16 +40,6 @@ def months_touched(found: list[Change], current: dict[str, FeedDigest], first: d
             if first <= m <= last:
                 out.setdefault(m, []).append(change)
     return out
-
-
-def contiguous_ranges(months: list[date]) -> list[tuple[date, date]]:
-    ranges: list[tuple[date, date]] = []
-    for m in sorted(months):
-        if ranges and months_between(ranges[-1][1], m)[1:] == [m]:
-            ranges[-1] = (ranges[-1][0], m)
-        else:
-            ranges.append((m, m))
-    return ranges
 
 
 def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:

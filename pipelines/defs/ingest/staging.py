@@ -3,11 +3,14 @@
 Staging reads every file of the feed, because duplicates and conflicts are judged across
 all files; it then replaces only the window's months (and the rows of unknown month).
 Files are read one at a time and spooled to Parquet, so memory holds one file's text, not the
-feed's; DuckDB streams the spool and spills beyond its memory limit.
+feed's; DuckDB streams the spool and spills beyond its memory limit. Spooled files are kept
+beside the database (`<db>.spool/files/`), so an unchanged landing file is not read again.
 """
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from ...lib.build_log import fingerprint
 from ...lib.db import ensure_table_like, month_filter, prepare, transaction
 from ...lib.sql import load_sql
 from .feeds import Feed
@@ -53,16 +57,16 @@ def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed) 
     parent = _spool_parent(con)
     try:
         with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:
-            landed = spool_feed(landing_dir, feed, Path(spool))
-            glob = (Path(spool) / "*.parquet").as_posix().replace("'", "''")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet('{glob}')")
+            landed, parts = spool_feed(landing_dir, feed, Path(spool), parent / "files" if parent else None)
+            files = ", ".join("'" + part.as_posix().replace("'", "''") + "'" for part in parts)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet([{files}])")
             try:
                 yield landed
             finally:
                 con.execute("DROP VIEW IF EXISTS landing")
     finally:
         if parent is not None:
-            with contextlib.suppress(OSError):  # another feed's spool may still be in it
+            with contextlib.suppress(OSError):  # not empty: the cache of spooled files
                 parent.rmdir()
 
 
@@ -80,18 +84,48 @@ def _spool_parent(con: duckdb.DuckDBPyConnection) -> Path | None:
     return parent
 
 
-def spool_feed(landing_dir: Path, feed: Feed, spool: Path) -> Landed:
+def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = None) -> tuple[Landed, list[Path]]:
     """Read the files one at a time and spool each as all-text Parquet, which DuckDB then streams:
     memory holds one file, and a scan of the spool is several times faster than inserting file
-    after file into a table."""
-    files, rows, blanks = [], 0, 0
-    empty_frame(feed).write_parquet(spool / "0.parquet")  # the view's columns, with or without files
+    after file into a table. With a `cache` folder, a file already spooled with the same name,
+    size, times and inode (and the same trustcard code) is not read again: a late file costs its
+    own reading, not the feed's. Returns what was landed and the Parquet files to scan."""
+    empty = spool / "0.parquet"
+    empty_frame(feed).write_parquet(empty)  # the view's columns, with or without files
+    files, parts, rows, blanks = [], [empty], 0, 0
     for number, path in enumerate(landing_files(landing_dir, feed), start=1):
-        frame, skipped = read_file(landing_dir, path, feed)
-        frame.write_parquet(spool / f"{number}.parquet", compression="lz4", statistics=False)
+        part, n, skipped = _spooled(landing_dir, path, feed, cache, spool / f"{number}.parquet")
         files.append(path.relative_to(landing_dir).as_posix())
-        rows, blanks = rows + frame.height, blanks + skipped
-    return Landed(files, rows, blanks)
+        parts.append(part)
+        rows, blanks = rows + n, blanks + skipped
+    if cache is not None:  # files no longer in the landing folder, or changed since
+        kept = {p.stem for p in parts}
+        for old in cache.glob(f"{feed.name}-*.parquet"):
+            if old.stem not in kept:
+                old.unlink(missing_ok=True)
+                old.with_suffix(".json").unlink(missing_ok=True)
+    return Landed(files, rows, blanks), parts
+
+
+def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scratch: Path) -> tuple[Path, int, int]:
+    """(Parquet file of the landing file's text rows, rows, blank lines), from the cache if there."""
+    if cache is None:
+        frame, skipped = read_file(landing_dir, path, feed)
+        frame.write_parquet(scratch, compression="lz4", statistics=False)
+        return scratch, frame.height, skipped
+    st = path.stat()
+    key = fingerprint("spool", feed.name, path.relative_to(landing_dir).as_posix(),
+                      st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    part, meta = cache / f"{feed.name}-{key}.parquet", cache / f"{feed.name}-{key}.json"
+    if part.exists() and meta.exists():
+        counts = json.loads(meta.read_text())
+        return part, counts["rows"], counts["blank_lines"]
+    frame, skipped = read_file(landing_dir, path, feed)
+    cache.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(scratch, compression="lz4", statistics=False)
+    os.replace(scratch, part)  # whole or not at all: a killed run leaves no half-written entry
+    meta.write_text(json.dumps({"rows": frame.height, "blank_lines": skipped}))
+    return part, frame.height, skipped
 
 
 def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, start: date, end: date) -> StageSummary:

@@ -17,12 +17,13 @@ from dagster import (
 from ...lib.build_log import fingerprint, forget, record, reusable
 from ...lib.db import month_filter, prepare, transaction
 from ...lib.duckdb_resource import DuckDBResource
-from ...lib.months import ALL_MONTHS
+from ...lib.months import ALL_MONTHS, add_months
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..ingest.feeds import ALL_FEEDS, Feed
 from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
-from .validate import VALID_TABLE, validate_feed
+from .changed_months import basis, previous_basis, windows_to_validate
+from .validate import VALID_TABLE, feed_summary, validate_feed
 
 BALANCE_CHECK = "rows_balance"
 SUITE_CHECK = "contract_suite"
@@ -56,9 +57,7 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
             summary = reusable(con, step, fp, name)
             reused = summary is not None
             if not reused:
-                forget(con, step)
-                summary = asdict(validate_feed(con, feed, *ALL_MONTHS, settings.as_of_date, context.run_id))
-                record(con, step, fp, summary)
+                summary = _validate(context, con, feed, step, fp, settings.as_of_date)
             balance = _balance(con, feed, *ALL_MONTHS)
             suite = _suite(con, feed, start, end, settings.as_of_date, fp)
         for column, reason, rows, place in summary["top_reasons"]:
@@ -77,6 +76,23 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
         )
 
     return _validated
+
+
+def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, feed: Feed, step: str, fp: str,
+              as_of: date) -> dict:
+    """Validate the months whose staged rows changed since the last validation (every month when
+    the vendor list, the as-of date or the code changed), and record what it was based on."""
+    now = basis(con, feed, as_of)
+    windows = windows_to_validate(feed, previous_basis(con, step), now)
+    forget(con, step)  # a crash halfway leaves no basis: the next run validates every month
+    for start, end in windows:
+        validate_feed(con, feed, start, end, as_of, context.run_id)
+    judged = "every month" if windows == [ALL_MONTHS] else (
+        ", ".join(f"{s:%Y-%m}..{add_months(e, -1):%Y-%m}" for s, e in windows) or "nothing (no row changed)")
+    context.log.info(f"{feed.name}: validated {judged}")
+    summary = asdict(feed_summary(con, feed)) | {"validated": judged}
+    record(con, step, fp, summary | {"basis": now})
+    return summary
 
 
 def _validation_fingerprint(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> str:

@@ -99,3 +99,18 @@ def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
            ORDER BY n DESC, 1, 2 LIMIT 8"""
     ).fetchall()
     return ValidationSummary(feed.name, read, valid, quarantined, dup, [tuple(r) for r in reasons])
+
+
+def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
+    """The same summary over every month of the feed, from what validation wrote (`ingest_log`,
+    `quarantine`): right however many windows were validated to get there."""
+    read, valid, quarantined, dup = con.execute(
+        """SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_valid), 0), coalesce(sum(rows_quarantined), 0),
+                  coalesce(sum(rows_duplicate), 0) FROM ingest_log WHERE feed = ?""", [feed.name]).fetchall()[0]
+    reasons = con.execute(
+        """SELECT coalesce(column_name, '(row)') AS col, arg_min(reason, (source_file, row_number)),
+                  count(*) AS n, arg_min(source_file || ':' || row_number, (source_file, row_number))
+           FROM quarantine WHERE feed = ?
+           GROUP BY col, regexp_replace(reason, '''[^'']*''', '''…''', 'g')
+           ORDER BY n DESC, 1, 2 LIMIT 8""", [feed.name]).fetchall()
+    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), [tuple(r) for r in reasons])
