@@ -536,8 +536,8 @@ def main(argv: list[str] | None = None) -> int:
                                "agreement": agreement, "summary": summary})
     write_json(work / "results.json", {"results": results, "agreement": agreement, "summary": summary})
     if not args.keep:
-        for path in (work / "trustcard.duckdb", work / "trustcard.duckdb.wal", work / "dagster_home", work / "pdf",
-                     work / "reports"):
+        for path in (work / "trustcard.duckdb", work / "trustcard.duckdb.wal", work / "trustcard.duckdb.spool",
+                     work / "trustcard.duckdb.tmp", work / "dagster_home", work / "pdf", work / "reports"):
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     agreed = all(a is not None and a["mismatches"] == 0 for a in agreement.values())
     failed = [k for k, r in results.items() if not r["ok"]]
