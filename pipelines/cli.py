@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 import warnings
@@ -12,10 +13,14 @@ from .lib.months import add_months, last_complete_month
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env
 
 DEMO_MONTHS = 24
+_registered: list = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore")  # Dagster's beta/preview warnings are not for end users
+    if _quiet_interpreter_teardown not in _registered:  # registered first: runs after every other exit handler
+        atexit.register(_quiet_interpreter_teardown)
+        _registered.append(_quiet_interpreter_teardown)
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -25,6 +30,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line for the user, not a traceback
         print(f"trustcard: {exc}", file=sys.stderr)
         return 1
+
+
+def _quiet_interpreter_teardown() -> None:
+    """Send what is printed while the interpreter tears itself down to /dev/null. A process that
+    imported both Great Expectations and duckdb_engine gets a screenful of nanobind "leaked
+    instance" warnings at that point (DuckDB's module-level type objects outlive its extension);
+    they say nothing about the run, whose output and errors are all printed before this."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
 
 
 def _parser() -> argparse.ArgumentParser:
