@@ -16,8 +16,7 @@ import duckdb
 from ...lib.build_log import code_version
 from ...lib.months import ALL_MONTHS, add_months, contiguous_ranges, parse_month
 from ..ingest.feeds import Feed
-
-NO_MONTH = "none"  # rows whose month is unknown: re-judged by every validation window
+from ..ingest.landing_digest import NO_MONTH  # rows whose month is unknown: judged in every window
 
 
 def basis(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> dict:
