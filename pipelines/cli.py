@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import functools
 import os
 import sys
 import warnings
@@ -13,14 +14,11 @@ from .lib.months import add_months, last_complete_month
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env
 
 DEMO_MONTHS = 24
-_registered: list = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore")  # Dagster's beta/preview warnings are not for end users
-    if _quiet_interpreter_teardown not in _registered:  # registered first: runs after every other exit handler
-        atexit.register(_quiet_interpreter_teardown)
-        _registered.append(_quiet_interpreter_teardown)
+    _install_quiet_teardown()  # first: runs after every other exit handler
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -30,6 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line for the user, not a traceback
         print(f"trustcard: {exc}", file=sys.stderr)
         return 1
+
+
+@functools.cache
+def _install_quiet_teardown() -> None:
+    atexit.register(_quiet_interpreter_teardown)
 
 
 def _quiet_interpreter_teardown() -> None:

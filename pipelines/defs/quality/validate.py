@@ -90,15 +90,8 @@ def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
                   count(*) FILTER (WHERE _problem IS NOT NULL), count(*) FILTER (WHERE _dup_status = 'duplicate')
            FROM judged"""
     ).fetchall()[0]
-    reasons = con.execute(
-        # Group reasons by their kind (quoted values masked), show the first row's own words.
-        """SELECT coalesce(_problem.col, '(row)') AS col, arg_min(_problem.why, (_source_file, _row_number)),
-                  count(*) AS n, arg_min(_source_file || ':' || _row_number, (_source_file, _row_number))
-           FROM judged WHERE _problem IS NOT NULL
-           GROUP BY col, regexp_replace(_problem.why, '''[^'']*''', '''…''', 'g')
-           ORDER BY n DESC, 1, 2 LIMIT 8"""
-    ).fetchall()
-    return ValidationSummary(feed.name, read, valid, quarantined, dup, [tuple(r) for r in reasons])
+    reasons = _top_reasons(con, "quarantine_new", "true", [])
+    return ValidationSummary(feed.name, read, valid, quarantined, dup, reasons)
 
 
 def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
@@ -107,10 +100,16 @@ def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummar
     read, valid, quarantined, dup = con.execute(
         """SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_valid), 0), coalesce(sum(rows_quarantined), 0),
                   coalesce(sum(rows_duplicate), 0) FROM ingest_log WHERE feed = ?""", [feed.name]).fetchall()[0]
-    reasons = con.execute(
-        """SELECT coalesce(column_name, '(row)') AS col, arg_min(reason, (source_file, row_number)),
-                  count(*) AS n, arg_min(source_file || ':' || row_number, (source_file, row_number))
-           FROM quarantine WHERE feed = ?
-           GROUP BY col, regexp_replace(reason, '''[^'']*''', '''…''', 'g')
-           ORDER BY n DESC, 1, 2 LIMIT 8""", [feed.name]).fetchall()
-    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), [tuple(r) for r in reasons])
+    reasons = _top_reasons(con, "quarantine", "feed = ?", [feed.name])
+    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons)
+
+
+def _top_reasons(con: duckdb.DuckDBPyConnection, table: str, where: str, args: list) -> list[tuple]:
+    """The 8 commonest reasons in a quarantine-shaped table, grouped by their kind (quoted values
+    masked), each with the first row's own words and place."""
+    return [tuple(r) for r in con.execute(
+        f"""SELECT coalesce(column_name, '(row)') AS col, arg_min(reason, (source_file, row_number)),
+                   count(*) AS n, arg_min(source_file || ':' || row_number, (source_file, row_number))
+            FROM {table} WHERE {where}
+            GROUP BY col, regexp_replace(reason, '''[^'']*''', '''…''', 'g')
+            ORDER BY n DESC, 1, 2 LIMIT 8""", args).fetchall()]
