@@ -9,8 +9,9 @@ CREATE OR REPLACE TEMP MACRO iso_date(x) AS
 CREATE OR REPLACE TEMP MACRO iso_ts(x) AS
   CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?')
        THEN timezone('UTC', TRY_CAST(trim(x) AS TIMESTAMPTZ)) END;
+-- DuckDB's cast also reads '1_000' (digit separators): not a number in a data file, so refused.
 CREATE OR REPLACE TEMP MACRO num(x) AS
-  CASE WHEN isfinite(TRY_CAST(trim(x) AS DOUBLE)) THEN TRY_CAST(trim(x) AS DOUBLE) END;
+  CASE WHEN isfinite(TRY_CAST(trim(x) AS DOUBLE)) AND NOT contains(x, '_') THEN TRY_CAST(trim(x) AS DOUBLE) END;
 CREATE OR REPLACE TEMP MACRO flag(x) AS
   CASE WHEN lower(trim(x)) IN ('true', '1', 'yes') THEN true
        WHEN lower(trim(x)) IN ('false', '0', 'no') THEN false END;

@@ -104,6 +104,15 @@ def parquet(rel: str, frame: pl.DataFrame) -> Callable[[Path], None]:
     return fault
 
 
+def link_outside(rel: str) -> Callable[[Path], None]:
+    """A fault: a landing file that is a symbolic link to a valid CSV outside the landing folder."""
+    def fault(root: Path) -> None:
+        outside = root.parent / f"outside-{uuid.uuid4().hex}.csv"
+        outside.write_text(csv_text(DELIVERY_HEADER, "SECRET1,V1,2026-09-10,2026-09-09,10,,,"))
+        (root / rel).symlink_to(outside)
+    return fault
+
+
 def make_dir(rel: str) -> Callable[[Path], None]:
     def fault(root: Path) -> None:
         target = root / rel
@@ -172,6 +181,11 @@ def check_mixed_case_booleans(con) -> None:
     assert rows == [(True, False, False)]
 
 
+def check_midnight_dates(con) -> None:
+    rows = con.execute("SELECT month, promised_date, delivered_date FROM deliveries WHERE delivery_id = 'D9'").fetchall()
+    assert rows == [(MONTH, date(2026, 9, 10), date(2026, 9, 12))]
+
+
 def check_offset_to_utc(con) -> None:
     rows = con.execute("SELECT month, opened_at, acknowledged_at FROM complaints WHERE complaint_id = 'C9'").fetchall()
     # 2026-10-01 01:00 at +02:00 is 2026-09-30 23:00 UTC: a September complaint.
@@ -238,6 +252,9 @@ CASES = [
     # Values that do not parse
     Case("text_in_number_column", late_deliveries("D9,V1,2026-09-10,2026-09-09,ten,,,"),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "not a number, got 'ten'"),),
+         added={"deliveries": 1}),
+    Case("digit_separator_in_number", late_deliveries("D9,V1,2026-09-10,2026-09-09,1_000,,,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "not a number, got '1_000'"),),
          added={"deliveries": 1}),
     Case("day_first_date_one_row", late_deliveries("D9,V1,31/10/2026,,10,,,", D_OK, "D7,V2,2026-09-12,,3,,,"),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "promised_date",
@@ -324,6 +341,19 @@ CASES = [
     # Keys across files
     Case("duplicate_key_identical_across_files", late_deliveries(",".join(DELIVERIES[0])),
          added={"deliveries": 1}, duplicates={"deliveries": 1}, check=check_duplicate_counted_once),
+    # The same values in another notation are one record: typed, they are equal.
+    Case("duplicate_key_other_notation", late_deliveries("D1,V1,2026-09-10,2026-09-09,10.0,,,100.00"),
+         added={"deliveries": 1}, duplicates={"deliveries": 1}, check=check_duplicate_counted_once),
+    Case("duplicate_key_as_parquet", parquet("deliveries/reexport.parquet", pl.DataFrame({
+            "delivery_id": ["D1"], "vendor_id": ["V1"], "promised_date": [date(2026, 9, 10)],
+            "delivered_date": [date(2026, 9, 9)], "qty_ordered": [10.0], "qty_delivered": [None],
+            "qty_rejected": [None], "order_value": [100.0]}, schema_overrides={
+            "qty_delivered": pl.Float64, "qty_rejected": pl.Float64})),
+         added={"deliveries": 1}, duplicates={"deliveries": 1}, check=check_duplicate_counted_once),
+    Case("duplicate_complaint_other_offset_notation",
+         late_complaints("C1,V1,2026-09-03T10:00:00+00:00,2026-09-03T12:00:00-02:00,2026-09-05T10:00:00Z,,HIGH,"
+                         "packaging,vendor,1,TRUE,no,Crushed boxes"),
+         added={"complaints": 1}, duplicates={"complaints": 1}),
     Case("conflicting_key_across_files", late_deliveries("D1,V1,2026-09-10,2026-09-09,11,,,100"),
          quarantined=tuple(Q("deliveries", f, 2, "delivery_id", "delivery_id 'D1' appears with different values in "
                              "deliveries/deliveries.csv:2, deliveries/late.csv:2")
@@ -352,6 +382,8 @@ CASES = [
          blocking=("deliveries/late.csv:1 column 'qty_ordered'", "missing required column")),
     # Files
     Case("empty_file", put("deliveries/late.csv", b""), blocking=("deliveries/late.csv:", "empty")),
+    Case("symlink_out_of_the_landing_folder", link_outside("deliveries/link.csv"),
+         blocking=("deliveries/link.csv:", "outside the landing folder")),
     Case("directory_instead_of_file", make_dir("deliveries/late.csv"),
          blocking=("deliveries/late.csv:", "is a directory")),
     Case("unsupported_extension", put("deliveries/late.xlsx", b"PK\x03\x04 not a csv"),
@@ -363,6 +395,20 @@ CASES = [
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": [date(2026, 9, 10)], "qty_ordered": [10],
              "tags": [["fragile", "cold"]]})),
          added={"deliveries": 1}, check=check_nested_extra_kept),
+    # pandas writes dates as timestamp[ns]: midnight values are the dates they stand for...
+    Case("parquet_dates_as_midnight_timestamps",
+         parquet("deliveries/late.parquet", pl.DataFrame({
+             "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": [datetime(2026, 9, 10)],
+             "delivered_date": [datetime(2026, 9, 12)], "qty_ordered": [10]})),
+         added={"deliveries": 1}, check=check_midnight_dates),
+    # ...a time of day in a date column is not a date.
+    Case("parquet_date_with_a_time_of_day",
+         parquet("deliveries/late.parquet", pl.DataFrame({
+             "delivery_id": ["D9", "D8"], "vendor_id": ["V1", "V1"],
+             "promised_date": [datetime(2026, 9, 10), datetime(2026, 9, 11, 14, 30)], "qty_ordered": [10, 10]})),
+         quarantined=(Q("deliveries", "deliveries/late.parquet", 2, "promised_date",
+                        "not an ISO date (YYYY-MM-DD), got '2026-09-11T14:30:00'"),),
+         added={"deliveries": 2}),
     Case("parquet_binary_column_not_text",
          parquet("deliveries/late.parquet", pl.DataFrame({
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],

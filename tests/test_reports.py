@@ -27,6 +27,7 @@ def _landing(landing) -> None:
         rows.append([f"A{i}", "V1", "2026-09-10", "2026-09-10" if i < 10 else "2026-09-14", "10", "", "", "100"])
         rows.append([f"H{i}", "V2", "2026-09-12", "2026-09-20" if i < 6 else "", "5", "", "", "50"])
     rows.append(["U1", "US", "2026-09-05", "2026-09-05", "1", "", "", ""])
+    rows.append(["B1", "V1", "31/09/2026", "", "10", "", "", ""])  # no valid date: quarantined, in no month
     landing.deliveries(rows)
     landing.complaints([
         ["C1", "V2", "2026-09-13T10:00:00Z", "", "", "", "high", "late delivery", "customer", "", "", "",
@@ -81,6 +82,14 @@ def test_vendor_pdf_names_its_vendor_month_score_and_no_other_vendor(rendered: P
     assert "10 of 12" not in text or "late" in text
 
 
+def test_rows_without_a_month_are_reported_to_the_vendor_and_the_executive(rendered: Path):
+    vendor = " ".join(_text(rendered / "vendors" / "V1.pdf").split())
+    assert "naming you had no valid date" in vendor and "first at deliveries/deliveries.csv:27" in vendor
+    assert "no valid date" not in " ".join(_text(rendered / "vendors" / "US.pdf").split())
+    executive = " ".join(_text(rendered / "executive.pdf").split())
+    assert "Also quarantined: 1 row with no valid date, counted in no month" in executive
+
+
 def test_vendor_pdf_shows_score_and_grade_from_the_scorecard(rendered: Path):
     from conftest import query
 
@@ -96,7 +105,14 @@ def test_hostile_vendor_name_prints_literally(rendered: Path):
     text = _text(pdf).replace("\n", " ")
     assert '<img src="file:///etc/passwd">' in text
     assert "<script>alert(1)</script>" not in text or "alert(1)" in text  # printed, never executed
-    assert len(PdfReader(pdf).attachments) == 0  # nothing embedded from the file system
+    # Embedded: the month's evidence as CSV, built from the database, nothing from the file system.
+    attachments = PdfReader(pdf).attachments
+    assert sorted(attachments) == ["V2-2026-09-complaints.csv", "V2-2026-09-late-short-rejected-deliveries.csv"]
+    late = attachments["V2-2026-09-late-short-rejected-deliveries.csv"][0].decode().splitlines()
+    assert len(late) == 1 + 12  # header + every late or undelivered H row, not only the PDF's table
+    assert sorted(line.split(",")[0] for line in late[1:]) == sorted(f"H{i}" for i in range(12))
+    complaints = attachments["V2-2026-09-complaints.csv"][0].decode()
+    assert "<script>alert(1)</script> see file:///etc/shadow" in complaints
     html = (rendered / "vendors" / f"{safe_file_stem('V2')}.html").read_text()
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert '<img src="file:///etc/passwd">' not in html
@@ -159,3 +175,59 @@ def test_a_silent_month_explains_held_trust_not_repair():
     active = {**base, "prev_trust": 70.0, "month_score": 95.0, "delivery_score": 95.0, "trust_change": 5.0,
               "on_time_rate": 0.95}
     assert _mover_reason(active) == "delivery +15 (on time 95%, was 80%)"
+
+
+def test_evidence_csv_keeps_formulas_as_text_and_names_safe():
+    from pipelines.defs.reports.evidence import evidence_files
+
+    rows = [{"complaint_id": "K1", "summary": '=HYPERLINK("http://x","y")', "hours_to_acknowledge": -2.0,
+             "source": "complaints/a.csv:2", "apologized": True, "opened_at": date(2026, 9, 3)}]
+    (name, text), = evidence_files("../V 1", MONTH, [], rows)
+    assert name == "V_1-2026-09-complaints.csv"
+    header, line = text.splitlines()
+    assert header.startswith("complaint_id,opened_at,")
+    assert line.startswith("K1,2026-09-03,")
+    assert "'=HYPERLINK" in line and ",-2," in line and ",true," in line
+
+
+def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
+    from pipelines.defs.reports.explain import improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # 4 announcements judged: 1 kept, 1 shipped late (credit 0.25), 1 overdue, 1 cancelled.
+    # Promise share of the month = 0.25 / (0.5 + 0.25) = 1/3 (no recovery data); with 2 prior
+    # announcements one credit is worth 100 / (4 + 2) / 3 = 5.556 points.
+    card = {"deliveries_due": 0, "delivery_score": 80.0, "promise_score": 50.0, "recovery_score": None,
+            "announcements_due_12m": 4, "announcements_kept_12m": 1, "announcements_broken_12m": 2,
+            "announcements_cancelled_12m": 1, "promise_credit_12m": 1.25}
+    found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
+    assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
+                     ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
+                     ("shipping the 1 overdue announcement, even late,", 2.78)]  # half credit
+
+
+def _embedded_fonts(pdf: Path) -> set[str]:
+    fonts = set()
+    for page in PdfReader(pdf).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return fonts
+
+
+def test_cjk_vendor_names_print_with_the_bundled_fallback_font(tmp_path: Path):
+    probe = Path(__file__).resolve().parents[1] / "reports" / "templates" / "probe-cjk.html"
+    probe.write_text('{% extends "base.html" %}{% block body %}<h1>{{ name }}</h1>{% endblock %}')
+    try:
+        pdfs = {name: render_pdf(ReportJob("probe-cjk.html", {"name": name, "vendor": {"vendor_name": name},
+                                                               "month": MONTH, "month_label": "September 2026"},
+                                           tmp_path / f"{n}.pdf", None, title="probe", subject="probe", month=MONTH))
+                for n, name in enumerate(["华南供应链有限公司", "Acme Packaging"])}
+    finally:
+        probe.unlink()
+    cjk, latin = _embedded_fonts(pdfs["华南供应链有限公司"]), _embedded_fonts(pdfs["Acme Packaging"])
+    # Every glyph comes from the project's fonts (no host font, no empty boxes for the name).
+    # PDF font names are the stylesheet's families: "TC Sans" (DejaVu), "TC CJK" (Droid Sans Fallback).
+    assert any(f.startswith("TC-CJK") for f in cjk), cjk
+    assert all(f.startswith(("TC-Sans", "TC-CJK")) for f in cjk | latin), cjk | latin
+    assert not any(f.startswith("TC-CJK") for f in latin)  # embedded only where it is needed
+    assert "华南供应链有限公司" in _text(pdfs["华南供应链有限公司"])

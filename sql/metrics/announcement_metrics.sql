@@ -51,12 +51,12 @@ SELECT
   count(*) FILTER (WHERE status = 'cancelled') AS cancelled_12m,
   count(*) FILTER (WHERE status = 'overdue') AS overdue_12m,
   count(*) FILTER (WHERE status IN ('cancelled', 'overdue') AND presold) AS presold_unshipped_12m,
-  sum(redates) AS redates_12m,
+  sum(redates)::BIGINT AS redates_12m,
   -- Lead time: how far ahead the first promise was made (announcing years ahead is a risk sign).
   avg(date_diff('day', announced_on, first_promise)) AS mean_lead_days_12m,
   sum(CASE WHEN shipped_on IS NOT NULL THEN greatest(0, date_diff('day', first_promise, shipped_on))
            WHEN cancelled_on IS NULL AND status = 'overdue' THEN date_diff('day', first_promise, month + INTERVAL 1 MONTH)
-           ELSE 0 END) AS slip_days_12m,
+           ELSE 0 END)::BIGINT AS slip_days_12m,
   max(redates) AS max_redates,
   -- Vaporware: an announcement re-dated twice or more, overdue by more than 90 days, or cancelled
   -- after customers had paid for it.

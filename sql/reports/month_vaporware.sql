@@ -1,5 +1,6 @@
 -- Announcements that slipped (re-dated), died (cancelled) or fell overdue in the month: one row
 -- per announcement, the worst thing that happened to it that month, pre-sold and most re-dated first.
+-- Our own company's are listed too (same rules); vendor_flagged is the scorecard's vaporware flag.
 WITH firsts AS (
   SELECT announcement_id, any_value(vendor_id) AS vendor_id,
          any_value(product) FILTER (WHERE event = 'announced') AS product,
@@ -22,8 +23,10 @@ judged AS (
               AND coalesce(cancelled_on, DATE '9999-12-31') >= $month + INTERVAL 1 MONTH THEN 'overdue' END AS what
   FROM firsts
 )
-SELECT v.vendor_name, j.product, j.what, j.first_promise, j.current_promise, j.redates, j.presold,
+SELECT v.vendor_name, coalesce(v.is_self, false) AS is_self, coalesce(s.vaporware, false) AS vendor_flagged,
+       j.product, j.what, j.first_promise, j.current_promise, j.redates, j.presold,
        date_diff('day', j.first_promise, coalesce(j.current_promise, j.first_promise)) AS slip_days
 FROM judged j JOIN vendors v ON v.vendor_id = j.vendor_id
-WHERE j.what IS NOT NULL AND NOT coalesce(v.is_self, false)
+LEFT JOIN scorecard s ON s.vendor_id = j.vendor_id AND s.month = $month
+WHERE j.what IS NOT NULL
 ORDER BY j.what = 'cancelled' DESC, j.presold DESC, j.redates DESC, slip_days DESC, v.vendor_name, j.product

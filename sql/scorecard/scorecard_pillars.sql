@@ -111,6 +111,8 @@ SELECT
   coalesce(announcements_due_12m, 0) AS announcements_due_12m,
   coalesce(kept_12m, 0) AS announcements_kept_12m,
   coalesce(cancelled_12m, 0) + coalesce(overdue_12m, 0) AS announcements_broken_12m,
+  coalesce(cancelled_12m, 0) AS announcements_cancelled_12m,
+  coalesce(promise_credit_12m, 0)::DOUBLE AS promise_credit_12m,
   coalesce(redates_12m, 0) AS redates_12m,
   mean_lead_days_12m,
   coalesce(slip_days_12m, 0) AS slip_days_12m,

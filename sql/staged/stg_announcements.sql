@@ -16,10 +16,14 @@ WITH typed AS MATERIALIZED (
       bad('promised_ship_date', promised_ship_date, iso_date(promised_ship_date), 'not an ISO date (YYYY-MM-DD)'),
       bad('presold', presold, flag(presold), 'not a boolean (true/false, 1/0, yes/no)')
     ]) AS _parse_problem,
-    -- Events have no key of their own: only a row repeated exactly is a duplicate here;
-    -- contradictory events of one announcement are judged by validation.
-    hash(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), txt(event_date),
-                   txt(promised_ship_date), txt(presold)) AS _fingerprint,
+    -- Events have no key of their own: only a row repeated with the same typed values is a
+    -- duplicate here (a value that does not parse counts by its text); contradictory events of
+    -- one announcement are judged by validation.
+    hash(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), iso_date(event_date),
+         iso_date(promised_ship_date), flag(presold),
+         CASE WHEN iso_date(event_date) IS NULL THEN txt(event_date) END,
+         CASE WHEN iso_date(promised_ship_date) IS NULL THEN txt(promised_ship_date) END,
+         CASE WHEN flag(presold) IS NULL THEN txt(presold) END) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small

@@ -18,21 +18,22 @@ WITH typed AS MATERIALIZED (
       bad('qty_rejected', qty_rejected, num(qty_rejected), 'not a number'),
       bad('order_value', order_value, num(order_value), 'not a number')
     ]) AS _parse_problem,
-    hash(txt(delivery_id), txt(vendor_id), txt(promised_date), txt(delivered_date),
-                   txt(qty_ordered), txt(qty_delivered), txt(qty_rejected), txt(order_value)) AS _fingerprint,
     _source_file, _row_number, _row_error, _extra, _raw
   FROM landing
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT delivery_id FROM typed WHERE delivery_id IS NOT NULL GROUP BY delivery_id HAVING count(*) > 1
 ), repeated AS (  -- their duplicate status and places
-  SELECT delivery_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
+  -- Copies conflict when their typed values differ ('5' and '5.0' are one quantity); a copy with a
+  -- value that does not parse is compared by its raw text.
+  SELECT delivery_id AS _key, count(DISTINCT hash(vendor_id, promised_date, delivered_date, qty_ordered, qty_delivered,
+           qty_rejected, order_value, CASE WHEN _parse_problem IS NOT NULL OR _row_error IS NOT NULL THEN _raw END)) > 1 AS _conflict,
          min((_source_file, _row_number)) AS _first_at,
          array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
   FROM typed SEMI JOIN repeated_keys USING (delivery_id) GROUP BY delivery_id
 )
 SELECT
   date_trunc('month', promised_date)::DATE AS month,
-  t.* EXCLUDE (_fingerprint),
+  t.*,
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   dup_places(t.delivery_id, r._places, t._source_file, t._row_number) AS _dup_places
 FROM typed t LEFT JOIN repeated r ON t.delivery_id = r._key

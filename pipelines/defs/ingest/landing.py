@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import time
 from pathlib import Path
 
 import polars as pl
@@ -41,9 +42,10 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
             raise LandingError(feed.path, "is a directory; expected a CSV file")
         if not target.exists():
             raise LandingError(feed.path, "missing: every landing folder needs vendors.csv")
-        return [target]
+        return [_inside(landing_dir, target)]
     if not target.exists():
         return []
+    _inside(landing_dir, target)
     if not target.is_dir():
         raise LandingError(feed.path, "is a file; expected a folder of .csv/.parquet files")
     files = []
@@ -53,8 +55,17 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
             raise LandingError(rel, "is a directory; expected a .csv or .parquet file")
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise LandingError(rel, f"unsupported file type '{path.suffix}'; expected .csv or .parquet")
-        files.append(path)
+        files.append(_inside(landing_dir, path))
     return files
+
+
+def _inside(landing_dir: Path, path: Path) -> Path:
+    """`path`, refused when it is a link leading out of the landing folder: a landing folder holds
+    its data, and a link to /etc/passwd must not be read (nor echoed in an error message)."""
+    if not path.resolve().is_relative_to(landing_dir.resolve()):
+        raise LandingError(_rel(landing_dir, path), "is a symbolic link to a file outside the landing folder; "
+                                                    "copy the file in instead")
+    return path
 
 
 def read_file(landing_dir: Path, path: Path, feed: Feed) -> tuple[pl.DataFrame, int]:
@@ -217,9 +228,22 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
         raise LandingError(rel, f"unreadable Parquet file: {exc}") from exc
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     _check_header(frame.columns, rel, feed)
-    frame = frame.with_columns(_to_text(frame[c], rel) for c in frame.columns)
+    dates = {c.name for c in feed.columns if c.type == "date"}
+    frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else frame[c], rel)
+                               for c in frame.columns)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
     return _finish(frame, feed, rel)  # rows numbered from 1, no row errors
+
+
+def _midnights_as_dates(series: pl.Series, rel: str) -> pl.Series:
+    """A date column written as datetimes (pandas writes dates as timestamp[ns]): a value at
+    midnight (in its own time zone) is read as its date; any other keeps its time, for validation
+    to refuse with the full timestamp in the reason."""
+    if not isinstance(series.dtype, pl.Datetime):
+        return series
+    at_midnight = series.dt.time() == time(0, 0)
+    return pl.select(pl.when(at_midnight).then(series.dt.date().cast(pl.String))
+                     .otherwise(_to_text(series, rel)).alias(series.name)).to_series()
 
 
 def _to_text(series: pl.Series, rel: str) -> pl.Series:

@@ -19,6 +19,7 @@ from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..scorecard.model import load_model
 from .context import data_quality_context, executive_context, latest_scored_months, month_label, vendor_context
+from .evidence import evidence_files
 from .render import ReportJob, render_all, render_standalone_html
 
 
@@ -100,7 +101,8 @@ def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
     out = month_dir(reports_dir, month) / "vendors" / safe_file_stem(vendor["vendor_id"])
     return ReportJob("vendor.html", ctx, out.with_suffix(".pdf"), out.with_suffix(".html"),
                      title=f"{vendor['vendor_name']}: trust scorecard {month_label(month)}",
-                     subject="trustcard vendor scorecard", month=month)
+                     subject="trustcard vendor scorecard", month=month,
+                     attachments=evidence_files(vendor["vendor_id"], month, ctx["late_deliveries"], ctx["all_complaints"]))
 
 
 @report_asset(

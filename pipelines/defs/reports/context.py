@@ -15,6 +15,9 @@ from .explain import findings, improvements
 PEER_METRICS = ["on_time_rate", "in_full_rate", "median_days_late", "median_hours_to_acknowledge",
                 "resolved_on_time_rate", "delivery_score", "promise_score", "recovery_score", "trust_score"]
 SMALL_SAMPLE = 10  # fewer deliveries than this in a month: the score leans on the category prior
+# Evidence rows a PDF table lists (the worst first); the HTML twin and the CSVs embedded in the
+# PDF hold every one.
+PDF_EVIDENCE_ROWS = 25
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[dict]:
@@ -111,6 +114,8 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
     late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
     quarantine = [q for q in _dicts(con, load_sql("reports/month_quarantine"), {"month": month})
                   if q["vendor_id"] == vendor_id]
+    undated = [q for q in _dicts(con, load_sql("reports/month_quarantine"), {"month": None})
+               if q["vendor_id"] == vendor_id]
     return {
         "vendor": vendor,
         "month": month,
@@ -122,13 +127,16 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "peers": _peer_stats(con, vendor_id, category, month),
         "findings": findings(card, complaints, model)[:4],
         "improvements": improvements(card, complaints, model)[:4],
-        "late_deliveries": late[:25],
-        "late_total": len(late),
+        "late_deliveries": late,
+        "pdf_rows": PDF_EVIDENCE_ROWS,
         "announcements": _announcements(con, vendor_id, month),
-        "complaints": [c for c in complaints if c["resolved_at"] is None or not c["resolved_on_time"] or c["is_repeat"]][:20],
+        "complaints": [c for c in complaints if c["resolved_at"] is None or not c["resolved_on_time"] or c["is_repeat"]],
+        "all_complaints": complaints,
         "complaints_total": len(complaints),
         "quarantine": quarantine,
         "quarantine_total": sum(q["rows"] for q in quarantine),
+        "undated": undated,
+        "undated_total": sum(q["rows"] for q in undated),
         "model": model,
     }
 
@@ -149,6 +157,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     for r in rows:
         r["spark"] = sparks.get(r["vendor_id"], "")
         r["reason"] = _mover_reason(r)
+        r["watch"] = _watch_reason(r) if r["trust_score"] is not None else ""
         r["small_sample"] = 0 < r["deliveries_due"] < SMALL_SAMPLE
     others = [r for r in rows if not r["is_self"]]
     scored = [r for r in others if r["trust_score"] is not None]
@@ -159,17 +168,18 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "portfolio": _portfolio(con, month),
         "improvers": sorted((r for r in moved if r["trust_change"] > 0.05), key=lambda r: -r["trust_change"])[:3],
         "decliners": sorted((r for r in moved if r["trust_change"] < -0.05), key=lambda r: r["trust_change"])[:3],
-        "watchlist": [r for r in scored if r["grade"] in ("D", "F") or _fell_two_grades(r)
-                      or (r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP)],
+        "watchlist": [r for r in scored if r["watch"]],
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
         "categories": _by_category(scored),
         "silent": len(others) - len(scored),
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
+        "vaporware_vendors": sum(1 for r in rows if r["trust_score"] is not None and r["vaporware"]),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
         "quality_reasons": _dicts(con, load_sql("reports/month_quarantine"), {"month": month})[:5],
+        "undated_rows": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
         "model": model,
     }
 
@@ -194,6 +204,19 @@ def _fell_two_grades(r: dict) -> bool:
     if not r["grade"] or not r["grade_3m_ago"]:
         return False
     return GRADE_ORDER.index(r["grade"]) - GRADE_ORDER.index(r["grade_3m_ago"]) >= 2
+
+
+def _watch_reason(r: dict) -> str:
+    """Why a vendor is on the watchlist ("" when it is not): its grade, a fall of two grades in
+    three months, or a fall of WATCH_DROP points this month."""
+    reasons = []
+    if r["grade"] in ("D", "F"):
+        reasons.append(f"grade {r['grade']}")
+    if _fell_two_grades(r):
+        reasons.append(f"{r['grade_3m_ago']} three months ago")
+    if r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP:
+        reasons.append(f"down {-r['trust_change']:.1f} points this month")
+    return ", ".join(reasons)
 
 
 def _mover_reason(r: dict) -> str:

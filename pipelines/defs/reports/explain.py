@@ -87,7 +87,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         if broken:
             text += f"; {broken} overdue or cancelled"
         if card["redates_12m"]:
-            text += f"; {card['redates_12m']} re-dates"
+            text += f"; {plural(card['redates_12m'], 're-date')}"
         # A perfect record held below 100 only by the small-sample prior is not a loss to report.
         lost = 0.0 if card["announcements_kept_12m"] == due else \
             (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
@@ -138,9 +138,29 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
             gain = _recovery_gain(card, model, complaints, gain_of)
             if gain >= 0.05:
                 out.append(Finding(text, gain, "complaints"))
-    if card["announcements_broken_12m"]:
-        due = card["announcements_due_12m"]
-        gain = 100 * 0.5 * card["announcements_broken_12m"] / (due + model.priors["announcements"])
-        out.append(Finding(f"shipping the {plural(card['announcements_broken_12m'], 'overdue announcement')}, even late,",
-                           gain * _pillar_share(card, model, "promise"), "announcements"))
+    out += _promise_improvements(card, model)
     return sorted((f for f in out if f.points >= 0.05), key=lambda f: -f.points)
+
+
+def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
+    """What each kind of unkept announcement cost: shipped late (credit below 1), still overdue
+    (0 now, half if shipped within 90 days), cancelled (0; only not announcing it would have helped)."""
+    due = card["announcements_due_12m"]
+    if not due:
+        return []
+    per_credit = 100 / (due + model.priors["announcements"]) * _pillar_share(card, model, "promise")
+    cancelled = card["announcements_cancelled_12m"]
+    overdue = card["announcements_broken_12m"] - cancelled
+    shipped_late = due - card["announcements_kept_12m"] - card["announcements_broken_12m"]
+    # Credit of the late ones: all credit earned minus one per announcement kept.
+    late_credit = card["promise_credit_12m"] - card["announcements_kept_12m"]
+    out = []
+    if shipped_late > 0:
+        out.append(Finding(f"shipping the {plural(shipped_late, 'late-shipped announcement')} by the first promised date", (shipped_late - late_credit) * per_credit, "announcements"))
+    if overdue > 0:
+        out.append(Finding(f"shipping the {plural(overdue, 'overdue announcement')}, even late,",
+                           0.5 * overdue * per_credit, "announcements"))
+    if cancelled > 0:
+        out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
+                           cancelled * per_credit, "announcements"))
+    return out

@@ -110,6 +110,7 @@ class ReportJob:
     title: str
     subject: str
     month: date
+    attachments: tuple[tuple[str, str], ...] = ()  # (file name, text) embedded in the PDF
 
 
 def render_html(template: str, context: dict, for_screen: bool = False) -> str:
@@ -140,7 +141,7 @@ atexit.register(_shared_style.cache_clear)
 
 
 def render_pdf(job: ReportJob, fetch_log: list[str] | None = None) -> Path:
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
 
     os.environ["SOURCE_DATE_EPOCH"] = str(_epoch(job.month))
     html = render_html(job.template, {**job.context, "title": job.title, "subject": job.subject})
@@ -148,8 +149,12 @@ def render_pdf(job: ReportJob, fetch_log: list[str] | None = None) -> Path:
     document = HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=fetcher)
     job.pdf_path.parent.mkdir(parents=True, exist_ok=True)
     identifier = hashlib.sha256(f"{job.pdf_path.name}|{job.month}".encode()).hexdigest()[:32].encode()
+    # Dated like the report, not like the render: two renders stay byte-identical.
+    stamp = datetime.fromtimestamp(_epoch(job.month), tz=timezone.utc)
+    attachments = [Attachment(string=text.encode("utf-8"), name=name, description=name, created=stamp,
+                              modified=stamp, relationship="Data") for name, text in job.attachments]
     document.write_pdf(
-        job.pdf_path, stylesheets=[stylesheet], font_config=fonts,
+        job.pdf_path, stylesheets=[stylesheet], font_config=fonts, attachments=attachments,
         pdf_variant="pdf/a-3u", pdf_tags=True, pdf_identifier=identifier,
     )
     if job.html_path is not None:
