@@ -43,7 +43,7 @@ def trend_chart(points: list[dict], width: int = 330, height: int = 150, grades:
     hi = 100.0
     y = lambda v: round(_scale(v, lo, hi, bottom, top), 1)  # noqa: E731
     line = " ".join(f"{xs[i]:.1f},{y(p['trust'])}" for i, p in enumerate(points) if p.get("trust") is not None)
-    markers = [(round(xs[i], 1), y(p["trust"]), f"{p['trust']:.0f}") for i, p in enumerate(points) if p.get("trust") is not None]
+    markers = [(round(xs[i], 1), y(p["trust"]), f"{p['trust']:.1f}") for i, p in enumerate(points) if p.get("trust") is not None]
     upper = [(xs[i], y(p["peer_high"])) for i, p in enumerate(points) if p.get("peer_high") is not None]
     lower = [(xs[i], y(p["peer_low"])) for i, p in enumerate(points) if p.get("peer_low") is not None]
     band = " ".join(f"{x:.1f},{v}" for x, v in upper + lower[::-1])
