@@ -382,6 +382,10 @@ CASES = [
          blocking=("deliveries/late.csv:1 column 'qty_ordered'", "missing required column")),
     # Files
     Case("empty_file", put("deliveries/late.csv", b""), blocking=("deliveries/late.csv:", "empty")),
+    Case("binary_without_nul_bytes", put("deliveries/late.csv", bytes(range(1, 256)) * 4),
+         blocking=("deliveries/late.csv:1:", "not text")),
+    Case("tab_delimited", put("deliveries/late.csv", "\t".join(DELIVERY_HEADER) + "\nD9\tV1\t2026-09-10\t\t10\t\t\t\n"),
+         blocking=("deliveries/late.csv:1:", "tab-delimited")),
     Case("symlink_out_of_the_landing_folder", link_outside("deliveries/link.csv"),
          blocking=("deliveries/link.csv:", "outside the landing folder")),
     Case("directory_instead_of_file", make_dir("deliveries/late.csv"),

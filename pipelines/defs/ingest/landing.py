@@ -89,8 +89,9 @@ def empty_frame(feed: Feed) -> pl.DataFrame:
 
 
 def _check_header(header: list[str], rel: str, feed: Feed) -> None:
-    if len(header) == 1 and ";" in header[0]:
-        raise LandingError(rel, "header looks ';'-delimited; the contract requires comma-separated CSV", line=1)
+    for delimiter, name in ((";", "';'"), ("\t", "tab")):
+        if len(header) == 1 and delimiter in header[0]:
+            raise LandingError(rel, f"header looks {name}-delimited; the contract requires comma-separated CSV", line=1)
     if any(not h for h in header):
         raise LandingError(rel, "header has an empty column name", line=1)
     seen = set()
@@ -126,6 +127,10 @@ def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
     text, bad_lines = _decode(path.read_bytes(), rel)
     if not text.strip():
         raise LandingError(rel, "file is empty: no header row")
+    header_line = text.split("\n", 1)[0]
+    if 1 in bad_lines or any(ord(c) < 32 and c not in "\t\r" for c in header_line):
+        raise LandingError(rel, "the header line is not text (invalid UTF-8 or control characters): "
+                                "a binary file named .csv?", line=1)
     if '"' not in text and "\r" not in text:
         return _read_plain_csv(text, bad_lines, rel, feed)
     return _read_quoted_csv(text, bad_lines, rel, feed)
