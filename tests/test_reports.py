@@ -177,17 +177,28 @@ def test_a_silent_month_explains_held_trust_not_repair():
     assert _mover_reason(active) == "delivery +15 (on time 95%, was 80%)"
 
 
-def test_evidence_csv_keeps_formulas_as_text_and_names_safe():
+def test_evidence_csv_keeps_formulas_as_text_and_records_whole():
+    import csv
+    import io
+    from datetime import datetime
+    from decimal import Decimal
+
     from pipelines.defs.reports.evidence import evidence_files
 
     rows = [{"complaint_id": "K1", "summary": '=HYPERLINK("http://x","y")', "hours_to_acknowledge": -2.0,
-             "source": "complaints/a.csv:2", "apologized": True, "opened_at": date(2026, 9, 3)}]
-    (name, text), = evidence_files("../V 1", MONTH, [], rows)
-    assert name == "V_1-2026-09-complaints.csv"
-    header, line = text.splitlines()
-    assert header.startswith("complaint_id,opened_at,")
-    assert line.startswith("K1,2026-09-03,")
-    assert "'=HYPERLINK" in line and ",-2," in line and ",true," in line
+             "source": "complaints/a.csv:2", "apologized": True, "opened_at": datetime(2026, 9, 3, 10, 30),
+             "recovery_points": Decimal("-0.50")},
+            # A bare carriage return inside a value must not start a record (and a formula with it).
+            {"complaint_id": "K2", "summary": "late\r=cmd|' /C calc'!A0", "source": "complaints/a.csv:3"}]
+    (name, text), = evidence_files("V_1-3f2a", MONTH, [], rows)
+    assert name == "V_1-3f2a-2026-09-complaints.csv"
+    header, first, second = csv.reader(io.StringIO(text, newline=""))
+    assert header[:2] == ["complaint_id", "opened_at"]
+    record = dict(zip(header, first))
+    assert record["opened_at"] == "2026-09-03T10:30:00Z" and record["apologized"] == "true"
+    assert record["summary"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert record["hours_to_acknowledge"] == "-2" and record["recovery_points"] == "-0.50"
+    assert dict(zip(header, second))["summary"] == "late\r=cmd|' /C calc'!A0"  # one quoted value
 
 
 def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():

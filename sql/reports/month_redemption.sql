@@ -1,6 +1,6 @@
 -- The best-handled serious incident resolved in the last three months: a redemption story for the
 -- executive page. Only incidents old enough to judge (opened 30+ days before the month's end)
--- and not themselves a repeat of an earlier failure, by a vendor whose trust did not fall this month
+-- and not themselves a repeat of an earlier failure, by a vendor graded A-C whose trust did not fall this month
 -- (a story of redemption told about the month's biggest faller would mislead).
 SELECT v.vendor_name, r.category, r.severity, r.opened_at, r.acknowledged_at, r.resolved_at, r.due_at,
        r.hours_to_acknowledge, r.apologized, r.explained, r.restitution, r.disclosed_by, r.recovery_points
@@ -10,7 +10,7 @@ WHERE r.severity IN ('high', 'critical') AND NOT r.is_repeat
   AND r.resolved_at >= $month - INTERVAL 2 MONTH AND r.resolved_at < $month + INTERVAL 1 MONTH
   AND r.opened_at < $month + INTERVAL 1 MONTH - INTERVAL 30 DAY
   AND NOT coalesce(v.is_self, false)
-  AND coalesce(s.trust_change, 0) >= 0
+  AND s.trust_change >= 0 AND s.grade NOT IN ('D', 'F')
 ORDER BY r.recovery_points DESC, CASE r.severity WHEN 'critical' THEN 0 ELSE 1 END, r.hours_to_acknowledge,
          r.resolved_at - r.opened_at, r.complaint_id
 LIMIT 1

@@ -63,8 +63,8 @@ def _inside(landing_dir: Path, path: Path) -> Path:
     """`path`, refused when it is a link leading out of the landing folder: a landing folder holds
     its data, and a link to /etc/passwd must not be read (nor echoed in an error message)."""
     if not path.resolve().is_relative_to(landing_dir.resolve()):
-        raise LandingError(_rel(landing_dir, path), "is a symbolic link to a file outside the landing folder; "
-                                                    "copy the file in instead")
+        raise LandingError(_rel(landing_dir, path), "is a symbolic link leading outside the landing folder; "
+                                                    "copy the data in instead")
     return path
 
 

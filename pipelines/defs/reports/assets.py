@@ -102,7 +102,7 @@ def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
     return ReportJob("vendor.html", ctx, out.with_suffix(".pdf"), out.with_suffix(".html"),
                      title=f"{vendor['vendor_name']}: trust scorecard {month_label(month)}",
                      subject="trustcard vendor scorecard", month=month,
-                     attachments=evidence_files(vendor["vendor_id"], month, ctx["late_deliveries"], ctx["all_complaints"]))
+                     attachments=evidence_files(out.name, month, ctx["late_deliveries"], ctx["all_complaints"]))
 
 
 @report_asset(

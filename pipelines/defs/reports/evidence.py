@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from datetime import date
+import numbers
+from datetime import date, datetime
 
 # Cells a spreadsheet would run as a formula (CSV injection): prefixed with a quote, kept as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -21,22 +21,26 @@ COMPLAINT_COLUMNS = ["complaint_id", "opened_at", "acknowledged_at", "resolved_a
                      "resolved_on_time", "hours_to_acknowledge", "recovery_points", "weight", "summary", "source"]
 
 
-def evidence_files(vendor_id: str, month: date, late_deliveries: list[dict],
+def evidence_files(file_stem: str, month: date, late_deliveries: list[dict],
                    complaints: list[dict]) -> tuple[tuple[str, str], ...]:
     """(file name, CSV text) for each kind of record the month has: the late, short or rejected
-    deliveries, and every complaint opened (all of them count in the recovery score)."""
-    stem = f"{_name_safe(vendor_id)}-{month:%Y-%m}"
+    deliveries, and every complaint opened (all of them count in the recovery score), sorted by
+    name (a PDF's embedded-file names form a sorted tree). `file_stem` is the vendor's PDF file
+    stem, already safe as a name."""
+    stem = f"{file_stem}-{month:%Y-%m}"
     files = []
     if late_deliveries:
         files.append((f"{stem}-late-short-rejected-deliveries.csv", to_csv(late_deliveries, DELIVERY_COLUMNS)))
     if complaints:
         files.append((f"{stem}-complaints.csv", to_csv(complaints, COMPLAINT_COLUMNS)))
-    return tuple(files)
+    return tuple(sorted(files))
 
 
 def to_csv(rows: list[dict], columns: list[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the writer then quotes any value holding a CR or LF, so a carriage
+    # return inside a complaint's text cannot start a new record (and a formula with it).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
@@ -48,16 +52,13 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat() + "Z"  # timestamps are stored in UTC, without a zone
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)  # a number, negative or not, is not a formula
+    if isinstance(value, numbers.Number):
+        return str(value)  # a number (int, float, Decimal), negative or not, is not a formula
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _name_safe(text: str) -> str:
-    """An attachment name from a vendor id (data): letters, digits, dot, dash and underscore only."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "vendor"
