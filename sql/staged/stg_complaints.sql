@@ -1,5 +1,10 @@
 -- Staged complaints: typed by the contract; a complaint belongs to the month of opened_at in UTC.
 WITH typed AS MATERIALIZED (
+  -- Copies of a key conflict when their typed values differ ('5' and '5.0' are one quantity, 'Z'
+  -- and '+00:00' one instant); a value that does not parse counts by its problem, which quotes it.
+  SELECT *, hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at, severity, category,
+                disclosed_by, apologized, explained, restitution, summary, _parse_problem, _row_error) AS _fingerprint
+  FROM (
   SELECT
     txt(complaint_id) AS complaint_id,
     txt(vendor_id) AS vendor_id,
@@ -28,22 +33,18 @@ WITH typed AS MATERIALIZED (
       bad('restitution', restitution, flag(restitution), 'not a boolean (true/false, 1/0, yes/no)')
     ]) AS _parse_problem,
     _source_file, _row_number, _row_error, _extra, _raw
-  FROM landing
+  FROM landing)
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT complaint_id FROM typed WHERE complaint_id IS NOT NULL GROUP BY complaint_id HAVING count(*) > 1
 ), repeated AS (  -- their duplicate status and places
-  -- Copies conflict when their typed values differ ('Z' and '+00:00' are one instant); a copy with
-  -- a value that does not parse is compared by its raw text.
-  SELECT complaint_id AS _key, count(DISTINCT hash(vendor_id, opened_at, acknowledged_at, resolved_at,
-           promised_resolution_at, severity, category, disclosed_by, apologized, explained, restitution, summary,
-           CASE WHEN _parse_problem IS NOT NULL OR _row_error IS NOT NULL THEN _raw END)) > 1 AS _conflict,
+  SELECT complaint_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
          min((_source_file, _row_number)) AS _first_at,
          array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
   FROM typed SEMI JOIN repeated_keys USING (complaint_id) GROUP BY complaint_id
 )
 SELECT
   date_trunc('month', opened_at)::DATE AS month,
-  t.*,
+  t.* EXCLUDE (_fingerprint),
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   dup_places(t.complaint_id, r._places, t._source_file, t._row_number) AS _dup_places
 FROM typed t LEFT JOIN repeated r ON t.complaint_id = r._key

@@ -1,6 +1,10 @@
 -- Staged deliveries: every landing row typed by the contract, with provenance and duplicate status.
 -- Reads the registered frame `landing` (all text). A delivery belongs to its promised_date's month.
 WITH typed AS MATERIALIZED (
+  -- Copies of a key conflict when their typed values differ ('5' and '5.0' are one quantity, 'Z'
+  -- and '+00:00' one instant); a value that does not parse counts by its problem, which quotes it.
+  SELECT *, hash(vendor_id, promised_date, delivered_date, qty_ordered, qty_delivered, qty_rejected, order_value, _parse_problem, _row_error) AS _fingerprint
+  FROM (
   SELECT
     txt(delivery_id) AS delivery_id,
     txt(vendor_id) AS vendor_id,
@@ -19,21 +23,18 @@ WITH typed AS MATERIALIZED (
       bad('order_value', order_value, num(order_value), 'not a number')
     ]) AS _parse_problem,
     _source_file, _row_number, _row_error, _extra, _raw
-  FROM landing
+  FROM landing)
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT delivery_id FROM typed WHERE delivery_id IS NOT NULL GROUP BY delivery_id HAVING count(*) > 1
 ), repeated AS (  -- their duplicate status and places
-  -- Copies conflict when their typed values differ ('5' and '5.0' are one quantity); a copy with a
-  -- value that does not parse is compared by its raw text.
-  SELECT delivery_id AS _key, count(DISTINCT hash(vendor_id, promised_date, delivered_date, qty_ordered, qty_delivered,
-           qty_rejected, order_value, CASE WHEN _parse_problem IS NOT NULL OR _row_error IS NOT NULL THEN _raw END)) > 1 AS _conflict,
+  SELECT delivery_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
          min((_source_file, _row_number)) AS _first_at,
          array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
   FROM typed SEMI JOIN repeated_keys USING (delivery_id) GROUP BY delivery_id
 )
 SELECT
   date_trunc('month', promised_date)::DATE AS month,
-  t.*,
+  t.* EXCLUDE (_fingerprint),
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   dup_places(t.delivery_id, r._places, t._source_file, t._row_number) AS _dup_places
 FROM typed t LEFT JOIN repeated r ON t.delivery_id = r._key

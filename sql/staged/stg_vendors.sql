@@ -1,5 +1,9 @@
 -- Staged vendors: the vendor list, typed; is_self defaults to false.
 WITH typed AS MATERIALIZED (
+  -- Copies of a key conflict when their typed values differ ('5' and '5.0' are one quantity, 'Z'
+  -- and '+00:00' one instant); a value that does not parse counts by its problem, which quotes it.
+  SELECT *, hash(vendor_name, category, is_self, report_recipients, _parse_problem, _row_error) AS _fingerprint
+  FROM (
   SELECT
     txt(vendor_id) AS vendor_id,
     txt(vendor_name) AS vendor_name,
@@ -10,20 +14,17 @@ WITH typed AS MATERIALIZED (
       bad('is_self', is_self, flag(is_self), 'not a boolean (true/false, 1/0, yes/no)')
     ]) AS _parse_problem,
     _source_file, _row_number, _row_error, _extra, _raw
-  FROM landing
+  FROM landing)
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT vendor_id FROM typed WHERE vendor_id IS NOT NULL GROUP BY vendor_id HAVING count(*) > 1
 ), repeated AS (  -- their duplicate status and places
-  -- Copies conflict when their typed values differ ('true' and '1' are one flag); a copy with a
-  -- value that does not parse is compared by its raw text.
-  SELECT vendor_id AS _key, count(DISTINCT hash(vendor_name, category, is_self, report_recipients,
-           CASE WHEN _parse_problem IS NOT NULL OR _row_error IS NOT NULL THEN _raw END)) > 1 AS _conflict,
+  SELECT vendor_id AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
          min((_source_file, _row_number)) AS _first_at,
          array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
   FROM typed SEMI JOIN repeated_keys USING (vendor_id) GROUP BY vendor_id
 )
 SELECT
-  t.*,
+  t.* EXCLUDE (_fingerprint),
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   dup_places(t.vendor_id, r._places, t._source_file, t._row_number) AS _dup_places
 FROM typed t LEFT JOIN repeated r ON t.vendor_id = r._key
