@@ -354,6 +354,20 @@ CASES = [
          late_complaints("C1,V1,2026-09-03T10:00:00+00:00,2026-09-03T12:00:00-02:00,2026-09-05T10:00:00Z,,HIGH,"
                          "packaging,vendor,1,TRUE,no,Crushed boxes"),
          added={"complaints": 1}, duplicates={"complaints": 1}),
+    # The contract's defaults written out are the same values as left empty: copies, not conflicts.
+    Case("duplicate_key_with_defaults_written_out", late_deliveries("D1,V1,2026-09-10,2026-09-09,10,10,0,100"),
+         added={"deliveries": 1}, duplicates={"deliveries": 1}, check=check_duplicate_counted_once),
+    Case("duplicate_complaints_with_defaults_written_out",
+         late_complaints("C2,V2,2026-09-12T08:00:00,2026-09-13T08:00:00,,,low,,customer,no,false,0,Late reply",
+                         "C3,V3,2026-09-14T08:00:00Z,,,,,late,,,,,Slow", "C3,V3,2026-09-14T08:00:00Z,,,,Medium,late,,,,,Slow"),
+         added={"complaints": 3}, duplicates={"complaints": 2}),
+    Case("duplicate_vendor_with_default_written_out", vendors_file("V2,Bolt,packaging,FALSE,"),
+         added={"vendors": 1}, duplicates={"vendors": 1}),
+    Case("undelivered_copy_with_a_quantity_conflicts", late_deliveries("D3,V2,2026-09-20,,5,0,,"),
+         quarantined=tuple(Q("deliveries", f, n, "delivery_id", "delivery_id 'D3' appears with different values in "
+                             "deliveries/deliveries.csv:4, deliveries/late.csv:2")
+                           for f, n in (("deliveries/deliveries.csv", 4), ("deliveries/late.csv", 2))),
+         added={"deliveries": 1}),
     Case("conflicting_key_across_files", late_deliveries("D1,V1,2026-09-10,2026-09-09,11,,,100"),
          quarantined=tuple(Q("deliveries", f, 2, "delivery_id", "delivery_id 'D1' appears with different values in "
                              "deliveries/deliveries.csv:2, deliveries/late.csv:2")

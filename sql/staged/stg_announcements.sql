@@ -20,7 +20,7 @@ WITH typed AS MATERIALIZED (
     -- duplicate here (a value that does not parse counts by its text); contradictory events of
     -- one announcement are judged by validation.
     hash(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), iso_date(event_date),
-         iso_date(promised_ship_date), flag(presold),
+         iso_date(promised_ship_date), coalesce(flag(presold), false),  -- empty = not presold, as metrics read it
          CASE WHEN iso_date(event_date) IS NULL THEN txt(event_date) END,
          CASE WHEN iso_date(promised_ship_date) IS NULL THEN txt(promised_ship_date) END,
          CASE WHEN flag(presold) IS NULL THEN txt(presold) END) AS _fingerprint,

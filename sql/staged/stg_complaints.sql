@@ -1,9 +1,11 @@
 -- Staged complaints: typed by the contract; a complaint belongs to the month of opened_at in UTC.
 WITH typed AS MATERIALIZED (
-  -- Copies of a key conflict when their typed values differ ('5' and '5.0' are one quantity, 'Z'
-  -- and '+00:00' one instant); a value that does not parse counts by its problem, which quotes it.
-  SELECT *, hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at, severity, category,
-                disclosed_by, apologized, explained, restitution, summary, _parse_problem, _row_error) AS _fingerprint
+  -- Copies of a key conflict when their typed values differ ('Z' and '+00:00' are one instant, an
+  -- empty severity is 'medium' as the contract defaults it, an empty recovery step is one not
+  -- taken as every metric reads it); a value that does not parse counts by its problem, which quotes it.
+  SELECT *, hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at,
+                coalesce(severity, 'medium'), category, disclosed_by, coalesce(apologized, false),
+                coalesce(explained, false), coalesce(restitution, false), summary, _parse_problem, _row_error) AS _fingerprint
   FROM (
   SELECT
     txt(complaint_id) AS complaint_id,

@@ -1,8 +1,8 @@
 -- Staged vendors: the vendor list, typed; is_self defaults to false.
 WITH typed AS MATERIALIZED (
-  -- Copies of a key conflict when their typed values differ ('5' and '5.0' are one quantity, 'Z'
-  -- and '+00:00' one instant); a value that does not parse counts by its problem, which quotes it.
-  SELECT *, hash(vendor_name, category, is_self, report_recipients, _parse_problem, _row_error) AS _fingerprint
+  -- Copies of a key conflict when their typed values differ ('TRUE' and 'yes' are one flag, an empty
+  -- is_self is false as the contract defaults it); a value that does not parse counts by its problem.
+  SELECT *, hash(vendor_name, category, coalesce(is_self, false), report_recipients, _parse_problem, _row_error) AS _fingerprint
   FROM (
   SELECT
     txt(vendor_id) AS vendor_id,
