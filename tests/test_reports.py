@@ -242,3 +242,39 @@ def test_cjk_vendor_names_print_with_the_bundled_fallback_font(tmp_path: Path):
     assert all(f.startswith(("TC-Sans", "TC-CJK")) for f in cjk | latin), cjk | latin
     assert not any(f.startswith("TC-CJK") for f in latin)  # embedded only where it is needed
     assert "华南供应链有限公司" in _text(pdfs["华南供应链有限公司"])
+
+
+def test_executive_pdf_carries_every_scored_vendor_as_csv(rendered: Path):
+    from conftest import query
+
+    attachments = PdfReader(rendered / "executive.pdf").attachments
+    assert sorted(attachments) == ["vendors-2026-09.csv"]
+    lines = attachments["vendors-2026-09.csv"][0].decode().splitlines()
+    header, rows = lines[0].split(","), lines[1:]
+    assert header[:5] == ["category", "vendor_id", "vendor_name", "grade", "trust_score"]
+    # V1 and V2 are scored; V3 (no data) and our own company (page 1) are not among the vendors.
+    assert sorted(r.split(",")[1] for r in rows) == ["V1", "V2"]
+    v2 = next(r for r in rows if ",V2," in r)
+    assert '"<img src=""file:///etc/passwd""> & ""Co"""' in v2  # the name as data, quoted by CSV rules
+    trust = query(rendered.parent.parent / "db.duckdb", "SELECT trust_score FROM scorecard WHERE vendor_id = 'V1' "
+                  "AND month = ?", [MONTH])[0][0]
+    v1 = next(r for r in rows if ",V1," in r).split(",")
+    assert float(v1[4]) == round(trust, 1)
+
+
+def test_a_large_portfolio_prints_the_best_and_worst_of_each_category():
+    from pipelines.defs.reports.context import _condensed
+
+    big = [{"vendor_id": f"A{i}", "trust_score": 100.0 - i, "watch": "grade D" if i in (4, 15, 30, 36) else ""}
+           for i in range(40)]
+    small = [{"vendor_id": f"B{i}", "trust_score": 90.0 - i, "watch": ""} for i in range(3)]
+    categories = [{"name": "a", "vendors": big}, {"name": "b", "vendors": small}]
+    # 43 vendors fit a limit of 100 rows: all printed.
+    assert [len(c["rows"]) for c in _condensed(categories, 100)] == [40, 3]
+    # A limit of 20 rows over 2 categories: k = 20 // (2 * 2) = 5 best and 5 worst of each.
+    a, b = _condensed(categories, 20)
+    assert [r["vendor_id"] for r in a["rows"][:5]] == ["A0", "A1", "A2", "A3", "A4"]
+    # The 30 between (A5..A34, trust 95 down to 66) are one row, with 2 of them on the watchlist (A15, A30).
+    assert a["rows"][5] == {"gap": 30, "high": 95.0, "low": 66.0, "watch": 2}
+    assert [r["vendor_id"] for r in a["rows"][6:]] == ["A35", "A36", "A37", "A38", "A39"]
+    assert b["rows"] == small  # 3 vendors are fewer than 2 * 5 + 1: nothing left out

@@ -19,7 +19,7 @@ from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..scorecard.model import load_model
 from .context import data_quality_context, executive_context, latest_scored_months, month_label, vendor_context
-from .evidence import evidence_files
+from .evidence import evidence_files, executive_files
 from .render import ReportJob, render_all, render_standalone_html
 
 
@@ -65,7 +65,7 @@ def executive_report(context: AssetExecutionContext, duckdb: DuckDBResource, set
         ReportJob("executive.html", ctx, month_dir(settings.reports, ctx["month"]) / "executive.pdf",
                   month_dir(settings.reports, ctx["month"]) / "executive.html",
                   title=f"Vendor trust, {month_label(ctx['month'])}", subject="trustcard executive summary",
-                  month=ctx["month"])
+                  month=ctx["month"], attachments=executive_files(ctx["month"], ctx["categories"]))
         for ctx in contexts
     ]
     paths = render_all(jobs)

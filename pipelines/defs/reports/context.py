@@ -18,6 +18,11 @@ SMALL_SAMPLE = 10  # fewer deliveries than this in a month: the score leans on t
 # Evidence rows a PDF table lists (the worst first); the HTML twin and the CSVs embedded in the
 # PDF hold every one.
 PDF_EVIDENCE_ROWS = 25
+# Vendor rows the executive PDF's table prints at most: beyond this (a marketplace's thousands of
+# vendors, 150 pages) it prints the best and worst of each category and one line for those
+# between; every vendor is in the CSV embedded in the PDF and in the HTML twin.
+EXECUTIVE_TABLE_ROWS = 300
+EXECUTIVE_TABLE_EACH_END = 10  # then at most this many best, and as many worst, of each category
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[dict]:
@@ -172,6 +177,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
         "categories": _by_category(scored),
+        "pdf_categories": _condensed(_by_category(scored), EXECUTIVE_TABLE_ROWS),
+        "condensed": len(scored) > EXECUTIVE_TABLE_ROWS,
+        "scored_total": len(scored),
         "silent": len(others) - len(scored),
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
@@ -251,6 +259,25 @@ def _by_category(rows: list[dict]) -> list[dict]:
     for r in rows:
         groups.setdefault(r["category"], []).append(r)
     return [{"name": name, "vendors": vendors} for name, vendors in sorted(groups.items())]
+
+
+def _condensed(categories: list[dict], limit: int) -> list[dict]:
+    """The rows the PDF's table prints per category: every vendor while all fit in `limit` rows;
+    beyond that the k best and k worst of each category (already sorted by trust) and, between
+    them, one row saying how many were left out, their trust range and how many are on the watchlist."""
+    if sum(len(c["vendors"]) for c in categories) <= limit:
+        return [{"name": c["name"], "rows": c["vendors"]} for c in categories]
+    k = max(2, min(EXECUTIVE_TABLE_EACH_END, limit // (2 * len(categories))))
+    condensed = []
+    for c in categories:
+        rows = c["vendors"]
+        if len(rows) > 2 * k + 1:
+            between = rows[k:-k]
+            gap = {"gap": len(between), "high": between[0]["trust_score"], "low": between[-1]["trust_score"],
+                   "watch": sum(1 for r in between if r["watch"])}
+            rows = [*rows[:k], gap, *rows[-k:]]
+        condensed.append({"name": c["name"], "rows": rows})
+    return condensed
 
 
 def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:

@@ -20,6 +20,22 @@ COMPLAINT_COLUMNS = ["complaint_id", "opened_at", "acknowledged_at", "resolved_a
                      "category", "disclosed_by", "apologized", "explained", "restitution", "is_repeat",
                      "resolved_on_time", "hours_to_acknowledge", "recovery_points", "weight", "summary", "source"]
 
+EXECUTIVE_COLUMNS = ["category", "vendor_id", "vendor_name", "grade", "trust_score", "trust_change", "delivery_score",
+                     "promise_score", "recovery_score", "deliveries_due", "on_time_rate", "complaints_opened",
+                     "announcements_due_12m", "watch", "vaporware", "small_sample"]
+
+SCORES = ("trust_score", "trust_change", "delivery_score", "promise_score", "recovery_score")
+
+
+def executive_files(month: date, categories: list[dict]) -> tuple[tuple[str, str], ...]:
+    """The executive PDF's table as one CSV of every scored vendor (the PDF may print only the
+    best and worst of each category)."""
+    # Scores as the PDF prints them (one decimal), rates to a tenth of a percent.
+    rows = [{**r, **{k: round(r[k], 1) for k in SCORES if r[k] is not None},
+             "on_time_rate": None if r["on_time_rate"] is None else round(r["on_time_rate"], 3)}
+            for c in categories for r in c["vendors"]]
+    return ((f"vendors-{month:%Y-%m}.csv", to_csv(rows, EXECUTIVE_COLUMNS)),) if rows else ()
+
 
 def evidence_files(file_stem: str, month: date, late_deliveries: list[dict],
                    complaints: list[dict]) -> tuple[tuple[str, str], ...]:
