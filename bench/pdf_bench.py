@@ -21,6 +21,7 @@ from pipelines.defs.ingest.staging import stage_feed
 from pipelines.defs.quality.validate import validate_feed
 from pipelines.defs.reports.assets import safe_file_stem
 from pipelines.defs.reports.context import executive_context, vendor_context
+from pipelines.defs.reports.evidence import evidence_files, executive_files
 from pipelines.defs.reports.render import ReportJob, render_all, render_pdf
 from pipelines.defs.scorecard.build import METRIC_MODELS, build_metric, build_scorecard
 from pipelines.defs.scorecard.model import load_model
@@ -55,7 +56,7 @@ def executive_job(db: Path, out: Path, month: date = MONTH) -> tuple[ReportJob, 
         con.close()
     vendors = sum(len(c["vendors"]) for c in ctx["categories"])
     return ReportJob("executive.html", ctx, out / "executive.pdf", None, title="executive", subject="bench",
-                     month=month), vendors
+                     month=month, attachments=executive_files(month, ctx["categories"])), vendors
 
 
 def scored_vendors(con, month: date) -> list[str]:
@@ -77,8 +78,12 @@ def vendor_jobs(db: Path, out: Path, month: date = MONTH, sample: int | None = N
         contexts = [vendor_context(con, v, month, model) for v in vendors]
     finally:
         con.close()
+    # As the product renders them: with the month's records embedded as CSV.
     return [ReportJob("vendor.html", c, out / f"{safe_file_stem(c['vendor']['vendor_id'])}.pdf", None,
-                      title=c["vendor"]["vendor_name"], subject="bench", month=month) for c in contexts]
+                      title=c["vendor"]["vendor_name"], subject="bench", month=month,
+                      attachments=evidence_files(safe_file_stem(c["vendor"]["vendor_id"]), month,
+                                                 c["late_deliveries"], c["all_complaints"]))
+            for c in contexts]
 
 
 def measure(db: Path, out: Path, month: date = MONTH, sample: int | None = None, workers: int | None = None) -> dict:
