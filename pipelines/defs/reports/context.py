@@ -167,6 +167,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     others = [r for r in rows if not r["is_self"]]
     scored = [r for r in others if r["trust_score"] is not None]
     moved = [r for r in scored if r["trust_change"] is not None]
+    categories = _by_category(scored)
     return {
         "month": month,
         "month_label": month_label(month),
@@ -176,8 +177,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "watchlist": [r for r in scored if r["watch"]],
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
-        "categories": _by_category(scored),
-        "pdf_categories": _condensed(_by_category(scored), EXECUTIVE_TABLE_ROWS),
+        "categories": categories,
+        "pdf_categories": _condensed(categories, EXECUTIVE_TABLE_ROWS),
         "condensed": len(scored) > EXECUTIVE_TABLE_ROWS,
         "scored_total": len(scored),
         "silent": len(others) - len(scored),
