@@ -275,6 +275,20 @@ def test_a_large_portfolio_prints_the_best_and_worst_of_each_category():
     a, b = _condensed(categories, 20)
     assert [r["vendor_id"] for r in a["rows"][:5]] == ["A0", "A1", "A2", "A3", "A4"]
     # The 30 between (A5..A34, trust 95 down to 66) are one row, with 2 of them on the watchlist (A15, A30).
-    assert a["rows"][5] == {"gap": 30, "high": 95.0, "low": 66.0, "watch": 2}
+    assert a["rows"][5] == {"_gap": 30, "high": 95.0, "low": 66.0, "watch": 2}
     assert [r["vendor_id"] for r in a["rows"][6:]] == ["A35", "A36", "A37", "A38", "A39"]
     assert b["rows"] == small  # 3 vendors are fewer than 2 * 5 + 1: nothing left out
+
+
+def test_a_vendor_id_with_a_dot_gets_its_own_pdf(tmp_path: Path):
+    from pipelines.defs.reports.assets import _vendor_job, vendor_report_path
+
+    def job(vendor_id: str) -> ReportJob:
+        return _vendor_job({"month": MONTH, "vendor": {"vendor_id": vendor_id, "vendor_name": vendor_id},
+                            "late_deliveries": [], "all_complaints": []}, tmp_path)
+
+    acme, acme_co = job("acme"), job("acme.co")
+    # 'acme.co' must not become 'acme.pdf' (the file of vendor 'acme', which the mail would send).
+    assert (acme.pdf_path.name, acme_co.pdf_path.name) == ("acme.pdf", "acme.co.pdf")
+    assert (acme.html_path.name, acme_co.html_path.name) == ("acme.html", "acme.co.html")
+    assert vendor_report_path(tmp_path, MONTH, "acme.co") == acme_co.pdf_path  # where the mail looks

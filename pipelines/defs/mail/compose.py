@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ...lib.sql import load_sql
-from ..reports.assets import month_dir, safe_file_stem
+from ..reports.assets import month_dir, safe_file_stem, vendor_report_path
 from ..reports.context import month_label
 from .addresses import merge, one_line, parse_recipients, shown
 from .outbox import Outgoing
@@ -62,7 +62,7 @@ def plan_month(con: duckdb.DuckDBPyConnection, month: date, reports_dir: Path, s
     elif executive.is_file():
         plan.reports.append(Report(EXECUTIVE, None, None, executive, executive.read_bytes(), settings.executives))
     for vendor_id, name, recipients in con.execute(load_sql("mail/vendor_recipients"), {"month": month}).fetchall():
-        pdf = month_dir(reports_dir, month) / "vendors" / f"{safe_file_stem(vendor_id)}.pdf"
+        pdf = vendor_report_path(reports_dir, month, vendor_id)
         if pdf.is_file():
             _add_vendor(plan, vendor_id, name, recipients, pdf, settings)
     return plan

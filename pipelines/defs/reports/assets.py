@@ -53,6 +53,12 @@ def safe_file_stem(vendor_id: str) -> str:
     return f"{readable}-{hashlib.sha256(vendor_id.encode()).hexdigest()[:8]}"
 
 
+def vendor_report_path(reports_dir: Path, month: date, vendor_id: str) -> Path:
+    """Where a vendor's PDF of a month goes. The suffix is appended, never substituted: a vendor
+    id with a dot ('acme.co') must not land on another vendor's file ('acme.pdf')."""
+    return month_dir(reports_dir, month) / "vendors" / f"{safe_file_stem(vendor_id)}.pdf"
+
+
 @report_asset(
     kinds={"pdf", "html"},
     description="The month's executive PDF: who improved, who slipped, who to worry about.",
@@ -98,11 +104,11 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
 
 def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
     month, vendor = ctx["month"], ctx["vendor"]
-    out = month_dir(reports_dir, month) / "vendors" / safe_file_stem(vendor["vendor_id"])
-    return ReportJob("vendor.html", ctx, out.with_suffix(".pdf"), out.with_suffix(".html"),
+    pdf = vendor_report_path(reports_dir, month, vendor["vendor_id"])
+    return ReportJob("vendor.html", ctx, pdf, pdf.parent / f"{pdf.stem}.html",
                      title=f"{vendor['vendor_name']}: trust scorecard {month_label(month)}",
                      subject="trustcard vendor scorecard", month=month,
-                     attachments=evidence_files(out.name, month, ctx["late_deliveries"], ctx["all_complaints"]))
+                     attachments=evidence_files(pdf.stem, month, ctx["late_deliveries"], ctx["all_complaints"]))
 
 
 @report_asset(

@@ -155,7 +155,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         FROM scorecard s JOIN vendors v USING (vendor_id)
         LEFT JOIN scorecard p ON p.vendor_id = s.vendor_id AND p.month = s.month - INTERVAL 1 MONTH
         LEFT JOIN scorecard p3 ON p3.vendor_id = s.vendor_id AND p3.month = s.month - INTERVAL 3 MONTH
-        WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name""", [month])
+        WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name, s.vendor_id""", [month])
     history = _dicts(con, """SELECT vendor_id, list(trust_score ORDER BY month) AS scores FROM scorecard
                              WHERE month BETWEEN ? AND ? GROUP BY vendor_id""", [add_months(month, -11), month])
     sparks = {h["vendor_id"]: sparkline(h["scores"]) for h in history}
@@ -274,7 +274,7 @@ def _condensed(categories: list[dict], limit: int) -> list[dict]:
         rows = c["vendors"]
         if len(rows) > 2 * k + 1:
             between = rows[k:-k]
-            gap = {"gap": len(between), "high": between[0]["trust_score"], "low": between[-1]["trust_score"],
+            gap = {"_gap": len(between), "high": between[0]["trust_score"], "low": between[-1]["trust_score"],
                    "watch": sum(1 for r in between if r["watch"])}
             rows = [*rows[:k], gap, *rows[-k:]]
         condensed.append({"name": c["name"], "rows": rows})
