@@ -363,7 +363,9 @@ CASES = [
          added={"complaints": 3}, duplicates={"complaints": 2}),
     Case("duplicate_vendor_with_default_written_out", vendors_file("V2,Bolt,packaging,FALSE,"),
          added={"vendors": 1}, duplicates={"vendors": 1}),
-    Case("undelivered_copy_with_a_quantity_conflicts", late_deliveries("D3,V2,2026-09-20,,5,0,,"),
+    Case("undelivered_copy_with_nothing_delivered_written_out", late_deliveries("D3,V2,2026-09-20,,5,0,0,"),
+         added={"deliveries": 1}, duplicates={"deliveries": 1}),
+    Case("undelivered_copy_with_a_quantity_conflicts", late_deliveries("D3,V2,2026-09-20,,5,3,,"),
          quarantined=tuple(Q("deliveries", f, n, "delivery_id", "delivery_id 'D3' appears with different values in "
                              "deliveries/deliveries.csv:4, deliveries/late.csv:2")
                            for f, n in (("deliveries/deliveries.csv", 4), ("deliveries/late.csv", 2))),

@@ -2,11 +2,11 @@
 -- Reads the registered frame `landing` (all text). A delivery belongs to its promised_date's month.
 WITH typed AS MATERIALIZED (
   -- Copies of a key conflict when their typed values differ ('5' and '5.0' are one quantity, 'Z'
-  -- and '+00:00' one instant, an empty qty_rejected is 0 and an empty qty_delivered of a delivered
-  -- row is qty_ordered, as the contract defaults them); a value that does not parse counts by its
-  -- problem, which quotes it.
+  -- and '+00:00' one instant, an empty qty_rejected is 0, an empty qty_delivered is qty_ordered on
+  -- a delivered row and 0 on an undelivered one, as the contract and validation read them); a value
+  -- that does not parse counts by its problem, which quotes it.
   SELECT *, hash(vendor_id, promised_date, delivered_date, qty_ordered,
-                 coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered END),
+                 coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered ELSE 0 END),
                  coalesce(qty_rejected, 0), order_value, _parse_problem, _row_error) AS _fingerprint
   FROM (
   SELECT
