@@ -1,8 +1,10 @@
 """The scorecard's columns against hand-computed values (docs: data-contract.md, trust-model.md).
 
 One landing folder holds a small vendor per scenario, each in a category of its own unless the
-scenario needs peers, so the category prior of the shrinkage is the vendor's own rate and every
-expected number can be worked out by hand (the arithmetic is in the comment beside it).
+scenario needs peers, and every expected number is worked out by hand (the arithmetic is in the
+comment beside it). Scores are shrunk toward the category, the category toward the portfolio and
+the portfolio toward a fixed fallback (docs/metrics.md), so expected scores use October's portfolio
+as counted by hand below.
 The folder goes through ONE real Dagster run of months 2026-05..2026-10 (module fixture);
 2026-05 has nothing at all in it.
 """
@@ -17,6 +19,28 @@ from pipelines.defs.scorecard.model import grade, load_model, remembered_score
 
 MAY, JUN, JUL, AUG, SEP, OCT = (date(2026, m, 1) for m in range(5, 11))
 APPROX = dict(abs=1e-9)
+
+# October's deliveries due, counted by hand from build_landing: (on time, in full, defect-free, due).
+#   VDEL 2/5/6 of 7, VOVER 3/3/3 of 3, VOPEN 0/0/0 of 2, VDUP 1/2/2 of 2, VREDATE 1/2/2 of 2,
+#   VSMALL 2/2/2 of 2, VBIG 990/1000/1000 of 1000, VPEER 80/100/100 of 100, VMEM 10 of 10,
+#   VREC_NONE, VREC_GOOD, VREC_BAD, VREC_QUIET 4 of 4 each
+OCT_PORTFOLIO = (2 + 3 + 0 + 1 + 1 + 2 + 990 + 80 + 10 + 16, 5 + 3 + 0 + 2 + 2 + 2 + 1000 + 100 + 10 + 16,
+                 6 + 3 + 0 + 2 + 2 + 2 + 1000 + 100 + 10 + 16, 7 + 3 + 2 + 2 + 2 + 2 + 1000 + 100 + 10 + 16)
+
+
+def shrunk(k: float, n: float, p: float, m: float = 10) -> float:
+    """k of n with m imaginary records at rate p (docs/metrics.md, "Shrinkage")."""
+    return (k + m * p) / (n + m)
+
+
+def delivery_score(vendor: tuple, category: tuple, portfolio: tuple = OCT_PORTFOLIO) -> float:
+    """The delivery pillar by hand; each tuple is (on time, in full, defect-free, due)."""
+    rates = []
+    for i in range(3):
+        prior = shrunk(category[i], category[3], shrunk(portfolio[i], portfolio[3], 0.5))
+        rates.append(shrunk(vendor[i], vendor[3], prior))
+    blend = 0.5 * rates[0] + 0.3 * rates[1] + 0.2 * rates[2]
+    return 100 * max(0.0, (blend - 0.5) / 0.5)
 
 
 def d(delivery_id, vendor, promised, delivered="", qty="10", qty_delivered="", rejected="0", value=""):
@@ -280,30 +304,63 @@ def test_wilson_interval(db):
     assert 1 / 2.9208 < low < high < 1.0
 
 
+def test_october_portfolio_as_counted_by_hand(db):
+    # The hand count that the expected scores below rest on.
+    got = query(db, """SELECT sum(on_time_in_tolerance), sum(in_full), sum(defect_free), sum(deliveries_due)
+                       FROM delivery_metrics WHERE month = ?""", [OCT])[0]
+    assert got == OCT_PORTFOLIO == (1105, 1140, 1141, 1144)
+
+
 def test_small_sample_does_not_outrank_large_one(db):
-    # Category cat_shrink pools 2 + 990 + 80 = 1072 on time of 2 + 1000 + 100 = 1102: p = 0.9727767695.
-    # All in full and defect-free (those priors are 1, shrunk values 1), so
-    #   delivery_score = 100 * (0.5 s + 0.3 + 0.2 - 0.5) / 0.5 = 100 s, with s = (k + 10 p) / (n + 10):
-    #   VSMALL: (2 + 9.727767695) / 12 = 0.9773139746       -> 97.73139746
-    #   VBIG:   (990 + 9.727767695) / 1010 = 0.9898294730   -> 98.98294730
-    #   VPEER:  (80 + 9.727767695) / 110 = 0.8157069790     -> 81.57069790
+    # Portfolio priors (toward 0.5 with 10 imaginary deliveries): on time (1105 + 5) / 1154 = 0.9618717504,
+    #   in full (1140 + 5) / 1154 = 0.9922010399, defect-free (1141 + 5) / 1154 = 0.9930675910.
+    # Category cat_shrink pools 2 + 990 + 80 = 1072 on time of 2 + 1000 + 100 = 1102, all in full and
+    #   defect-free; shrunk toward the portfolio: on time (1072 + 9.618717504) / 1112 = 0.9726787028,
+    #   in full (1102 + 9.922010399) / 1112 = 0.9999298655, defect-free (1102 + 9.930675910) / 1112 = 0.9999376582.
+    # VSMALL: on time (2 + 9.726787028) / 12 = 0.9772322523, in full (2 + 9.999298655) / 12 = 0.9999415546,
+    #   defect-free 0.9999480485; blend = 0.4886161262 + 0.2999824664 + 0.1999896097 = 0.9885882023 -> 97.718
+    # VBIG: on time (990 + 9.726787028) / 1010 = 0.9898285020, in full 0.9999993056, defect-free 0.9999993828;
+    #   blend = 0.4949142510 + 0.2999997917 + 0.1999998766 = 0.9949139192 -> 98.983
     small_rate, small = row(db, "VSMALL", OCT, "on_time_rate", "delivery_score")
     big_rate, big = row(db, "VBIG", OCT, "on_time_rate", "delivery_score")
     peer = row(db, "VPEER", OCT, "delivery_score")[0]
     assert (small_rate, big_rate) == (1.0, 0.99)
-    assert small == pytest.approx(97.73139746, abs=1e-6)
-    assert big == pytest.approx(98.98294730, abs=1e-6)
-    assert peer == pytest.approx(81.57069790, abs=1e-6)
+    category = (1072, 1102, 1102, 1102)
+    assert small == pytest.approx(delivery_score((2, 2, 2, 2), category), **APPROX)
+    assert big == pytest.approx(delivery_score((990, 1000, 1000, 1000), category), **APPROX)
+    assert peer == pytest.approx(delivery_score((80, 100, 100, 100), category), **APPROX)
+    assert small == pytest.approx(97.71764045, abs=1e-6)
+    assert big == pytest.approx(98.98278385, abs=1e-6)
+    assert peer == pytest.approx(81.56919714, abs=1e-6)
     assert small < big  # the raw rate says the opposite
     assert row(db, "VSMALL", OCT, "peer_on_time_rate")[0] == pytest.approx(1072 / 1102, **APPROX)
 
 
-def test_delivery_score_of_a_vendor_alone_in_its_category(db):
-    # VDEL is its category's only vendor: prior = its own rate, so shrinking changes nothing.
-    # on time 2/7, in full 5/7, defect-free 6/7 (all delivered ones have qty_rejected 0; D5 is not delivered)
-    # blend = (0.5*2 + 0.3*5 + 0.2*6) / 7 = 3.7 / 7 = 0.5285714286; score = 100 * (0.5285714286 - 0.5) / 0.5
-    assert row(db, "VDEL", OCT, "delivery_score")[0] == pytest.approx(100 * (3.7 / 7 - 0.5) / 0.5, **APPROX)
-    assert row(db, "VDEL", OCT, "delivery_score")[0] == pytest.approx(5.714285714, abs=1e-8)
+def test_a_vendor_alone_in_its_category_is_shrunk_toward_the_portfolio(db):
+    # VDEL is its category's only vendor: on time 2/7, in full 5/7, defect-free 6/7 (all delivered ones
+    # have qty_rejected 0; D5 is not delivered). Unshrunk, blend = 3.7 / 7 = 0.5286 -> 5.714. Its
+    # category prior is its own 7 deliveries pulled toward the portfolio (priors above):
+    #   on time (2 + 9.618717504) / 17 = 0.6834539708 -> vendor (2 + 6.834539708) / 17 = 0.5196788064
+    #   in full (5 + 9.922010399) / 17 = 0.8777653176 -> vendor (5 + 8.777653176) / 17 = 0.8104501868
+    #   defect-free (6 + 9.930675910) / 17 = 0.9370985829 -> vendor (6 + 9.370985829) / 17 = 0.9041756370
+    #   blend = 0.2598394032 + 0.2431350560 + 0.1808351274 = 0.6838095866 -> 36.762
+    # (it was 5.714 when a vendor alone was shrunk toward itself: the prior did nothing for a small sample)
+    got = row(db, "VDEL", OCT, "delivery_score")[0]
+    assert got == pytest.approx(delivery_score((2, 5, 6, 7), (2, 5, 6, 7)), **APPROX)
+    assert got == pytest.approx(36.76191733, abs=1e-6)
+
+
+def test_four_of_four_on_time_alone_is_not_a_perfect_score(db):
+    # VREC_QUIET: 4 of 4 on time, in full, defect-free, alone in its category: shrunk toward the
+    #   portfolio, its delivery pillar is high but not 100 (docs: small samples say so).
+    #   on time: prior (4 + 9.618717504) / 14 = 0.9727655360 -> (4 + 9.727655360) / 14 = 0.9805468114
+    #   in full: (4 + 9.922010399) / 14 = 0.9944293142 -> (4 + 9.944293142) / 14 = 0.9960209387
+    #   defect-free: (4 + 9.930675910) / 14 = 0.9950482793 -> 0.9964630567
+    #   blend = 0.4902734057 + 0.2988062816 + 0.1992926113 = 0.9883722986 -> 97.674
+    got = row(db, "VREC_QUIET", OCT, "delivery_score")[0]
+    assert got == pytest.approx(delivery_score((4, 4, 4, 4), (4, 4, 4, 4)), **APPROX)
+    assert got == pytest.approx(97.67445973, abs=1e-6)
+    assert got < 100
 
 
 # ------------------------------------------------------------------------------------------------
@@ -378,29 +435,36 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     assert dict(query(db, "SELECT vendor_id, recovery_score FROM complaint_metrics WHERE vendor_id IN ('VREC_GOOD', 'VREC_BAD')")) == {
         "VREC_GOOD": pytest.approx(90.0, **APPROX), "VREC_BAD": pytest.approx(45.0, **APPROX)}
     # The scorecard's recovery pillar: complaints are shrunk toward the category's complaint-weighted
-    # handling score (prior_recovery = 2); a vendor never complained about has no recovery data:
-    #   peer = (90 * 1 + 45 * 1) / 2 = 67.5 (VREC_NONE has no complaint, so no weight)
-    #   none: no data
-    #   good: (1 * 90 + 2 * 67.5) / 3 = 225 / 3 = 75
-    #   bad:  (1 * 45 + 2 * 67.5) / 3 = 180 / 3 = 60
-    # Deliveries are identical (4/4, category rate 1 -> delivery score 100), no announcements, so
-    #   month_score = (0.5 * 100 + 0.25 * recovery) / 0.75 = 66.666.. + recovery / 3, or, without
-    #   recovery data, the delivery score alone: none 100, good 91.6666667, bad 86.6666667
-    peer = 67.5
+    # handling score, itself shrunk toward the portfolio's, itself toward 65 (2 imaginary complaints
+    # each); a vendor never complained about has no recovery data.
+    #   portfolio: October's 12 complaints (VCMP 6, VREP 2, VMS 2, G1, B1) with their vendors' scores
+    #              from complaint_metrics (G1's and B1's checked just above): (sum + 2 * 65) / 14
+    #   category:  (90 * 1 + 45 * 1 + 2 * portfolio) / 4 (VREC_NONE has no complaint, so no weight)
+    #   good: (1 * 90 + 2 * category) / 3;  bad: (1 * 45 + 2 * category) / 3
+    handling, complaints = query(db, "SELECT sum(complaints_opened * recovery_score), sum(complaints_opened) "
+                                     "FROM complaint_metrics WHERE month = ?", [OCT])[0]
+    assert complaints == 6 + 2 + 2 + 1 + 1
+    portfolio = (handling + 2 * 65) / (complaints + 2)
+    category = (90 + 45 + 2 * portfolio) / 4
+    expected_recovery = {"good": (90 + 2 * category) / 3, "bad": (45 + 2 * category) / 3}
+    # With VCMP at 1220/19, VREP and VMS at 57.5: portfolio = (1220*6/19 + 115 + 135 + 115 + 130) / 14
+    #   = 62.8759398, category = 65.1879699, good 73.4586466, bad 58.4586466
+    assert expected_recovery["good"] == pytest.approx(73.4586466, abs=1e-7)
+    assert expected_recovery["bad"] == pytest.approx(58.4586466, abs=1e-7)
+    # Deliveries are identical (4/4 each; category 12/12, shrunk toward the portfolio) -> 98.520,
+    # no announcements, so month_score = (0.5 * delivery + 0.25 * recovery) / 0.75, or, without
+    # recovery data, the delivery score alone.
+    delivery = delivery_score((4, 4, 4, 4), (12, 12, 12, 12))
+    assert delivery == pytest.approx(98.5201107, abs=1e-7)
     none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     good = row(db, "VREC_GOOD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     bad = row(db, "VREC_BAD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
-    assert none[0] == good[0] == bad[0] == pytest.approx(100.0, **APPROX)
-    expected_recovery = {"good": (90 + 2 * peer) / 3, "bad": (45 + 2 * peer) / 3}
-    assert expected_recovery["good"] == pytest.approx(75.0, abs=1e-7)
-    assert expected_recovery["bad"] == pytest.approx(60.0, abs=1e-7)
+    assert none[0] == good[0] == bad[0] == pytest.approx(delivery, **APPROX)
     for got, name in ((good, "good"), (bad, "bad")):
         assert got[1] == pytest.approx(expected_recovery[name], **APPROX), name
-        assert got[2] == pytest.approx((50 + 0.25 * expected_recovery[name]) / 0.75, **APPROX), name
+        assert got[2] == pytest.approx((0.5 * delivery + 0.25 * expected_recovery[name]) / 0.75, **APPROX), name
     assert none[1] is None
-    assert none[2] == pytest.approx(100.0, abs=1e-7)
-    assert good[2] == pytest.approx(91.6666667, abs=1e-7)
-    assert bad[2] == pytest.approx(86.6666667, abs=1e-7)
+    assert none[2] == pytest.approx(delivery, **APPROX)
     assert bad[1] < good[1]
     assert bad[2] < good[2] < none[2]
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
@@ -408,9 +472,11 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
 
 def test_a_quiet_month_after_a_complaint_is_a_kept_promise(db):
     # VREC_QUIET had a complaint in September and none in October, with 4 of 4 on time in October:
-    # recovery 100 (it has a complaint channel and nothing went wrong), delivery 100 -> month 100.
+    # recovery 100 (it has a complaint channel and nothing went wrong); delivery 97.674 (4 of 4, see
+    # test_four_of_four_on_time_alone_is_not_a_perfect_score) -> month (0.5 * 97.674 + 0.25 * 100) / 0.75.
+    delivery = delivery_score((4, 4, 4, 4), (4, 4, 4, 4))
     assert row(db, "VREC_QUIET", OCT, "complaints_opened", "recovery_score", "month_score") == (
-        0, pytest.approx(100.0, **APPROX), pytest.approx(100.0, **APPROX))
+        0, pytest.approx(100.0, **APPROX), pytest.approx((0.5 * delivery + 25) / 0.75, **APPROX))
     # September: its only month with the complaint and no delivery due: recovery is the month score.
     sep = row(db, "VREC_QUIET", SEP, "complaints_opened", "delivery_score", "recovery_score", "month_score")
     assert sep[:2] == (1, None) and sep[2] == pytest.approx(sep[3], **APPROX)
@@ -448,23 +514,36 @@ def test_remembered_score_falls_fast_and_rises_slowly():
 
 
 def test_memory_through_the_pipeline(db):
-    # VMEM alone in its category, so shrinking does nothing; never complained about, so no recovery
-    # data. Month scores (no announcements) are the delivery score alone:
-    #   good month: on time, in full, defect-free all 1 -> 100
-    #   July, 10 open: on time 0, in full 0, defect-free 0 -> 100 * max(0, (0 - 0.5) / 0.5) = 0
-    # Trust: Jun 100; Jul 100 + 0.5 (0 - 100) = 50 (-50);
-    #   Aug 50 + 0.2 (100 - 50) = 60 (+10); Sep 60 + 0.2 * 40 = 68 (+8);
-    #   Oct 68 + 0.2 * 32 = 74.4 (+6.4)
+    # VMEM alone in its category, never complained about (no recovery data), no announcements: the
+    # month score is the delivery score. 10 deliveries a month, all three rates equal:
+    #   Jun, Aug (VMEM is the portfolio): portfolio (10 + 5) / 20 = 0.75, category (10 + 7.5) / 20 =
+    #     0.875, vendor (10 + 8.75) / 20 = 0.9375 -> 100 * (0.9375 - 0.5) / 0.5 = 87.5
+    #   Jul, 10 open: portfolio 5 / 20 = 0.25, category 2.5 / 20, vendor 1.25 / 20 = 0.0625 -> 0
+    #   Sep (VDEL's D8 too: 1 day late, in full): on time: portfolio (10 + 5) / 21 = 0.7142857,
+    #     category (10 + 7.142857) / 20 = 0.8571429, vendor (10 + 8.571429) / 20 = 0.9285714;
+    #     in full, defect-free: (11 + 5) / 21 = 0.7619048 -> 0.8809524 -> 0.9404762;
+    #     blend 0.4642857 + 0.2821429 + 0.1880952 = 0.9345238 -> 86.904762
+    #   Oct: vendor on time 0.9904679, in full 0.9980503, defect-free 0.9982669 (portfolio as counted
+    #     above) -> blend 0.9937659 -> 98.860485
+    # Trust: Jun 87.5; Jul 87.5 + 0.5 (0 - 87.5) = 43.75 (-43.75); Aug 43.75 + 0.2 (87.5 - 43.75) =
+    #   52.5 (+8.75); Sep 52.5 + 0.2 (86.904762 - 52.5) = 59.380952 (+6.880952);
+    #   Oct 59.380952 + 0.2 (98.860485 - 59.380952) = 67.276859 (+7.895907)
+    sep = delivery_score((10, 10, 10, 10), (10, 10, 10, 10), portfolio=(10, 11, 11, 11))
+    oct_ = delivery_score((10, 10, 10, 10), (10, 10, 10, 10))
+    assert (sep, oct_) == (pytest.approx(86.904762, abs=1e-6), pytest.approx(98.860485, abs=1e-6))
+    t_sep = 52.5 + 0.2 * (sep - 52.5)
+    t_oct = t_sep + 0.2 * (oct_ - t_sep)
     rows = query(db, """SELECT month, month_score, trust_score, trust_change, grade FROM scorecard
                         WHERE vendor_id = 'VMEM' ORDER BY month""")
     expected = [
         (MAY, None, None, None, None),
-        (JUN, 100.0, 100.0, None, "A"),
-        (JUL, 0.0, 50.0, -50.0, "F"),
-        (AUG, 100.0, 60.0, 10.0, "D"),
-        (SEP, 100.0, 68.0, 8.0, "D"),
-        (OCT, 100.0, 74.4, 6.4, "C"),
+        (JUN, 87.5, 87.5, None, "B"),
+        (JUL, 0.0, 43.75, -43.75, "F"),
+        (AUG, 87.5, 52.5, 8.75, "F"),
+        (SEP, sep, t_sep, t_sep - 52.5, "F"),
+        (OCT, oct_, t_oct, t_oct - t_sep, "D"),
     ]
+    assert (t_sep, t_oct) == (pytest.approx(59.380952, abs=1e-6), pytest.approx(67.276859, abs=1e-6))
     assert len(rows) == len(expected)
     for got, want in zip(rows, expected):
         assert got[0] == want[0] and got[4] == want[4], (got, want)

@@ -270,14 +270,45 @@ def test_a_large_portfolio_prints_the_best_and_worst_of_each_category():
     small = [{"vendor_id": f"B{i}", "trust_score": 90.0 - i, "watch": ""} for i in range(3)]
     categories = [{"name": "a", "vendors": big}, {"name": "b", "vendors": small}]
     # 43 vendors fit a limit of 100 rows: all printed.
-    assert [len(c["rows"]) for c in _condensed(categories, 100)] == [40, 3]
+    printed, left = _condensed(categories, 100)
+    assert [len(c["rows"]) for c in printed] == [40, 3] and left is None
     # A limit of 20 rows over 2 categories: k = 20 // (2 * 2) = 5 best and 5 worst of each.
-    a, b = _condensed(categories, 20)
+    (a, b), left = _condensed(categories, 20)
     assert [r["vendor_id"] for r in a["rows"][:5]] == ["A0", "A1", "A2", "A3", "A4"]
     # The 30 between (A5..A34, trust 95 down to 66) are one row, with 2 of them on the watchlist (A15, A30).
     assert a["rows"][5] == {"_gap": 30, "high": 95.0, "low": 66.0, "watch": 2}
     assert [r["vendor_id"] for r in a["rows"][6:]] == ["A35", "A36", "A37", "A38", "A39"]
-    assert b["rows"] == small  # 3 vendors are fewer than 2 * 5 + 1: nothing left out
+    assert b["rows"] == small  # 3 vendors are fewer than 2 * 5 + 3: nothing left out
+    # Printed: a (1 + 11 rows) and b (1 + 3) = 16 rows, within 20: every category is there.
+    assert left is None
+
+
+def test_hundreds_of_small_categories_print_those_with_most_watched_vendors():
+    from pipelines.defs.reports.context import _condensed
+
+    # 100 categories of 5 vendors: k = max(2, 20 // 200) = 2, but 2 * 2 + 1 = 5 leaves nothing out,
+    # so every category would print 1 + 5 rows = 600 rows against a limit of 20.
+    # Categories c03, c50 and c97 have 2, 1 and 3 watched vendors; the others none.
+    watched = {"c03": 2, "c50": 1, "c97": 3}
+    categories = [{"name": f"c{i:02d}", "vendors": [
+        {"vendor_id": f"c{i:02d}-{j}", "trust_score": 90.0 - j, "watch": "grade D" if j < watched.get(f"c{i:02d}", 0) else ""}
+        for j in range(5)]} for i in range(100)]
+    printed, left = _condensed(categories, 20)
+    # Most watched first: c97 (3), c03 (2), c50 (1): 18 rows; a fourth category (6 rows) does not fit.
+    # Printed in alphabetical order, whole.
+    assert [c["name"] for c in printed] == ["c03", "c50", "c97"]
+    assert all(len(c["rows"]) == 5 for c in printed)
+    # The other 97 categories are counted: 485 vendors, none of them on the watchlist.
+    assert left == {"categories": 97, "vendors": 485, "watch": 0}
+    # One category larger than the limit is still printed (condensed), never nothing.
+    one = [{"name": "only", "vendors": [{"vendor_id": f"v{j}", "trust_score": 100.0 - j, "watch": ""} for j in range(50)]}]
+    printed, left = _condensed(one, 5)
+    assert [len(c["rows"]) for c in printed] == [2 + 1 + 2] and left is None
+    # A gap row hides at least 3 vendors: with k = 2, 6 vendors print whole, 7 print 2 + gap of 3 + 2.
+    for n, want in ((6, [1.0] * 6), (7, [1.0, 1.0, 3, 1.0, 1.0])):
+        cat = [{"name": "c", "vendors": [{"vendor_id": f"v{j}", "trust_score": 1.0, "watch": ""} for j in range(n)]}]
+        printed, _ = _condensed(cat, 5)
+        assert [r.get("_gap", r.get("trust_score")) for r in printed[0]["rows"]] == want
 
 
 def test_a_vendor_id_with_a_dot_gets_its_own_pdf(tmp_path: Path):

@@ -59,11 +59,16 @@ def test_late_tolerance_counts_a_slightly_late_delivery_as_on_time_in_the_pillar
     tolerant = score(landing.root, tmp_path / "b.duckdb", model=tolerant_model)[("V1", OCT)]
     # The contract's on_time_rate is strict either way; only the pillar uses the tolerance.
     assert strict["on_time_rate"] == tolerant["on_time_rate"] == 0.0
-    # Alone in its category, the prior is its own rate: strict on-time 0/1, tolerant 1/1.
-    #   strict blend = 0.5*0 + 0.3*1 + 0.2*1 = 0.5 -> (0.5-0.5)/0.5 = 0
-    #   tolerant blend = 0.5*1 + 0.3*1 + 0.2*1 = 1 -> 100
-    assert strict["delivery_score"] == 0.0
-    assert tolerant["delivery_score"] == 100.0
+    # V1 is the whole portfolio: each rate is shrunk toward 0.5 (portfolio), then toward that
+    # (category), then toward that (vendor), 10 imaginary deliveries each time:
+    #   0 of 1: 5/11 -> (0 + 50/11)/11 = 50/121 -> (0 + 500/121)/11 = 500/1331
+    #   1 of 1: 6/11 -> (1 + 60/11)/11 = 71/121 -> (1 + 710/121)/11 = 831/1331
+    #   strict blend = 0.5*500/1331 + 0.3*831/1331 + 0.2*831/1331 = 0.5 -> 0
+    #   tolerant blend = 831/1331 -> 100 * (831/1331 - 0.5)/0.5 = 100 * 331/1331 = 24.87
+    assert abs(strict["delivery_score"]) < 1e-9
+    assert abs(tolerant["delivery_score"] - 100 * 331 / 1331) < 1e-9
+    # One delivery on time, and no peer to compare with, is not a perfect score.
+    assert tolerant["delivery_score"] < 100
 
 
 def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
@@ -74,12 +79,19 @@ def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
     counted = score(landing.root, tmp_path / "a.duckdb")[("V1", OCT)]
     weighted_model = dataclasses.replace(model, delivery={**model.delivery, "spend_weighted": True})
     weighted = score(landing.root, tmp_path / "b.duckdb", model=weighted_model)[("V1", OCT)]
-    # Alone in its category: prior = its own count rate, on time 1/2 = 0.5; in full and defect-free 1.
-    #   counted: on_time' = (1 + 10*0.5)/12 = 0.5; blend 0.5*0.5 + 0.3 + 0.2 = 0.75 -> 50
-    #   weighted: n = 1000, prior weight 10 * 1000/2 = 5000; on_time' = (900 + 2500)/6000 = 0.5667;
-    #             blend 0.5*0.56667 + 0.5 = 0.78333 -> (0.78333 - 0.5)/0.5 = 56.667
-    assert abs(counted["delivery_score"] - 50.0) < 1e-9
-    assert abs(weighted["delivery_score"] - 170 / 3) < 1e-9
+    # V1 is the whole portfolio; priors from counts, each level toward the one above (10 imaginary):
+    #   on time 1 of 2: (1 + 5)/12 = 0.5 at every level
+    #   in full, defect-free 2 of 2: (2 + 5)/12 = 7/12 -> category (2 + 70/12)/12 = 47/72
+    #   counted: on_time' = 0.5; in_full' = (2 + 470/72)/12 = 307/432;
+    #            blend 0.25 + 0.5 * 307/432 = 0.6053241 -> (0.6053241 - 0.5)/0.5 = 21.065
+    #   weighted: n = 1000, prior weight 10 * 1000/2 = 5000; on_time' = (900 + 2500)/6000 = 17/30;
+    #             in_full' = (1000 + 5000 * 47/72)/6000 = 307/432 (the same as counted);
+    #             blend 17/60 + 0.5 * 307/432 = 0.6386574 -> 27.731
+    in_full = 307 / 432
+    assert abs(counted["delivery_score"] - 100 * (0.25 + 0.5 * in_full - 0.5) / 0.5) < 1e-9
+    assert abs(weighted["delivery_score"] - 100 * (17 / 60 + 0.5 * in_full - 0.5) / 0.5) < 1e-9
+    assert abs(counted["delivery_score"] - 21.0648148) < 1e-6
+    assert abs(weighted["delivery_score"] - counted["delivery_score"] - 20 / 3) < 1e-9
     assert counted["on_time_rate"] == weighted["on_time_rate"] == 0.5  # the contract column never changes
 
 

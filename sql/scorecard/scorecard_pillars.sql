@@ -1,6 +1,6 @@
 -- The month's scorecard before memory: one row per vendor in vendors.csv and month in [$start, $end),
 -- the contract's columns, the three pillar scores (0..100, NULL = no data) and their blend.
--- Small samples are shrunk toward the category's pooled rate ($prior_* = imaginary records).
+-- Small samples are shrunk toward their peers' pooled rate ($prior_* = imaginary records).
 WITH months AS (
   SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
 ),
@@ -21,23 +21,19 @@ joined AS (
   LEFT JOIN announcement_metrics a ON a.vendor_id = g.vendor_id AND a.month = g.month
 ),
 peers AS (
-  -- Pooled rates of the category in the month; the whole portfolio where a category has none.
+  -- Pooled sums of the category in the month (and of the whole portfolio, below).
   SELECT category, month,
-    sum(on_time_in_tolerance) / nullif(sum(deliveries_due), 0) AS peer_on_time,
-    sum(in_full) / nullif(sum(deliveries_due), 0) AS peer_in_full,
-    sum(defect_free) / nullif(sum(deliveries_due), 0) AS peer_defect_free,
-    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS peer_promise,
-    sum(complaints_opened * recovery_score) / nullif(sum(complaints_opened), 0) AS peer_recovery
+    sum(on_time_in_tolerance) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
+    sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(announcements_due_12m) AS judged,
+    sum(complaints_opened * recovery_score) AS handling, sum(complaints_opened) AS complaints
   FROM joined WHERE NOT is_self  -- our own company is scored like a vendor, never a peer of one
   GROUP BY category, month
 ),
 portfolio AS (
   SELECT month,
-    sum(on_time_in_tolerance) / nullif(sum(deliveries_due), 0) AS all_on_time,
-    sum(in_full) / nullif(sum(deliveries_due), 0) AS all_in_full,
-    sum(defect_free) / nullif(sum(deliveries_due), 0) AS all_defect_free,
-    sum(promise_credit_12m) / nullif(sum(announcements_due_12m), 0) AS all_promise,
-    sum(complaints_opened * recovery_score) / nullif(sum(complaints_opened), 0) AS all_recovery
+    sum(on_time_in_tolerance) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
+    sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(announcements_due_12m) AS judged,
+    sum(complaints_opened * recovery_score) AS handling, sum(complaints_opened) AS complaints
   FROM joined WHERE NOT is_self
   GROUP BY month
 ),
@@ -52,13 +48,24 @@ weighted AS (
   FROM joined
 ),
 rated AS (
+  -- Priors, in three levels, each shrunk toward the one above with the same prior strength:
+  -- a fixed fallback -> the portfolio's pooled rate -> the category's pooled rate -> the vendor.
+  -- A small category (or a vendor alone in its category) is pulled toward the portfolio, so a
+  -- vendor is never shrunk toward its own few records alone: 1 of 1 on time is not a perfect pillar.
   SELECT j.*,
-    coalesce(p.peer_on_time, o.all_on_time, 0.5) AS prior_on_time,
-    coalesce(p.peer_on_time, o.all_on_time) AS peer_on_time_seen,  -- NULL, not the 0.5 fallback, when no peer had deliveries
-    coalesce(p.peer_in_full, o.all_in_full, 0.5) AS prior_in_full,
-    coalesce(p.peer_defect_free, o.all_defect_free, 0.5) AS prior_defect_free,
-    coalesce(p.peer_promise, o.all_promise, 0.5) AS prior_promise,
-    coalesce(p.peer_recovery, o.all_recovery, 65) AS prior_recovery
+    shrunk(coalesce(p.on_time, 0), coalesce(p.due, 0),
+           shrunk(coalesce(o.on_time, 0), coalesce(o.due, 0), 0.5, $prior_deliveries), $prior_deliveries) AS prior_on_time,
+    shrunk(coalesce(p.in_full, 0), coalesce(p.due, 0),
+           shrunk(coalesce(o.in_full, 0), coalesce(o.due, 0), 0.5, $prior_deliveries), $prior_deliveries) AS prior_in_full,
+    shrunk(coalesce(p.defect_free, 0), coalesce(p.due, 0),
+           shrunk(coalesce(o.defect_free, 0), coalesce(o.due, 0), 0.5, $prior_deliveries), $prior_deliveries) AS prior_defect_free,
+    shrunk(coalesce(p.credit, 0), coalesce(p.judged, 0),
+           shrunk(coalesce(o.credit, 0), coalesce(o.judged, 0), 0.5, $prior_announcements), $prior_announcements) AS prior_promise,
+    shrunk(coalesce(p.handling, 0), coalesce(p.complaints, 0),
+           shrunk(coalesce(o.handling, 0), coalesce(o.complaints, 0), 65, $prior_recovery), $prior_recovery) AS prior_recovery,
+    -- What the vendor is shown as its peers' on-time rate: the category's pooled rate, else the
+    -- portfolio's; NULL, not a fallback, when no peer had a delivery due.
+    coalesce(p.on_time / nullif(p.due, 0), o.on_time / nullif(o.due, 0)) AS peer_on_time_seen
   FROM weighted j
   LEFT JOIN peers p USING (category, month)
   LEFT JOIN portfolio o USING (month)

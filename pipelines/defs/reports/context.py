@@ -168,6 +168,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     scored = [r for r in others if r["trust_score"] is not None]
     moved = [r for r in scored if r["trust_change"] is not None]
     categories = _by_category(scored)
+    pdf_categories, pdf_categories_left = _condensed(categories, EXECUTIVE_TABLE_ROWS)
     return {
         "month": month,
         "month_label": month_label(month),
@@ -178,7 +179,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
         "categories": categories,
-        "pdf_categories": _condensed(categories, EXECUTIVE_TABLE_ROWS),
+        "pdf_categories": pdf_categories,
+        "pdf_categories_left": pdf_categories_left,
         "condensed": len(scored) > EXECUTIVE_TABLE_ROWS,
         "scored_total": len(scored),
         "silent": len(others) - len(scored),
@@ -262,23 +264,52 @@ def _by_category(rows: list[dict]) -> list[dict]:
     return [{"name": name, "vendors": vendors} for name, vendors in sorted(groups.items())]
 
 
-def _condensed(categories: list[dict], limit: int) -> list[dict]:
-    """The rows the PDF's table prints per category: every vendor while all fit in `limit` rows;
-    beyond that the k best and k worst of each category (already sorted by trust) and, between
-    them, one row saying how many were left out, their trust range and how many are on the watchlist."""
+def _condensed(categories: list[dict], limit: int) -> tuple[list[dict], dict | None]:
+    """The rows the PDF's table prints per category, and what it leaves out.
+
+    Every vendor while all fit in `limit` rows; beyond that the k best and k worst of each category
+    (already sorted by trust) and, between them, one row saying how many were left out, their trust
+    range and how many are on the watchlist. When the categories alone are too many for the limit
+    (hundreds of small ones), only the categories with the most vendors on the watchlist are printed
+    (alphabetically), and the rest is counted: categories, vendors, watched vendors."""
     if sum(len(c["vendors"]) for c in categories) <= limit:
-        return [{"name": c["name"], "rows": c["vendors"]} for c in categories]
+        return [{"name": c["name"], "rows": c["vendors"]} for c in categories], None
     k = max(2, min(EXECUTIVE_TABLE_EACH_END, limit // (2 * len(categories))))
     condensed = []
     for c in categories:
         rows = c["vendors"]
-        if len(rows) > 2 * k + 1:
-            between = rows[k:-k]
-            gap = {"_gap": len(between), "high": between[0]["trust_score"], "low": between[-1]["trust_score"],
-                   "watch": sum(1 for r in between if r["watch"])}
-            rows = [*rows[:k], gap, *rows[-k:]]
-        condensed.append({"name": c["name"], "rows": rows})
-    return condensed
+        if len(rows) > 2 * k + 2:  # a gap row hides at least 3 vendors, or it saves nothing worth a line
+            rows = [*rows[:k], _gap(rows[k:-k]), *rows[-k:]]
+        condensed.append({"name": c["name"], "rows": rows, "vendors": c["vendors"]})
+    return _fewest_categories(condensed, limit)
+
+
+def _gap(between: list[dict]) -> dict:
+    return {"_gap": len(between), "high": between[0]["trust_score"], "low": between[-1]["trust_score"],
+            "watch": sum(1 for r in between if r["watch"])}
+
+
+def _fewest_categories(condensed: list[dict], limit: int) -> tuple[list[dict], dict | None]:
+    """Keep whole categories, those with the most watched vendors first, while they fit in `limit`
+    rows (a category's name is a row too); at least one is always printed."""
+    def watched(c: dict) -> int:
+        return sum(1 for r in c["vendors"] if r["watch"])
+
+    ranked = sorted(condensed, key=lambda c: (-watched(c), -len(c["vendors"]), c["name"]))
+    kept, used = [], 0
+    for c in ranked:
+        size = 1 + len(c["rows"])
+        if kept and used + size > limit:
+            break
+        kept.append(c)
+        used += size
+    kept_names = {c["name"] for c in kept}
+    printed = [{"name": c["name"], "rows": c["rows"]} for c in condensed if c["name"] in kept_names]
+    rest = ranked[len(kept):]
+    if not rest:
+        return printed, None
+    return printed, {"categories": len(rest), "vendors": sum(len(c["vendors"]) for c in rest),
+                     "watch": sum(watched(c) for c in rest)}
 
 
 def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:
