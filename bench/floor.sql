@@ -8,9 +8,12 @@
 -- with conflicting values are left out; an exact duplicate row counts once. It keeps nothing of
 -- what it rejects (no quarantine, no provenance): that is what makes it the floor.
 WITH
-vendor_rows AS (
+vendor_rows AS (  -- an empty is_self is false: a copy that writes it out is the same row
   SELECT DISTINCT nullif(trim(vendor_id), '') AS vendor_id, nullif(trim(vendor_name), '') AS vendor_name,
-         nullif(trim(category), '') AS category, nullif(trim(is_self), '') AS is_self,
+         nullif(trim(category), '') AS category,
+         CASE WHEN lower(trim(is_self)) IN ('true', '1', 'yes') THEN 'true'
+              WHEN coalesce(lower(trim(is_self)), '') IN ('', 'false', '0', 'no') THEN 'false'
+              ELSE trim(is_self) END AS is_self,
          nullif(trim(report_recipients), '') AS report_recipients
   FROM read_csv('{landing}/vendors.csv', all_varchar = true, header = true)
 ),
@@ -35,8 +38,13 @@ delivery_keys AS (
   FROM read_parquet('{landing}/deliveries/*.parquet')
   WHERE delivery_id IS NOT NULL
   GROUP BY delivery_id
-  HAVING min(hash(vendor_id, promised_date, delivered_date, qty_ordered, qty_delivered, qty_rejected, order_value))
-       = max(hash(vendor_id, promised_date, delivered_date, qty_ordered, qty_delivered, qty_rejected, order_value))
+  -- a default written out equals it left empty (the contract's defaults, as staging compares copies)
+  HAVING min(hash(vendor_id, promised_date, delivered_date, qty_ordered,
+                  coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered ELSE 0 END),
+                  coalesce(qty_rejected, 0), order_value))
+       = max(hash(vendor_id, promised_date, delivered_date, qty_ordered,
+                  coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered ELSE 0 END),
+                  coalesce(qty_rejected, 0), order_value))
 ),
 deliveries AS (
   SELECT * FROM delivery_keys
@@ -71,10 +79,12 @@ complaint_keys AS (
   FROM read_parquet('{landing}/complaints/*.parquet')
   WHERE complaint_id IS NOT NULL
   GROUP BY complaint_id
-  HAVING min(hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at, severity, category,
-                  disclosed_by, apologized, explained, restitution, summary))
-       = max(hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at, severity, category,
-                  disclosed_by, apologized, explained, restitution, summary))
+  HAVING min(hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at, coalesce(severity, 'medium'),
+                  category, disclosed_by, coalesce(apologized, false), coalesce(explained, false),
+                  coalesce(restitution, false), summary))
+       = max(hash(vendor_id, opened_at, acknowledged_at, resolved_at, promised_resolution_at, coalesce(severity, 'medium'),
+                  category, disclosed_by, coalesce(apologized, false), coalesce(explained, false),
+                  coalesce(restitution, false), summary))
 ),
 complaints AS (
   SELECT * FROM complaint_keys

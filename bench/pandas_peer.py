@@ -31,6 +31,10 @@ def once_per_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def valid_vendors(landing: Path) -> pd.Index:
     v = pd.read_csv(landing / "vendors.csv", dtype=str).apply(lambda s: s.str.strip().replace("", np.nan))
+    # an empty is_self is false, and 'TRUE', '1', 'yes' one flag: copies that spell it differently are one row
+    flag = v["is_self"].str.lower()
+    v["is_self"] = flag.map({"true": "true", "1": "true", "yes": "true", "false": "false", "0": "false", "no": "false"}).fillna(
+        v["is_self"]).fillna("false")
     v = once_per_key(v, "vendor_id")
     is_self_ok = v["is_self"].isna() | v["is_self"].str.lower().isin(["true", "false", "1", "0", "yes", "no"])
     short = (v[["vendor_name", "category", "report_recipients"]].apply(lambda s: s.str.len()).fillna(0) <= 10_000).all(axis=1)
@@ -38,7 +42,11 @@ def valid_vendors(landing: Path) -> pd.Index:
 
 
 def delivery_columns(landing: Path, vendors: pd.Index, start: date, end: date, as_of: date) -> pd.DataFrame:
-    d = once_per_key(pd.read_parquet(landing / "deliveries"), "delivery_id")
+    d = pd.read_parquet(landing / "deliveries")
+    # the contract's defaults written out equal them left empty (as staging compares copies of a key)
+    d["qty_rejected"] = d["qty_rejected"].fillna(0)
+    d["qty_delivered"] = d["qty_delivered"].fillna(d["qty_ordered"].where(d["delivered_date"].notna(), 0))
+    d = once_per_key(d, "delivery_id")
     d["promised_date"] = pd.to_datetime(d["promised_date"])
     d["delivered_date"] = pd.to_datetime(d["delivered_date"])
     as_of = pd.Timestamp(as_of)
@@ -72,7 +80,11 @@ def delivery_columns(landing: Path, vendors: pd.Index, start: date, end: date, a
 
 
 def complaint_columns(landing: Path, vendors: pd.Index, start: date, end: date, as_of: date) -> pd.DataFrame:
-    c = once_per_key(pd.read_parquet(landing / "complaints"), "complaint_id")
+    c = pd.read_parquet(landing / "complaints")
+    c["severity"] = c["severity"].fillna("medium")
+    for step in ("apologized", "explained", "restitution"):
+        c[step] = c[step].fillna(False).astype(bool)
+    c = once_per_key(c, "complaint_id")
     last_day = pd.Timestamp(as_of) + pd.Timedelta(days=1)  # a timestamp on the as-of date is not after it
     ok = (
         c["vendor_id"].isin(vendors)

@@ -17,7 +17,8 @@ timestamps TIMESTAMP (UTC, no offset), quantities DOUBLE, flags BOOLEAN; NULL is
 Nothing happens after 2026-10-31 (undelivered deliveries stay open, complaints unresolved), except
 in the small share of rows that break the contract on purpose so that quarantine is exercised:
 non-positive or negative quantities, rejected above delivered, unknown or missing vendors, exact
-duplicate rows, keys repeated with conflicting values, facts dated after the as-of date
+duplicate rows, copies that write the contract's defaults out (the same rows), keys repeated with
+conflicting values, facts dated after the as-of date
 (2026-11-26), acknowledgements and resolutions before the opening, an unknown severity, and for
 announcements: unknown vendors, a revision without a date, a first event that is not `announced`,
 two conflicting `announced` events, a missing product, a shipment dated in the future.
@@ -79,12 +80,12 @@ MIN_VIOLATIONS = 3
 DELIVERY_FAULTS = {
     "qty_ordered_not_positive": 0.0003, "qty_delivered_negative": 0.0003, "rejected_above_delivered": 0.0002,
     "unknown_vendor": 0.0005, "missing_vendor": 0.0001, "delivered_after_as_of": 0.0002,
-    "exact_duplicate": 0.0010, "conflicting_duplicate": 0.0003,
+    "exact_duplicate": 0.0010, "conflicting_duplicate": 0.0003, "defaults_written_out": 0.0003,
 }
 COMPLAINT_FAULTS = {
     "unknown_vendor": 0.0005, "acknowledged_before_opened": 0.0003, "resolved_before_opened": 0.0002,
     "resolved_after_as_of": 0.0002, "unknown_severity": 0.0002,
-    "exact_duplicate": 0.0010, "conflicting_duplicate": 0.0003,
+    "exact_duplicate": 0.0010, "conflicting_duplicate": 0.0003, "defaults_written_out": 0.0003,
 }
 ANNOUNCEMENT_FAULTS = {  # shares of announcements (exact_duplicate: of events)
     "unknown_vendor": 0.003, "revised_without_date": 0.003, "first_event_not_announced": 0.002,
@@ -283,7 +284,12 @@ def inject_delivery_faults(frame: pl.DataFrame, faults: dict[str, int], rng: np.
     conflict = frame[at["conflicting_duplicate"].tolist()].with_columns(
         # the same delivery sent again with another delivered date (or a date where it had none)
         pl.coalesce(pl.col("delivered_date") + pl.duration(days=1), pl.col("promised_date")).alias("delivered_date"))
-    return pl.concat([frame, dup, conflict])
+    spelt_out = frame[at["defaults_written_out"].tolist()].with_columns(
+        # the same delivery exported again with the contract's defaults written out: the same row
+        pl.coalesce("qty_delivered", pl.when(pl.col("delivered_date").is_not_null()).then(pl.col("qty_ordered"))
+                    .otherwise(pl.lit(0.0))).alias("qty_delivered"),
+        pl.col("qty_rejected").fill_null(0.0))
+    return pl.concat([frame, dup, conflict, spelt_out])
 
 
 # ---- complaints ---------------------------------------------------------------------------------
@@ -350,7 +356,11 @@ def inject_complaint_faults(frame: pl.DataFrame, faults: dict[str, int], rng: np
     conflict = frame[at["conflicting_duplicate"].tolist()].with_columns(
         # the ticket exported again after a change of severity
         pl.when(pl.col("severity") == "high").then(pl.lit("critical")).otherwise(pl.lit("high")).alias("severity"))
-    return pl.concat([frame, dup, conflict])
+    spelt_out = frame[at["defaults_written_out"].tolist()].with_columns(
+        # the same ticket exported again with the contract's defaults written out: the same row
+        pl.col("severity").fill_null("medium"),
+        *[pl.col(c).fill_null(False) for c in ("apologized", "explained", "restitution")])
+    return pl.concat([frame, dup, conflict, spelt_out])
 
 
 # ---- announcements ------------------------------------------------------------------------------

@@ -98,18 +98,46 @@ def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing,
     assert query(db, "SELECT deliveries_due FROM scorecard WHERE vendor_id = 'V1' AND month = '2026-10-01'") == [(2,)]
 
 
+LOCK_HOLDER = """
+import os, sys, time
+from pathlib import Path
+from pipelines.lib.writer_lock import lock_path, writer_lock
+
+lock = str(lock_path(Path(sys.argv[1]).resolve()))
+fds = f"/proc/{os.getppid()}/fd"
+
+
+def parent_waits() -> bool:
+    for fd in os.listdir(fds):
+        try:
+            if os.readlink(os.path.join(fds, fd)) == lock:
+                return True
+        except OSError:  # closed meanwhile
+            pass
+    return False
+
+
+with writer_lock(sys.argv[1], "a slow report"):
+    print("held", flush=True)
+    deadline = time.monotonic() + 120
+    while not parent_waits() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2)
+"""
+
+
 def test_a_step_that_cannot_get_the_database_is_retried_with_backoff(landing: Landing, tmp_path: Path,
                                                                     dagster_home: Path, monkeypatch: pytest.MonkeyPatch):
     from dagster import DagsterEventType
 
     two_years(landing)
     db = tmp_path / "r.duckdb"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pipelines.lib.writer_lock import writer_lock\n"
-         "with writer_lock(sys.argv[1], 'a slow report'):\n    print('held', flush=True)\n    time.sleep(4)\n", str(db)],
-        stdout=subprocess.PIPE, text=True)
+    # The holder keeps the lock until this process has the lock file open (its first step is
+    # waiting), then 2 s more, past the step's 1 s timeout: the first attempt fails however long
+    # the run takes to reach it (a fixed hold raced a slow machine), and a retry succeeds.
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    monkeypatch.setenv("TRUSTCARD_LOCK_TIMEOUT_S", "1")  # give up after 1 s; the retry comes 5 s later
+    monkeypatch.setenv("TRUSTCARD_LOCK_TIMEOUT_S", "1")  # give up after 1 s; the retry comes 0-10 s later
     result = run_months(landing.root, db, date(2026, 10, 1), raise_on_error=False)
     holder.wait(timeout=30)
     assert result.success
