@@ -452,8 +452,8 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     assert expected_recovery["good"] == pytest.approx(73.4586466, abs=1e-7)
     assert expected_recovery["bad"] == pytest.approx(58.4586466, abs=1e-7)
     # Deliveries are identical (4/4 each; category 12/12, shrunk toward the portfolio) -> 98.520,
-    # no announcements, so month_score = (0.5 * delivery + 0.25 * recovery) / 0.75, or, without
-    # recovery data, the delivery score alone.
+    # no announcements, so month_score = delivery - 0.25 / (0.5 + 0.25) * (100 - recovery): the
+    # complaint's cost; without a complaint, the delivery score alone.
     delivery = delivery_score((4, 4, 4, 4), (12, 12, 12, 12))
     assert delivery == pytest.approx(98.5201107, abs=1e-7)
     none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
@@ -462,9 +462,11 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     assert none[0] == good[0] == bad[0] == pytest.approx(delivery, **APPROX)
     for got, name in ((good, "good"), (bad, "bad")):
         assert got[1] == pytest.approx(expected_recovery[name], **APPROX), name
-        assert got[2] == pytest.approx((0.5 * delivery + 0.25 * expected_recovery[name]) / 0.75, **APPROX), name
+        assert got[2] == pytest.approx(delivery - (100 - expected_recovery[name]) / 3, **APPROX), name
     assert none[1] is None
     assert none[2] == pytest.approx(delivery, **APPROX)
+    # good: 98.5201107 - (100 - 73.4586466) / 3 = 89.6729929; bad: 98.5201107 - 41.5413534 / 3 = 84.6729929
+    assert (good[2], bad[2]) == (pytest.approx(89.6729929, abs=1e-6), pytest.approx(84.6729929, abs=1e-6))
     assert bad[1] < good[1]
     assert bad[2] < good[2] < none[2]
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
@@ -472,11 +474,13 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
 
 def test_a_quiet_month_after_a_complaint_is_a_kept_promise(db):
     # VREC_QUIET had a complaint in September and none in October, with 4 of 4 on time in October:
-    # recovery 100 (it has a complaint channel and nothing went wrong); delivery 97.674 (4 of 4, see
-    # test_four_of_four_on_time_alone_is_not_a_perfect_score) -> month (0.5 * 97.674 + 0.25 * 100) / 0.75.
+    # recovery 100 (it has a complaint channel and nothing went wrong), which costs nothing: the
+    # month is its delivery score, 97.674 (4 of 4, see test_four_of_four_on_time_alone_is_not_a_perfect_score),
+    # the same as for VREC_NONE's 4 of 4 would be alone in a category: a complaint in September
+    # neither lowers nor raises October.
     delivery = delivery_score((4, 4, 4, 4), (4, 4, 4, 4))
     assert row(db, "VREC_QUIET", OCT, "complaints_opened", "recovery_score", "month_score") == (
-        0, pytest.approx(100.0, **APPROX), pytest.approx((0.5 * delivery + 25) / 0.75, **APPROX))
+        0, pytest.approx(100.0, **APPROX), pytest.approx(delivery, **APPROX))
     # September: its only month with the complaint and no delivery due: recovery is the month score.
     sep = row(db, "VREC_QUIET", SEP, "complaints_opened", "delivery_score", "recovery_score", "month_score")
     assert sep[:2] == (1, None) and sep[2] == pytest.approx(sep[3], **APPROX)

@@ -1,7 +1,7 @@
 """Reports: real PDFs rendered through the Dagster job, opened with pypdf and checked for what matters."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -171,7 +171,10 @@ def test_a_silent_month_explains_held_trust_not_repair():
             "prev_on_time": 0.8, "complaints_opened": 0, "announcements_broken_12m": 0,
             "announcements_due_12m": 0}
     assert _mover_reason({**base, "prev_trust": 70.0, "month_score": None}) == "no data this month: trust held where it was"
-    assert _mover_reason({**base, "prev_trust": None, "month_score": 90.0}) == "first month with a score"
+    # The first month has no trust_change; a change without last month's stored row (that month
+    # was never materialised) is still reported, not called a first month.
+    assert _mover_reason({**base, "prev_trust": None, "trust_change": None, "month_score": 90.0}) == "first month with a score"
+    assert _mover_reason({**base, "prev_trust": None, "trust_change": -2.7, "month_score": 60.0}) == "trust -2.7 since last month"
     active = {**base, "prev_trust": 70.0, "month_score": 95.0, "delivery_score": 95.0, "trust_change": 5.0,
               "on_time_rate": 0.95}
     assert _mover_reason(active) == "delivery +15 (on time 95%, was 80%)"
@@ -215,6 +218,49 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
                      ("shipping the 1 overdue announcement, even late,", 2.78)]  # half credit
+
+
+def test_portfolio_change_is_over_vendors_scored_in_both_months():
+    import duckdb
+
+    from pipelines.defs.reports.context import _portfolio
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE vendors AS SELECT * FROM (VALUES ('BIG', false), ('DROP', false), ('TINY', false), "
+                "('US', true)) v(vendor_id, is_self)")
+    # September: BIG 96.72, DROP 81.94 (mean 89.33). October: both fell (-0.04, -2.71) and TINY entered
+    # at 93.69: the mean of the three (89.87) is higher, but the change is the mean of the two changes,
+    # (-0.04 - 2.71) / 2 = -1.375. Our own company (+10) is not part of it.
+    con.execute("""CREATE TABLE scorecard AS SELECT vendor_id, month::DATE AS month, trust_score, trust_change FROM (VALUES
+        ('BIG', '2026-09-01', 96.72, NULL), ('DROP', '2026-09-01', 81.94, NULL),
+        ('BIG', '2026-10-01', 96.68, -0.04), ('DROP', '2026-10-01', 79.23, -2.71), ('TINY', '2026-10-01', 93.69, NULL),
+        ('US', '2026-10-01', 90.0, 10.0)) s(vendor_id, month, trust_score, trust_change)""")
+    got = _portfolio(con, date(2026, 10, 1))
+    assert (got["scored"], got["compared"]) == (3, 2)
+    assert got["score"] == pytest.approx((96.68 + 79.23 + 93.69) / 3)
+    assert got["change"] == pytest.approx(-1.375)
+
+
+def test_what_would_raise_the_score_counts_the_recovery_shrinkage():
+    from pipelines.defs.reports.explain import findings, improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # One medium complaint (weight 1): acknowledged after 120 h, resolved late, no apology or
+    # explanation; recovery pillar 60; delivery 90, no promises. The pillar is (1 * mean + 2 * P) / 3,
+    # so a change of the mean moves it by 1/3, and the month by 0.25 / (0.5 + 0.25) = 1/3 of that:
+    #   within a day 0.25 points = 12.5 -> 12.5 / 9 = 1.39; on time 0.30 = 15 -> 1.67;
+    #   apology and explanation 0.20 = 10 -> 1.11. The complaint costs (100 - 60) / 3 = 13.33.
+    card = {"month": date(2026, 10, 1), "deliveries_due": 10, "on_time_rate": 1.0, "in_full_rate": 1.0,
+            "open_past_due": 0, "median_days_late": None, "delivery_score": 90.0, "promise_score": None,
+            "recovery_score": 60.0, "announcements_due_12m": 0}
+    complaint = {"weight": 1.0, "hours_to_acknowledge": 120.0, "resolved_on_time": False, "apologized": False,
+                 "explained": False, "is_repeat": False, "resolved_at": None, "due_at": datetime(2026, 10, 20)}
+    found = [(f.text, round(f.points, 2)) for f in improvements(card, [complaint], load_model())]
+    assert found == [("resolving every complaint by the date promised", 1.67),
+                     ("acknowledging every complaint within a day", 1.39),
+                     ("apologising and explaining the cause each time", 1.11)]
+    lost = next(f for f in findings(card, [complaint], load_model()) if f.evidence == "complaints")
+    assert round(lost.points, 2) == 13.33
 
 
 def _embedded_fonts(pdf: Path) -> set[str]:

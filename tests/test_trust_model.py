@@ -95,6 +95,35 @@ def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
     assert counted["on_time_rate"] == weighted["on_time_rate"] == 0.5  # the contract column never changes
 
 
+def test_a_complaint_never_raises_a_score(landing, tmp_path):
+    # A and B: the same 10 deliveries a month (8 on time) in September and October, one category.
+    # B had one complaint in September, handled perfectly (acknowledged in 1 h, resolved by the
+    # promise, apology, explanation, restitution, disclosed by B itself: 90 points).
+    vendors(landing, "A", "B")
+    rows = []
+    for vendor in ("A", "B"):
+        for month in ("2026-09", "2026-10"):
+            rows += [[f"{vendor}{month}-{i}", vendor, f"{month}-10", f"{month}-{10 if i < 8 else 12}", "5", "", "", ""]
+                     for i in range(10)]
+    landing.deliveries(rows)
+    landing.complaints([["C1", "B", "2026-09-05T10:00:00Z", "2026-09-05T11:00:00Z", "2026-09-06T10:00:00Z",
+                         "2026-09-07T10:00:00Z", "medium", "late", "vendor", "true", "true", "true", "x"]])
+    got = score(landing.root, tmp_path / "c.duckdb", start=date(2026, 9, 1))
+    sep_a, sep_b = got[("A", date(2026, 9, 1))], got[("B", date(2026, 9, 1))]
+    oct_a, oct_b = got[("A", OCT)], got[("B", OCT)]
+    assert sep_a["delivery_score"] == sep_b["delivery_score"]
+    # September: the month less recovery's share of the shortfall, 1/3 * (100 - recovery).
+    assert sep_b["recovery_score"] < 90
+    assert abs(sep_b["month_score"] - (sep_a["month_score"] - (100 - sep_b["recovery_score"]) / 3)) < 1e-9
+    assert sep_b["month_score"] < sep_a["month_score"]
+    # October: no complaint; B's recovery shows 100 (nothing went wrong) and costs nothing, so the
+    # month equals A's: having been complained about once does not lift later months above a vendor
+    # never complained about.
+    assert oct_b["recovery_score"] == 100 and oct_a["recovery_score"] is None
+    assert oct_b["month_score"] == oct_a["month_score"]
+    assert oct_b["trust_score"] < oct_a["trust_score"]  # remembered: B's worse September
+
+
 def announce(aid: str, vendor: str, said: str, promise: str, presold: str = "false") -> list:
     return [aid, vendor, f"Product {aid}", "announced", said, promise, presold]
 

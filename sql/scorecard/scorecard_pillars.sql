@@ -82,10 +82,10 @@ pillars AS (
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
     -- Recovery: complaints scored by how they were handled (40..90), shrunk toward the category's
     -- handling as if $prior_recovery average complaints were added. An active month without a
-    -- complaint, for a vendor that has had complaints before, is a kept promise and scores 100: a
-    -- failure handled well never beats no failure. A vendor never complained about (a source
-    -- with no complaint channel, or simply no complaint yet) has no recovery evidence: no data,
-    -- its weight goes to the other pillars. No activity at all is no data.
+    -- complaint, for a vendor that has had complaints before, is a kept promise and shows 100. A
+    -- vendor never complained about (a source with no complaint channel, or simply no complaint
+    -- yet) has no recovery evidence: no data. Neither costs anything in the month score, where
+    -- recovery is a deduction (below). No activity at all is no data.
     CASE WHEN complaints_opened > 0 THEN
            (complaints_opened * recovery_score + $prior_recovery * prior_recovery) / (complaints_opened + $prior_recovery)
          WHEN (coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0)
@@ -129,12 +129,18 @@ SELECT
   delivery_score,
   promise_score,
   recovery_pillar AS recovery_score,
-  CASE WHEN coalesce(delivery_score, promise_score, recovery_pillar) IS NOT NULL THEN
-    (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0)
-       + coalesce($w_recovery * recovery_pillar, 0))
-    / (CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
-       + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END
-       + CASE WHEN recovery_pillar IS NOT NULL THEN $w_recovery ELSE 0 END) END AS month_score,
+  -- The month: delivery and promises blended by weight, less what complaints cost: recovery's
+  -- weight times its shortfall from 100. A complaint can only lower the month (a failure handled
+  -- well never beats no failure), and a clean month scores the same whether or not the vendor
+  -- was ever complained about. A month of complaints alone scores its recovery pillar.
+  CASE WHEN delivery_score IS NULL AND promise_score IS NULL THEN recovery_pillar
+       ELSE greatest(0,
+         (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0))
+           / (CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
+              + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END)
+         - coalesce($w_recovery * (100 - recovery_pillar), 0)
+           / (CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
+              + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END + $w_recovery)) END AS month_score,
   -- Recovery figures mature: complaints opened in a month whose response window has not passed
   -- by the latest date in the data are provisional and recomputed on later runs.
   month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional

@@ -196,15 +196,15 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
 
 
 def _portfolio(con: duckdb.DuckDBPyConnection, month: date) -> dict:
-    rows = _dicts(con, """
-        SELECT month, avg(trust_score) AS score, count(trust_score) AS scored, count(*) AS vendors
+    """The mean trust of the scored vendors, and the mean change over those scored in both months
+    (a vendor entering or leaving the mean would otherwise move it while no one's trust moved)."""
+    # trust_change is computed with the month (from the data, not from stored rows), so this
+    # holds whichever earlier months were materialised.
+    return _dicts(con, """
+        SELECT avg(s.trust_score) AS score, count(s.trust_score) AS scored, count(*) AS vendors,
+               avg(s.trust_change) AS change, count(s.trust_change) AS compared
         FROM scorecard s JOIN vendors v USING (vendor_id)
-        WHERE NOT coalesce(v.is_self, false) AND month IN (?, ?) GROUP BY month ORDER BY month""",
-        [add_months(month, -1), month])
-    now = next((r for r in rows if r["month"] == month), {"score": None, "scored": 0, "vendors": 0})
-    before = next((r for r in rows if r["month"] != month), None)
-    change = now["score"] - before["score"] if before and now["score"] is not None and before["score"] is not None else None
-    return {**now, "change": change}
+        WHERE NOT coalesce(v.is_self, false) AND s.month = ?""", [month])[0]
 
 
 GRADE_ORDER = "ABCDF"
@@ -237,8 +237,10 @@ def _mover_reason(r: dict) -> str:
         now, before = r[f"{pillar}_score"], r[f"prev_{pillar}"]
         if now is not None and before is not None:
             changes.append((now - before, pillar))
-    if r["prev_trust"] is None:
+    if r["trust_change"] is None:
         return "first month with a score"
+    if r["prev_trust"] is None:  # last month's row was not materialised; the change was computed
+        return f"trust {r['trust_change']:+.1f} since last month"
     if r["month_score"] is None:
         return "no data this month: trust held where it was"
     up = (r["trust_change"] or 0) >= 0

@@ -26,9 +26,16 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def _pillar_share(card: dict, model: TrustModel, pillar: str) -> float:
-    """The weight a pillar carries in this month's blend (pillars with no data re-weight the rest)."""
-    present = {p: model.weights[p] for p in ("delivery", "promise", "recovery") if card.get(f"{p}_score") is not None}
-    return present.get(pillar, 0.0) / sum(present.values()) if present else 0.0
+    """Month-score points per point of a pillar (docs/metrics.md, "Month score"): delivery and
+    promises are blended by weight (a pillar with no data re-weights the other); recovery is a
+    deduction of its weight's share times its shortfall from 100, or the month itself when the
+    month has complaints alone."""
+    blended = {p: model.weights[p] for p in ("delivery", "promise") if card.get(f"{p}_score") is not None}
+    if pillar != "recovery":
+        return blended.get(pillar, 0.0) / sum(blended.values()) if blended else 0.0
+    if card.get("recovery_score") is None:
+        return 0.0
+    return model.weights["recovery"] / (sum(blended.values()) + model.weights["recovery"]) if blended else 1.0
 
 
 def _delivery_gain(card: dict, model: TrustModel, part: str, fixed: int) -> float:
@@ -48,6 +55,10 @@ def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_o
     if not total:
         return 0.0
     delta = sum(c["weight"] * 50 * gain_of(c) for c in complaints) / total
+    # The pillar is the complaints' mean shrunk toward the category's as if `prior` average
+    # complaints were added: it moves by n / (n + prior) of a change in the mean.
+    n = len(complaints)
+    delta *= n / (n + model.priors["recovery"])
     return delta * _pillar_share(card, model, "recovery")
 
 
