@@ -41,6 +41,9 @@ CREATE OR REPLACE TEMP MACRO unknown_vendor(vid, rejected_at) AS problem('vendor
 CREATE OR REPLACE TEMP MACRO missing(col, x) AS CASE WHEN x IS NULL THEN problem(col, 'required value is missing') END;
 CREATE OR REPLACE TEMP MACRO too_long(col, x) AS
   CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long; the limit is 10000') END;
+-- Keys (ids) are names a person reads and the reports print whole: a long one is not an id.
+CREATE OR REPLACE TEMP MACRO key_too_long(col, x) AS
+  CASE WHEN length(x) > 256 THEN problem(col, 'id is ' || length(x) || ' characters long; the limit is 256') END;
 CREATE OR REPLACE TEMP MACRO after_as_of(col, d, as_of) AS
   CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date ' || as_of) END;
 -- Promises may lie ahead, but not absurdly far: a typo such as 2206 for 2026.

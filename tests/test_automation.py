@@ -197,9 +197,29 @@ def test_the_sensor_judges_content_not_file_names(landing: Landing, tmp_path: Pa
         assert [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in fixed.run_requests] == [("2025-02-01", "2025-02-01")]
         assert "deliveries/part-1.csv" in fixed.run_requests[0].tags[REASON_TAG]
 
+        # A second correction of the same file and month reads the same ("n -> n rows") but is new
+        # content: a new run key, or Dagster would skip it as a run it has already done.
+        text = text.replace("D-V3-202502,V3,2025-02-10,2025-02-11", "D-V3-202502,V3,2025-02-10,2025-02-12")
+        (deliveries / "part-1.csv").write_text(text)
+        again = _tick(late_landing_files, instance, fixed.cursor, landing.root, db)
+        [first_fix], [second_fix] = fixed.run_requests, again.run_requests
+        assert second_fix.tags[REASON_TAG] == first_fix.tags[REASON_TAG]
+        assert second_fix.run_key != first_fix.run_key
+
+        # A same-size replacement that keeps the old modification time (cp -p, rsync -a) is seen.
+        old = (deliveries / "part-1.csv").stat()
+        replacement = tmp_path / "part-1.csv"
+        replacement.write_text(text.replace("D-V3-202502,V3,2025-02-10,2025-02-12", "D-V3-202502,V3,2025-02-10,2025-02-13"))
+        os.utime(replacement, ns=(old.st_atime_ns, old.st_mtime_ns))
+        os.replace(replacement, deliveries / "part-1.csv")
+        new = (deliveries / "part-1.csv").stat()
+        assert (new.st_size, new.st_mtime_ns) == (old.st_size, old.st_mtime_ns)  # what a size-and-time check sees
+        copied = _tick(late_landing_files, instance, again.cursor, landing.root, db)
+        assert [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in copied.run_requests] == [("2025-02-01", "2025-02-01")]
+
         # Removing a file re-runs every month it held rows of, as unbroken ranges.
         (deliveries / "part-2.csv").unlink()
-        removed = _tick(late_landing_files, instance, fixed.cursor, landing.root, db)
+        removed = _tick(late_landing_files, instance, copied.cursor, landing.root, db)
         ranges = [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in removed.run_requests]
         assert ranges == [("2025-08-01", "2026-10-01")]  # part-2 held rows from August 2025 on
 

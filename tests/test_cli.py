@@ -24,6 +24,10 @@ def test_month_ranges():
         parse_months("2026-10..2026-01")
     with pytest.raises(ValueError):
         parse_months("October")
+    assert parse_months("2026-03-01") == (date(2026, 3, 1), date(2026, 3, 1))  # a partition key
+    for typo in ("2026-0399", "2026-03-15", "2026-03..2026-1O"):  # never read as some nearby month
+        with pytest.raises(ValueError, match="not a month"):
+            parse_months(typo)
 
 
 def test_a_month_not_yet_complete_is_a_one_line_error(tmp_path: Path):

@@ -221,6 +221,16 @@ CASES = [
              + b"C9,V2,2026-09-05T10:00:00,,,,,,,,,,caf\xe9 au lait\n"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "not valid UTF-8 (byte 0xE9"),),
          added={"complaints": 1}),
+    Case("latin1_file_every_line",  # the whole export in Latin-1: not one row readable, the file stops the run
+         put("complaints/late.csv", csv_text(COMPLAINT_HEADER).encode()
+             + b"C9,V2,2026-09-05T10:00:00,,,,,,,,,,caf\xe9\nC8,V2,2026-09-06T10:00:00,,,,,,,,,,th\xe9\n"
+             + b"C7,V1,2026-09-07T10:00:00,,,,,,,,,,cr\xe8me\n"),
+         blocking=("complaints/late.csv:2:", "not one of its 3 rows can be read", "not valid UTF-8")),
+    Case("vendors_header_only", put("vendors.csv", csv_text(VENDOR_HEADER)),
+         blocking=("vendors.csv:", "no valid vendor (it lists no vendor)")),
+    Case("vendors_every_row_rejected",
+         put("vendors.csv", csv_text(VENDOR_HEADER, "V1,,packaging,,", "V2,Acme,packaging,maybe,")),
+         blocking=("vendors.csv:", "no valid vendor (all 2 rows rejected: ", "is_self: ", "vendor_name: ")),
     Case("utf8_bom_accepted", vendors_file(bom=True), check=check_bom),
     Case("utf16_file", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).encode("utf-16")),
          blocking=("deliveries/late.csv:", "UTF-16")),
@@ -246,6 +256,10 @@ CASES = [
     Case("repeated_header_row", late_deliveries("D9,V1,2026-09-10,2026-09-09,10,,,", ",".join(DELIVERY_HEADER), D_OK),
          quarantined=(Q("deliveries", "deliveries/late.csv", 3, None, "repeats the header row"),),
          added={"deliveries": 3}),
+    Case("id_too_long",  # an id is printed whole in the reports: 30,000 characters stalled a PDF for minutes
+         late_complaints(f"{'C' * 30_000},V2,2026-09-05T10:00:00,,,,,,,,,,", "C8,V2,2026-09-06T10:00:00,,,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "complaint_id", "id is 30000 characters long; the limit is 256"),),
+         added={"complaints": 2}),
     Case("ten_mb_single_line_field", late_complaints(f"C9,V2,2026-09-05T10:00:00,,,,,,,,,,{LONG_SUMMARY}"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "10000000 characters long"),),
          added={"complaints": 1}),
@@ -653,6 +667,22 @@ def test_blocking_input_stops_the_real_run_naming_file_and_column(tmp_path, dags
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "deliveries" not in materialized and "scorecard" not in materialized
     assert all(e.passed for e in result.get_asset_check_evaluations())
+
+
+def test_an_emptied_vendor_list_stops_the_rerun_and_keeps_the_scores(baseline_scorecard, tmp_path, dagster_home, db_path):
+    landing = build_baseline(tmp_path / "landing")
+    assert run_months(landing, db_path, MONTH).success
+    assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
+    # The vendor list is exported again with its header only: every row would be rejected and the
+    # month's scores replaced by nothing. The run stops at the vendor list instead.
+    put("vendors.csv", csv_text(VENDOR_HEADER))(landing)
+    result = run_months(landing, db_path, MONTH, raise_on_error=False)
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert [e.step_key for e in failures] == ["vendors"]
+    assert "vendors.csv: no valid vendor (it lists no vendor)" in failures[0].event_specific_data.error.message
+    assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
+    assert query(db_path, "SELECT count(*) FROM vendors") == [(3,)]
 
 
 # --- the CLI -----------------------------------------------------------------------------------------

@@ -220,6 +220,24 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
                      ("shipping the 1 overdue announcement, even late,", 2.78)]  # half credit
 
 
+def test_a_rerun_removes_the_pdfs_of_vendors_it_no_longer_reports(tmp_path: Path):
+    from pipelines.defs.reports.assets import _remove_stale, _vendor_job
+
+    def job(vendor_id: str) -> ReportJob:
+        return _vendor_job({"month": MONTH, "vendor": {"vendor_id": vendor_id, "vendor_name": vendor_id},
+                            "late_deliveries": [], "all_complaints": []}, tmp_path)
+
+    kept = job("V1")
+    folder = kept.pdf_path.parent
+    folder.mkdir(parents=True)
+    for name in ("V1.pdf", "V1.html", "V3.pdf", "V3.html", "notes.txt"):
+        (folder / name).write_text("x")
+    # V3 left the vendor list since the last run: its scorecard must not stay beside V1's.
+    assert _remove_stale(folder, [kept]) == ["V3.html", "V3.pdf"]
+    assert sorted(p.name for p in folder.iterdir()) == ["V1.html", "V1.pdf", "notes.txt"]
+    assert _remove_stale(tmp_path / "no such month", [kept]) == []
+
+
 def test_portfolio_change_is_over_vendors_scored_in_both_months():
     import duckdb
 

@@ -14,12 +14,17 @@ def add_months(d: date, n: int) -> date:
 
 
 def parse_month(text: str) -> date:
-    """'2026-10' or '2026-10-01' -> date(2026, 10, 1)."""
+    """'2026-10' or '2026-10-01' -> date(2026, 10, 1); anything else ('2026-0399', '2026-10-15')
+    is refused rather than read as some month."""
     text = text.strip()
-    try:
-        return datetime.strptime(text[:7], "%Y-%m").date()
-    except ValueError as exc:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}") from exc
+    for fmt in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if parsed.day == 1:
+            return parsed
+    raise ValueError(f"not a month (YYYY-MM): {text!r}")
 
 
 def month_key(d: date) -> str:

@@ -5,6 +5,8 @@ SELECT s.*,
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('complaint_id', s.complaint_id),
     missing('vendor_id', s.vendor_id),
+    key_too_long('complaint_id', s.complaint_id),
+    key_too_long('vendor_id', s.vendor_id),
     missing('opened_at', s.opened_at),
     CASE WHEN s._dup_status = 'conflict' THEN problem('complaint_id',
       'complaint_id ''' || s.complaint_id || ''' appears with different values in ' || s._dup_places) END,

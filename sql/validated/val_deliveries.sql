@@ -6,6 +6,8 @@ SELECT s.*,
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('delivery_id', s.delivery_id),
     missing('vendor_id', s.vendor_id),
+    key_too_long('delivery_id', s.delivery_id),
+    key_too_long('vendor_id', s.vendor_id),
     missing('promised_date', s.promised_date),
     missing('qty_ordered', s.qty_ordered),
     CASE WHEN s._dup_status = 'conflict' THEN problem('delivery_id',

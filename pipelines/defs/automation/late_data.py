@@ -48,7 +48,10 @@ def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:
     for first, last in contiguous_ranges(list(touched)):
         changes_here = sorted({c for m in months_between(first, last) for c in touched[m]}, key=lambda c: (c.feed, c.month))
         reason = "; ".join(c.describe() for c in changes_here)
-        key = hashlib.sha256(f"{first}..{last}|{reason}".encode()).hexdigest()[:16]
+        # The key names the content, not only the reason: a second correction of the same file and
+        # month reads the same ("9 -> 9 rows") but must run again (Dagster skips a key it has seen).
+        contents = "|".join(f"{c.feed}/{c.month}={c.digest}" for c in changes_here)
+        key = hashlib.sha256(f"{first}..{last}|{reason}|{contents}".encode()).hexdigest()[:16]
         requests.append(RunRequest(
             run_key=f"late-data-{first:%Y-%m}..{last:%Y-%m}-{key}",
             tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "late-data",

@@ -40,12 +40,7 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                     record(con, step, fp, built)
                 in_window = _rows_in_window(con, feed, *window(context))
         except LandingError as exc:
-            # Structural: the file cannot be read as the contract says. Downstream must not run.
-            raise Failure(
-                description=str(exc),
-                metadata={"file": exc.file, "column": exc.column or "", "line": exc.line or 0},
-                allow_retries=False,
-            ) from exc
+            raise landing_failure(exc) from exc
         detail = reused if reused is not None else built
         context.log.info(f"{feed.name}: {detail['rows_read']} rows from {len(detail['files'])} file(s)"
                          + (", unchanged since the last run: reused" if reused is not None else ""))
@@ -76,3 +71,10 @@ def _rows_in_window(con, feed: Feed, start, end) -> int:
 
 
 staged_assets = [staged_asset(feed) for feed in ALL_FEEDS]
+
+
+def landing_failure(exc: LandingError) -> Failure:
+    """Structural: a file cannot be read as the contract says. Downstream must not run, and a retry
+    would only fail the same way."""
+    return Failure(description=str(exc), metadata={"file": exc.file, "column": exc.column or "", "line": exc.line or 0},
+                   allow_retries=False)

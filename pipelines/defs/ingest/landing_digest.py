@@ -25,7 +25,7 @@ WHOLE = "all"      # the vendor list belongs to every month
 
 @dataclass
 class FeedDigest:
-    files: dict[str, list[int]]                                   # file -> [size, mtime_ns]
+    files: dict[str, list[int]]                                   # file -> [size, mtime_ns, ctime_ns, inode]
     months: dict[str, list] = field(default_factory=dict)         # "2026-03" -> [digest, rows]
     month_files: dict[str, list[str]] = field(default_factory=dict)  # "2026-03" -> files with its rows
 
@@ -38,11 +38,13 @@ class FeedDigest:
 
 
 def file_signatures(landing_dir: Path, feed: Feed) -> dict[str, list[int]]:
-    """Size and modification time of each file: a cheap test of whether the feed changed."""
+    """Size, modification and change times and inode of each file: a cheap test of whether the
+    feed changed. The change time and inode catch a same-size replacement that keeps the old
+    modification time (`cp -p`, `rsync -a`, `touch -r`), as staging's spool cache does."""
     out = {}
     for path in landing_files(landing_dir, feed):
         stat = path.stat()
-        out[path.relative_to(landing_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+        out[path.relative_to(landing_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
     return out
 
 
@@ -79,6 +81,7 @@ class Change:
     rows_before: int
     rows_after: int
     files: tuple[str, ...]  # changed files that hold (or held) rows of the month
+    digest: str = ""        # the month's content digest after the change ("" when it is gone)
 
     def describe(self) -> str:
         where = ", ".join(self.files) or "a removed file"
@@ -96,5 +99,6 @@ def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Chan
                 continue
             holders = set(after.month_files.get(month, [])) | set(before.month_files.get(month, []))
             out.append(Change(feed, month, before.months.get(month, [None, 0])[1],
-                              after.months.get(month, [None, 0])[1], tuple(sorted(holders & touched_files))))
+                              after.months.get(month, [None, 0])[1], tuple(sorted(holders & touched_files)),
+                              after.months.get(month, [""])[0] or ""))
     return out

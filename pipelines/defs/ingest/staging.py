@@ -141,10 +141,27 @@ def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, st
                 con.execute(f"DELETE FROM {table} WHERE {where}", args)
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
                 refuse_wrongly_typed_columns(con, feed, where, args)
+                refuse_files_without_a_readable_row(con, feed, where, args)
                 in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchall()[0][0]
         finally:
             con.execute("DROP VIEW IF EXISTS staged_new")
     return StageSummary(feed.name, landed.files, landed.rows, in_window, landed.blank_lines)
+
+
+def refuse_files_without_a_readable_row(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list) -> None:
+    """Raise LandingError for a file of at least WHOLE_COLUMN_MIN_VALUES rows none of which could
+    be read as a record (undecodable bytes on every line: the wrong encoding; every row with the
+    wrong number of fields): a file that cannot be read at all stops the run instead of sending
+    every row to quarantine while the month is scored without it."""
+    broken = con.execute(
+        f"""SELECT _source_file, count(*) AS n, min(_row_number) AS first_line,
+                  arg_min(_row_error.why, _row_number) AS why
+           FROM stg_{feed.name} WHERE {where} GROUP BY _source_file
+           HAVING count(*) >= ? AND count(_row_error) = count(*) ORDER BY _source_file""",
+        [*args, WHOLE_COLUMN_MIN_VALUES]).fetchall()
+    for source, n, first_line, why in broken:
+        raise LandingError(source, f"not one of its {n} rows can be read ({why}): wrong encoding or delimiter?",
+                           line=first_line)
 
 
 def refuse_wrongly_typed_columns(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list) -> None:

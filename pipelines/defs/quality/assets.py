@@ -20,7 +20,9 @@ from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS, add_months
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
+from ..ingest.assets import landing_failure
 from ..ingest.feeds import ALL_FEEDS, Feed
+from ..ingest.landing import LandingError
 from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
 from .changed_months import basis, previous_basis, windows_to_validate
 from .validate import VALID_TABLE, feed_summary, validate_feed
@@ -57,7 +59,10 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
             summary = reusable(con, step, fp, name)
             reused = summary is not None
             if not reused:
-                summary = _validate(context, con, feed, step, fp, settings.as_of_date)
+                try:
+                    summary = _validate(context, con, feed, step, fp, settings.as_of_date)
+                except LandingError as exc:  # the vendor list has no valid vendor
+                    raise landing_failure(exc) from exc
             balance = _balance(con, feed, *ALL_MONTHS)
             suite = _suite(con, feed, start, end, settings.as_of_date, fp)
         for column, reason, rows, place in summary["top_reasons"]:

@@ -29,12 +29,11 @@ def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
         for feed in ALL_FEEDS:
             try:
                 stage_feed(con, landing_dir, feed, *ALL_MONTHS)
+                summaries.append(validate_feed(con, feed, *ALL_MONTHS, as_of, run_id="validate"))
             except LandingError as exc:
                 blocking.append(str(exc))
                 if feed.name == "vendors":
-                    break  # nothing can be checked against an unreadable vendor list
-                continue
-            summaries.append(validate_feed(con, feed, *ALL_MONTHS, as_of, run_id="validate"))
+                    break  # nothing can be checked against an unreadable (or empty) vendor list
     finally:
         con.close()
     return DryRunReport(summaries, blocking)

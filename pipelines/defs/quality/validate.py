@@ -13,6 +13,7 @@ import duckdb
 from ...lib.db import ensure_table_like, month_filter, prepare, transaction
 from ...lib.sql import load_sql
 from ..ingest.feeds import Feed
+from ..ingest.landing import LandingError
 
 # The validated table of each feed: what the metrics read.
 VALID_TABLE = {"vendors": "vendors", "deliveries": "deliveries", "complaints": "complaints",
@@ -59,10 +60,26 @@ def validate_feed(
            WHERE j._problem IS NOT NULL ORDER BY source_file, row_number""",
         [feed.name, run_id, feed.name],
     )
+    if not feed.is_folder:
+        _require_a_vendor(con, feed)
     table = VALID_TABLE[feed.name]
     ensure_table_like(con, table, "valid_new")
     _write(con, feed, table, start, end)
     return _summary(con, feed)
+
+
+def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """A vendor list with no valid vendor would reject every delivery, complaint and announcement
+    and replace each month's scores with nothing: stop before anything is written, and say why."""
+    if con.execute("SELECT count(*) FROM valid_new").fetchall()[0][0]:
+        return
+    rows, reasons = con.execute(
+        """SELECT count(*), list(DISTINCT coalesce(column_name || ': ', '') || reason || ' (line ' || row_number || ')'
+                                 ORDER BY coalesce(column_name || ': ', '') || reason || ' (line ' || row_number || ')')[:3]
+           FROM quarantine_new""").fetchall()[0]
+    why = f"all {rows} rows rejected: " + "; ".join(reasons) if rows else "it lists no vendor"
+    raise LandingError(feed.path, f"no valid vendor ({why}); without one every other row would be "
+                                  "rejected and the months' scores replaced by nothing")
 
 
 def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, start: date, end: date) -> None:

@@ -93,13 +93,28 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
         idle = con.execute("SELECT count(*) FROM scorecard WHERE month = ? AND trust_score IS NULL",
                            [months[-1]]).fetchall()[0][0]
     jobs = [_vendor_job(ctx, settings.reports) for ctx in contexts]
+    removed = _remove_stale(month_dir(settings.reports, months[-1]) / "vendors", jobs)
     paths = render_all(jobs)
     earlier = sum(1 for _, month in latest if month != months[-1])
     context.log.info(f"{len(paths)} vendor PDFs ({earlier} for a vendor's last scored month before "
-                     f"{months[-1]:%Y-%m}); {idle} vendors without data in 12 months get none for {months[-1]:%Y-%m}")
-    return MaterializeResult(metadata={"month": f"{months[-1]:%Y-%m}", "pdfs": len(paths),
+                     f"{months[-1]:%Y-%m}); {idle} vendors without data in 12 months get none for {months[-1]:%Y-%m}"
+                     + (f"; removed {len(removed)} left by an earlier run: {', '.join(removed)}" if removed else ""))
+    return MaterializeResult(metadata={"month": f"{months[-1]:%Y-%m}", "pdfs": len(paths), "stale_removed": len(removed),
                                        "pdfs_for_earlier_months": earlier, "vendors_without_data": idle,
                                        "folder": MetadataValue.path(str(month_dir(settings.reports, months[-1]) / "vendors"))})
+
+
+def _remove_stale(folder: Path, jobs: list[ReportJob]) -> list[str]:
+    """Remove the month's vendor PDFs and HTML twins that this run does not write (a vendor no
+    longer in the list, or without a score now): the folder then holds what a fresh run would,
+    and nobody shares a scorecard the data no longer supports."""
+    if not folder.is_dir():
+        return []
+    keep = {p for job in jobs for p in (job.pdf_path, job.html_path)}
+    stale = sorted(p for p in folder.iterdir() if p.suffix in (".pdf", ".html") and p not in keep)
+    for path in stale:
+        path.unlink()
+    return [p.name for p in stale]
 
 
 def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
