@@ -53,12 +53,16 @@ def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> Materia
     start, end = window(context)
     with duckdb.connect() as con:
         rows = build_scorecard(con, start, end, load_model())
+        # The last month of this run's window, named: never a month outside it.
         summary = con.execute(
-            """SELECT count(*), count(trust_score), round(avg(trust_score), 1), count(*) FILTER (WHERE grade IN ('D', 'F'))
-               FROM scorecard WHERE month = (SELECT max(month) FROM scorecard WHERE month < ?)""", [end]
-        ).fetchall()[0]
+            """SELECT max(month), count(*), count(trust_score), round(avg(trust_score), 1),
+                      count(*) FILTER (WHERE grade IN ('D', 'F'))
+               FROM scorecard WHERE month = (SELECT max(month) FROM scorecard WHERE month >= ? AND month < ?)""",
+            [start, end]).fetchall()[0]
+        latest, summary = summary[0], summary[1:]
     return MaterializeResult(metadata={
         "rows": rows,
+        "latest_month": f"{latest:%Y-%m}" if latest else "none in the window",
         "latest_month_vendors": summary[0],
         "latest_month_scored": summary[1],
         "latest_month_mean_trust": MetadataValue.float(float(summary[2])) if summary[2] is not None else None,
