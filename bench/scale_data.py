@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-GENERATOR_VERSION = 2  # bump when the generated rows change: cached folders are then rebuilt
+GENERATOR_VERSION = 3  # bump when the generated rows change: cached folders are then rebuilt
 DEFAULT_SEED = 7
 LAST_MONTH = date(2026, 10, 1)
 N_MONTHS = 24
