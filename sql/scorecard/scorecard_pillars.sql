@@ -21,7 +21,7 @@ joined AS (
   LEFT JOIN announcement_metrics a ON a.vendor_id = g.vendor_id AND a.month = g.month
 ),
 peers AS (
-  -- Pooled sums of the category in the month (and of the whole portfolio, below).
+  -- Pooled sums of the category in the month; the portfolio's below are their totals.
   SELECT category, month,
     sum(on_time_in_tolerance) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
     sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(announcements_due_12m) AS judged,
@@ -30,12 +30,10 @@ peers AS (
   GROUP BY category, month
 ),
 portfolio AS (
-  SELECT month,
-    sum(on_time_in_tolerance) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
-    sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(announcements_due_12m) AS judged,
-    sum(complaints_opened * recovery_score) AS handling, sum(complaints_opened) AS complaints
-  FROM joined WHERE NOT is_self
-  GROUP BY month
+  SELECT month, sum(on_time) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
+    sum(due) AS due, sum(credit) AS credit, sum(judged) AS judged, sum(handling) AS handling,
+    sum(complaints) AS complaints
+  FROM peers GROUP BY month
 ),
 weighted AS (
   -- The delivery pillar counts deliveries, or with `spend_weighted` their order value (when every
@@ -91,6 +89,12 @@ pillars AS (
          WHEN (coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0)
               AND first_complaint_month <= month THEN 100 END AS recovery_pillar
   FROM rated
+),
+blended AS (
+  -- The weight of the pillars that blend (delivery and promises) where they have data.
+  SELECT *, CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
+            + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END AS blend_weight
+  FROM pillars
 )
 SELECT
   vendor_id, month, category,
@@ -133,16 +137,11 @@ SELECT
   -- weight times its shortfall from 100. A complaint can only lower the month (a failure handled
   -- well never beats no failure), and a clean month scores the same whether or not the vendor
   -- was ever complained about. A month of complaints alone scores its recovery pillar.
-  CASE WHEN delivery_score IS NULL AND promise_score IS NULL THEN recovery_pillar
-       ELSE greatest(0,
-         (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0))
-           / (CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
-              + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END)
-         - coalesce($w_recovery * (100 - recovery_pillar), 0)
-           / (CASE WHEN delivery_score IS NOT NULL THEN $w_delivery ELSE 0 END
-              + CASE WHEN promise_score IS NOT NULL THEN $w_promise ELSE 0 END + $w_recovery)) END AS month_score,
+  CASE WHEN blend_weight = 0 THEN recovery_pillar
+       ELSE greatest(0, (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0)) / blend_weight
+                        - coalesce($w_recovery * (100 - recovery_pillar), 0) / (blend_weight + $w_recovery)) END AS month_score,
   -- Recovery figures mature: complaints opened in a month whose response window has not passed
   -- by the latest date in the data are provisional and recomputed on later runs.
   month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional
-FROM pillars
+FROM blended
 ORDER BY vendor_id, month
