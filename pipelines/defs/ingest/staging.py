@@ -157,9 +157,10 @@ def refuse_files_without_a_readable_row(con: duckdb.DuckDBPyConnection, feed: Fe
         f"""SELECT _source_file, count(*) AS n, min(_row_number) AS first_line,
                   arg_min(_row_error.why, _row_number) AS why
            FROM stg_{feed.name} WHERE {where} GROUP BY _source_file
-           HAVING count(*) >= ? AND count(_row_error) = count(*) ORDER BY _source_file""",
-        [*args, WHOLE_COLUMN_MIN_VALUES]).fetchall()
-    for source, n, first_line, why in broken:
+           HAVING count(*) >= ? AND count(_row_error) = count(*) ORDER BY _source_file LIMIT 1""",
+        [*args, WHOLE_COLUMN_MIN_VALUES]).fetchone()
+    if broken:
+        source, n, first_line, why = broken
         raise LandingError(source, f"not one of its {n} rows can be read ({why}): wrong encoding or delimiter?",
                            line=first_line)
 

@@ -74,9 +74,9 @@ def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     if con.execute("SELECT count(*) FROM valid_new").fetchall()[0][0]:
         return
     rows, reasons = con.execute(
-        """SELECT count(*), list(DISTINCT coalesce(column_name || ': ', '') || reason || ' (line ' || row_number || ')'
-                                 ORDER BY coalesce(column_name || ': ', '') || reason || ' (line ' || row_number || ')')[:3]
-           FROM quarantine_new""").fetchall()[0]
+        """SELECT count(*), list(DISTINCT r ORDER BY r)[:3]
+           FROM (SELECT coalesce(column_name || ': ', '') || reason || ' (line ' || row_number || ')' AS r
+                 FROM quarantine_new)""").fetchall()[0]
     why = f"all {rows} rows rejected: " + "; ".join(reasons) if rows else "it lists no vendor"
     raise LandingError(feed.path, f"no valid vendor ({why}); without one every other row would be "
                                   "rejected and the months' scores replaced by nothing")
