@@ -213,11 +213,20 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     # announcements one credit is worth 100 / (4 + 2) / 3 = 5.556 points.
     card = {"deliveries_due": 0, "delivery_score": 80.0, "promise_score": 50.0, "recovery_score": None,
             "announcements_due_12m": 4, "announcements_kept_12m": 1, "announcements_broken_12m": 2,
-            "announcements_cancelled_12m": 1, "promise_credit_12m": 1.25}
+            "announcements_cancelled_12m": 1, "promise_credit_12m": 1.25, "slips_12m": 0, "slip_penalty_12m": 0.0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
     assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
                      ("shipping the 1 overdue announcement, even late,", 2.78)]  # half credit
+    # The late one had slipped twice first: 0.5 credit shipped 20 days late, less 2 x 0.25 = 0 left.
+    # Keeping its first date gains the 0.5 lost to slips (2.78 points); shipping by the first date
+    # gains what lateness cost (0.5 of base credit, 2.78 points): 1 credit in all, as before.
+    card |= {"promise_credit_12m": 1.0, "slips_12m": 2, "slip_penalty_12m": 0.5}
+    found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
+    assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
+                     ("keeping the dates first promised instead of 2 slips to a later date", 2.78),
+                     ("shipping the 1 late-shipped announcement by the first promised date", 2.78),
+                     ("shipping the 1 overdue announcement, even late,", 2.78)]
 
 
 def test_a_rerun_removes_the_pdfs_of_vendors_it_no_longer_reports(tmp_path: Path):

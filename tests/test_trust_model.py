@@ -153,6 +153,55 @@ def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(lan
     assert slip["month_score"] < keep["month_score"]
 
 
+def test_each_slip_to_a_later_date_costs_credit_and_counts_when_it_is_made(landing, tmp_path):
+    vendors(landing, "RED", "KEEP", "LATE")
+    landing.announcements([
+        # B1 is due in December, but was moved to March in March: broken now, not in December.
+        announce("B1", "RED", "2026-01-05", "2026-12-15"),
+        ["B1", "RED", "", "revised", "2026-03-10", "2027-03-15", ""],
+        # B2 slipped once, was pulled in once (not a slip), and shipped 19 days late.
+        announce("B2", "RED", "2025-11-01", "2026-03-01"),
+        ["B2", "RED", "", "revised", "2026-02-01", "2026-04-01", ""],
+        ["B2", "RED", "", "revised", "2026-03-15", "2026-03-20", ""],
+        ["B2", "RED", "", "shipped", "2026-03-20", "", ""],
+        announce("C1", "KEEP", "2025-11-01", "2026-03-01"),
+        ["C1", "KEEP", "", "shipped", "2026-03-01", "", ""],
+        # D1 shipped exactly as late as B2, without re-dating.
+        announce("D1", "LATE", "2025-11-01", "2026-03-01"),
+        ["D1", "LATE", "", "shipped", "2026-03-20", "", ""],
+    ])
+    rows = score(landing.root, tmp_path / "s.duckdb")
+    red, keep, late = rows[("RED", OCT)], rows[("KEEP", OCT)], rows[("LATE", OCT)]
+    # Credits: B1 slipped, unshipped 0; B2 shipped <= 90 days late 0.5, less 0.25 for its slip = 0.25;
+    # C1 1; D1 0.5. Pooled 1.75 of 4; portfolio prior (1.75 + 2*0.5)/6 = 0.458333, category prior
+    # (1.75 + 2*0.458333)/6 = 0.444444 (the portfolio is this one category).
+    category = (1.75 + 2 * (1.75 + 1) / 6) / 6
+    assert red["announcements_due_12m"] == 2 and red["announcements_due"] == 0
+    assert red["promise_credit_12m"] == 0.25 and red["slip_penalty_12m"] == 0.25
+    assert red["redates_12m"] == 3 and red["slips_12m"] == 2
+    assert red["announcements_broken_12m"] == 1  # B1, slipped before it fell due
+    assert abs(red["promise_score"] - 100 * (0.25 + 2 * category) / 4) < 1e-9  # 28.47
+    assert abs(late["promise_score"] - 100 * (0.5 + 2 * category) / 3) < 1e-9  # 46.30
+    assert abs(keep["promise_score"] - 100 * (1 + 2 * category) / 3) < 1e-9
+    assert red["promise_score"] < late["promise_score"] < keep["promise_score"]
+    # Days slipped: B1 announced 90 days later (Dec 15 -> Mar 15), B2 shipped 19 days late.
+    assert red["slip_days_12m"] == 109 and late["slip_days_12m"] == 19
+
+
+def test_a_slip_made_before_the_first_date_counts_from_the_month_it_is_made(landing, tmp_path):
+    vendors(landing, "RED", "CALM")
+    landing.announcements([
+        announce("B1", "RED", "2026-01-05", "2027-06-15"),
+        ["B1", "RED", "", "revised", "2026-10-20", "2027-09-15", ""],
+        announce("B2", "CALM", "2026-01-05", "2027-06-15"),
+    ])
+    rows = score(landing.root, tmp_path / "e.duckdb", start=date(2026, 9, 1))
+    # Neither is due before June 2027; RED's slip in October breaks its promise in October.
+    assert rows[("RED", date(2026, 9, 1))]["promise_score"] is None
+    assert rows[("RED", OCT)]["announcements_due_12m"] == 1 and rows[("RED", OCT)]["promise_credit_12m"] == 0
+    assert rows[("CALM", OCT)]["promise_score"] is None and rows[("CALM", OCT)]["announcements_due_12m"] == 0
+
+
 def test_an_overdue_announcement_stays_judged_after_twelve_months(landing, tmp_path):
     vendors(landing, "V1")
     landing.announcements([announce("A1", "V1", "2024-01-10", "2024-06-01")])

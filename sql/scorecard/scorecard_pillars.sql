@@ -125,6 +125,8 @@ SELECT
   coalesce(cancelled_12m, 0) AS announcements_cancelled_12m,
   coalesce(promise_credit_12m, 0)::DOUBLE AS promise_credit_12m,
   coalesce(redates_12m, 0) AS redates_12m,
+  coalesce(slips_12m, 0) AS slips_12m,
+  coalesce(slip_penalty_12m, 0)::DOUBLE AS slip_penalty_12m,
   mean_lead_days_12m,
   coalesce(slip_days_12m, 0) AS slip_days_12m,
   coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,

@@ -99,8 +99,10 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
             text += f"; {broken} overdue or cancelled"
         if card["redates_12m"]:
             text += f"; {plural(card['redates_12m'], 're-date')}"
+            if card["slips_12m"]:
+                text += f" ({card['slips_12m']} to a later date, {card['slip_penalty_12m']:g} credit lost)"
         # A perfect record held below 100 only by the small-sample prior is not a loss to report.
-        lost = 0.0 if card["announcements_kept_12m"] == due else \
+        lost = 0.0 if card["promise_credit_12m"] >= due else \
             (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
         out.append(Finding(text, lost, "announcements"))
     if complaints:
@@ -154,8 +156,9 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
 
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
-    """What each kind of unkept announcement cost: shipped late (credit below 1), still overdue
-    (0 now, half if shipped within 90 days), cancelled (0; only not announcing it would have helped)."""
+    """What each kind of unkept announcement cost: re-dated later (a quarter credit a slip),
+    shipped late (credit below 1), still overdue or slipped (0 now, half if shipped within 90 days
+    of the first date), cancelled (0; only not announcing it would have helped)."""
     due = card["announcements_due_12m"]
     if not due:
         return []
@@ -163,9 +166,13 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     cancelled = card["announcements_cancelled_12m"]
     overdue = card["announcements_broken_12m"] - cancelled
     shipped_late = due - card["announcements_kept_12m"] - card["announcements_broken_12m"]
-    # Credit of the late ones: all credit earned minus one per announcement kept.
-    late_credit = card["promise_credit_12m"] - card["announcements_kept_12m"]
+    # Credit of the late ones before their slips' deductions: all credit earned and lost to
+    # slips, minus one per announcement kept.
+    late_credit = card["promise_credit_12m"] + card["slip_penalty_12m"] - card["announcements_kept_12m"]
     out = []
+    if card["slip_penalty_12m"] > 0:
+        out.append(Finding(f"keeping the dates first promised instead of {plural(card['slips_12m'], 'slip')} to a later date",
+                           card["slip_penalty_12m"] * per_credit, "announcements"))
     if shipped_late > 0:
         out.append(Finding(f"shipping the {plural(shipped_late, 'late-shipped announcement')} by the first promised date", (shipped_late - late_credit) * per_credit, "announcements"))
     if overdue > 0:
