@@ -48,7 +48,7 @@ def test_duplicates_and_conflicts_are_judged_across_files(tmp_path: Path):
         same,                                                                # line 4: and again
     ])
     assert stage(landing, tmp_path / "t.duckdb") == [
-        ("deliveries/a.csv", 2, "D1", "first", "deliveries/a.csv:2"),
+        ("deliveries/a.csv", 2, "D1", "first", None),  # a key seen once has no list
         ("deliveries/a.csv", 3, "D2", "first", "deliveries/a.csv:3, deliveries/b.csv:2, deliveries/b.csv:4"),
         ("deliveries/a.csv", 4, "D3", "conflict", "deliveries/a.csv:4, deliveries/b.csv:3"),
         ("deliveries/a.csv", 5, None, "first", None),

@@ -16,7 +16,7 @@ from .sql import load_sql
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Install the SQL macros (once per connection) and the fixed tables (idempotent)."""
     installed = con.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'first_problem' AND schema_name = 'main' "
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'problem' AND schema_name = 'main' "
         "AND database_name = 'temp'"
     ).fetchall()[0][0]
     if not installed:

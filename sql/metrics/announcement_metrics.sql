@@ -28,7 +28,7 @@ slips AS (
   WHERE event = 'revised' AND promised_ship_date > before
 ),
 as_of_month AS (
-  SELECT m.month, f.*,
+  SELECT m.month, f.* EXCLUDE (judged_from),
     (SELECT min(e.event_date) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
        AND e.event = 'shipped' AND e.event_date < m.month + INTERVAL 1 MONTH) AS shipped_on,
     (SELECT min(e.event_date) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
@@ -40,9 +40,9 @@ as_of_month AS (
     (SELECT arg_max(s.slipped_to, s.slipped_on) FROM slips s WHERE s.announcement_id = f.announcement_id
        AND s.slipped_on < m.month + INTERVAL 1 MONTH) AS slipped_to
   FROM months m
-  JOIN firsts f ON f.due_month <= m.month
-    OR EXISTS (SELECT 1 FROM slips s WHERE s.announcement_id = f.announcement_id
-               AND s.slipped_on < m.month + INTERVAL 1 MONTH)
+  JOIN (SELECT f.*, least(f.due_month, (SELECT date_trunc('month', min(s.slipped_on))::DATE FROM slips s
+                                        WHERE s.announcement_id = f.announcement_id)) AS judged_from
+        FROM firsts f) f ON f.judged_from <= m.month
 ),
 judged AS (
   SELECT *,

