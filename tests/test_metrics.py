@@ -515,6 +515,12 @@ def test_remembered_score_falls_fast_and_rises_slowly():
     # No data leaves trust where it was; no data at all is no score.
     assert remembered_score([None, 80, None], 0.5, 0.2) == pytest.approx(80.0)
     assert remembered_score([None, None], 0.5, 0.2) is None
+    # A month of complaints alone lowers trust like any worse month and never raises it:
+    # 60, then 90 (complaints only) stays 60, then 40 (complaints only) 60 - 0.5 * 20 = 50.
+    only = [False, True, True]
+    assert remembered_score([60, 90], 0.5, 0.2, only[:2]) == pytest.approx(60.0)
+    assert remembered_score([60, 90, 40], 0.5, 0.2, only) == pytest.approx(50.0)
+    assert remembered_score([90], 0.5, 0.2, [True]) == pytest.approx(90.0)  # the first month starts trust
 
 
 def test_memory_through_the_pipeline(db):

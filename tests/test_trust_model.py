@@ -124,6 +124,31 @@ def test_a_complaint_never_raises_a_score(landing, tmp_path):
     assert oct_b["trust_score"] < oct_a["trust_score"]  # remembered: B's worse September
 
 
+def test_a_month_of_complaints_alone_can_lower_trust_but_never_raise_it(landing, tmp_path):
+    # A and B: the same 10 deliveries in September (6 on time), D 10 of 10; nothing due in October.
+    # In October B has one complaint handled perfectly, D one left unanswered and unresolved.
+    vendors(landing, "A", "B", "D")
+    landing.deliveries([[f"{v}-{i}", v, "2026-09-10", f"2026-09-{10 if i < on_time else 12}", "5", "", "", ""]
+                        for v, on_time in (("A", 6), ("B", 6), ("D", 10)) for i in range(10)])
+    landing.complaints([
+        ["C1", "B", "2026-10-05T10:00:00Z", "2026-10-05T11:00:00Z", "2026-10-06T10:00:00Z",
+         "2026-10-07T10:00:00Z", "medium", "late", "vendor", "true", "true", "true", "x"],
+        ["C2", "D", "2026-10-05T10:00:00Z", "", "", "2026-10-07T10:00:00Z", "medium", "late", "customer",
+         "", "", "", "x"],
+    ])
+    got = score(landing.root, tmp_path / "k.duckdb", start=date(2026, 9, 1))
+    sep = {v: got[(v, date(2026, 9, 1))]["trust_score"] for v in ("A", "B", "D")}
+    a, b, d = got[("A", OCT)], got[("B", OCT)], got[("D", OCT)]
+    assert sep["A"] == sep["B"]
+    assert a["month_score"] is None and a["trust_score"] == sep["A"]  # silence keeps trust
+    # B's month is its recovery pillar, above its trust: without the complaint October would have had
+    # no score, so the complaint cannot lift B above A.
+    assert b["month_score"] > sep["B"] and b["trust_score"] == sep["B"] and b["trust_change"] == 0
+    # D's month is below its trust: trust falls by half the gap, as after any worse month.
+    assert d["month_score"] < sep["D"]
+    assert abs(d["trust_score"] - (sep["D"] + 0.5 * (d["month_score"] - sep["D"]))) < 1e-9
+
+
 def announce(aid: str, vendor: str, said: str, promise: str, presold: str = "false") -> list:
     return [aid, vendor, f"Product {aid}", "announced", said, promise, presold]
 

@@ -78,14 +78,17 @@ def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:
 
 def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> pl.DataFrame:
     """Trust score with memory, and its change since last month, for the rows from `start` on."""
-    rows = con.execute("SELECT vendor_id, month, month_score FROM pillars_new").fetchall()
-    scores = {(v, m): s for v, m, s in rows}
+    rows = con.execute("""SELECT vendor_id, month, month_score,
+                                 delivery_score IS NULL AND promise_score IS NULL AS complaints_only
+                          FROM pillars_new""").fetchall()
+    scores = {(v, m): s for v, m, s, _ in rows}
+    lowers_only = {(v, m) for v, m, s, only in rows if only and s is not None}
     out = []
-    for vendor, month, _ in rows:
+    for vendor, month, _, _ in rows:
         if month < start:
             continue
-        now = _trust_at(scores, vendor, month, model)
-        before = _trust_at(scores, vendor, add_months(month, -1), model)
+        now = _trust_at(scores, vendor, month, model, lowers_only)
+        before = _trust_at(scores, vendor, add_months(month, -1), model, lowers_only)
         change = now - before if now is not None and before is not None else None
         out.append((vendor, month, now, change, grade(now, model.grades)))
     schema = {"vendor_id": pl.String, "month": pl.Date, "trust_score": pl.Float64,
@@ -93,13 +96,16 @@ def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> p
     return pl.DataFrame(out, schema=schema, orient="row")
 
 
-def _trust_at(scores: dict, vendor: str, month: date, model: TrustModel) -> float | None:
+def _trust_at(scores: dict, vendor: str, month: date, model: TrustModel,
+              lowers_only: set | None = None) -> float | None:
     """Trust at the vendor's last scored month up to `month`: a silent month leaves it where it was
     (it neither heals by forgetting old bad months nor decays), until `window_months` silent months
-    make it no score at all."""
+    make it no score at all. Months in `lowers_only` (complaints alone) can only lower it."""
+    lowers_only = lowers_only or set()
     for silent in range(model.window_months):
         last = add_months(month, -silent)
         if scores.get((vendor, last)) is not None:
-            window = [scores.get((vendor, add_months(last, -k))) for k in range(model.window_months - 1, -1, -1)]
-            return remembered_score(window, model.memory_down, model.memory_up)
+            months = [(vendor, add_months(last, -k)) for k in range(model.window_months - 1, -1, -1)]
+            return remembered_score([scores.get(key) for key in months], model.memory_down, model.memory_up,
+                                    [key in lowers_only for key in months])
     return None

@@ -61,18 +61,23 @@ def _load(path: Path) -> TrustModel:
     )
 
 
-def remembered_score(month_scores: list[float | None], down: float, up: float) -> float | None:
+def remembered_score(month_scores: list[float | None], down: float, up: float,
+                     lowers_only: list[bool] | None = None) -> float | None:
     """Trust after a run of month scores (oldest first): it starts at the first known month and then
     moves toward each later month's score, by `down` of the gap when the month is worse, `up` when
-    better. A month with no data leaves trust where it was."""
+    better. A month with no data leaves trust where it was. A month flagged in `lowers_only` (its
+    complaints were all there was to score) can lower trust but never raise it: without the
+    complaint the month would have had no data, and a failure handled well never beats no failure."""
     trust: float | None = None
-    for score in month_scores:
+    for k, score in enumerate(month_scores):
         if score is None:
             continue
         if trust is None:
             trust = score
-        else:
-            trust += (down if score < trust else up) * (score - trust)
+        elif score < trust:
+            trust += down * (score - trust)
+        elif not (lowers_only and lowers_only[k]):
+            trust += up * (score - trust)
     return trust
 
 
