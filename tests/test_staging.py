@@ -133,3 +133,74 @@ def test_a_late_file_is_the_only_file_read_again_and_the_result_is_a_fresh_stage
     assert rows == stage(landing, tmp_path / "fresh.duckdb")  # the same rows as staging from nothing
     assert ("deliveries/late.csv", 3, "D07-0", "duplicate", "deliveries/2026-07.csv:2, deliveries/late.csv:3") in rows
     assert not any(f.startswith("deliveries/2026-08") for f, *_ in rows)
+
+
+
+def _staged(db: Path, sql: str) -> list[tuple]:
+    con = open_database(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_late_changed_and_removed_files_restage_alone_to_the_rows_of_a_whole_staging(tmp_path: Path):
+    """Restaging only the files changed since (`previous`) gives the staged rows that staging the
+    whole feed gives, duplicate statuses judged again across every file, and leaves the rows of
+    unchanged files as they were (a mark put on them stays)."""
+    landing, db = tmp_path / "landing", tmp_path / "inc.duckdb"
+    d1 = ["D1", "V1", "2026-09-10", "2026-09-09", "10", "10", "0", "100"]
+    d2 = ["D2", "V1", "2026-09-11", "2026-09-11", "5", "5", "0", "50"]
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [d1, d2])
+    write_csv(landing / "deliveries" / "b.csv", DELIVERY_HEADER, [d2])  # exact copy of a.csv:3
+    listing = "SELECT _source_file, _row_number, delivery_id, _dup_status, _dup_places FROM stg_deliveries ORDER BY ALL"
+
+    def restage(previous: dict | None, unchanged: str) -> tuple[dict, list[tuple]]:
+        con = open_database(db)
+        try:
+            con.execute("UPDATE stg_deliveries SET _raw = 'mark' WHERE _source_file = ?", [unchanged])
+            signatures = stage_feed(con, landing, DELIVERIES, *ALL_MONTHS, previous=previous).signatures
+        finally:
+            con.close()
+        assert _staged(db, f"SELECT DISTINCT _raw = 'mark' FROM stg_deliveries WHERE _source_file = '{unchanged}'") \
+            == [(True,)], "the rows of an unchanged file were rewritten"
+        whole = tmp_path / f"whole-{len(signatures)}.duckdb"
+        stage(landing, whole)
+        compare = "SELECT * EXCLUDE (_raw) FROM stg_deliveries ORDER BY ALL"
+        assert _staged(db, compare) == _staged(whole, compare)
+        raw = "SELECT _source_file, _row_number, _raw FROM stg_deliveries"
+        restaged = _staged(db, raw + " WHERE _raw <> 'mark'")  # marked rows: unchanged files'
+        assert set(restaged) <= set(_staged(whole, raw))
+        return signatures, _staged(db, listing)
+
+    stage(landing, db)
+    first = _staged(db, "SELECT count(*) FROM stg_deliveries")
+    assert first == [(3,)]
+    con = open_database(db)
+    con.execute("DELETE FROM build_log")
+    con.close()
+    from pipelines.defs.ingest.landing import file_signatures
+    signatures = file_signatures(landing, DELIVERIES)
+
+    # A late file: D1 again with another delivered date (a conflict with a.csv:2), and D3.
+    write_csv(landing / "deliveries" / "c.csv", DELIVERY_HEADER,
+              [[*d1[:3], "2026-09-12", *d1[4:]], ["D3", "V1", "2026-09-12", "", "1", "", "", ""]])
+    signatures, rows = restage(signatures, unchanged="deliveries/b.csv")
+    assert rows == [
+        ("deliveries/a.csv", 2, "D1", "conflict", "deliveries/a.csv:2, deliveries/c.csv:2"),
+        ("deliveries/a.csv", 3, "D2", "first", "deliveries/a.csv:3, deliveries/b.csv:2"),
+        ("deliveries/b.csv", 2, "D2", "duplicate", "deliveries/a.csv:3, deliveries/b.csv:2"),
+        ("deliveries/c.csv", 2, "D1", "conflict", "deliveries/a.csv:2, deliveries/c.csv:2"),
+        ("deliveries/c.csv", 3, "D3", "first", None),
+    ]
+    # a.csv removed: b.csv's copy of D2 is the first now, and c.csv's D1 stands alone.
+    (landing / "deliveries" / "a.csv").unlink()
+    signatures, rows = restage(signatures, unchanged="deliveries/c.csv")
+    assert rows == [("deliveries/b.csv", 2, "D2", "first", None),
+                    ("deliveries/c.csv", 2, "D1", "first", None),
+                    ("deliveries/c.csv", 3, "D3", "first", None)]
+    # c.csv rewritten with D2 in it: a conflict with b.csv's D2 (other quantity).
+    write_csv(landing / "deliveries" / "c.csv", DELIVERY_HEADER, [[*d2[:4], "4", *d2[5:]]])
+    signatures, rows = restage(signatures, unchanged="deliveries/b.csv")
+    assert rows == [("deliveries/b.csv", 2, "D2", "conflict", "deliveries/b.csv:2, deliveries/c.csv:2"),
+                    ("deliveries/c.csv", 2, "D2", "conflict", "deliveries/b.csv:2, deliveries/c.csv:2")]

@@ -39,7 +39,7 @@ WITH typed AS NOT MATERIALIZED (
 SELECT
   date_trunc('month', min(promised_ship_date) FILTER (WHERE event = 'announced')
                        OVER (PARTITION BY announcement_id))::DATE AS month,
-  t.* EXCLUDE (_fingerprint),
+  t.*,  -- with _fingerprint, as every staged table
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   NULL::VARCHAR AS _dup_places
 FROM typed t LEFT JOIN repeated r ON t._fingerprint = r._key

@@ -26,7 +26,7 @@ WITH typed AS NOT MATERIALIZED (
   FROM typed SEMI JOIN repeated_keys USING (vendor_id) GROUP BY vendor_id
 )
 SELECT
-  t.* EXCLUDE (_fingerprint),
+  t.*,  -- with _fingerprint, as every staged table
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   r._places AS _dup_places  -- where a repeated key's rows are, for a conflict message
 FROM typed t LEFT JOIN repeated r ON t.vendor_id = r._key

@@ -1,17 +1,18 @@
 """Staging assets: one per feed, landing files -> `stg_<feed>` for the run's months."""
 
+import json
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
 
-from ...lib.build_log import fingerprint, forget, record, reusable
+from ...lib.build_log import code_version, fingerprint, forget, record, reusable
 from ...lib.db import month_filter, prepare
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, Feed
-from .landing import LandingError, landing_files
+from .landing import LandingError, file_signatures
 from .staging import stage_feed
 
 
@@ -33,10 +34,12 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 step, fp = f"stage:{feed.name}", stage_fingerprint(settings.landing, feed)
                 reused = reusable(con, step, fp, f"stg_{feed.name}")
                 if reused is None:
+                    before = last_staged(con, step)
                     forget(con, step)
-                    summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS)
+                    summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS, previous=before)
                     built = {"files": summary.files, "rows_read": summary.rows_read,
-                                     "blank_lines": summary.blank_lines}
+                             "blank_lines": summary.blank_lines, "signatures": summary.signatures,
+                             "code": code_version()}
                     record(con, step, fp, built)
                 in_window = _rows_in_window(con, feed, *window(context))
         except LandingError as exc:
@@ -59,9 +62,16 @@ def stage_fingerprint(landing: Path, feed: Feed) -> str:
     """Names, sizes, modification and change times and inodes of the feed's landing files (and
     trustcard's code): any write, replacement or copy over a file changes its change time, even one
     that keeps the modification time (cp -p)."""
-    files = [(p.relative_to(landing).as_posix(), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-             for p in landing_files(landing, feed) for st in [p.stat()]]
+    files = [(name, *signature) for name, signature in file_signatures(landing, feed).items()]
     return fingerprint("stage", feed.name, files)
+
+
+def last_staged(con, step: str) -> dict[str, list[int]] | None:
+    """The file signatures the staged table was last built from, when this same code built it
+    (then only files changed since need staging again); None otherwise."""
+    row = con.execute("SELECT detail FROM build_log WHERE step = ?", [step]).fetchall()
+    detail = json.loads(row[0][0]) if row else {}
+    return detail.get("signatures") if detail.get("code") == code_version() else None
 
 
 def _rows_in_window(con, feed: Feed, start, end) -> int:

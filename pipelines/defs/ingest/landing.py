@@ -59,6 +59,17 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     return files
 
 
+def file_signatures(landing_dir: Path, feed: Feed) -> dict[str, list[int]]:
+    """Size, modification and change times and inode of each file: a cheap test of whether the
+    feed changed. The change time and inode catch a same-size replacement that keeps the old
+    modification time (`cp -p`, `rsync -a`, `touch -r`), as staging's spool cache does."""
+    out = {}
+    for path in landing_files(landing_dir, feed):
+        stat = path.stat()
+        out[path.relative_to(landing_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+    return out
+
+
 def _inside(landing_dir: Path, path: Path) -> Path:
     """`path`, refused when it is a link leading out of the landing folder: a landing folder holds
     its data, and a link to /etc/passwd must not be read (nor echoed in an error message)."""

@@ -16,7 +16,7 @@ from ...lib.db import prepare
 from ...lib.duckdb_resource import open_database
 from ...lib.sql import load_sql
 from .feeds import ALL_FEEDS, Feed
-from .landing import landing_files
+from .landing import file_signatures
 from .staging import landing_view
 
 NO_MONTH = "none"  # rows whose month cannot be read (they are quarantined by every run)
@@ -35,17 +35,6 @@ class FeedDigest:
     @classmethod
     def from_json(cls, data: dict) -> "FeedDigest":
         return cls(data["files"], data["months"], data["month_files"])
-
-
-def file_signatures(landing_dir: Path, feed: Feed) -> dict[str, list[int]]:
-    """Size, modification and change times and inode of each file: a cheap test of whether the
-    feed changed. The change time and inode catch a same-size replacement that keeps the old
-    modification time (`cp -p`, `rsync -a`, `touch -r`), as staging's spool cache does."""
-    out = {}
-    for path in landing_files(landing_dir, feed):
-        stat = path.stat()
-        out[path.relative_to(landing_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-    return out
 
 
 def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = None) -> FeedDigest:

@@ -24,13 +24,18 @@ import duckdb
 
 from ...lib.build_log import fingerprint
 from ...lib.db import ensure_table_like, month_filter, prepare, transaction
+from ...lib.months import ALL_MONTHS
 from ...lib.sql import load_sql
 from .feeds import Feed
-from .landing import LandingError, empty_frame, landing_files, read_file
+from .landing import LandingError, empty_frame, file_signatures, landing_files, read_file
 
 # A column whose every value fails to parse is a structural fault (wrong format, wrong column),
 # not a few bad rows: with at least this many values, the file is refused as a whole.
 WHOLE_COLUMN_MIN_VALUES = 3
+# Feeds whose rows stand alone (a row's month is its own, duplicates are judged by its key): a late
+# or changed file can be restaged by itself. An announcement's month comes from its first event,
+# which may be in another file, and the vendor list is one file: those are staged whole.
+RESTAGEABLE = {"deliveries", "complaints"}
 # Landing files read at once while spooling (each holds one file's text in memory).
 SPOOL_WORKERS = min(4, os.cpu_count() or 1)
 
@@ -42,6 +47,7 @@ class StageSummary:
     rows_read: int
     rows_in_window: int
     blank_lines: int
+    signatures: dict[str, list[int]]  # what was staged: file -> [size, mtime_ns, ctime_ns, inode]
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,16 @@ class Landed:
 
 
 @contextmanager
-def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed) -> Iterator[Landed]:
-    """Every landing file of the feed, as text with provenance, in the temp view `landing` for as
-    long as the block lasts."""
+def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
+                 only: set[str] | None = None) -> Iterator[Landed]:
+    """Every landing file of the feed (or those named in `only`), as text with provenance, in the
+    temp view `landing` for as long as the block lasts. `Landed` counts every file either way."""
     parent = _spool_parent(con)
     try:
         with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:
             landed, parts = spool_feed(landing_dir, feed, Path(spool), parent / "files" if parent else None)
+            if only is not None:  # parts[0] is the empty file that gives the view its columns
+                parts = parts[:1] + [part for name, part in zip(landed.files, parts[1:]) if name in only]
             files = ", ".join("'" + part.as_posix().replace("'", "''") + "'" for part in parts)
             con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet([{files}])")
             try:
@@ -136,24 +145,66 @@ def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scra
     return part, frame.height, skipped
 
 
-def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, start: date, end: date) -> StageSummary:
+def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, start: date, end: date,
+               previous: dict[str, list[int]] | None = None) -> StageSummary:
+    """Stage the feed's rows of months [start, end). With `previous` (the file signatures the
+    staged table was last built from, by this same code), a feed of RESTAGEABLE rows restages
+    only the files added, changed or removed since."""
     prepare(con)
     table = f"stg_{feed.name}"
     where, args = month_filter(feed.is_folder, start, end)  # the vendor list is replaced whole
-    with landing_view(con, landing_dir, feed) as landed:
+    signatures = file_signatures(landing_dir, feed)
+    changed = _changed_files(con, feed, previous, signatures, (start, end))
+    with landing_view(con, landing_dir, feed, only=changed) as landed:
         con.execute(f"CREATE OR REPLACE TEMP VIEW staged_new AS {load_sql(f'staged/{table}')}")
         try:
-            ensure_table_like(con, table, "staged_new")
-            # Typed straight into the table; a file refused as a whole rolls the write back.
-            with transaction(con, table):
-                con.execute(f"DELETE FROM {table} WHERE {where}", args)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
-                refuse_wrongly_typed_columns(con, feed, where, args)
-                refuse_files_without_a_readable_row(con, feed, where, args)
-                in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchall()[0][0]
+            if changed is not None:
+                in_window = _restage_files(con, feed, sorted(changed))
+            else:
+                ensure_table_like(con, table, "staged_new")
+                # Typed straight into the table; a file refused as a whole rolls the write back.
+                with transaction(con, table):
+                    con.execute(f"DELETE FROM {table} WHERE {where}", args)
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
+                    refuse_wrongly_typed_columns(con, feed, where, args)
+                    refuse_files_without_a_readable_row(con, feed, where, args)
+                    in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0]
         finally:
             con.execute("DROP VIEW IF EXISTS staged_new")
-    return StageSummary(feed.name, landed.files, landed.rows, in_window, landed.blank_lines)
+    return StageSummary(feed.name, landed.files, landed.rows, in_window, landed.blank_lines, signatures)
+
+
+def _changed_files(con: duckdb.DuckDBPyConnection, feed: Feed, previous: dict[str, list[int]] | None,
+                   now: dict[str, list[int]], window: tuple[date, date]) -> set[str] | None:
+    """The files to restage (added, changed or removed since `previous`), or None to stage the
+    whole feed: no earlier staging by this code, a feed whose rows depend on other files, a
+    window short of every month, or a table missing."""
+    if previous is None or feed.name not in RESTAGEABLE or window != ALL_MONTHS:
+        return None
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                         "AND schema_name = 'main' AND table_name = ?", [f"stg_{feed.name}"]).fetchone()[0]
+    if not exists:
+        return None
+    return {name for name in set(previous) | set(now) if previous.get(name) != now.get(name)}
+
+
+def _restage_files(con: duckdb.DuckDBPyConnection, feed: Feed, files: list[str]) -> int:
+    """Replace the rows of `files` in the staged table with the view `staged_new` (their rows
+    now; none for a removed file), then judge the duplicate status of every key they held or hold
+    again across all files. The same rows as staging the whole feed, at the cost of the files."""
+    table, key, only = f"stg_{feed.name}", feed.key, "list_contains(?, _source_file)"
+    with transaction(con, table):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE affected_keys AS SELECT DISTINCT {key} AS _key "
+                    f"FROM {table} WHERE {only} AND {key} IS NOT NULL", [files])
+        con.execute(f"DELETE FROM {table} WHERE {only}", [files])
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE affected_keys AS
+                        SELECT _key FROM affected_keys
+                        UNION SELECT {key} FROM {table} WHERE {only} AND {key} IS NOT NULL""", [files])
+        con.execute(load_sql("staged/duplicates_judged_again").format(table=table, key=key))
+        refuse_wrongly_typed_columns(con, feed, only, [files])
+        refuse_files_without_a_readable_row(con, feed, only, [files])
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def refuse_files_without_a_readable_row(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list) -> None:

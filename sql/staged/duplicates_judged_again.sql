@@ -1,0 +1,19 @@
+-- Duplicate status of the staged rows whose key is in the temp table `affected_keys` (the keys of
+-- files just restaged or removed), judged again across every file exactly as the staging models
+-- judge it (their `repeated` CTE): after a late file only its keys need judging again.
+-- {table} and {key} are the feed's staged table and key column (names from the contract, not data).
+UPDATE {table} AS s
+SET _dup_status = dup_status(r._conflict, r._first_at, s._source_file, s._row_number),
+    _dup_places = r._places
+FROM (
+  SELECT a._key, g._conflict, g._first_at, g._places
+  FROM affected_keys a
+  LEFT JOIN (
+    SELECT {key} AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
+           min((_source_file, _row_number)) AS _first_at,
+           array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+    FROM {table} WHERE {key} IN (SELECT _key FROM affected_keys)
+    GROUP BY {key} HAVING count(*) > 1
+  ) g USING (_key)
+) r
+WHERE s.{key} = r._key
