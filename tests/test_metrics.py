@@ -520,7 +520,13 @@ def test_remembered_score_falls_fast_and_rises_slowly():
     only = [False, True, True]
     assert remembered_score([60, 90], 0.5, 0.2, only[:2]) == pytest.approx(60.0)
     assert remembered_score([60, 90, 40], 0.5, 0.2, only) == pytest.approx(50.0)
-    assert remembered_score([90], 0.5, 0.2, [True]) == pytest.approx(90.0)  # the first month starts trust
+    # Nor does it start trust when a full month follows: 90 (complaints only), then 60 -> 60;
+    # 40 (complaints only), then 60 -> 60 + 0.5 * (40 - 60) = 50. Complaints alone in the whole window:
+    # the first starts trust (90), later ones only lower it (90, 95 -> 90; 90, 70 -> 80).
+    assert remembered_score([90, 60], 0.5, 0.2, [True, False]) == pytest.approx(60.0)
+    assert remembered_score([40, 60], 0.5, 0.2, [True, False]) == pytest.approx(50.0)
+    assert remembered_score([90, 95], 0.5, 0.2, [True, True]) == pytest.approx(90.0)
+    assert remembered_score([90, 70], 0.5, 0.2, [True, True]) == pytest.approx(80.0)
 
 
 def test_memory_through_the_pipeline(db):

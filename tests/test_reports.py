@@ -213,7 +213,8 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     # announcements one credit is worth 100 / (4 + 2) / 3 = 5.556 points.
     card = {"deliveries_due": 0, "delivery_score": 80.0, "promise_score": 50.0, "recovery_score": None,
             "announcements_due_12m": 4, "announcements_kept_12m": 1, "announcements_broken_12m": 2,
-            "announcements_cancelled_12m": 1, "promise_credit_12m": 1.25, "slips_12m": 0, "slip_penalty_12m": 0.0}
+            "announcements_cancelled_12m": 1, "promise_credit_12m": 1.25, "slips_12m": 0, "slip_penalty_12m": 0.0,
+            "announcements_slipped_12m": 0, "open_credit_12m": 0.5}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
     assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
@@ -227,6 +228,21 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
                      ("keeping the dates first promised instead of 2 slips to a later date", 2.78),
                      ("shipping the 1 late-shipped announcement by the first promised date", 2.78),
                      ("shipping the 1 overdue announcement, even late,", 2.78)]
+
+
+def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
+    from pipelines.defs.reports.explain import improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # One announcement judged: moved past its first date once before it came (slipped), no other
+    # pillar: promise share 1, one credit = 100 / (1 + 2) = 33.33 points. Shipped by the first date
+    # it would earn 1 - 0.25 = 0.75 credit (open_credit_12m): 25 points, not a full credit.
+    card = {"deliveries_due": 0, "delivery_score": None, "promise_score": 20.0, "recovery_score": None,
+            "announcements_due_12m": 1, "announcements_kept_12m": 0, "announcements_broken_12m": 1,
+            "announcements_cancelled_12m": 0, "announcements_slipped_12m": 1, "promise_credit_12m": 0.0,
+            "slips_12m": 1, "slip_penalty_12m": 0.0, "open_credit_12m": 0.75}
+    found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
+    assert found == [("shipping the 1 open announcement (1 moved past its first date), even late,", 25.0)]
 
 
 def test_a_rerun_removes_the_pdfs_of_vendors_it_no_longer_reports(tmp_path: Path):

@@ -149,6 +149,22 @@ def test_a_month_of_complaints_alone_can_lower_trust_but_never_raise_it(landing,
     assert abs(d["trust_score"] - (sep["D"] + 0.5 * (d["month_score"] - sep["D"]))) < 1e-9
 
 
+def test_a_first_month_of_complaints_alone_does_not_lift_later_trust(landing, tmp_path):
+    # A and B: the same October deliveries (6 of 10 on time); B also had one complaint in September,
+    # handled perfectly, with nothing due that month.
+    vendors(landing, "A", "B")
+    landing.deliveries([[f"{v}-{i}", v, "2026-10-10", f"2026-10-{10 if i < 6 else 12}", "5", "", "", ""]
+                        for v in ("A", "B") for i in range(10)])
+    landing.complaints([["C1", "B", "2026-09-05T10:00:00Z", "2026-09-05T11:00:00Z", "2026-09-06T10:00:00Z",
+                         "2026-09-07T10:00:00Z", "medium", "late", "vendor", "true", "true", "true", "x"]])
+    got = score(landing.root, tmp_path / "f.duckdb", start=date(2026, 9, 1))
+    a, b = got[("A", OCT)], got[("B", OCT)]
+    assert a["month_score"] == b["month_score"]
+    # B's September complaint (scored above October) neither starts B's trust nor lifts it above A's.
+    assert got[("B", date(2026, 9, 1))]["month_score"] > b["month_score"]
+    assert b["trust_score"] == a["trust_score"] == a["month_score"]
+
+
 def announce(aid: str, vendor: str, said: str, promise: str, presold: str = "false") -> list:
     return [aid, vendor, f"Product {aid}", "announced", said, promise, presold]
 
@@ -225,6 +241,41 @@ def test_a_slip_made_before_the_first_date_counts_from_the_month_it_is_made(land
     assert rows[("RED", date(2026, 9, 1))]["promise_score"] is None
     assert rows[("RED", OCT)]["announcements_due_12m"] == 1 and rows[("RED", OCT)]["promise_credit_12m"] == 0
     assert rows[("CALM", OCT)]["promise_score"] is None and rows[("CALM", OCT)]["announcements_due_12m"] == 0
+
+
+def test_slips_are_read_in_the_order_made_and_end_when_the_product_ships(landing, tmp_path):
+    vendors(landing, "BACK", "PULL", "AFTER", "PRESOLD", "SAMEDAY")
+    landing.announcements([
+        # Pulled in, then moved later again, still before the first date: not yet broken.
+        announce("B1", "BACK", "2026-01-05", "2027-06-15"),
+        ["B1", "BACK", "", "revised", "2026-03-01", "2027-01-15", ""],
+        ["B1", "BACK", "", "revised", "2026-10-10", "2027-03-15", ""],
+        # Moved past the first date, then pulled in part of the way: slipped 30 days.
+        announce("P1", "PULL", "2026-01-05", "2027-06-15"),
+        ["P1", "PULL", "", "revised", "2026-09-10", "2027-09-15", ""],
+        ["P1", "PULL", "", "revised", "2026-10-10", "2027-07-15", ""],
+        # Shipped early; a later "re-date" is no promise.
+        announce("S1", "AFTER", "2025-11-01", "2026-03-01"),
+        ["S1", "AFTER", "", "shipped", "2026-02-20", "", ""],
+        ["S1", "AFTER", "", "revised", "2026-04-01", "2026-06-01", ""],
+        # Pre-sold and moved past its first date: pre-sold and unshipped.
+        announce("R1", "PRESOLD", "2026-01-05", "2027-06-15", presold="true"),
+        ["R1", "PRESOLD", "", "revised", "2026-10-10", "2027-09-15", ""],
+        # Two statements the same day, in file order: a slip to 09-15, then a pull-in to 08-15.
+        announce("D1", "SAMEDAY", "2026-01-05", "2027-06-15"),
+        ["D1", "SAMEDAY", "", "revised", "2026-10-10", "2027-09-15", ""],
+        ["D1", "SAMEDAY", "", "revised", "2026-10-10", "2027-08-15", ""],
+    ])
+    rows = score(landing.root, tmp_path / "o.duckdb")
+    back, pull, after = rows[("BACK", OCT)], rows[("PULL", OCT)], rows[("AFTER", OCT)]
+    presold, sameday = rows[("PRESOLD", OCT)], rows[("SAMEDAY", OCT)]
+    assert back["announcements_due_12m"] == 0 and back["promise_score"] is None
+    assert pull["announcements_slipped_12m"] == 1 and pull["slips_12m"] == 1
+    assert pull["slip_days_12m"] == 30  # 2027-06-15 -> 2027-07-15, the promise standing now
+    assert pull["promise_credit_12m"] == 0 and pull["open_credit_12m"] == 0.75  # by the first date: 1 - 0.25
+    assert after["promise_credit_12m"] == 1 and after["slips_12m"] == 0
+    assert presold["presold_unshipped_12m"] == 1
+    assert sameday["slips_12m"] == 1 and sameday["slip_days_12m"] == 61  # 06-15 -> 08-15
 
 
 def test_an_overdue_announcement_stays_judged_after_twelve_months(landing, tmp_path):

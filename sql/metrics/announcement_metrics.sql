@@ -18,14 +18,22 @@ firsts AS (
          bool_or(coalesce(presold, false)) AS presold
   FROM announcement_events GROUP BY announcement_id
 ),
-slips AS (
-  -- Re-dates that moved the promise later than the statement before them, in the order made.
-  SELECT announcement_id, event_date AS slipped_on, promised_ship_date AS slipped_to
-  FROM (SELECT announcement_id, event, event_date, promised_ship_date,
-               lag(promised_ship_date) OVER (PARTITION BY announcement_id
-                                            ORDER BY event_date, event <> 'announced', _source_file, _row_number) AS before
-        FROM announcement_events WHERE event IN ('announced', 'revised'))
-  WHERE event = 'revised' AND promised_ship_date > before
+ended AS (  -- the day it shipped or was cancelled: a "re-date" after that is no slip
+  SELECT announcement_id, min(event_date) AS ended_on
+  FROM announcement_events WHERE event IN ('shipped', 'cancelled') GROUP BY announcement_id
+),
+statements AS (
+  -- Its promises in the order made (statements of one day in file and line order), each with the
+  -- promise it replaced; those made after it shipped or was cancelled do not count.
+  SELECT e.announcement_id, e.event_date AS said_on, e.promised_ship_date AS promise,
+         (e.event_date, e.event <> 'announced', e._source_file, e._row_number) AS said_at,
+         lag(e.promised_ship_date) OVER (PARTITION BY e.announcement_id
+           ORDER BY e.event_date, e.event <> 'announced', e._source_file, e._row_number) AS replaced
+  FROM announcement_events e LEFT JOIN ended n USING (announcement_id)
+  WHERE e.event IN ('announced', 'revised') AND (n.ended_on IS NULL OR e.event_date < n.ended_on)
+),
+slips AS (  -- statements that moved the promise later than the one before: the contract's slips
+  SELECT announcement_id, said_on AS slipped_on FROM statements WHERE promise > replaced
 ),
 as_of_month AS (
   SELECT m.month, f.* EXCLUDE (judged_from),
@@ -37,11 +45,14 @@ as_of_month AS (
        AND e.event = 'revised' AND e.event_date < m.month + INTERVAL 1 MONTH) AS redates,
     (SELECT count(*) FROM slips s WHERE s.announcement_id = f.announcement_id
        AND s.slipped_on < m.month + INTERVAL 1 MONTH) AS slipped,
-    (SELECT arg_max(s.slipped_to, s.slipped_on) FROM slips s WHERE s.announcement_id = f.announcement_id
-       AND s.slipped_on < m.month + INTERVAL 1 MONTH) AS slipped_to
+    (SELECT arg_max(s.promise, s.said_at) FROM statements s WHERE s.announcement_id = f.announcement_id
+       AND s.said_on < m.month + INTERVAL 1 MONTH) AS latest_promise
   FROM months m
-  JOIN (SELECT f.*, least(f.due_month, (SELECT date_trunc('month', min(s.slipped_on))::DATE FROM slips s
-                                        WHERE s.announcement_id = f.announcement_id)) AS judged_from
+  -- Judged from the month its first promise falls due, or from the month it was first moved past
+  -- that promise, if earlier.
+  JOIN (SELECT f.*, least(f.due_month, (SELECT date_trunc('month', min(s.said_on))::DATE FROM statements s
+                                        WHERE s.announcement_id = f.announcement_id
+                                          AND s.promise > f.first_promise)) AS judged_from
         FROM firsts f) f ON f.judged_from <= m.month
 ),
 judged AS (
@@ -50,7 +61,8 @@ judged AS (
          WHEN shipped_on IS NOT NULL THEN 'shipped late'
          WHEN cancelled_on IS NOT NULL THEN 'cancelled'
          WHEN first_promise < month + INTERVAL 1 MONTH THEN 'overdue'
-         WHEN slipped > 0 THEN 'slipped'  -- moved later before the first date came: already broken
+         -- moved past its first date before that date came: the promise is already broken
+         WHEN latest_promise > first_promise THEN 'slipped'
          ELSE 'not yet due' END AS status,
     -- Credit for the promise: full when kept, partial when shipped late, none when it died.
     CASE WHEN shipped_on IS NOT NULL AND shipped_on <= first_promise THEN 1.0
@@ -61,10 +73,15 @@ judged AS (
   WHERE due_month > month - INTERVAL 12 MONTH OR (shipped_on IS NULL AND cancelled_on IS NULL)
 ),
 credited AS (
-  -- Each slip costs a quarter of a credit, down to none.
+  -- Each slip costs a quarter of a credit, down to none. An open one (overdue or slipped) could
+  -- still earn: shipped within 90 days of its first date 0.5, by that date (while still ahead) 1,
+  -- less its slips.
   SELECT *, greatest(0.0, base_credit - 0.25 * slipped) AS promise_credit,
-         base_credit - greatest(0.0, base_credit - 0.25 * slipped) AS slip_penalty
+         base_credit - greatest(0.0, base_credit - 0.25 * slipped) AS slip_penalty,
+         CASE WHEN status = 'overdue' THEN greatest(0.0, 0.5 - 0.25 * slipped)
+              WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit
   FROM judged
+  WHERE status <> 'not yet due'  -- moved past its first date and back again: judged when due
 )
 SELECT
   vendor_id,
@@ -76,15 +93,17 @@ SELECT
   sum(slip_penalty) AS slip_penalty_12m,
   count(*) FILTER (WHERE status = 'shipped on time') AS kept_12m,
   count(*) FILTER (WHERE status = 'cancelled') AS cancelled_12m,
-  count(*) FILTER (WHERE status IN ('overdue', 'slipped')) AS overdue_12m,
-  count(*) FILTER (WHERE status IN ('cancelled', 'overdue') AND presold) AS presold_unshipped_12m,
+  count(*) FILTER (WHERE status = 'overdue') AS overdue_12m,
+  count(*) FILTER (WHERE status = 'slipped') AS slipped_12m,
+  sum(open_credit) AS open_credit_12m,
+  count(*) FILTER (WHERE status IN ('cancelled', 'overdue', 'slipped') AND presold) AS presold_unshipped_12m,
   sum(redates)::BIGINT AS redates_12m,
   sum(slipped)::BIGINT AS slips_12m,
   -- Lead time: how far ahead the first promise was made (announcing years ahead is a risk sign).
   avg(date_diff('day', announced_on, first_promise)) AS mean_lead_days_12m,
   sum(CASE WHEN shipped_on IS NOT NULL THEN greatest(0, date_diff('day', first_promise, shipped_on))
            WHEN cancelled_on IS NULL AND status = 'overdue' THEN date_diff('day', first_promise, month + INTERVAL 1 MONTH)
-           WHEN cancelled_on IS NULL AND status = 'slipped' THEN date_diff('day', first_promise, slipped_to)
+           WHEN status = 'slipped' THEN date_diff('day', first_promise, latest_promise)
            ELSE 0 END)::BIGINT AS slip_days_12m,
   max(redates) AS max_redates,
   -- Vaporware: an announcement re-dated twice or more, overdue by more than 90 days, or cancelled

@@ -13,7 +13,9 @@ known AS (
 )
 SELECT f.announcement_id, f.product, f.first_promise, f.announced_on, f.presold,
        list({'event': k.event, 'event_date': k.event_date, 'promised': k.promised_ship_date,
-             'source': k._source_file || ':' || k._row_number} ORDER BY k.event_date, k.event) AS events
+             'source': k._source_file || ':' || k._row_number}
+       -- in the order made, as the promise metrics read them (one day's statements by file and line)
+       ORDER BY k.event_date, k.event <> 'announced', k._source_file, k._row_number) AS events
 FROM firsts f JOIN known k USING (announcement_id)
 WHERE f.announced_on < $month + INTERVAL 1 MONTH
 GROUP BY ALL

@@ -81,8 +81,10 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
     rows = _dicts(con, load_sql("reports/vendor_announcements"), {"vendor": vendor_id, "month": month})
     for row in rows:
         events = row["events"]
-        promises = [e["promised"] for e in events if e["promised"] is not None]
         end = next((e for e in events if e["event"] in ("shipped", "cancelled")), None)
+        # Statements made after it shipped or was cancelled are no promise (as the metrics read them).
+        promises = [e["promised"] for e in events if e["promised"] is not None
+                    and (end is None or e["event_date"] < end["event_date"])]
         row["latest_promise"] = promises[-1] if promises else None
         row["shipped_on"] = end["event_date"] if end and end["event"] == "shipped" else None
         row["redates"] = sum(1 for e in events if e["event"] == "revised")
@@ -93,6 +95,8 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
             row["status"] = "cancelled"
         elif row["first_promise"] < month_end:
             row["status"] = "overdue"
+        elif promises and promises[-1] > row["first_promise"]:
+            row["status"] = "slipped"  # moved past its first date before it came: broken already
         else:
             row["status"] = "not yet due"
         row["chart"] = milestone_chart(events, min(add_months(month, 1), date.max))

@@ -96,11 +96,12 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         text = (f"{card['announcements_kept_12m']} of {plural(due, 'announcement')} judged (due in the last 12 months "
                 "or still overdue) shipped by the first promised date")
         if broken:
-            text += f"; {broken} overdue or cancelled"
+            text += f"; {broken} overdue, cancelled or moved past the first date"
         if card["redates_12m"]:
             text += f"; {plural(card['redates_12m'], 're-date')}"
             if card["slips_12m"]:
-                text += f" ({card['slips_12m']} to a later date, {card['slip_penalty_12m']:g} credit lost)"
+                text += f" ({card['slips_12m']} to a later date"
+                text += f", {card['slip_penalty_12m']:g} credit lost)" if card["slip_penalty_12m"] else ")"
         # A perfect record held below 100 only by the small-sample prior is not a loss to report.
         lost = 0.0 if card["promise_credit_12m"] >= due else \
             (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
@@ -157,14 +158,15 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     """What each kind of unkept announcement cost: re-dated later (a quarter credit a slip),
-    shipped late (credit below 1), still overdue or slipped (0 now, half if shipped within 90 days
-    of the first date), cancelled (0; only not announcing it would have helped)."""
+    shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped: within 90 days
+    of the first date when that has passed, by it when it has not, less their slips), cancelled
+    (0; only not announcing it would have helped)."""
     due = card["announcements_due_12m"]
     if not due:
         return []
     per_credit = 100 / (due + model.priors["announcements"]) * _pillar_share(card, model, "promise")
     cancelled = card["announcements_cancelled_12m"]
-    overdue = card["announcements_broken_12m"] - cancelled
+    still_open = card["announcements_broken_12m"] - cancelled  # overdue, or slipped before due
     shipped_late = due - card["announcements_kept_12m"] - card["announcements_broken_12m"]
     # Credit of the late ones before their slips' deductions: all credit earned and lost to
     # slips, minus one per announcement kept.
@@ -175,9 +177,11 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
                            card["slip_penalty_12m"] * per_credit, "announcements"))
     if shipped_late > 0:
         out.append(Finding(f"shipping the {plural(shipped_late, 'late-shipped announcement')} by the first promised date", (shipped_late - late_credit) * per_credit, "announcements"))
-    if overdue > 0:
-        out.append(Finding(f"shipping the {plural(overdue, 'overdue announcement')}, even late,",
-                           0.5 * overdue * per_credit, "announcements"))
+    if still_open > 0:
+        slipped = card["announcements_slipped_12m"]
+        what = plural(still_open, "overdue announcement") if not slipped else \
+            f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
+        out.append(Finding(f"shipping the {what}, even late,", card["open_credit_12m"] * per_credit, "announcements"))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
                            cancelled * per_credit, "announcements"))

@@ -83,12 +83,18 @@ def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> p
                           FROM pillars_new""").fetchall()
     scores = {(v, m): s for v, m, s, _ in rows}
     lowers_only = {(v, m) for v, m, s, only in rows if only and s is not None}
+    known: dict = {}  # (vendor, month) -> trust: each month's is last month's "before"
+
+    def trust_at(vendor: str, month: date) -> float | None:
+        if (vendor, month) not in known:
+            known[vendor, month] = _trust_at(scores, vendor, month, model, lowers_only)
+        return known[vendor, month]
+
     out = []
     for vendor, month, _, _ in rows:
         if month < start:
             continue
-        now = _trust_at(scores, vendor, month, model, lowers_only)
-        before = _trust_at(scores, vendor, add_months(month, -1), model, lowers_only)
+        now, before = trust_at(vendor, month), trust_at(vendor, add_months(month, -1))
         change = now - before if now is not None and before is not None else None
         out.append((vendor, month, now, change, grade(now, model.grades)))
     schema = {"vendor_id": pl.String, "month": pl.Date, "trust_score": pl.Float64,

@@ -65,20 +65,39 @@ def remembered_score(month_scores: list[float | None], down: float, up: float,
                      lowers_only: list[bool] | None = None) -> float | None:
     """Trust after a run of month scores (oldest first): it starts at the first known month and then
     moves toward each later month's score, by `down` of the gap when the month is worse, `up` when
-    better. A month with no data leaves trust where it was. A month flagged in `lowers_only` (its
-    complaints were all there was to score) can lower trust but never raise it: without the
-    complaint the month would have had no data, and a failure handled well never beats no failure."""
+    better. A month with no data leaves trust where it was.
+
+    A month flagged in `lowers_only` (its complaints were all there was to score) can lower trust
+    but never raise it, nor start it while a month of deliveries or promises follows: without the
+    complaint the month would have had no score, and a failure handled well must not score better
+    than no failure. Such months before the first full month are applied to it as it starts."""
+    flags = lowers_only or [False] * len(month_scores)
     trust: float | None = None
-    for k, score in enumerate(month_scores):
+    waiting: list[float] = []  # complaints-alone months seen before any full month
+    for score, only in zip(month_scores, flags):
         if score is None:
+            continue
+        if trust is None and only:
+            waiting.append(score)
             continue
         if trust is None:
             trust = score
-        elif score < trust:
-            trust += down * (score - trust)
-        elif not (lowers_only and lowers_only[k]):
-            trust += up * (score - trust)
+            for earlier in waiting:
+                trust = _moved(trust, earlier, down, up, lowers_only=True)
+            waiting = []
+        else:
+            trust = _moved(trust, score, down, up, lowers_only=only)
+    if trust is None and waiting:  # complaints alone in the whole window
+        trust = waiting[0]
+        for later in waiting[1:]:
+            trust = _moved(trust, later, down, up, lowers_only=True)
     return trust
+
+
+def _moved(trust: float, score: float, down: float, up: float, lowers_only: bool) -> float:
+    if score < trust:
+        return trust + down * (score - trust)
+    return trust if lowers_only else trust + up * (score - trust)
 
 
 def grade(score: float | None, cutoffs: dict[str, float]) -> str | None:
