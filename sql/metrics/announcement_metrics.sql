@@ -32,28 +32,41 @@ statements AS (
   FROM announcement_events e LEFT JOIN ended n USING (announcement_id)
   WHERE e.event IN ('announced', 'revised') AND (n.ended_on IS NULL OR e.event_date < n.ended_on)
 ),
-slips AS (  -- statements that moved the promise later than the one before: the contract's slips
-  SELECT announcement_id, said_on AS slipped_on FROM statements WHERE promise > replaced
+history AS (
+  -- Each announcement's history, gathered once: the first day it shipped or was cancelled, the
+  -- days of its re-dates and slips (a slip: a statement moving the promise later than the one
+  -- before), its promises in the order made, and the first day it was moved past its first date.
+  -- Each month below reads them as of its end (list filters, not a lookup per month).
+  SELECT f.*, e.first_shipped, e.first_cancelled, coalesce(e.revised_on, []) AS revised_on,
+         coalesce(p.said_on, []) AS said_on, coalesce(p.promised, []) AS promised,
+         coalesce(p.slipped_on, []) AS slipped_on,
+         least(f.due_month, date_trunc('month', p.past_first_on)::DATE) AS judged_from
+  FROM firsts f
+  LEFT JOIN (SELECT announcement_id,
+                    min(event_date) FILTER (WHERE event = 'shipped') AS first_shipped,
+                    min(event_date) FILTER (WHERE event = 'cancelled') AS first_cancelled,
+                    list(event_date ORDER BY event_date) FILTER (WHERE event = 'revised') AS revised_on
+             FROM announcement_events GROUP BY announcement_id) e USING (announcement_id)
+  LEFT JOIN (SELECT s.announcement_id,
+                    list(s.said_on ORDER BY s.said_at) AS said_on, list(s.promise ORDER BY s.said_at) AS promised,
+                    list(s.said_on ORDER BY s.said_at) FILTER (WHERE s.promise > s.replaced) AS slipped_on,
+                    min(s.said_on) FILTER (WHERE s.promise > f.first_promise) AS past_first_on
+             FROM statements s JOIN firsts f USING (announcement_id) GROUP BY s.announcement_id) p
+    USING (announcement_id)
 ),
 as_of_month AS (
-  SELECT m.month, f.* EXCLUDE (judged_from),
-    (SELECT min(e.event_date) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
-       AND e.event = 'shipped' AND e.event_date < m.month + INTERVAL 1 MONTH) AS shipped_on,
-    (SELECT min(e.event_date) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
-       AND e.event = 'cancelled' AND e.event_date < m.month + INTERVAL 1 MONTH) AS cancelled_on,
-    (SELECT count(*) FROM announcement_events e WHERE e.announcement_id = f.announcement_id
-       AND e.event = 'revised' AND e.event_date < m.month + INTERVAL 1 MONTH) AS redates,
-    (SELECT count(*) FROM slips s WHERE s.announcement_id = f.announcement_id
-       AND s.slipped_on < m.month + INTERVAL 1 MONTH) AS slipped,
-    (SELECT arg_max(s.promise, s.said_at) FROM statements s WHERE s.announcement_id = f.announcement_id
-       AND s.said_on < m.month + INTERVAL 1 MONTH) AS latest_promise
-  FROM months m
-  -- Judged from the month its first promise falls due, or from the month it was first moved past
-  -- that promise, if earlier.
-  JOIN (SELECT f.*, least(f.due_month, (SELECT date_trunc('month', min(s.said_on))::DATE FROM statements s
-                                        WHERE s.announcement_id = f.announcement_id
-                                          AND s.promise > f.first_promise)) AS judged_from
-        FROM firsts f) f ON f.judged_from <= m.month
+  SELECT month, * EXCLUDE (month, judged_from, first_shipped, first_cancelled, revised_on, said_on, promised,
+                           slipped_on, said_by_then),
+    CASE WHEN first_shipped < month + INTERVAL 1 MONTH THEN first_shipped END AS shipped_on,
+    CASE WHEN first_cancelled < month + INTERVAL 1 MONTH THEN first_cancelled END AS cancelled_on,
+    len(list_filter(revised_on, lambda d: d < month + INTERVAL 1 MONTH)) AS redates,
+    len(list_filter(slipped_on, lambda d: d < month + INTERVAL 1 MONTH)) AS slipped,
+    CASE WHEN said_by_then > 0 THEN promised[said_by_then] END AS latest_promise  -- the standing one
+  FROM (SELECT m.month, h.*, len(list_filter(h.said_on, lambda d: d < m.month + INTERVAL 1 MONTH)) AS said_by_then
+        FROM months m
+        -- Judged from the month its first promise falls due, or from the month it was first moved
+        -- past that promise, if earlier.
+        JOIN history h ON h.judged_from <= m.month)
 ),
 judged AS (
   SELECT *,
