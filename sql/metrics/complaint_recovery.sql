@@ -16,6 +16,9 @@ resolutions AS (
          count(*) OVER (PARTITION BY vendor_id, category ORDER BY resolved_at
                         RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS resolved_by
   FROM complaints WHERE resolved_at IS NOT NULL AND category IS NOT NULL
+    -- Only the two lookups' difference is read, so resolutions before the window's 90-day lead
+    -- shift both counts alike and can be left out (a month's rerun reads its own 90 days).
+    AND resolved_at > $start - INTERVAL 90 DAY
 ),
 scored AS (
   SELECT
