@@ -50,8 +50,13 @@ def test_rerunning_one_month_leaves_the_others_untouched(sample: Path, tmp_path:
     db = tmp_path / "m.duckdb"
     assert run_months(sample, db, date(2026, 6, 1), date(2026, 9, 1)).success
     before = snapshot(db)
+    lookback = "SELECT detail FROM build_log WHERE step = 'lookback'"
+    kept = query(db, lookback)
+    assert kept == [('{"end": "2026-10-01", "first": "2024-06-01"}',)]  # June - 24 months .. September
     assert run_months(sample, db, date(2026, 7, 1)).success
     assert snapshot(db) == before
+    # July's look-back (2024-07..2026-07) lies inside the kept one, over the same validated rows: read, not recomputed.
+    assert query(db, lookback) == kept
 
 
 def _reused(result) -> dict[str, bool]:
@@ -117,6 +122,9 @@ def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh
     ])
     # What the late-data sensor starts: a run of August alone.
     assert run_months(landing, db, date(2026, 8, 1)).success
+    # The validated deliveries changed: the kept look-back no longer applies and is recomputed.
+    assert query(db, "SELECT detail FROM build_log WHERE step = 'lookback'") == \
+        [('{"end": "2026-09-01", "first": "2024-08-01"}',)]
     detail = {step: json.loads(d) for step, d in query(db, "SELECT step, detail FROM build_log WHERE step LIKE 'validate:%'")}
     assert detail["validate:deliveries"]["validated"] == "2026-08..2026-08"
     assert "validated" not in detail["validate:complaints"] or detail["validate:complaints"]["validated"] == "every month"

@@ -6,12 +6,15 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from ...lib.build_log import fingerprint, forget, record, reusable
 from ...lib.db import ensure_table_like, prepare, transaction
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from .model import TrustModel, grade, remembered_score
 
 METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
+# Feeds whose validation the metrics read (build_log steps validate:<feed>).
+VALIDATED_FEEDS = ("vendors", "deliveries", "complaints", "announcements")
 
 
 def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date) -> int:
@@ -65,7 +68,19 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
 
 def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trust: TrustModel) -> None:
     """Temp tables named like the metric tables hide the stored ones from this connection while
-    the scorecard model reads them: the same SQL, over the wider window."""
+    the scorecard model reads them: the same SQL, over the wider window.
+
+    The look-back's metrics are kept (`lookback_<model>`, with the validated state they were
+    computed from in `build_log`): a later run over validated tables in the same state, whose
+    window lies inside the kept one, reads its months from there instead of recomputing every
+    month of the look-back (a month's metrics do not depend on the window around it)."""
+    state = _validated_state(con, trust)
+    kept = reusable(con, "lookback", state, f"lookback_{METRIC_MODELS[-1]}") if state else None
+    if kept and date.fromisoformat(kept["first"]) <= first and end <= date.fromisoformat(kept["end"]):
+        for model in METRIC_MODELS:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS SELECT * FROM lookback_{model} "
+                        "WHERE month >= ? AND month < ?", [first, end])
+        return
     for model in METRIC_MODELS:
         # A complaint's summary text is evidence for the PDFs, never read by a score: left out of
         # the look-back's copy (a third of its cost over 1M complaints).
@@ -74,6 +89,21 @@ def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trus
             sql = f"SELECT * EXCLUDE (summary) FROM ({sql})"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS {sql}",
                     {"start": first, "end": end, **trust.metric_params(model)})
+    if state:
+        forget(con, "lookback")
+        for model in METRIC_MODELS:
+            con.execute(f"CREATE OR REPLACE TABLE lookback_{model} AS SELECT * FROM temp.{model}")
+        record(con, "lookback", state, {"first": first.isoformat(), "end": end.isoformat()})
+
+
+def _validated_state(con: duckdb.DuckDBPyConnection, trust: TrustModel) -> str | None:
+    """A fingerprint of what the metrics read: each feed's validation (its build_log fingerprint
+    covers the staged rows, the as-of date and the code) and the metric models' parameters. None
+    when a feed's validation left no record (validated outside a run): nothing is kept then."""
+    rows = con.execute("SELECT step, fingerprint FROM build_log WHERE step LIKE 'validate:%' ORDER BY step").fetchall()
+    if len(rows) < len(VALIDATED_FEEDS):
+        return None
+    return fingerprint("lookback", rows, {m: trust.metric_params(m) for m in METRIC_MODELS})
 
 
 def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:
