@@ -1,10 +1,11 @@
 """Stage a feed: landing files -> typed rows in DuckDB (`stg_<feed>`), one window of months at a time.
 
-Staging reads every file of the feed, because duplicates and conflicts are judged across
-all files; it then replaces only the window's months (and the rows of unknown month).
-Files are read one at a time and spooled to Parquet, so memory holds one file's text, not the
-feed's; DuckDB streams the spool and spills beyond its memory limit. Spooled files are kept
-beside the database (`<db>.spool/files/`), so an unchanged landing file is not read again.
+Staging judges duplicates and conflicts across all files of the feed; it then replaces only the
+window's months (and the rows of unknown month). After a late, changed or removed file of a feed
+whose rows stand alone (RESTAGEABLE), only that file's rows are replaced and its keys judged again.
+Files are read a few at a time (one per core) and spooled to Parquet, so memory holds those files'
+text, not the feed's; DuckDB streams the spool and spills beyond its memory limit. Spooled files
+are kept beside the database (`<db>.spool/files/`), so an unchanged landing file is not read again.
 """
 from __future__ import annotations
 
