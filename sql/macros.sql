@@ -27,6 +27,9 @@ CREATE OR REPLACE TEMP MACRO bad(col, x, parsed, expected) AS
 -- times cheaper than windows partitioned over every row.
 CREATE OR REPLACE TEMP MACRO dup_status(conflict, first_at, f, r) AS
   CASE WHEN conflict THEN 'conflict' WHEN first_at IS NULL OR (f, r) = first_at THEN 'first' ELSE 'duplicate' END;
+-- Where the rows of one repeated key are, for a conflict message: 'deliveries/a.csv:3, deliveries/b.csv:7'
+-- (an aggregate over the key's rows).
+CREATE OR REPLACE TEMP MACRO key_places(f, r) AS array_to_string(list_sort(list(f || ':' || r)), ', ');
 CREATE OR REPLACE TEMP MACRO problem(col, why) AS {'col': col, 'why': why};
 -- A row's first problem is coalesce(check, check, ...) over its checks in contract column order:
 -- the first that is not NULL (a list filtered for it cost twice as much over 10M rows).

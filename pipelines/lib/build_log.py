@@ -14,7 +14,7 @@ from functools import cache
 import duckdb
 
 from .settings import REPO_ROOT
-from .db import transaction
+from .db import table_exists, transaction
 
 
 @cache
@@ -35,11 +35,15 @@ def fingerprint(*parts: object) -> str:
 def reusable(con: duckdb.DuckDBPyConnection, step: str, fp: str, table: str) -> dict | None:
     """The recorded detail when `step` last ran with fingerprint `fp` and `table` still exists."""
     row = con.execute("SELECT fingerprint, detail FROM build_log WHERE step = ?", [step]).fetchall()
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                         "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()[0][0]
-    if row and row[0][0] == fp and exists:
+    if row and row[0][0] == fp and table_exists(con, table):
         return json.loads(row[0][1])
     return None
+
+
+def last_detail(con: duckdb.DuckDBPyConnection, step: str) -> dict | None:
+    """What `step` recorded the last time it ran, whatever its fingerprint then."""
+    row = con.execute("SELECT detail FROM build_log WHERE step = ?", [step]).fetchall()
+    return json.loads(row[0][0]) if row else None
 
 
 def record(con: duckdb.DuckDBPyConnection, step: str, fp: str, detail: dict) -> None:

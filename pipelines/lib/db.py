@@ -40,6 +40,12 @@ def _shape(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple] | None:
         return None
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the database (not the temp schema) holds `table`."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = 'main' AND table_name = ?", [table]).fetchone()[0])
+
+
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
 

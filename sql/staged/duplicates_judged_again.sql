@@ -11,7 +11,7 @@ FROM (
   LEFT JOIN (
     SELECT {key} AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
            min((_source_file, _row_number)) AS _first_at,
-           array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+           key_places(_source_file, _row_number) AS _places
     FROM {table} WHERE {key} IN (SELECT _key FROM affected_keys)
     GROUP BY {key} HAVING count(*) > 1
   ) g USING (_key)

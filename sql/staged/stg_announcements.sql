@@ -33,7 +33,7 @@ WITH typed AS NOT MATERIALIZED (
 ), repeated AS (  -- their duplicate status and places
   SELECT _fingerprint AS _key, min(_fingerprint) <> max(_fingerprint) AS _conflict,
          min((_source_file, _row_number)) AS _first_at,
-         array_to_string(list_sort(list(_source_file || ':' || _row_number)), ', ') AS _places
+         key_places(_source_file, _row_number) AS _places
   FROM typed SEMI JOIN repeated_keys USING (_fingerprint) GROUP BY _fingerprint
 )
 SELECT

@@ -1,11 +1,10 @@
 """Staging assets: one per feed, landing files -> `stg_<feed>` for the run's months."""
 
-import json
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
 
-from ...lib.build_log import code_version, fingerprint, forget, record, reusable
+from ...lib.build_log import code_version, fingerprint, forget, last_detail, record, reusable
 from ...lib.db import month_filter, prepare
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS
@@ -69,8 +68,7 @@ def stage_fingerprint(landing: Path, feed: Feed) -> str:
 def last_staged(con, step: str) -> dict[str, list[int]] | None:
     """The file signatures the staged table was last built from, when this same code built it
     (then only files changed since need staging again); None otherwise."""
-    row = con.execute("SELECT detail FROM build_log WHERE step = ?", [step]).fetchall()
-    detail = json.loads(row[0][0]) if row else {}
+    detail = last_detail(con, step) or {}
     return detail.get("signatures") if detail.get("code") == code_version() else None
 
 

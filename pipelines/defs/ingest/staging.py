@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ...lib.build_log import fingerprint
-from ...lib.db import ensure_table_like, month_filter, prepare, transaction
+from ...lib.db import ensure_table_like, month_filter, prepare, table_exists, transaction
 from ...lib.months import ALL_MONTHS
 from ...lib.sql import load_sql
 from .feeds import Feed
@@ -182,9 +182,7 @@ def _changed_files(con: duckdb.DuckDBPyConnection, feed: Feed, previous: dict[st
     window short of every month, or a table missing."""
     if previous is None or feed.name not in RESTAGEABLE or window != ALL_MONTHS:
         return None
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                         "AND schema_name = 'main' AND table_name = ?", [f"stg_{feed.name}"]).fetchone()[0]
-    if not exists:
+    if not table_exists(con, f"stg_{feed.name}"):
         return None
     return {name for name in set(previous) | set(now) if previous.get(name) != now.get(name)}
 

@@ -8,12 +8,11 @@ by count and an order-independent sum of row hashes.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import duckdb
 
-from ...lib.build_log import code_version
+from ...lib.build_log import code_version, last_detail
 from ...lib.months import ALL_MONTHS, add_months, contiguous_ranges, parse_month
 from ..ingest.feeds import Feed
 from ..ingest.landing_digest import NO_MONTH  # rows whose month is unknown: judged in every window
@@ -30,8 +29,7 @@ def basis(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> dict:
 
 
 def previous_basis(con: duckdb.DuckDBPyConnection, step: str) -> dict | None:
-    row = con.execute("SELECT detail FROM build_log WHERE step = ?", [step]).fetchall()
-    return json.loads(row[0][0]).get("basis") if row else None
+    return (last_detail(con, step) or {}).get("basis")
 
 
 def windows_to_validate(feed: Feed, before: dict | None, now: dict) -> list[tuple[date, date]]:
