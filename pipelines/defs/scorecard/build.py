@@ -10,11 +10,10 @@ from ...lib.build_log import fingerprint, forget, record, reusable
 from ...lib.db import ensure_table_like, prepare, transaction
 from ...lib.months import add_months
 from ...lib.sql import load_sql
+from ..ingest.feeds import ALL_FEEDS
 from .model import TrustModel, grade, remembered_score
 
 METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
-# Feeds whose validation the metrics read (build_log steps validate:<feed>).
-VALIDATED_FEEDS = ("vendors", "deliveries", "complaints", "announcements")
 
 
 def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date) -> int:
@@ -101,7 +100,7 @@ def _validated_state(con: duckdb.DuckDBPyConnection, trust: TrustModel) -> str |
     covers the staged rows, the as-of date and the code) and the metric models' parameters. None
     when a feed's validation left no record (validated outside a run): nothing is kept then."""
     rows = con.execute("SELECT step, fingerprint FROM build_log WHERE step LIKE 'validate:%' ORDER BY step").fetchall()
-    if len(rows) < len(VALIDATED_FEEDS):
+    if len(rows) < len(ALL_FEEDS):  # one validate:<feed> step per feed
         return None
     return fingerprint("lookback", rows, {m: trust.metric_params(m) for m in METRIC_MODELS})
 
