@@ -166,7 +166,7 @@ def instrument(timers: Timers) -> None:
     timers.wrap(quality_assets, "run_suite", lambda con, feed, *a, **k: f"validation/{_feed_name(feed)}/Great Expectations suite")
     timers.wrap(quality_assets, "_store_results", lambda con, feed, *a, **k: f"validation/{feed.name}/store suite results")
     timers.wrap(scorecard_assets, "build_metric", lambda con, model, *a, **k: f"metrics/{model}")
-    timers.wrap(build, "_shadow_metrics", "scorecard/recompute metrics over the 24-month look-back + n months")
+    timers.wrap(build, "_shadow_metrics", "scorecard/recompute metrics over the look-back (history) + n months")
     timers.wrap(build, "_memory", "scorecard/trust memory (Python)")
     timers.wrap(scorecard_assets, "build_scorecard", "scorecard/build_scorecard")
 
@@ -592,7 +592,7 @@ def report(args, manifest: dict, generated: float, results: dict, agreement: dic
                                          key=lambda kv: -kv[1])[:6]:
                 row(f"    {label.split('/', 1)[1]}", seconds)
             if stage == "scorecard":
-                for label in ("scorecard/recompute metrics over the 24-month look-back + n months", "scorecard/trust memory (Python)"):
+                for label in ("scorecard/recompute metrics over the look-back (history) + n months", "scorecard/trust memory (Python)"):
                     if label in timers:
                         row(f"    {label.split('/', 1)[1]}", timers[label])
         row("  base columns: staging + validation + metrics", base, ratio(base, t_floor), note="the 'trustcard' ratio")

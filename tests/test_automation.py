@@ -55,14 +55,16 @@ def settings_resource(landing: Path, db: Path) -> TrustcardSettings:
 # --- schedule -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tick, maturity, expected", [
-    # October closed; September's complaints mature on Oct 1 + 60 days = Nov 30, after the tick
-    (date(2026, 11, 3), 60, (date(2026, 9, 1), date(2026, 10, 1))),
-    # December matured on Jan 1 + 60 days = Mar 2, the day before the tick
-    (date(2026, 3, 3), 60, (date(2026, 1, 1), date(2026, 2, 1))),
-    # with 30 days to mature, January is done by Mar 3 (Feb 1 + 30)
-    (date(2026, 3, 28), 30, (date(2026, 2, 1), date(2026, 2, 1))),
-    # a 90-day maturity keeps three months open on the 3rd
-    (date(2026, 11, 3), 90, (date(2026, 8, 1), date(2026, 10, 1))),
+    # October closed. At the previous tick (Oct 3) August (matures Sep 1 + 60 days = Oct 31) and
+    # September were provisional: both are scored again, August now final.
+    (date(2026, 11, 3), 60, (date(2026, 8, 1), date(2026, 10, 1))),
+    # December matured on Jan 1 + 60 days = Mar 2: provisional at the Feb 3 tick, final now.
+    (date(2026, 3, 3), 60, (date(2025, 12, 1), date(2026, 2, 1))),
+    # with 30 days to mature, January (ended Feb 1, matured Mar 3) was provisional at the Feb 28
+    # tick and is scored again now; December (matured Jan 31) was final by then.
+    (date(2026, 3, 28), 30, (date(2026, 1, 1), date(2026, 2, 1))),
+    # a 90-day maturity: July (matures Aug 1 + 90 = Oct 30) was provisional at the Oct 3 tick
+    (date(2026, 11, 3), 90, (date(2026, 7, 1), date(2026, 10, 1))),
     # never before the first partition
     (date(2006, 2, 3), 60, (date(2006, 1, 1), date(2006, 1, 1))),
 ])
@@ -91,14 +93,14 @@ def test_a_schedule_tick_runs_exactly_its_months(landing: Landing, tmp_path: Pat
         assert schedule.cron_schedule == "0 6 3 * *"
         data = schedule.evaluate_tick(build_schedule_context(instance=instance, scheduled_execution_time=tick))
         [request] = data.run_requests
-        assert request.tags[RANGE_START_TAG] == "2026-09-01" and request.tags[RANGE_END_TAG] == "2026-10-01"
+        assert request.tags[RANGE_START_TAG] == "2026-08-01" and request.tags[RANGE_END_TAG] == "2026-10-01"
         assert request.tags[TRIGGER_TAG] == "schedule" and "2026-10 closed" in request.tags[REASON_TAG]
         # Launch what the tick asked for (tables only, to stay quick) and see which partitions it wrote.
         result = defs.resolve_job_def("monthly_tables").execute_in_process(instance=instance, tags=request.tags)
         assert result.success
         written = instance.get_materialized_partitions(AssetKey("scorecard"))
-    assert written == {"2026-09-01", "2026-10-01"}
-    assert query(db, "SELECT DISTINCT month FROM scorecard ORDER BY 1") == [(date(2026, 9, 1),), (date(2026, 10, 1),)]
+    assert written == {"2026-08-01", "2026-09-01", "2026-10-01"}
+    assert query(db, "SELECT DISTINCT month FROM scorecard ORDER BY 1") == [(date(2026, m, 1),) for m in (8, 9, 10)]
     assert MONTHLY_JOB == schedule.job_name
 
 
@@ -131,7 +133,8 @@ def _tick(sensor, instance, cursor, landing: Path, db: Path):
     return sensor.evaluate_tick(context)
 
 
-def test_a_late_file_reruns_exactly_the_month_it_touches(landing: Landing, tmp_path: Path, dagster_home: Path):
+def test_a_late_file_reruns_its_month_and_the_months_scored_after_it(landing: Landing, tmp_path: Path,
+                                                                     dagster_home: Path):
     from pipelines.defs.automation.late_data import late_landing_files
     from pipelines.definitions import build_definitions
 
@@ -146,14 +149,16 @@ def test_a_late_file_reruns_exactly_the_month_it_touches(landing: Landing, tmp_p
         quiet = _tick(late_landing_files, instance, baseline.cursor, landing.root, db)
         assert not quiet.run_requests
 
-        # Late rows for March 2026 arrive in a new file.
+        # Late rows for March 2026 arrive in a new file: March changes, and the trust of every
+        # month scored after it, which remembers March.
         landing.deliveries([["D-late-1", "V1", "2026-03-20", "2026-03-29", "5", "5", "0", ""],
                             ["D-late-2", "V1", "2026-03-21", "", "5", "", "", ""]], name="late-march.csv")
         late = _tick(late_landing_files, instance, quiet.cursor, landing.root, db)
         [request] = late.run_requests
-        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-03-01")
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-10-01")
         assert request.tags[TRIGGER_TAG] == "late-data"
-        assert request.tags[REASON_TAG] == "deliveries 2026-03: 3 -> 5 rows (deliveries/late-march.csv)"
+        assert request.tags[REASON_TAG] == ("deliveries 2026-03: 3 -> 5 rows (deliveries/late-march.csv); "
+                                            "2026-04..2026-10 re-scored after it")
 
         runs_before = len(instance.get_run_records())
         defs = build_definitions(Settings(landing.root, db, tmp_path / "reports", "2006-01", date(2026, 11, 26)))
@@ -161,16 +166,23 @@ def test_a_late_file_reruns_exactly_the_month_it_touches(landing: Landing, tmp_p
         assert result.success
         assert len(instance.get_run_records()) == runs_before + 1
         written = {e.partition for e in result.get_asset_materialization_events() if e.asset_key == AssetKey("scorecard")}
-        assert written == {"2026-03-01"}
+        assert written == {f"2026-{m:02d}-01" for m in range(3, 11)}
         assert not _tick(late_landing_files, instance, late.cursor, landing.root, db).run_requests
 
     after = set(query(db, sql))
     changed = after - before
-    # Only March changed: V1's own figures, and its peers' scores (shrunk toward a new peer mean).
-    assert {m for m, *_ in changed} == {date(2026, 3, 1)}
-    [(_, _, due, on_time, _)] = [row for row in changed if row[1] == "V1"]
+    assert min(m for m, *_ in changed) == date(2026, 3, 1)
+    [(_, _, due, on_time, _)] = [row for row in changed if row[1] == "V1" and row[0] == date(2026, 3, 1)]
     assert (due, on_time) == (3, pytest.approx(1 / 3))  # 1 on time + 1 late + 1 still open
+    # V1's trust after March remembers its bad March: lower in April than before the late file.
+    april = {row[1]: row[4] for row in after if row[0] == date(2026, 4, 1)}
+    april_before = {row[1]: row[4] for row in before if row[0] == date(2026, 4, 1)}
+    assert april["V1"] < april_before["V1"]
     assert len(after) == len(before)
+    # The same rows as scoring every month afresh on the files as they are now.
+    fresh = tmp_path / "fresh.duckdb"
+    assert run_months(landing.root, fresh, FIRST, LAST).success
+    assert after == set(query(fresh, sql))
 
 
 def test_the_sensor_judges_content_not_file_names(landing: Landing, tmp_path: Path, dagster_home: Path):

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from conftest import DELIVERY_HEADER, Landing, query, run_months, write_csv
 
-from pipelines.defs.scorecard.model import grade, load_model, remembered_score
+from pipelines.defs.scorecard.model import grade, load_model, trust_path
 
 MAY, JUN, JUL, AUG, SEP, OCT = (date(2026, m, 1) for m in range(5, 11))
 APPROX = dict(abs=1e-9)
@@ -503,6 +503,11 @@ def test_announcements_due_by_first_promise(db):
 # Memory and grades
 # ------------------------------------------------------------------------------------------------
 
+def remembered_score(scores: list, down: float, up: float, only: list | None = None):
+    """Trust after the last of `scores` (never forgetting)."""
+    return trust_path(scores, down, up, only)[-1]
+
+
 def test_remembered_score_falls_fast_and_rises_slowly():
     model = load_model()
     assert (model.memory_down, model.memory_up) == (0.5, 0.2)
@@ -510,23 +515,37 @@ def test_remembered_score_falls_fast_and_rises_slowly():
     assert remembered_score([100, 40], model.memory_down, model.memory_up) == pytest.approx(70.0)
     assert remembered_score([40, 100], model.memory_down, model.memory_up) == pytest.approx(52.0)
     # 100, 0, 100, 100: 100 -> 50 (-50) -> 60 (+10) -> 68 (+8)
-    scores = [remembered_score([100, 0, 100, 100][:k], 0.5, 0.2) for k in range(1, 5)]
-    assert scores == [pytest.approx(x) for x in (100, 50, 60, 68)]
+    assert trust_path([100, 0, 100, 100], 0.5, 0.2) == [pytest.approx(x) for x in (100, 50, 60, 68)]
     # No data leaves trust where it was; no data at all is no score.
-    assert remembered_score([None, 80, None], 0.5, 0.2) == pytest.approx(80.0)
-    assert remembered_score([None, None], 0.5, 0.2) is None
+    assert trust_path([None, 80, None], 0.5, 0.2) == [None, pytest.approx(80.0), pytest.approx(80.0)]
+    assert trust_path([None, None], 0.5, 0.2) == [None, None]
     # A month of complaints alone lowers trust like any worse month and never raises it:
     # 60, then 90 (complaints only) stays 60, then 40 (complaints only) 60 - 0.5 * 20 = 50.
-    only = [False, True, True]
-    assert remembered_score([60, 90], 0.5, 0.2, only[:2]) == pytest.approx(60.0)
-    assert remembered_score([60, 90, 40], 0.5, 0.2, only) == pytest.approx(50.0)
-    # Nor does it start trust when a full month follows: 90 (complaints only), then 60 -> 60;
-    # 40 (complaints only), then 60 -> 60 + 0.5 * (40 - 60) = 50. Complaints alone in the whole window:
-    # the first starts trust (90), later ones only lower it (90, 95 -> 90; 90, 70 -> 80).
-    assert remembered_score([90, 60], 0.5, 0.2, [True, False]) == pytest.approx(60.0)
-    assert remembered_score([40, 60], 0.5, 0.2, [True, False]) == pytest.approx(50.0)
+    assert trust_path([60, 90, 40], 0.5, 0.2, [False, True, True]) == [pytest.approx(x) for x in (60, 60, 50)]
+    # Nor does it start trust when a full month follows: 90 (complaints only, shown 90), then 60 -> 60
+    # (not 75, which would rank the complained-about vendor above one that never was).
+    assert trust_path([90, 60], 0.5, 0.2, [True, False]) == [pytest.approx(90.0), pytest.approx(60.0)]
+    # 40 (complaints only, shown 40), then 60: started at 60 lowered by the complaint, 60 + 0.5 * (40 - 60)
+    # = 50, but trust shown at 40 rises slowly: 40 + 0.2 * (60 - 40) = 44.
+    assert trust_path([40, 60], 0.5, 0.2, [True, False]) == [pytest.approx(40.0), pytest.approx(44.0)]
+    # Complaints alone: the first starts trust (90), later ones only lower it (90, 95 -> 90; 90, 70 -> 80).
     assert remembered_score([90, 95], 0.5, 0.2, [True, True]) == pytest.approx(90.0)
     assert remembered_score([90, 70], 0.5, 0.2, [True, True]) == pytest.approx(80.0)
+
+
+def test_trust_never_jumps_when_an_old_month_leaves_the_window():
+    # Each month's trust is last month's moved by this month: no window whose first month, when it
+    # drops out, restarts trust elsewhere (review: quarterly data climbed 47.7 -> 97.8 in one month,
+    # and 89, 0, then 97s fell 91.2 -> 88.7 after a good month).
+    quarterly = [0, None, None, 97.8, None, None, 97.8, None, None, 97.8, None, None, 97.8]
+    path = trust_path(quarterly, 0.5, 0.2, forget_after=12)
+    # 0 -> 19.56 -> 35.208 -> 47.7264 -> 57.74112: a fifth of the gap a scored month, never a jump
+    assert [path[k] for k in (0, 3, 6, 9, 12)] == [pytest.approx(x) for x in (0, 19.56, 35.208, 47.7264, 57.74112)]
+    steady = trust_path([89, 0] + [97.0] * 20, 0.5, 0.2, forget_after=12)
+    assert all(later >= earlier for earlier, later in zip(steady[1:], steady[2:]))
+    # 12 silent months in a row forget: no trust, and the next score starts afresh.
+    gap = trust_path([40] + [None] * 12 + [90], 0.5, 0.2, forget_after=12)
+    assert gap[11] == pytest.approx(40.0) and gap[12] is None and gap[13] == pytest.approx(90.0)
 
 
 def test_memory_through_the_pipeline(db):

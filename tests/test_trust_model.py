@@ -356,21 +356,60 @@ def test_rates_stay_in_0_1_scores_in_0_100_and_an_on_time_delivery_never_lowers_
 
 
 def test_silence_freezes_trust_instead_of_healing_it():
-    from pipelines.defs.scorecard.build import _trust_at
-    from pipelines.lib.months import add_months
+    from pipelines.defs.scorecard.model import trust_path
 
     model = load_model()
-    start = date(2024, 1, 1)
     # One bad month (40), three good ones (100), then silence.
-    scores = {("V", add_months(start, k)): s for k, s in enumerate([40, 100, 100, 100])}
+    scores = [40, 100, 100, 100] + [None] * 13
     # 40 -> 40 + 0.2 * 60 = 52 -> 52 + 0.2 * 48 = 61.6 -> 61.6 + 0.2 * 38.4 = 69.28
-    at = {k: _trust_at(scores, "V", add_months(start, k), model) for k in range(0, 17)}
-    assert [at[k] for k in range(4)] == [pytest.approx(x) for x in (40, 52, 61.6, 69.28)]
-    # Eleven silent months keep the last trust: the bad month is not forgotten by falling out of
-    # the 12-month window (which would give 100 from month 12 on)...
+    at = trust_path(scores, model.memory_down, model.memory_up, forget_after=model.window_months)
+    assert at[:4] == [pytest.approx(x) for x in (40, 52, 61.6, 69.28)]
+    # Eleven silent months keep the last trust: the bad month is not forgotten by silence...
     assert all(at[k] == pytest.approx(69.28) for k in range(4, 15))
     # ...and a twelfth silent month leaves no score at all.
     assert at[15] is None and at[16] is None
+
+
+def _facts(con, deliveries: list[date], announcements: list[tuple]) -> None:
+    """Just the columns history_start reads: delivery months; announcements as
+    (id, due month, event, event_date)."""
+    con.execute("CREATE TABLE deliveries (month DATE)")
+    con.execute("CREATE TABLE complaints (month DATE)")
+    con.execute("CREATE TABLE announcement_events (announcement_id VARCHAR, month DATE, event VARCHAR, "
+                "event_date DATE, promised_ship_date DATE)")
+    con.executemany("INSERT INTO deliveries VALUES (?)", [[m] for m in deliveries])
+    for a in announcements:
+        con.execute("INSERT INTO announcement_events VALUES (?, ?, ?, ?, NULL)", list(a))
+
+
+def test_trust_memory_reaches_back_through_history_but_not_past_a_long_gap():
+    from pipelines.defs.scorecard.build import history_start
+    from pipelines.lib.months import add_months
+
+    model, start = load_model(), date(2026, 1, 1)
+    monthly = [add_months(date(2024, 1, 1), k) for k in range(24)]  # 2024-01..2025-12
+    cases = {
+        # every month since 2024-01: memory starts there
+        "continuous": (monthly, [], date(2024, 1, 1)),
+        # a stray 1990 date, decades before the rest: 24 months without a fact reset every vendor
+        "stray date": ([date(1990, 5, 1)] + monthly, [], date(2024, 1, 1)),
+        # 2022-01 then 23 months without a fact before 2024-01: remembered; 2019-06, 30 months
+        # before 2022-01: forgotten. 24 months without a fact (2021-12): forgotten.
+        "gaps": ([date(2019, 6, 1), date(2022, 1, 1)] + monthly, [], date(2022, 1, 1)),
+        "24 empty months": ([date(2021, 12, 1)] + monthly, [], date(2024, 1, 1)),
+        # an announcement due 2019-03, never shipped, stays in the score: memory bridges to it
+        "open announcement": (monthly, [("A", date(2019, 3, 1), "announced", date(2018, 1, 10))], date(2019, 3, 1)),
+        # shipped: only its due month and ship month count; announced years ahead counts nothing
+        "announced years ahead": (monthly, [("A", date(2024, 6, 1), "announced", date(2015, 2, 1)),
+                                           ("A", date(2024, 6, 1), "shipped", date(2024, 6, 3))], date(2024, 1, 1)),
+        # at most 10 years back, however long the history
+        "ten years": ([add_months(date(2010, 1, 1), k) for k in range(192)], [], date(2016, 1, 1)),
+    }
+    for name, (deliveries, announcements, expected) in cases.items():
+        con = open_database(":memory:")
+        _facts(con, deliveries, announcements)
+        assert history_start(con, start, model) == expected, name
+        con.close()
 
 
 def test_a_deployment_can_name_its_own_trust_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

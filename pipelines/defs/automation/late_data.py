@@ -1,5 +1,6 @@
-"""The late-data sensor: when a landing file appears, changes or disappears, re-run exactly the
-months whose rows changed, and say which months and why.
+"""The late-data sensor: when a landing file appears, changes or disappears, re-run the months
+whose rows changed and every month already scored after them (a month's trust remembers the
+months before it, and its trailing windows read them), and say which months and why.
 
 The cursor holds the last digest of the landing folder (see ingest/landing_digest.py). The first
 evaluation only records it: scoring the history is the backfill's job, not the sensor's.
@@ -9,9 +10,9 @@ import hashlib
 import json
 from datetime import date
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import AssetKey, DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
-from ...lib.months import contiguous_ranges, last_complete_month, month_key, months_between, parse_month
+from ...lib.months import add_months, contiguous_ranges, last_complete_month, month_key, months_between, parse_month
 from ...lib.partitions import first_partition_month
 from ...lib.resources import TrustcardSettings
 from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
@@ -23,10 +24,12 @@ SENSOR_NAME = "late_landing_files"
 REASON_LIMIT = 1000  # characters of the reason tag; the sensor's log has all of it
 
 
-def months_touched(found: list[Change], current: dict[str, FeedDigest], first: date, last: date) -> dict[date, list[Change]]:
-    """The scoreable months each change touches: its own month; every month with data when the
-    vendor list changed; the last complete month for rows without a readable month (they are
-    quarantined in every run, so one run shows them)."""
+def months_touched(found: list[Change], current: dict[str, FeedDigest], first: date, last: date,
+                   scored: set[date] | frozenset = frozenset()) -> dict[date, list[Change]]:
+    """The scoreable months each change touches: its own month and every month in `scored` (those
+    materialised before) after it; every month with data when the vendor list changed; the last
+    complete month for rows without a readable month (they are quarantined in every run, so one
+    run shows them)."""
     with_data = {parse_month(m) for d in current.values() for m in d.months if m not in (NO_MONTH, WHOLE)}
     out: dict[date, list[Change]] = {}
     for change in found:
@@ -35,7 +38,8 @@ def months_touched(found: list[Change], current: dict[str, FeedDigest], first: d
         elif change.month == NO_MONTH:
             months = [last]
         else:
-            months = [parse_month(change.month)]
+            own = parse_month(change.month)
+            months = [own] + sorted(m for m in scored if m > own)
         for m in months:
             if first <= m <= last:
                 out.setdefault(m, []).append(change)
@@ -48,6 +52,9 @@ def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:
     for first, last in contiguous_ranges(list(touched)):
         changes_here = sorted({c for m in months_between(first, last) for c in touched[m]}, key=lambda c: (c.feed, c.month))
         reason = "; ".join(c.describe() for c in changes_here)
+        own = [parse_month(c.month) for c in changes_here if c.month not in (NO_MONTH, WHOLE)]
+        if own and last > max(own):  # months scored after the change: their trust remembers it
+            reason += f"; {add_months(max(own), 1):%Y-%m}..{last:%Y-%m} re-scored after it"
         # The key names the content, not only the reason: a second correction of the same file and
         # month reads the same ("9 -> 9 rows") but must run again (Dagster skips a key it has seen).
         contents = "|".join(f"{c.feed}/{c.month}={c.digest}" for c in changes_here)
@@ -73,7 +80,8 @@ def _dump(digests: dict[str, FeedDigest]) -> str:
     job=monthly_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Watches the landing folder; a new, changed or removed file re-runs exactly the months whose rows changed.",
+    description="Watches the landing folder; a new, changed or removed file re-runs the months whose rows changed "
+                "and the months scored after them.",
 )
 def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSettings) -> SensorResult | SkipReason:
     previous = _load(context.cursor)
@@ -87,7 +95,8 @@ def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSett
         return SensorResult(skip_reason=f"recorded the landing folder ({rows} rows); later changes trigger runs",
                             cursor=_dump(current))
     found = changes(previous, current)
-    touched = months_touched(found, current, first_partition_month(), last_complete_month())
+    scored = {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))}
+    touched = months_touched(found, current, first_partition_month(), last_complete_month(), scored)
     for change in found:
         context.log.info(f"changed: {change.describe()}")
     requests = run_requests(touched)

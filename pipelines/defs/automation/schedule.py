@@ -1,5 +1,5 @@
 """The monthly schedule: score the month that just closed, and re-score the months before it
-whose complaints are still maturing, as one run."""
+that were still maturing when last scored, as one run."""
 
 import os
 from datetime import date, timedelta
@@ -15,13 +15,16 @@ SCHEDULE_NAME = "monthly_scorecard_schedule"
 
 
 def months_to_score(tick: date, maturity_days: int, first_allowed: date) -> tuple[date, date]:
-    """The month before `tick`, and every earlier month that ended less than `maturity_days`
-    before `tick` (its recovery figures were provisional when last scored)."""
+    """The month before `tick`, and every earlier month that was still maturing at the previous
+    monthly tick (it ended less than `maturity_days` before it): that run stored its figures as
+    provisional, and this one recomputes them, final or nearer to it. (Judged against this tick
+    instead, a month still maturing at the last run but mature now was never scored again.)"""
     last = add_months(month_start(tick), -1)
+    previous_tick = last.replace(day=tick.day)  # the schedule's day is 1-28: it exists every month
     first = last
     # Month m is provisional while m + 1 month + maturity_days > the day it is scored (as in
     # sql/scorecard/scorecard_pillars.sql); `first` is the month after the candidate.
-    while first > first_allowed and tick - first < timedelta(days=maturity_days):
+    while first > first_allowed and previous_tick - first < timedelta(days=maturity_days):
         first = add_months(first, -1)
     return max(first, first_allowed), last
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import groupby
 
 import duckdb
 import polars as pl
@@ -11,8 +12,12 @@ from ...lib.db import ensure_table_like, prepare, transaction
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from ..ingest.feeds import ALL_FEEDS
-from .model import TrustModel, grade, remembered_score
+from .model import TrustModel, grade, trust_path
 
+# How far back trust's memory may reach before the months scored (see history_start).
+HISTORY_YEARS = 10
+# The longest trailing window of sql/metrics (announcements judged over 12 months).
+TRAILING_MONTHS = 12
 METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
 
 
@@ -37,13 +42,12 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> int:
-    """Score months [start, end). The months before, back to the memory window and one more for
-    the change since last month, are recomputed from the validated tables too, so a month's
-    score never depends on which months earlier runs happened to materialise. Trust may sit
-    frozen for up to window_months - 1 silent months after a window of window_months, hence
-    twice the window."""
+    """Score months [start, end). Trust remembers every month since the vendor's first, so the
+    months before the window, back to the first month with data, are scored again from the
+    validated tables too: a month's trust never depends on which months earlier runs happened to
+    materialise (the look-back's metrics are kept between runs over the same validated rows)."""
     prepare(con)
-    first = add_months(start, -2 * model.window_months)
+    first = min(history_start(con, start, model), add_months(start, -1))  # and one more for the change
     try:
         _shadow_metrics(con, first, end, model)
         as_of = data_as_of(con) or end
@@ -110,42 +114,39 @@ def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS temp.{model}")
 
 
+def history_start(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> date:
+    """Where trust's memory of months from `start` on begins: the earliest month reached back from
+    `start` through months with facts without crossing a gap that resets every vendor's trust, and
+    at most `HISTORY_YEARS` back (a stray date decades early must not make every run score decades).
+
+    A fact counts in the metrics' trailing windows for TRAILING_MONTHS after its month, so only a
+    gap of that plus window_months without any fact is sure to leave window_months without a score
+    (trust forgotten)."""
+    gap, oldest = TRAILING_MONTHS + model.window_months, add_months(start, -12 * HISTORY_YEARS)
+    reached = start
+    for (month,) in con.execute(load_sql("scorecard/history_months"), {"start": start}).fetchall():
+        if month < oldest or month <= add_months(reached, -gap - 1):
+            break
+        reached = month
+    return reached
+
+
 def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> pl.DataFrame:
-    """Trust score with memory, and its change since last month, for the rows from `start` on."""
+    """Trust score with memory, and its change since last month, for the rows from `start` on:
+    each vendor's months in order, from the first month of the look-back."""
     rows = con.execute("""SELECT vendor_id, month, month_score,
-                                 delivery_score IS NULL AND promise_score IS NULL AS complaints_only
-                          FROM pillars_new""").fetchall()
-    scores = {(v, m): s for v, m, s, _ in rows}
-    lowers_only = {(v, m) for v, m, s, only in rows if only and s is not None}
-    known: dict = {}  # (vendor, month) -> trust: each month's is last month's "before"
-
-    def trust_at(vendor: str, month: date) -> float | None:
-        if (vendor, month) not in known:
-            known[vendor, month] = _trust_at(scores, vendor, month, model, lowers_only)
-        return known[vendor, month]
-
+                                 delivery_score IS NULL AND promise_score IS NULL AND month_score IS NOT NULL
+                          FROM pillars_new ORDER BY vendor_id, month""").fetchall()
     out = []
-    for vendor, month, _, _ in rows:
-        if month < start:
-            continue
-        now, before = trust_at(vendor, month), trust_at(vendor, add_months(month, -1))
-        change = now - before if now is not None and before is not None else None
-        out.append((vendor, month, now, change, grade(now, model.grades)))
+    for vendor, group in groupby(rows, key=lambda r: r[0]):
+        months = list(group)
+        path = trust_path([r[2] for r in months], model.memory_down, model.memory_up,
+                          [r[3] for r in months], forget_after=model.window_months)
+        for k, (_, month, _, _) in enumerate(months):
+            if month >= start:
+                now, before = path[k], path[k - 1] if k else None
+                change = now - before if now is not None and before is not None else None
+                out.append((vendor, month, now, change, grade(now, model.grades)))
     schema = {"vendor_id": pl.String, "month": pl.Date, "trust_score": pl.Float64,
               "trust_change": pl.Float64, "grade": pl.String}
     return pl.DataFrame(out, schema=schema, orient="row")
-
-
-def _trust_at(scores: dict, vendor: str, month: date, model: TrustModel,
-              lowers_only: set | None = None) -> float | None:
-    """Trust at the vendor's last scored month up to `month`: a silent month leaves it where it was
-    (it neither heals by forgetting old bad months nor decays), until `window_months` silent months
-    make it no score at all. Months in `lowers_only` (complaints alone) can only lower it."""
-    lowers_only = lowers_only or set()
-    for silent in range(model.window_months):
-        last = add_months(month, -silent)
-        if scores.get((vendor, last)) is not None:
-            months = [(vendor, add_months(last, -k)) for k in range(model.window_months - 1, -1, -1)]
-            return remembered_score([scores.get(key) for key in months], model.memory_down, model.memory_up,
-                                    [key in lowers_only for key in months])
-    return None

@@ -61,36 +61,61 @@ def _load(path: Path) -> TrustModel:
     )
 
 
-def remembered_score(month_scores: list[float | None], down: float, up: float,
-                     lowers_only: list[bool] | None = None) -> float | None:
-    """Trust after a run of month scores (oldest first): it starts at the first known month and then
-    moves toward each later month's score, by `down` of the gap when the month is worse, `up` when
-    better. A month with no data leaves trust where it was.
+def trust_path(month_scores: list[float | None], down: float, up: float,
+               lowers_only: list[bool] | None = None, forget_after: int | None = None) -> list[float | None]:
+    """Trust at each month of a vendor's consecutive months (oldest first): it starts at the first
+    month with a score and then moves toward each later month's score, by `down` of the gap when
+    the month is worse, `up` when better. Each month's trust is last month's moved by this month,
+    so it never jumps because an old month stopped counting. A month with no data leaves trust
+    where it was; after `forget_after` such months in a row there is no trust (None), and the
+    vendor starts afresh when it next has a score.
 
     A month flagged in `lowers_only` (its complaints were all there was to score) can lower trust
-    but never raise it, nor start it while a month of deliveries or promises follows: without the
-    complaint the month would have had no score, and a failure handled well must not score better
-    than no failure. Such months before the first full month are applied to it as it starts."""
+    but never raise it: without the complaint the month would have had no score, and a failure
+    handled well must not score better than no failure. Before any month of deliveries or
+    promises, complaint months alone give trust (the first starts it, later ones only lower it);
+    the first full month then starts trust at its own score lowered by each of those complaint
+    months, and, when that is above the trust shown, rises from it by `up` at most."""
     flags = lowers_only or [False] * len(month_scores)
-    trust: float | None = None
-    waiting: list[float] = []  # complaints-alone months seen before any full month
+    out: list[float | None] = []
+    trust: float | None = None       # since the first full month
+    waiting: list[float] = []        # complaint months alone before it
+    silent = 0
     for score, only in zip(month_scores, flags):
         if score is None:
+            silent += 1
+            if forget_after is not None and silent >= forget_after:
+                trust, waiting = None, []
+            out.append(trust if trust is not None else _complaints_alone(waiting, down, up))
             continue
-        if trust is None and only:
-            waiting.append(score)
-            continue
-        if trust is None:
-            trust = score
-            for earlier in waiting:
-                trust = _moved(trust, earlier, down, up, lowers_only=True)
-            waiting = []
-        else:
+        silent = 0
+        if trust is not None:
             trust = _moved(trust, score, down, up, lowers_only=only)
-    if trust is None and waiting:  # complaints alone in the whole window
-        trust = waiting[0]
-        for later in waiting[1:]:
-            trust = _moved(trust, later, down, up, lowers_only=True)
+        elif only:
+            waiting.append(score)
+        else:
+            trust = _first_full_month(score, waiting, down, up)
+            waiting = []
+        out.append(trust if trust is not None else _complaints_alone(waiting, down, up))
+    return out
+
+
+def _complaints_alone(waiting: list[float], down: float, up: float) -> float | None:
+    if not waiting:
+        return None
+    trust = waiting[0]
+    for later in waiting[1:]:
+        trust = _moved(trust, later, down, up, lowers_only=True)
+    return trust
+
+
+def _first_full_month(score: float, waiting: list[float], down: float, up: float) -> float:
+    shown = _complaints_alone(waiting, down, up)
+    trust = score
+    for earlier in waiting:
+        trust = _moved(trust, earlier, down, up, lowers_only=True)
+    if shown is not None and trust > shown:  # rising from the trust shown: slowly, as any rise
+        trust = min(trust, shown + up * (score - shown))
     return trust
 
 
