@@ -2,13 +2,21 @@
 -- Typing macros for staging: strict parsing of the contract's text values.
 -- A value that does not parse becomes NULL; bad_* says so, so validation can quarantine the row.
 CREATE OR REPLACE TEMP MACRO txt(x) AS nullif(trim(x), '');
--- Strict ISO: the format is exactly YYYY-MM-DD (no time part, no other order).
+-- Strict ISO: the format is exactly YYYY-MM-DD (no time part, no other order), year 0001 on
+-- (DuckDB reads year 0000 as 1 BC).
 CREATE OR REPLACE TEMP MACRO iso_date(x) AS
-  CASE WHEN length(trim(x)) = 10 THEN TRY_STRPTIME(trim(x), '%Y-%m-%d')::DATE END;
+  CASE WHEN length(trim(x)) = 10 AND trim(x) >= '0001' THEN TRY_STRPTIME(trim(x), '%Y-%m-%d')::DATE END;
 -- Timestamps: ISO 8601 with or without an offset; no offset means UTC (session TimeZone is UTC).
+-- Offsets exist from -12:00 to +14:00 (DuckDB would read +99:99). Between 0001-01-02 and
+-- 9999-12-30, so that no offset carries the instant out of the years 1 to 9999 in UTC.
 CREATE OR REPLACE TEMP MACRO iso_ts(x) AS
-  CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?')
+  CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)?')
+            AND trim(x) >= '0001-01-02' AND trim(x) < '9999-12-31'
        THEN timezone('UTC', TRY_CAST(trim(x) AS TIMESTAMPTZ)) END;
+-- The month a row belongs to, from its date or UTC instant. A date in the year 9000 or later (a
+-- placeholder such as 9999-12-31) has no month to be scored in: the row is of unknown month, judged
+-- in every window, and quarantined by the check on dates too far ahead.
+CREATE OR REPLACE TEMP MACRO month_of(d) AS CASE WHEN d < DATE '9000-01-01' THEN date_trunc('month', d)::DATE END;
 -- DuckDB's cast also reads '1_000' (digit separators): not a number in a data file, so refused.
 CREATE OR REPLACE TEMP MACRO num(x) AS
   CASE WHEN isfinite(TRY_CAST(trim(x) AS DOUBLE)) AND NOT contains(x, '_') THEN TRY_CAST(trim(x) AS DOUBLE) END;

@@ -451,6 +451,36 @@ CASES = [
     Case("vendors_csv_missing", remove("vendors.csv"), blocking=("vendors.csv:", "missing")),
     Case("vendors_csv_is_a_directory", make_dir("vendors.csv"),
          blocking=("vendors.csv:", "is a directory")),
+    # Review (session 8): placeholders and impossible instants, lone carriage returns, ragged copies
+    Case("placeholder_date_9999",  # an ERP's "no date": quarantined, never silently out of every window
+         late_deliveries("D9,V1,9999-12-31,,10,,,", D_OK),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "promised_date",
+                        "date 9999-12-31 is more than 5 years after the as-of date"),),
+         added={"deliveries": 2}),
+    Case("instant_outside_years_1_to_9999",  # 9999-12-31 at -05:00 is year 10000 in UTC; year 0000 is 1 BC
+         late_complaints("C9,V2,9999-12-31T23:00:00-05:00,,,,,,,,,,", "C8,V2,0000-06-15T10:00:00Z,,,,,,,,,,",
+                         "C7,V2,2026-09-05T10:00:00+99:99,,,,,,,,,,", "C6,V2,2026-09-06T10:00:00+14:00,,,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "opened_at", "not an ISO 8601 timestamp"),
+                      Q("complaints", "complaints/late.csv", 3, "opened_at", "not an ISO 8601 timestamp"),
+                      Q("complaints", "complaints/late.csv", 4, "opened_at", "not an ISO 8601 timestamp")),
+         added={"complaints": 4}),
+    Case("lone_carriage_return_before_a_bad_byte",  # the bad byte is C8's, not the row before it
+         put("complaints/late.csv", csv_text(COMPLAINT_HEADER).encode()
+             + b'C9,V2,2026-09-05T10:00:00,,,,,,,,,,"one\rtwo"\nC8,V2,2026-09-06T10:00:00,,,,,,,,,,\xe9\n'
+             + b"C7,V2,2026-09-07T10:00:00,,,,,,,,,,ok\n"),
+         quarantined=(Q("complaints", "complaints/late.csv", 4, "summary", "not valid UTF-8 (byte 0xE9"),),
+         added={"complaints": 3}),
+    Case("ragged_copy_of_an_announcement_event",  # quarantined for itself; the sound copy stays
+         put("announcements/a.csv", csv_text(ANNOUNCEMENT_HEADER, "A2,V3,Gadget,announced,2026-06-01,2026-09-20")),
+         quarantined=(Q("announcements", "announcements/a.csv", 2, None, "row has 6 fields, the header has 7"),),
+         added={"announcements": 1}),
+    Case("reserved_column_name", put("deliveries/late.csv", csv_text(DELIVERY_HEADER + ["_overflow"], D_OK + ",x")),
+         blocking=("deliveries/late.csv:1 column '_overflow'", "reserved")),
+    Case("parquet_columns_equal_but_for_case",
+         parquet("deliveries/late.parquet", pl.DataFrame({
+             "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],
+             "Qty_Ordered": ["11"]})),
+         blocking=("deliveries/late.parquet:1 column 'qty_ordered'", "appears twice")),
 ]
 CASES_BY_ID = {c.id: c for c in CASES}
 

@@ -52,10 +52,11 @@ def test_rerunning_one_month_leaves_the_others_untouched(sample: Path, tmp_path:
     before = snapshot(db)
     lookback = "SELECT detail FROM build_log WHERE step = 'lookback'"
     kept = query(db, lookback)
-    assert kept == [('{"end": "2026-10-01", "first": "2024-06-01"}',)]  # June - 24 months .. September
+    # From where trust's memory starts (the sample's first facts, in May) to September.
+    assert kept == [('{"end": "2026-10-01", "first": "2026-05-01"}',)]
     assert run_months(sample, db, date(2026, 7, 1)).success
     assert snapshot(db) == before
-    # July's look-back (2024-07..2026-07) lies inside the kept one, over the same validated rows: read, not recomputed.
+    # July's look-back (2026-05..2026-07) lies inside the kept one, over the same validated rows: read, not recomputed.
     assert query(db, lookback) == kept
 
 
@@ -124,7 +125,7 @@ def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh
     assert run_months(landing, db, date(2026, 8, 1)).success
     # The validated deliveries changed: the kept look-back no longer applies and is recomputed.
     assert query(db, "SELECT detail FROM build_log WHERE step = 'lookback'") == \
-        [('{"end": "2026-09-01", "first": "2024-08-01"}',)]
+        [('{"end": "2026-09-01", "first": "2026-05-01"}',)]
     detail = {step: json.loads(d) for step, d in query(db, "SELECT step, detail FROM build_log WHERE step LIKE 'validate:%'")}
     assert detail["validate:deliveries"]["validated"] == "2026-08..2026-08"
     assert "validated" not in detail["validate:complaints"] or detail["validate:complaints"]["validated"] == "every month"

@@ -194,6 +194,65 @@ def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(lan
     assert slip["month_score"] < keep["month_score"]
 
 
+def test_an_announcement_announced_again_is_a_re_date_judged_against_the_first_promise(landing, tmp_path):
+    # trust-model: "an announcement re-announced, is judged against the first date promised"; each
+    # re-date is a slip. RE announces A1 for June, then announces it again for December and ships it
+    # on 12-10; REV says the same with a `revised` event. Both must score alike; before, the two
+    # `announced` events were quarantined as a conflict and RE had no promise score at all.
+    vendors(landing, "RE", "REV")
+    landing.announcements([
+        announce("A1", "RE", "2025-01-10", "2025-06-15"),
+        announce("A1", "RE", "2025-05-20", "2025-12-15"),
+        ["A1", "RE", "", "shipped", "2025-12-10", "", ""],
+        announce("A2", "REV", "2025-01-10", "2025-06-15"),
+        ["A2", "REV", "", "revised", "2025-05-20", "2025-12-15", ""],
+        ["A2", "REV", "", "shipped", "2025-12-10", "", ""],
+        # two announced events on the first day, different promises: which came first is unknown
+        announce("A3", "REV", "2025-02-01", "2025-07-01"),
+        announce("A3", "REV", "2025-02-01", "2025-08-01"),
+    ])
+    db = tmp_path / "r.duckdb"
+    rows = score(landing.root, db, start=date(2025, 12, 1), end=date(2026, 1, 1))
+    re, rev = rows[("RE", date(2025, 12, 1))], rows[("REV", date(2025, 12, 1))]
+    assert re["promise_score"] is not None
+    for col in ("promise_score", "announcements_due_12m", "redates_12m", "slips_12m", "slip_days_12m",
+                "promise_credit_12m", "slip_penalty_12m"):
+        assert re[col] == rev[col], col
+    # Due in June (the first promise), shipped 178 days late: credit 0.25, less a quarter for the slip.
+    assert (re["announcements_due_12m"], re["slips_12m"], re["slip_days_12m"], re["promise_credit_12m"]) == (1, 1, 178, 0.0)
+    con = open_database(db)
+    try:
+        quarantined = con.execute("SELECT source_file, row_number, reason FROM quarantine WHERE feed = 'announcements' "
+                                  "ORDER BY row_number").fetchall()
+    finally:
+        con.close()
+    assert [r[1] for r in quarantined] == [8, 9]  # A3's two events only
+    assert all("conflicting announced events on 2025-02-01 (promising 2025-07-01, 2025-08-01)" in r[2] for r in quarantined)
+
+
+def test_a_cancellation_before_the_first_date_counts_from_the_month_it_is_made(landing, tmp_path):
+    # A product cancelled in July for a December date broke its promise in July, as a slip made in
+    # July does: both are judged from July (before, the cancellation waited for December).
+    vendors(landing, "CAN", "SLP")
+    landing.announcements([
+        announce("A1", "CAN", "2026-01-05", "2026-12-15"),
+        ["A1", "CAN", "", "cancelled", "2026-07-10", "", ""],
+        announce("A2", "SLP", "2026-01-05", "2026-12-15"),
+        ["A2", "SLP", "", "revised", "2026-07-10", "2027-03-15", ""],
+    ])
+    rows = score(landing.root, tmp_path / "c.duckdb", start=date(2026, 6, 1), end=NOV)
+    june, july, october = date(2026, 6, 1), date(2026, 7, 1), OCT
+    for vendor in ("CAN", "SLP"):
+        assert rows[(vendor, june)]["announcements_due_12m"] == 0 and rows[(vendor, june)]["promise_score"] is None
+        assert rows[(vendor, july)]["announcements_due_12m"] == 1 and rows[(vendor, october)]["announcements_broken_12m"] == 1
+    assert rows[("CAN", july)]["announcements_cancelled_12m"] == 1
+    # Both earn no credit: cancelled 0; slipped and unshipped 0. The portfolio's credit 0 of 2,
+    # shrunk toward 0.5 with 2 records: (0 + 1) / 4 = 0.25; the category (the same two) toward it:
+    # (0 + 0.5) / 4 = 0.125; each vendor (0 + 2 * 0.125) / 3 = 1/12.
+    assert rows[("CAN", july)]["promise_score"] == pytest.approx(100 / 12)
+    assert rows[("SLP", july)]["promise_score"] == pytest.approx(100 / 12)
+
+
 def test_each_slip_to_a_later_date_costs_credit_and_counts_when_it_is_made(landing, tmp_path):
     vendors(landing, "RED", "KEEP", "LATE")
     landing.announcements([
@@ -330,6 +389,30 @@ def delivery_rows(vendor: str, specs: list[tuple], prefix: str) -> list[list]:
         rows.append([f"{prefix}{i}", vendor, promised.isoformat(), when, str(ordered), qty,
                      str(min(rejected, got)) if delivered else "", ""])
     return rows
+
+
+def test_a_vendor_without_a_category_is_compared_with_the_portfolio(landing, tmp_path):
+    # trust-model: "Peers are like for like". Vendors with a blank category are not a peer group of
+    # their own: before, U2 (2 of 2 on time) was shrunk toward U1 alone (0 of 10) and scored far
+    # below C2, whose record is the same.
+    landing.vendors([["BIG", "Big", "c", "false", ""], ["C2", "Alone", "d", "false", ""],
+                     ["U1", "Blank one", "", "false", ""], ["U2", "Blank two", "", "false", ""]])
+    on_time, late = (0, 5, 5, 0, True), (3, 5, 5, 0, True)
+    landing.deliveries(delivery_rows("BIG", [on_time] * 20, "B") + delivery_rows("C2", [on_time] * 2, "C")
+                       + delivery_rows("U1", [late] * 10, "U") + delivery_rows("U2", [on_time] * 2, "W"))
+    rows = score(landing.root, tmp_path / "u.duckdb")
+    u1, u2, c2 = rows[("U1", OCT)], rows[("U2", OCT)], rows[("C2", OCT)]
+    # The portfolio: 20 + 0 + 2 + 2 = 24 of 34 on time; C2's category d: 2 of 2.
+    assert u1["peer_on_time_rate"] == u2["peer_on_time_rate"] == pytest.approx(24 / 34)
+    assert c2["peer_on_time_rate"] == pytest.approx(1.0)
+    assert u2["category"] == "uncategorised"
+    # U2 is shrunk toward the portfolio (prior 10 records), the portfolio toward 0.5 (10 records):
+    # on time (24 + 5) / 44, in full and defect-free (34 + 5) / 44; U2's on time (2 + 10 * 29/44) / 12,
+    # in full and defect-free (2 + 10 * 39/44) / 12; blended 0.5 / 0.3 / 0.2 and stretched from the
+    # 0.5 floor: 62.12 (shrunk toward U1's 0 of 10 it would be far lower).
+    on_time_rate, in_full_rate = (2 + 10 * 29 / 44) / 12, (2 + 10 * 39 / 44) / 12
+    assert u2["delivery_score"] == pytest.approx(100 * (0.5 * on_time_rate + 0.5 * in_full_rate - 0.5) / 0.5)
+    assert u2["delivery_score"] > u1["delivery_score"]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

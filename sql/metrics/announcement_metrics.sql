@@ -7,13 +7,16 @@
 -- Each re-date to a later date is a slip (trust-model: "each re-date is itself a slip"; a revision
 -- to an earlier date is a pull-in, not a slip): it costs the announcement a quarter of a credit,
 -- and an announcement slipped before its first promise fell due is judged from the month of that
--- slip, as broken, not only once the first date has passed.
+-- slip, as broken, not only once the first date has passed; one cancelled before it fell due,
+-- from the month it was cancelled.
 WITH months AS (
   SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
 ),
 firsts AS (
+  -- The first `announced` event is the first promise; one announced again later re-dates it.
   SELECT announcement_id, any_value(vendor_id) AS vendor_id, any_value(month) AS due_month,
-         min(promised_ship_date) FILTER (WHERE event = 'announced') AS first_promise,
+         arg_min(promised_ship_date, (event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS first_promise,
+         min((event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS first_said_at,
          min(event_date) FILTER (WHERE event = 'announced') AS announced_on,
          bool_or(coalesce(presold, false)) AS presold
   FROM announcement_events GROUP BY announcement_id
@@ -40,13 +43,16 @@ history AS (
   SELECT f.*, e.first_shipped, e.first_cancelled, coalesce(e.revised_on, []) AS revised_on,
          coalesce(p.said_on, []) AS said_on, coalesce(p.promised, []) AS promised,
          coalesce(p.slipped_on, []) AS slipped_on,
-         least(f.due_month, date_trunc('month', p.past_first_on)::DATE) AS judged_from
+         least(f.due_month, date_trunc('month', p.past_first_on)::DATE, date_trunc('month', e.first_cancelled)::DATE) AS judged_from
   FROM firsts f
-  LEFT JOIN (SELECT announcement_id,
-                    min(event_date) FILTER (WHERE event = 'shipped') AS first_shipped,
-                    min(event_date) FILTER (WHERE event = 'cancelled') AS first_cancelled,
-                    list(event_date ORDER BY event_date) FILTER (WHERE event = 'revised') AS revised_on
-             FROM announcement_events GROUP BY announcement_id) e USING (announcement_id)
+  LEFT JOIN (SELECT a.announcement_id,
+                    min(a.event_date) FILTER (WHERE a.event = 'shipped') AS first_shipped,
+                    min(a.event_date) FILTER (WHERE a.event = 'cancelled') AS first_cancelled,
+                    -- re-dates: `revised` events, and `announced` ones after the first
+                    list(a.event_date ORDER BY a.event_date) FILTER (WHERE a.event = 'revised' OR (a.event = 'announced'
+                      AND (a.event_date, a._source_file, a._row_number) > f1.first_said_at)) AS revised_on
+             FROM announcement_events a JOIN firsts f1 USING (announcement_id)
+             GROUP BY a.announcement_id) e USING (announcement_id)
   LEFT JOIN (SELECT s.announcement_id,
                     list(s.said_on ORDER BY s.said_at) AS said_on, list(s.promise ORDER BY s.said_at) AS promised,
                     list(s.said_on ORDER BY s.said_at) FILTER (WHERE s.promise > s.replaced) AS slipped_on,
@@ -56,7 +62,7 @@ history AS (
 ),
 as_of_month AS (
   SELECT month, * EXCLUDE (month, judged_from, first_shipped, first_cancelled, revised_on, said_on, promised,
-                           slipped_on, said_by_then),
+                           slipped_on, said_by_then, first_said_at),
     CASE WHEN first_shipped < month + INTERVAL 1 MONTH THEN first_shipped END AS shipped_on,
     CASE WHEN first_cancelled < month + INTERVAL 1 MONTH THEN first_cancelled END AS cancelled_on,
     len(list_filter(revised_on, lambda d: d < month + INTERVAL 1 MONTH)) AS redates,
@@ -65,7 +71,7 @@ as_of_month AS (
   FROM (SELECT m.month, h.*, len(list_filter(h.said_on, lambda d: d < m.month + INTERVAL 1 MONTH)) AS said_by_then
         FROM months m
         -- Judged from the month its first promise falls due, or from the month it was first moved
-        -- past that promise, if earlier.
+        -- past that promise or cancelled, if earlier: a promise broken is known to be broken then.
         JOIN history h ON h.judged_from <= m.month)
 ),
 judged AS (

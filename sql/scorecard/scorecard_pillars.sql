@@ -9,7 +9,10 @@ channel AS (
   SELECT vendor_id, min(month) AS first_complaint_month FROM complaints GROUP BY vendor_id
 ),
 grid AS (
-  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, coalesce(v.is_self, false) AS is_self, m.month,
+  -- A vendor without a category has no peers of its own: it is compared with the portfolio (the
+  -- blank ones are not a category of their own), and shown as 'uncategorised'.
+  SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, v.category IS NOT NULL AS categorised,
+         coalesce(v.is_self, false) AS is_self, m.month,
          ch.first_complaint_month
   FROM vendors v CROSS JOIN months m LEFT JOIN channel ch USING (vendor_id)
 ),
@@ -21,16 +24,17 @@ joined AS (
   LEFT JOIN announcement_metrics a ON a.vendor_id = g.vendor_id AND a.month = g.month
 ),
 peers AS (
-  -- Pooled sums of the category in the month; the portfolio's below are their totals.
-  SELECT category, month,
-    sum(on_time_in_tolerance) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
+  -- Pooled sums of the category in the month; the portfolio's below are their totals. `shown`
+  -- counts on time as the vendor's own on_time_rate does (by the promised date, no tolerance).
+  SELECT category, categorised, month,
+    sum(on_time_in_tolerance) AS on_time, sum(on_time) AS shown_on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
     sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(announcements_due_12m) AS judged,
     sum(complaints_opened * recovery_score) AS handling, sum(complaints_opened) AS complaints
   FROM joined WHERE NOT is_self  -- our own company is scored like a vendor, never a peer of one
-  GROUP BY category, month
+  GROUP BY category, categorised, month
 ),
 portfolio AS (
-  SELECT month, sum(on_time) AS on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
+  SELECT month, sum(on_time) AS on_time, sum(shown_on_time) AS shown_on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
     sum(due) AS due, sum(credit) AS credit, sum(judged) AS judged, sum(handling) AS handling,
     sum(complaints) AS complaints
   FROM peers GROUP BY month
@@ -63,10 +67,10 @@ rated AS (
            shrunk(coalesce(o.handling, 0), coalesce(o.complaints, 0), 65, $prior_recovery), $prior_recovery) AS prior_recovery,
     -- What the vendor is shown as its peers' on-time rate: the category's pooled rate, else the
     -- portfolio's; NULL, not a fallback, when no peer had a delivery due.
-    coalesce(p.on_time / nullif(p.due, 0), o.on_time / nullif(o.due, 0)) AS peer_on_time_seen
+    coalesce(p.shown_on_time / nullif(p.due, 0), o.shown_on_time / nullif(o.due, 0)) AS peer_on_time_seen
   FROM weighted j
-  LEFT JOIN peers p USING (category, month)
-  LEFT JOIN portfolio o USING (month)
+  LEFT JOIN peers p ON j.categorised AND p.categorised AND p.category = j.category AND p.month = j.month
+  LEFT JOIN portfolio o ON o.month = j.month
 ),
 pillars AS (
   SELECT *,

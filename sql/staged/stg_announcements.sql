@@ -1,5 +1,5 @@
 -- Staged announcement events: typed by the contract. An announcement (all its events) belongs to
--- the month of its first promised ship date: the promised_ship_date of its `announced` event.
+-- the month of its first promised ship date: the promised_ship_date of its first `announced` event.
 -- `typed` is computed again where it is read: cheaper than writing every row, raw record and all,
 -- to a temporary table first (41 -> 28 s for 10M deliveries).
 WITH typed AS NOT MATERIALIZED (
@@ -19,9 +19,10 @@ WITH typed AS NOT MATERIALIZED (
       bad('presold', presold, flag(presold), 'not a boolean (true/false, 1/0, yes/no)')
     ) AS _parse_problem,
     -- Events have no key of their own: only a row repeated with the same typed values is a
-    -- duplicate here (a value that does not parse counts by its text); contradictory events of
+    -- duplicate here (a value that does not parse counts by its text, a row read with a problem by
+    -- that problem: never a duplicate of a sound row); contradictory events of
     -- one announcement are judged by validation.
-    hash(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), iso_date(event_date),
+    hash(txt(announcement_id), txt(vendor_id), txt(product), lower(txt(event)), iso_date(event_date), _row_error,
          iso_date(promised_ship_date), coalesce(flag(presold), false),  -- empty = not presold, as metrics read it
          CASE WHEN iso_date(event_date) IS NULL THEN txt(event_date) END,
          CASE WHEN iso_date(promised_ship_date) IS NULL THEN txt(promised_ship_date) END,
@@ -37,8 +38,10 @@ WITH typed AS NOT MATERIALIZED (
   FROM typed SEMI JOIN repeated_keys USING (_fingerprint) GROUP BY _fingerprint
 )
 SELECT
-  date_trunc('month', min(promised_ship_date) FILTER (WHERE event = 'announced')
-                       OVER (PARTITION BY announcement_id))::DATE AS month,
+  -- The first `announced` event's promise (a later one re-announces it: a re-date).
+  month_of(arg_min(promised_ship_date, (event_date, _source_file, _row_number))
+             FILTER (WHERE event = 'announced' AND event_date IS NOT NULL AND promised_ship_date IS NOT NULL)
+             OVER (PARTITION BY announcement_id)) AS month,
   t.*,  -- with _fingerprint, as every staged table
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   NULL::VARCHAR AS _dup_places

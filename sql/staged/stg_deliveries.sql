@@ -39,7 +39,7 @@ WITH typed AS NOT MATERIALIZED (
   FROM typed SEMI JOIN repeated_keys USING (delivery_id) GROUP BY delivery_id
 )
 SELECT
-  date_trunc('month', promised_date)::DATE AS month,
+  month_of(promised_date) AS month,
   t.*,  -- _fingerprint kept: a late file's keys are judged again against it (duplicates_judged_again)
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,
   r._places AS _dup_places  -- where a repeated key's rows are, for a conflict message

@@ -1,6 +1,6 @@
 -- Judge each staged announcement event of the window. A problem of one event is that event's;
--- a problem of the announcement as a whole (no valid first promise, contradictory events)
--- quarantines every event of it, since its history can no longer be trusted.
+-- a problem of the announcement as a whole (no valid first promise, contradictory events), judged
+-- on its sound events, quarantines every event of it, since its history can no longer be trusted.
 WITH judged AS (
   SELECT s.*,
     CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
@@ -28,22 +28,29 @@ WITH judged AS (
   WHERE in_window(s.month, $start, $end)
 ),
 per_announcement AS (
+  -- Judged on its sound events (an event with a problem of its own is quarantined for it). An
+  -- announcement announced again later is re-announced: the first `announced` event is its first
+  -- promise, and a later one a re-date, like a `revised` event (trust-model: "an announcement
+  -- re-announced is judged against the first date promised"). Two `announced` events on its first
+  -- day, with different promises, leave the first promise unknown.
   SELECT announcement_id, coalesce(
     CASE WHEN count(DISTINCT vendor_id) > 1 THEN problem('vendor_id',
       'events of this announcement name different vendors: ' || string_agg(DISTINCT vendor_id, ', ' ORDER BY vendor_id)) END,
-    CASE WHEN count(*) FILTER (WHERE event = 'announced') > 1 THEN problem('event',
-      'conflicting announced events (' || count(*) FILTER (WHERE event = 'announced') || ' with different values)') END,
+    CASE WHEN count(DISTINCT promised_ship_date) FILTER (WHERE event = 'announced' AND event_date = first_announced_on) > 1
+      THEN problem('event', 'conflicting announced events on ' || first_announced_on || ' (promising '
+        || string_agg(DISTINCT promised_ship_date::VARCHAR, ', ' ORDER BY promised_ship_date::VARCHAR)
+             FILTER (WHERE event = 'announced' AND event_date = first_announced_on)
+        || '): the first promise is unknown') END,
     CASE WHEN count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) > 1 THEN problem('event',
       'conflicting shipped/cancelled events (' || count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) || ')') END,
-    CASE WHEN count(*) FILTER (WHERE event = 'announced' AND _row_problem IS NULL) = 0 THEN problem('event',
+    CASE WHEN count(*) FILTER (WHERE event = 'announced') = 0 THEN problem('event',
       'announcement has no valid ''announced'' event, so its first promise is unknown') END,
-    CASE WHEN min(event_date) FILTER (WHERE event <> 'announced')
-              < min(event_date) FILTER (WHERE event = 'announced') THEN problem('event',
+    CASE WHEN min(event_date) FILTER (WHERE event <> 'announced') < first_announced_on THEN problem('event',
       'the first event is ''' || arg_min(event, event_date) || ''' on ' || min(event_date) || ', not ''announced''') END
   ) AS _announcement_problem
-  FROM judged
-  WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
-  GROUP BY announcement_id
+  FROM (SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id) AS first_announced_on
+        FROM judged WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL AND _row_problem IS NULL)
+  GROUP BY announcement_id, first_announced_on
 )
 SELECT j.* EXCLUDE (_row_problem),
   CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem, a._announcement_problem) END AS _problem

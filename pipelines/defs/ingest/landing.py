@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import time
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from .feeds import Feed
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet")
 META_COLUMNS = ["_source_file", "_row_number", "_row_error", "_extra", "_raw"]
+# Names a landing file's columns may not take: they would collide with the reader's own.
+RESERVED_NAMES = {*META_COLUMNS, "_overflow"}
 csv.field_size_limit(2**31 - 1)  # oversized fields are judged by validation, not by the reader
 ROW_ERROR = pl.Struct({"col": pl.String, "why": pl.String})
 
@@ -105,6 +108,9 @@ def _check_header(header: list[str], rel: str, feed: Feed) -> None:
             raise LandingError(rel, f"header looks {name}-delimited; the contract requires comma-separated CSV", line=1)
     if any(not h for h in header):
         raise LandingError(rel, "header has an empty column name", line=1)
+    reserved = [h for h in header if h in RESERVED_NAMES]
+    if reserved:
+        raise LandingError(rel, "column name is reserved for trustcard's own bookkeeping; rename it", column=reserved[0], line=1)
     seen = set()
     for h in header:
         if h in seen:
@@ -126,7 +132,9 @@ def _decode(data: bytes, rel: str) -> tuple[str, dict[int, str]]:
     except UnicodeDecodeError:
         pass
     bad: dict[int, str] = {}
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    # Lines as the csv module counts them (\n, \r\n, and a lone \r: a Mac line end, or one inside a
+    # quoted field), so a bad byte is blamed on the record that holds it.
+    for number, line in enumerate(data.splitlines(), start=1):
         try:
             line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
@@ -138,7 +146,7 @@ def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
     text, bad_lines = _decode(path.read_bytes(), rel)
     if not text.strip():
         raise LandingError(rel, "file is empty: no header row")
-    header_line = text.split("\n", 1)[0]
+    header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     if 1 in bad_lines or any(ord(c) < 32 and c not in "\t\r" for c in header_line):
         raise LandingError(rel, "the header line is not text (invalid UTF-8 or control characters): "
                                 "a binary file named .csv?", line=1)
@@ -242,8 +250,9 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several error types for a corrupt file
         raise LandingError(rel, f"unreadable Parquet file: {exc}") from exc
-    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
-    _check_header(frame.columns, rel, feed)
+    names = [c.strip().lower() for c in frame.columns]
+    _check_header(names, rel, feed)  # before renaming: 'Qty' and 'qty' are one column twice
+    frame = frame.rename(dict(zip(frame.columns, names)))
     dates = {c.name for c in feed.columns if c.type == "date"}
     frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else frame[c], rel)
                                for c in frame.columns)
