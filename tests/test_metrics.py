@@ -413,13 +413,14 @@ def test_resolution_targets(db):
 
 
 def test_repeat_complaint(db):
-    # Same vendor and category, opened within 90 days after an earlier one was resolved:
-    #   R2 (late shipment, 10-20) after R1 resolved 08-05 (76 days) and R4 resolved 08-10 -> repeat
-    #   R4 (late shipment, 08-03) while R1 was still open -> not a repeat
-    #   R5 (damaged goods, 09-30) 91 days after R0 was resolved 07-01 -> not a repeat
-    #   R3 (billing): first of its category -> not a repeat
+    # Same vendor and category as a complaint opened in the 365 days before (contract: "a repeat is
+    # the same vendor and category again"), resolved or not:
+    #   R2 (late shipment, 10-20) after R1 (08-01) and R4 (08-03) -> repeat
+    #   R4 (late shipment, 08-03) while R1 was still open -> repeat: the failure came back
+    #   R5 (damaged goods, 09-30) 102 days after R0 (06-20) -> repeat
+    #   R0, R1, R3 (billing): first of their category -> not a repeat
     repeats = dict(query(db, "SELECT complaint_id, is_repeat FROM complaint_recovery WHERE vendor_id = 'VREP'"))
-    assert repeats == {"R0": False, "R1": False, "R4": False, "R5": False, "R2": True, "R3": False}
+    assert repeats == {"R0": False, "R1": False, "R4": True, "R5": True, "R2": True, "R3": False}
     assert row(db, "VREP", OCT, "complaints_opened", "repeat_complaints") == (2, 1)
 
 
@@ -472,15 +473,15 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
 
 
-def test_a_quiet_month_after_a_complaint_is_a_kept_promise(db):
+def test_a_quiet_month_after_a_complaint_has_no_recovery_score_and_costs_nothing(db):
     # VREC_QUIET had a complaint in September and none in October, with 4 of 4 on time in October:
-    # recovery 100 (it has a complaint channel and nothing went wrong), which costs nothing: the
-    # month is its delivery score, 97.674 (4 of 4, see test_four_of_four_on_time_alone_is_not_a_perfect_score),
-    # the same as for VREC_NONE's 4 of 4 would be alone in a category: a complaint in September
-    # neither lowers nor raises October.
+    # recovery has no data in October (nothing to recover from: never shown as 100), and costs
+    # nothing: the month is its delivery score, 97.674 (4 of 4, see
+    # test_four_of_four_on_time_alone_is_not_a_perfect_score), as for a vendor never complained
+    # about: a complaint in September neither lowers nor raises October's month score.
     delivery = delivery_score((4, 4, 4, 4), (4, 4, 4, 4))
     assert row(db, "VREC_QUIET", OCT, "complaints_opened", "recovery_score", "month_score") == (
-        0, pytest.approx(100.0, **APPROX), pytest.approx(delivery, **APPROX))
+        0, None, pytest.approx(delivery, **APPROX))
     # September: its only month with the complaint and no delivery due: recovery is the month score.
     sep = row(db, "VREC_QUIET", SEP, "complaints_opened", "delivery_score", "recovery_score", "month_score")
     assert sep[:2] == (1, None) and sep[2] == pytest.approx(sep[3], **APPROX)

@@ -1,8 +1,9 @@
-"""A repeat: the same vendor and category opened within 90 days after an earlier one was resolved.
+"""A repeat: the same vendor and category as a complaint opened in the 365 days before it.
 
-The edges are written out by hand: the 90-day boundary (exclusive at 90 days back, inclusive at
-the opening instant), a complaint resolved the instant it opened (it does not repeat itself),
-two resolutions at the same instant, another category, another vendor, no category at all.
+The edges are written out by hand: the 365-day boundary (inclusive at 365 days back), two
+complaints opened at the same instant (not each other's repeat), an earlier one still open (it
+counts), another category, another vendor, no category at all, and an earlier one in the year
+before the months computed (read, though not itself scored).
 """
 from __future__ import annotations
 
@@ -27,21 +28,23 @@ def complaint(cid: str, vendor: str, category: str, opened: str, resolved: str =
 
 ROWS = [
     complaint("A1", "V1", "late", "2026-01-01T00:00:00Z", "2026-01-05T00:00:00Z"),
-    complaint("A2", "V1", "late", "2026-04-05T00:00:00Z"),                          # 90 days after A1's resolution: not a repeat
-    complaint("A3", "V1", "late", "2026-04-04T23:59:59Z"),                          # 1 s inside the 90 days: repeat
-    complaint("A4", "V1", "late", "2026-01-05T00:00:00Z"),                          # opened the instant A1 was resolved: repeat
-    complaint("B1", "V1", "billing", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z"),  # resolved as it opened: not its own repeat
-    complaint("B2", "V1", "billing", "2026-03-01T10:00:00Z", "2026-03-02T00:00:00Z"),  # opened as B1 was resolved: repeat
+    complaint("A2", "V1", "late", "2026-04-05T00:00:00Z"),                          # A1 three months before: repeat
+    complaint("A4", "V1", "late", "2026-01-02T00:00:00Z"),                          # A1 still open: repeat
+    complaint("B1", "V1", "billing", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z"),
+    complaint("B2", "V1", "billing", "2026-03-01T10:00:00Z", "2026-03-02T00:00:00Z"),  # same instant as B1: neither repeats
     complaint("C1", "V2", "late", "2026-02-01T00:00:00Z", "2026-02-02T00:00:00Z"),
-    complaint("C2", "V2", "late", "2026-02-01T12:00:00Z", "2026-02-02T00:00:00Z"),  # resolved at the same instant as C1
-    complaint("C3", "V2", "late", "2026-02-03T00:00:00Z"),                          # after both: repeat
+    complaint("C2", "V2", "late", "2026-02-01T12:00:00Z", "2026-02-02T00:00:00Z"),  # C1 twelve hours before: repeat
     complaint("C4", "V2", "quality", "2026-02-03T00:00:00Z"),                       # another category: not
     complaint("D1", "V2", "", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00Z"),      # no category: never a repeat
     complaint("D2", "V2", "", "2026-02-03T00:00:00Z"),
     complaint("E1", "V1", "quality", "2026-02-03T00:00:00Z"),                       # V2's quality complaints are not V1's
+    complaint("G1", "V1", "fit", "2025-02-03T00:00:00Z"),                           # before the months computed
+    complaint("G2", "V1", "fit", "2026-02-03T00:00:01Z"),                           # 365 days and 1 s after G1: not
+    complaint("G0", "V2", "fit", "2025-02-03T00:00:00Z"),
+    complaint("G3", "V2", "fit", "2026-02-03T00:00:00Z"),                           # exactly 365 days after G0: repeat
 ]
-EXPECTED = {"A1": False, "A2": False, "A3": True, "A4": True, "B1": False, "B2": True,
-            "C1": False, "C2": False, "C3": True, "C4": False, "D1": False, "D2": False, "E1": False}
+EXPECTED = {"A1": False, "A2": True, "A4": True, "B1": False, "B2": False, "C1": False, "C2": True,
+            "C4": False, "D1": False, "D2": False, "E1": False, "G2": False, "G3": True}
 
 
 def test_repeats_by_hand(tmp_path: Path):

@@ -116,10 +116,10 @@ def test_a_complaint_never_raises_a_score(landing, tmp_path):
     assert sep_b["recovery_score"] < 90
     assert abs(sep_b["month_score"] - (sep_a["month_score"] - (100 - sep_b["recovery_score"]) / 3)) < 1e-9
     assert sep_b["month_score"] < sep_a["month_score"]
-    # October: no complaint; B's recovery shows 100 (nothing went wrong) and costs nothing, so the
-    # month equals A's: having been complained about once does not lift later months above a vendor
-    # never complained about.
-    assert oct_b["recovery_score"] == 100 and oct_a["recovery_score"] is None
+    # October: no complaint; B's recovery has no data, as A's (nothing to recover from is no score,
+    # never 100), and costs nothing, so the month equals A's: having been complained about once does
+    # not lift later months above a vendor never complained about.
+    assert oct_b["recovery_score"] is None and oct_a["recovery_score"] is None
     assert oct_b["month_score"] == oct_a["month_score"]
     assert oct_b["trust_score"] < oct_a["trust_score"]  # remembered: B's worse September
 

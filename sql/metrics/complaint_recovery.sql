@@ -1,24 +1,23 @@
 -- Each complaint of months [$start, $end) with how it was handled: the records behind the
 -- recovery pillar (complaint_metrics aggregates them; the vendor PDF lists them as evidence).
 -- Resolution target: promised_resolution_at, else opened_at + the severity's default target.
--- A repeat is a complaint of the same vendor and category opened within 90 days after an
--- earlier one of that category was resolved: the same mistake made twice.
+-- A repeat is a complaint of the same vendor and category as one opened in the 365 days before it
+-- (the contract: "a repeat is the same vendor and category again"): the same failure came back,
+-- whether or not the earlier one had been resolved. Complaints opened at the same instant are not
+-- each other's repeat; a complaint without a category is never one.
 WITH targets AS (
   SELECT severity, target_days, weight::DOUBLE AS weight
   FROM (VALUES ('critical', 2, 4.0), ('high', 5, 2.0), ('medium', 15, 1.0), ('low', 30, 0.5))
     AS t(severity, target_days, weight)
 ),
--- Per vendor and category, how many complaints had been resolved by each resolution time: two
--- as-of lookups then count the resolutions in the 90 days before an opening (an inequality join
--- of every complaint with every other of its vendor and category cost 22 s at 1M complaints).
-resolutions AS (
-  SELECT vendor_id, category, resolved_at,
-         count(*) OVER (PARTITION BY vendor_id, category ORDER BY resolved_at
-                        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS resolved_by
-  FROM complaints WHERE resolved_at IS NOT NULL AND category IS NOT NULL
-    -- Only the two lookups' difference is read, so resolutions before the window's 90-day lead
-    -- shift both counts alike and can be left out (a month's rerun reads its own 90 days).
-    AND resolved_at > $start - INTERVAL 90 DAY
+-- How many complaints of its vendor and category were opened in the year before each: the
+-- window's complaints and those of the year before it (a month's rerun reads its own year).
+earlier AS (
+  SELECT complaint_id,
+         count(*) OVER (PARTITION BY vendor_id, category ORDER BY opened_at
+                        RANGE BETWEEN INTERVAL 365 DAY PRECEDING AND INTERVAL 1 MICROSECOND PRECEDING) AS opened_before
+  FROM complaints
+  WHERE category IS NOT NULL AND opened_at >= $start - INTERVAL 365 DAY AND month < $end
 ),
 scored AS (
   SELECT
@@ -31,16 +30,10 @@ scored AS (
     date_diff('microsecond', c.opened_at, c.acknowledged_at) / 3600e6 AS hours_to_acknowledge,
     c.resolved_at IS NOT NULL
       AND c.resolved_at <= coalesce(c.promised_resolution_at, c.opened_at + to_days(t.target_days)) AS resolved_on_time,
-    -- resolved in (opened_at - 90 days, opened_at], not counting the complaint itself
-    coalesce(upto.resolved_by, 0) - coalesce(before.resolved_by, 0)
-      - CASE WHEN c.category IS NOT NULL AND c.resolved_at <= c.opened_at
-                  AND c.resolved_at > c.opened_at - INTERVAL 90 DAY THEN 1 ELSE 0 END > 0 AS is_repeat
+    coalesce(e.opened_before, 0) > 0 AS is_repeat
   FROM complaints c
   JOIN targets t ON t.severity = coalesce(c.severity, 'medium')
-  ASOF LEFT JOIN resolutions upto ON upto.vendor_id = c.vendor_id AND upto.category = c.category
-    AND upto.resolved_at <= c.opened_at
-  ASOF LEFT JOIN resolutions before ON before.vendor_id = c.vendor_id AND before.category = c.category
-    AND before.resolved_at <= c.opened_at - INTERVAL 90 DAY
+  LEFT JOIN earlier e USING (complaint_id)
   WHERE c.month >= $start AND c.month < $end
 ),
 pointed AS (

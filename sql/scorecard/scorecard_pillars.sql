@@ -4,17 +4,12 @@
 WITH months AS (
   SELECT unnest(range($start::TIMESTAMP, $end::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS month
 ),
-channel AS (
-  -- When a vendor first had a complaint: before that we have no evidence of how it recovers.
-  SELECT vendor_id, min(month) AS first_complaint_month FROM complaints GROUP BY vendor_id
-),
 grid AS (
   -- A vendor without a category has no peers of its own: it is compared with the portfolio (the
   -- blank ones are not a category of their own), and shown as 'uncategorised'.
   SELECT v.vendor_id, coalesce(v.category, 'uncategorised') AS category, v.category IS NOT NULL AS categorised,
-         coalesce(v.is_self, false) AS is_self, m.month,
-         ch.first_complaint_month
-  FROM vendors v CROSS JOIN months m LEFT JOIN channel ch USING (vendor_id)
+         coalesce(v.is_self, false) AS is_self, m.month
+  FROM vendors v CROSS JOIN months m
 ),
 joined AS (
   SELECT g.*, d.* EXCLUDE (vendor_id, month), c.* EXCLUDE (vendor_id, month), a.* EXCLUDE (vendor_id, month)
@@ -83,15 +78,12 @@ pillars AS (
     CASE WHEN announcements_due_12m > 0 THEN
       100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
     -- Recovery: complaints scored by how they were handled (40..90), shrunk toward the category's
-    -- handling as if $prior_recovery average complaints were added. An active month without a
-    -- complaint, for a vendor that has had complaints before, is a kept promise and shows 100. A
-    -- vendor never complained about (a source with no complaint channel, or simply no complaint
-    -- yet) has no recovery evidence: no data. Neither costs anything in the month score, where
-    -- recovery is a deduction (below). No activity at all is no data.
+    -- handling as if $prior_recovery average complaints were added. A month without a complaint
+    -- has nothing to recover from: no data, never 100 (trust-model: "no data is not a score"). It
+    -- costs nothing in the month score, where recovery is a deduction (below).
     CASE WHEN complaints_opened > 0 THEN
            (complaints_opened * recovery_score + $prior_recovery * prior_recovery) / (complaints_opened + $prior_recovery)
-         WHEN (coalesce(deliveries_due, 0) > 0 OR coalesce(announcements_due_12m, 0) > 0)
-              AND first_complaint_month <= month THEN 100 END AS recovery_pillar
+         END AS recovery_pillar
   FROM rated
 ),
 blended AS (
