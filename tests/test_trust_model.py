@@ -181,10 +181,13 @@ def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(lan
     ])
     rows = score(landing.root, tmp_path / "s.duckdb")
     slip, keep = rows[("SLIP", OCT)], rows[("KEEP", OCT)]
-    # Both announcements fell due in January (within 12 months of October). Category credit rate
-    # = (0 + 1) / 2 = 0.5, prior 2: SLIP (0 + 1)/3 = 33.3; KEEP (1 + 1)/3 = 66.7.
-    assert abs(slip["promise_score"] - 100 / 3) < 1e-9
-    assert abs(keep["promise_score"] - 200 / 3) < 1e-9
+    # Both announcements fell due in January (within 12 months of October). SLIP's was pre-sold and
+    # is not delivered: it weighs 2. Credit 1 of weight 3: the portfolio (1 + 2 * 0.5) / 5 = 0.4, the
+    # category (the same two) (1 + 2 * 0.4) / 5 = 0.36, prior 2: SLIP (0 + 0.72) / 4 = 18.0;
+    # KEEP (1 + 0.72) / 3 = 57.33.
+    assert slip["promise_weight_12m"] == 2 and keep["promise_weight_12m"] == 1
+    assert abs(slip["promise_score"] - 18.0) < 1e-9
+    assert abs(keep["promise_score"] - 100 * 1.72 / 3) < 1e-9
     assert slip["redates_12m"] == 3 and slip["announcements_broken_12m"] == 1
     assert slip["vaporware"] is True and keep["vaporware"] is False
     # Lead time 2025-10-01 -> 2026-01-15 = 31 + 30 + 31 + 14 = 106 days for both; SLIP is still open at
@@ -251,6 +254,30 @@ def test_a_cancellation_before_the_first_date_counts_from_the_month_it_is_made(l
     # (0 + 0.5) / 4 = 0.125; each vendor (0 + 2 * 0.125) / 3 = 1/12.
     assert rows[("CAN", july)]["promise_score"] == pytest.approx(100 / 12)
     assert rows[("SLP", july)]["promise_score"] == pytest.approx(100 / 12)
+
+
+def test_pre_selling_or_announcing_years_ahead_and_not_delivering_weighs_more(landing, tmp_path):
+    # trust-model: "Announcing years ahead, slipping the date again and again, pre-selling and
+    # never delivering are the three ways to lose trust". Four announcements due 2026-01-15:
+    # CAN cancelled; PRE pre-sold and cancelled (weighs 2); FAR announced 15 months ahead and
+    # cancelled (weighs 2); KEEP announced as far ahead and shipped on time (weighs 1).
+    vendors(landing, "CAN", "PRE", "FAR", "KEEP")
+    landing.announcements([
+        announce("A1", "CAN", "2025-10-01", "2026-01-15"), ["A1", "CAN", "", "cancelled", "2026-02-01", "", ""],
+        announce("A2", "PRE", "2025-10-01", "2026-01-15", presold="true"), ["A2", "PRE", "", "cancelled", "2026-02-01", "", ""],
+        announce("A3", "FAR", "2024-10-01", "2026-01-15"), ["A3", "FAR", "", "cancelled", "2026-02-01", "", ""],
+        announce("A4", "KEEP", "2024-10-01", "2026-01-15"), ["A4", "KEEP", "", "shipped", "2026-01-14", "", ""],
+    ])
+    rows = {v: r for (v, m), r in score(landing.root, tmp_path / "p.duckdb").items() if m == OCT}
+    assert {v: rows[v]["promise_weight_12m"] for v in rows} == {"CAN": 1, "PRE": 2, "FAR": 2, "KEEP": 1}
+    assert (rows["PRE"]["presold_unshipped_12m"], rows["FAR"]["far_ahead_unkept_12m"]) == (1, 1)
+    assert (rows["KEEP"]["far_ahead_unkept_12m"], rows["CAN"]["presold_unshipped_12m"]) == (0, 0)
+    # Credit 1 of weight 6: the portfolio (1 + 2 * 0.5) / 8 = 0.25, the category (1 + 2 * 0.25) / 8
+    # = 0.1875; prior 2: CAN (0 + 0.375) / 3 = 12.5; PRE and FAR (0 + 0.375) / 4 = 9.375;
+    # KEEP (1 + 0.375) / 3 = 45.83.
+    assert rows["CAN"]["promise_score"] == pytest.approx(12.5)
+    assert rows["PRE"]["promise_score"] == rows["FAR"]["promise_score"] == pytest.approx(9.375)
+    assert rows["KEEP"]["promise_score"] == pytest.approx(100 * 1.375 / 3)
 
 
 def test_each_slip_to_a_later_date_costs_credit_and_counts_when_it_is_made(landing, tmp_path):

@@ -94,8 +94,13 @@ judged AS (
 credited AS (
   -- Each slip costs a quarter of a credit, down to none. An open one (overdue or slipped) could
   -- still earn: shipped within 90 days of its first date 0.5, by that date (while still ahead) 1,
-  -- less its slips.
+  -- less its slips. The other two ways to lose trust (trust-model.md) weigh a promise not kept
+  -- more: pre-sold and not delivered (cancelled, overdue or slipped) counts as two announcements
+  -- judged, and announced more than a year ahead and not shipped on time as one more.
   SELECT *, greatest(0.0, base_credit - 0.25 * slipped) AS promise_credit,
+         1 + CASE WHEN presold AND status IN ('cancelled', 'overdue', 'slipped') THEN 1 ELSE 0 END
+           + CASE WHEN date_diff('day', announced_on, first_promise) > 365 AND status <> 'shipped on time' THEN 1 ELSE 0 END
+           AS promise_weight,
          base_credit - greatest(0.0, base_credit - 0.25 * slipped) AS slip_penalty,
          CASE WHEN status = 'overdue' THEN greatest(0.0, 0.5 - 0.25 * slipped)
               WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit
@@ -108,6 +113,7 @@ SELECT
   count(*) FILTER (WHERE due_month = month) AS announcements_due,
   count(*) FILTER (WHERE due_month = month AND status = 'shipped on time') AS announcements_kept,
   count(*) AS announcements_due_12m,
+  sum(promise_weight) AS promise_weight_12m,
   sum(promise_credit) AS promise_credit_12m,
   sum(slip_penalty) AS slip_penalty_12m,
   count(*) FILTER (WHERE status = 'shipped on time') AS kept_12m,
@@ -116,6 +122,8 @@ SELECT
   count(*) FILTER (WHERE status = 'slipped') AS slipped_12m,
   sum(open_credit) AS open_credit_12m,
   count(*) FILTER (WHERE status IN ('cancelled', 'overdue', 'slipped') AND presold) AS presold_unshipped_12m,
+  count(*) FILTER (WHERE date_diff('day', announced_on, first_promise) > 365 AND status <> 'shipped on time')
+    AS far_ahead_unkept_12m,
   sum(redates)::BIGINT AS redates_12m,
   sum(slipped)::BIGINT AS slips_12m,
   -- Lead time: how far ahead the first promise was made (announcing years ahead is a risk sign).

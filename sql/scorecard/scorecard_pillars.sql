@@ -23,7 +23,7 @@ peers AS (
   -- counts on time as the vendor's own on_time_rate does (by the promised date, no tolerance).
   SELECT category, categorised, month,
     sum(on_time_in_tolerance) AS on_time, sum(on_time) AS shown_on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
-    sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(announcements_due_12m) AS judged,
+    sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(promise_weight_12m) AS judged,
     sum(complaints_opened * recovery_score) AS handling, sum(complaints_opened) AS complaints
   FROM joined WHERE NOT is_self  -- our own company is scored like a vendor, never a peer of one
   GROUP BY category, categorised, month
@@ -76,7 +76,7 @@ pillars AS (
       + $w_defect_free * shrunk(d_defect_free, d_n, prior_defect_free, $prior_deliveries * d_n / deliveries_due)
       - $delivery_floor) / (1 - $delivery_floor)) END AS delivery_score,
     CASE WHEN announcements_due_12m > 0 THEN
-      100 * shrunk(promise_credit_12m, announcements_due_12m, prior_promise, $prior_announcements) END AS promise_score,
+      100 * shrunk(promise_credit_12m, promise_weight_12m, prior_promise, $prior_announcements) END AS promise_score,
     -- Recovery: complaints scored by how they were handled (40..90), shrunk toward the category's
     -- handling as if $prior_recovery average complaints were added. A month without a complaint
     -- has nothing to recover from: no data, never 100 (trust-model: "no data is not a score"). It
@@ -116,6 +116,7 @@ SELECT
   coalesce(repeats, 0) AS repeat_complaints,
   coalesce(announcements_due, 0) AS announcements_due,
   coalesce(announcements_due_12m, 0) AS announcements_due_12m,
+  coalesce(promise_weight_12m, 0) AS promise_weight_12m,
   coalesce(kept_12m, 0) AS announcements_kept_12m,
   coalesce(cancelled_12m, 0) + coalesce(overdue_12m, 0) + coalesce(slipped_12m, 0) AS announcements_broken_12m,
   coalesce(slipped_12m, 0) AS announcements_slipped_12m,
@@ -128,6 +129,7 @@ SELECT
   mean_lead_days_12m,
   coalesce(slip_days_12m, 0) AS slip_days_12m,
   coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,
+  coalesce(far_ahead_unkept_12m, 0) AS far_ahead_unkept_12m,
   coalesce(vaporware, false) AS vaporware,
   peer_on_time_seen AS peer_on_time_rate,
   delivery_score,

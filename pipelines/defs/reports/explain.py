@@ -97,6 +97,10 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
                 "or still overdue) shipped by the first promised date")
         if broken:
             text += f"; {broken} overdue, cancelled or moved past the first date"
+        if card["presold_unshipped_12m"]:
+            text += f"; {card['presold_unshipped_12m']} pre-sold and not delivered (each counted twice)"
+        if card["far_ahead_unkept_12m"]:
+            text += f"; {card['far_ahead_unkept_12m']} announced over a year ahead and not shipped on time (counted once more)"
         if card["redates_12m"]:
             text += f"; {plural(card['redates_12m'], 're-date')}"
             if card["slips_12m"]:
@@ -164,7 +168,9 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     due = card["announcements_due_12m"]
     if not due:
         return []
-    per_credit = 100 / (due + model.priors["announcements"]) * _pillar_share(card, model, "promise")
+    # The score is credit over the judged announcements' weight (a promise pre-sold and not kept, or
+    # announced over a year ahead and not kept, weighs more), shrunk with `prior` average ones.
+    per_credit = 100 / (card["promise_weight_12m"] + model.priors["announcements"]) * _pillar_share(card, model, "promise")
     cancelled = card["announcements_cancelled_12m"]
     still_open = card["announcements_broken_12m"] - cancelled  # overdue, or slipped before due
     shipped_late = due - card["announcements_kept_12m"] - card["announcements_broken_12m"]
