@@ -49,9 +49,15 @@ CREATE OR REPLACE TEMP MACRO unknown_vendor(vid, rejected_at) AS problem('vendor
 CREATE OR REPLACE TEMP MACRO missing(col, x) AS CASE WHEN x IS NULL THEN problem(col, 'required value is missing') END;
 CREATE OR REPLACE TEMP MACRO too_long(col, x) AS
   CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long; the limit is 10000') END;
--- Keys (ids) are names a person reads and the reports print whole: a long one is not an id.
-CREATE OR REPLACE TEMP MACRO key_too_long(col, x) AS
-  CASE WHEN length(x) > 256 THEN problem(col, 'id is ' || length(x) || ' characters long; the limit is 256') END;
+-- Keys (ids) are names a person reads and the reports print whole: a long one is not an id, and
+-- one holding an invisible or control character ('D1' + a zero-width space) would print like
+-- another id while being a different key.
+CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
+  CASE WHEN length(x) > 256 THEN problem(col, 'id is ' || length(x) || ' characters long; the limit is 256')
+       WHEN regexp_matches(x, '[\x00-\x1f\x7f\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]')
+       THEN problem(col, 'id contains an invisible or control character (' || printf('U+%04X', unicode(regexp_extract(x,
+            '[\x00-\x1f\x7f\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]')))
+            || '): it would print like another id') END;
 CREATE OR REPLACE TEMP MACRO after_as_of(col, d, as_of) AS
   CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date ' || as_of) END;
 -- Promises may lie ahead, but not absurdly far: a typo such as 2206 for 2026.
@@ -66,3 +72,7 @@ CREATE OR REPLACE TEMP MACRO wilson_high(k, n) AS CASE WHEN n > 0 THEN least(1.0
   ((k / n + 1.96 ^ 2 / (2 * n)) + 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2))) / (1 + 1.96 ^ 2 / n)) END;
 -- Beta-prior shrinkage: k of n pulled toward the peer rate p with the weight of m imaginary records.
 CREATE OR REPLACE TEMP MACRO shrunk(k, n, p, m) AS (k + m * p) / (n + m);
+-- A sum of doubles depends on the order rows are added, which parallel aggregation does not fix:
+-- a rerun could differ in the last bit. Summed as exact decimals (9 places) it is the same in any
+-- order, so every rerun gives the same numbers (values are bounded by validation: order_value).
+CREATE OR REPLACE TEMP MACRO exact(x) AS x::DECIMAL(38, 9);

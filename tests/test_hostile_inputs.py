@@ -126,6 +126,10 @@ def remove(rel: str) -> Callable[[Path], None]:
     return lambda root: (root / rel).unlink()
 
 
+def rename(rel: str, to: str) -> Callable[[Path], None]:
+    return lambda root: (root / rel).rename(root / to)
+
+
 def with_row(fault: Callable[[Path], None], row: Callable[[Path], None]) -> Callable[[Path], None]:
     """A fault plus a row that depends on it (to see what the fault does to other feeds)."""
     def both(root: Path) -> None:
@@ -476,6 +480,14 @@ CASES = [
          added={"announcements": 1}),
     Case("reserved_column_name", put("deliveries/late.csv", csv_text(DELIVERY_HEADER + ["_overflow"], D_OK + ",x")),
          blocking=("deliveries/late.csv:1 column '_overflow'", "reserved")),
+    Case("invisible_character_in_an_id",  # 'D1' + a zero-width space prints as D1 but is another key
+         late_deliveries("D1\u200b,V1,2026-09-10,2026-09-09,10,,,", "D7\x07,V1,2026-09-12,,3,,,", D_OK),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "delivery_id", "invisible or control character (U+200B)"),
+                      Q("deliveries", "deliveries/late.csv", 3, "delivery_id", "invisible or control character (U+0007)")),
+         added={"deliveries": 3}),
+    Case("feed_folder_capitalised", rename("deliveries", "Deliveries"),  # read as no deliveries at all, before
+         blocking=("deliveries:", "a folder 'Deliveries' is there: rename it 'deliveries'")),
+    Case("feed_folder_singular", rename("complaints", "complaint"), blocking=("complaints:", "a folder 'complaint' is there")),
     Case("parquet_columns_equal_but_for_case",
          parquet("deliveries/late.parquet", pl.DataFrame({
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],
@@ -555,7 +567,7 @@ def blocked_feeds(case: Case) -> set[str]:
     where = case.blocking[0]
     if where.startswith("vendors.csv"):
         return set(FEEDS)  # nothing can be judged without the vendor list
-    return {where.split("/")[0]}
+    return {where.split("/")[0].split(":")[0]}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -16,7 +16,7 @@ SELECT
   count(*) FILTER (WHERE is_repeat) AS repeats,
   count(*) FILTER (WHERE severity IN ('high', 'critical')) AS serious,
   -- A handled complaint scores 40..90, never 100: a failure repaired well is still a failure.
-  sum(weight * (40 + 50 * recovery_points)) / sum(weight) AS recovery_score
+  (sum(exact(weight * (40 + 50 * recovery_points))) / sum(weight))::DOUBLE AS recovery_score  -- exact: any order
 FROM complaint_recovery
 WHERE month >= $start AND month < $end
 GROUP BY vendor_id, month

@@ -27,15 +27,15 @@ SELECT
   count(*) FILTER (WHERE date_diff('day', promised_date, delivered_date) BETWEEN 8 AND 14) AS late_8_14_days,
   count(*) FILTER (WHERE date_diff('day', promised_date, delivered_date) >= 15) AS late_15_plus_days,
   -- Spend-weighted views (trust_model.toml `spend_weighted`): the same counts in order value.
-  sum(order_value) AS order_value,
+  sum(exact(order_value))::DOUBLE AS order_value,  -- exact sums: the same in any order
   count(order_value) AS deliveries_valued,
-  sum(order_value) FILTER (WHERE delivered_date <= promised_date) AS order_value_on_time,
-  coalesce(sum(order_value) FILTER (WHERE delivered_date <= promised_date + to_days($late_tolerance_days)
-                     AND ($early_tolerance_days < 0 OR delivered_date >= promised_date - to_days($early_tolerance_days))), 0)
+  sum(exact(order_value)) FILTER (WHERE delivered_date <= promised_date)::DOUBLE AS order_value_on_time,
+  coalesce(sum(exact(order_value)) FILTER (WHERE delivered_date <= promised_date + to_days($late_tolerance_days)
+                     AND ($early_tolerance_days < 0 OR delivered_date >= promised_date - to_days($early_tolerance_days))), 0)::DOUBLE
     AS order_value_in_tolerance,
-  coalesce(sum(order_value) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_delivered, qty_ordered) >= qty_ordered), 0)
+  coalesce(sum(exact(order_value)) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_delivered, qty_ordered) >= qty_ordered), 0)::DOUBLE
     AS order_value_in_full,
-  coalesce(sum(order_value) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_rejected, 0) = 0), 0)
+  coalesce(sum(exact(order_value)) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_rejected, 0) = 0), 0)::DOUBLE
     AS order_value_defect_free
 FROM deliveries
 WHERE month >= $start AND month < $end

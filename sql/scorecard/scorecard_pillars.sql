@@ -24,7 +24,7 @@ peers AS (
   SELECT category, categorised, month,
     sum(on_time_in_tolerance) AS on_time, sum(on_time) AS shown_on_time, sum(in_full) AS in_full, sum(defect_free) AS defect_free,
     sum(deliveries_due) AS due, sum(promise_credit_12m) AS credit, sum(promise_weight_12m) AS judged,
-    sum(complaints_opened * recovery_score) AS handling, sum(complaints_opened) AS complaints
+    sum(exact(complaints_opened * recovery_score)) AS handling, sum(complaints_opened) AS complaints  -- exact: any order
   FROM joined WHERE NOT is_self  -- our own company is scored like a vendor, never a peer of one
   GROUP BY category, categorised, month
 ),

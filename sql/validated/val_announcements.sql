@@ -8,8 +8,8 @@ WITH judged AS (
       s._parse_problem,  -- before 'missing': a value that does not parse is not absent
       missing('announcement_id', s.announcement_id),
       missing('vendor_id', s.vendor_id),
-      key_too_long('announcement_id', s.announcement_id),
-      key_too_long('vendor_id', s.vendor_id),
+      bad_key('announcement_id', s.announcement_id),
+      bad_key('vendor_id', s.vendor_id),
       missing('event', s.event),
       missing('event_date', s.event_date),
       CASE WHEN s.event IN ('announced', 'revised') AND s.promised_ship_date IS NULL

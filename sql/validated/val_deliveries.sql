@@ -6,8 +6,8 @@ SELECT s.*,
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('delivery_id', s.delivery_id),
     missing('vendor_id', s.vendor_id),
-    key_too_long('delivery_id', s.delivery_id),
-    key_too_long('vendor_id', s.vendor_id),
+    bad_key('delivery_id', s.delivery_id),
+    bad_key('vendor_id', s.vendor_id),
     missing('promised_date', s.promised_date),
     missing('qty_ordered', s.qty_ordered),
     CASE WHEN s._dup_status = 'conflict' THEN problem('delivery_id',
@@ -20,6 +20,8 @@ SELECT s.*,
       THEN problem('qty_rejected', 'rejected ' || s.qty_rejected || ' is more than delivered '
                    || coalesce(s.qty_delivered, CASE WHEN s.delivered_date IS NOT NULL THEN s.qty_ordered ELSE 0 END)) END,
     CASE WHEN s.order_value < 0 THEN problem('order_value', 'must be >= 0, got ' || s.order_value) END,
+    -- Values are summed exactly (macro `exact`): beyond 10^15 an order value is no price but a typo.
+    CASE WHEN s.order_value > 1e15 THEN problem('order_value', 'must be at most 10^15, got ' || s.order_value) END,
     after_as_of('delivered_date', s.delivered_date, $as_of),
     too_far_ahead('promised_date', s.promised_date, $as_of, 5)
   ) END AS _problem

@@ -9,6 +9,7 @@ at fault, or none when it is the whole row) and quarantined later.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -47,6 +48,7 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
             raise LandingError(feed.path, "missing: every landing folder needs vendors.csv")
         return [_inside(landing_dir, target)]
     if not target.exists():
+        _refuse_a_misnamed_folder(landing_dir, feed)
         return []
     _inside(landing_dir, target)
     if not target.is_dir():
@@ -60,6 +62,20 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
             raise LandingError(rel, f"unsupported file type '{path.suffix}'; expected .csv or .parquet")
         files.append(_inside(landing_dir, path))
     return files
+
+
+def _refuse_a_misnamed_folder(landing_dir: Path, feed: Feed) -> None:
+    """A feed may have no folder (no data of that kind), but a folder named almost like it
+    ('Deliveries', 'delivery') is a misnamed feed: read as none, every vendor would be scored
+    without it and nothing would say why."""
+    names = [p.name for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    near = [n for n in names if n.lower() == feed.path.lower()] or \
+        difflib.get_close_matches(feed.path.lower(), [n.lower() for n in names], n=1, cutoff=0.8)
+    if near:
+        found = next(n for n in names if n.lower() == near[0].lower())
+        raise LandingError(feed.path, f"missing, but a folder '{found}' is there: rename it '{feed.path}' (feed "
+                                      "folders are named in lower case, as in the data contract); read as it is, "
+                                      "the feed would be empty")
 
 
 def file_signatures(landing_dir: Path, feed: Feed) -> dict[str, list[int]]:
