@@ -4,6 +4,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
 
+from ...lib.background_import import import_in_background
 from ...lib.build_log import code_version, fingerprint, forget, last_detail, record, reusable
 from ...lib.db import month_filter, prepare
 from ...lib.duckdb_resource import DuckDBResource
@@ -33,6 +34,8 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 step, fp = f"stage:{feed.name}", stage_fingerprint(settings.landing, feed)
                 reused = reusable(con, step, fp, f"stg_{feed.name}")
                 if reused is None:
+                    # Validation will run the Great Expectations suites on what is staged now.
+                    import_in_background("great_expectations")
                     before = last_staged(con, step)
                     forget(con, step)
                     summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS, previous=before)
