@@ -185,6 +185,26 @@ def test_a_late_file_reruns_its_month_and_the_months_scored_after_it(landing: La
     assert after == set(query(fresh, sql))
 
 
+def test_a_late_cancellation_reruns_from_the_month_it_was_made(landing: Landing, tmp_path: Path):
+    # An announcement due 2027-06 cancelled in 2026-09: its rows are staged under June 2027, past
+    # the scored months, but it is judged (cancelled) from September 2026 on: the sensor reruns
+    # September and every month scored after it (review: it ran nothing).
+    from pipelines.defs.automation.late_data import months_touched
+    from pipelines.defs.ingest.landing_digest import changes, digest_landing
+
+    landing.vendors([["V1", "One", "c", "false", ""]])
+    events = [["A1", "V1", "P", "announced", "2026-01-05", "2027-06-15", "true"]]
+    landing.announcements(events)
+    before = digest_landing(landing.root)
+    landing.announcements(events + [["A1", "V1", "", "cancelled", "2026-09-10", "", ""]])
+    after = digest_landing(landing.root)
+    [change] = changes(before, after)
+    assert (change.month, change.since) == ("2027-06", "2026-09")
+    scored = {date(2026, m, 1) for m in range(1, 11)}
+    touched = months_touched([change], after, date(2026, 1, 1), date(2026, 10, 1), scored)
+    assert sorted(touched) == [date(2026, 9, 1), date(2026, 10, 1)]
+
+
 def test_the_sensor_judges_content_not_file_names(landing: Landing, tmp_path: Path, dagster_home: Path):
     from pipelines.defs.automation.late_data import late_landing_files
 

@@ -214,7 +214,8 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     card = {"deliveries_due": 0, "delivery_score": 80.0, "promise_score": 50.0, "recovery_score": None,
             "announcements_due_12m": 4, "announcements_kept_12m": 1, "announcements_broken_12m": 2,
             "announcements_cancelled_12m": 1, "promise_credit_12m": 1.25, "slips_12m": 0, "slip_penalty_12m": 0.0,
-            "announcements_slipped_12m": 0, "open_credit_12m": 0.5, "promise_weight_12m": 4}
+            "announcements_slipped_12m": 0, "open_credit_12m": 0.5, "promise_weight_12m": 4,
+            "extra_weight_late_12m": 0, "extra_weight_open_12m": 0, "extra_weight_cancelled_12m": 0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
     assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
@@ -228,11 +229,14 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
                      ("keeping the dates first promised instead of 2 slips to a later date", 2.78),
                      ("shipping the 1 late-shipped announcement by the first promised date", 2.78),
                      ("shipping the 1 overdue announcement, even late,", 2.78)]
-    # Had the cancelled one been pre-sold it would weigh 2 (weight 5): a credit is then worth
-    # 100 / (5 + 2) / 3 = 4.76 points.
-    card |= {"promise_weight_12m": 5}
+    # Had the cancelled one been pre-sold it would weigh 2 (weight 5); with the peers' rate 0.5 the
+    # pillar is 100 * (1.25 + 1) / (5 + 2) = 32.14. Shipped on time it earns its credit and sheds
+    # its extra weight: 100 * (2.25 + 1) / (4 + 2) = 54.17, +22.02 on the pillar, 7.34 on the month
+    # (a credit at the old weight alone would say 100 / 7 / 3 = 4.76).
+    card |= {"promise_weight_12m": 5, "extra_weight_cancelled_12m": 1, "promise_credit_12m": 1.25,
+             "slips_12m": 0, "slip_penalty_12m": 0.0, "promise_score": 100 * 2.25 / 7}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
-    assert found["shipping the 1 cancelled announcement on time instead"] == 4.76
+    assert found["shipping the 1 cancelled announcement on time instead"] == round((100 * 3.25 / 6 - 100 * 2.25 / 7) / 3, 2) == 7.34
 
 
 def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
@@ -245,7 +249,8 @@ def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
     card = {"deliveries_due": 0, "delivery_score": None, "promise_score": 20.0, "recovery_score": None,
             "announcements_due_12m": 1, "announcements_kept_12m": 0, "announcements_broken_12m": 1,
             "announcements_cancelled_12m": 0, "announcements_slipped_12m": 1, "promise_credit_12m": 0.0,
-            "slips_12m": 1, "slip_penalty_12m": 0.0, "open_credit_12m": 0.75, "promise_weight_12m": 1}
+            "slips_12m": 1, "slip_penalty_12m": 0.0, "open_credit_12m": 0.75, "promise_weight_12m": 1,
+            "extra_weight_late_12m": 0, "extra_weight_open_12m": 0, "extra_weight_cancelled_12m": 0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
     assert found == [("shipping the 1 open announcement (1 moved past its first date), even late,", 25.0)]
 

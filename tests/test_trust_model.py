@@ -480,16 +480,108 @@ def test_silence_freezes_trust_instead_of_healing_it():
     assert at[15] is None and at[16] is None
 
 
+def test_a_month_scores_the_same_alone_as_in_a_range_over_a_long_sparse_history(landing, tmp_path):
+    # Review: with a look-back cut at 10 years before the run's first month, trust depended on
+    # which months a run covered (22.73 vs 24.87). An undelivered order in 2014-01, then a delivery
+    # every 11 months: trust is never forgotten, and February 2024 must not care where the run began.
+    from pipelines.lib.months import add_months
+
+    vendors(landing, "V1")
+    rows, m, k = [["D0", "V1", "2014-01-10", "", "5", "", "", ""]], date(2014, 12, 1), 1
+    while m < date(2024, 3, 1):
+        rows.append([f"D{k}", "V1", f"{m:%Y-%m}-10", f"{m:%Y-%m}-10", "5", "", "", ""])
+        m, k = add_months(m, 11), k + 1
+    landing.deliveries(rows)
+    feb = date(2024, 2, 1)
+    both = score(landing.root, tmp_path / "a.duckdb", date(2024, 1, 1), date(2024, 3, 1))[("V1", feb)]
+    alone = score(landing.root, tmp_path / "b.duckdb", feb, date(2024, 3, 1))[("V1", feb)]
+    assert both["trust_score"] == alone["trust_score"] and both["trust_score"] is not None
+
+
+def test_an_announcement_whose_first_announced_event_is_rejected_is_quarantined_whole(landing, tmp_path):
+    # Its month comes from its first `announced` event; rejected, the first promise is unknown.
+    vendors(landing, "V1")
+    landing.announcements([
+        ["A1", "V1", "P", "announced", "2026-01-05", "2026-03-15", "maybe"],
+        ["A1", "V1", "P", "announced", "2026-02-01", "2026-10-15", "false"],
+        ["A1", "V1", "", "shipped", "2026-10-10", "", ""],
+    ])
+    db = tmp_path / "q.duckdb"
+    rows = score(landing.root, db, date(2026, 1, 1), NOV)
+    assert all(r["announcements_due_12m"] == 0 for r in rows.values())
+    con = open_database(db)
+    try:
+        reasons = [r[0] for r in con.execute("SELECT reason FROM quarantine WHERE feed = 'announcements' ORDER BY row_number").fetchall()]
+        assert con.execute("SELECT count(*) FROM announcement_events").fetchone()[0] == 0
+    finally:
+        con.close()
+    assert reasons[0] == "not a boolean (true/false, 1/0, yes/no), got 'maybe'"
+    assert reasons[1:] == ["its first announced event (announcements/announcements.csv:2) is rejected, "
+                           "so its first promise is unknown"] * 2
+
+
+def test_an_early_cancellation_counts_for_12_months_from_the_cancellation(landing, tmp_path):
+    # Cancelled in 2023-02 for 2027-06: judged from February 2023 for 12 months, not until 2028.
+    vendors(landing, "V1")
+    landing.announcements([["A1", "V1", "P", "announced", "2023-01-05", "2027-06-15", "false"],
+                           ["A1", "V1", "", "cancelled", "2023-02-10", "", ""]])
+    rows = score(landing.root, tmp_path / "c.duckdb", date(2023, 1, 1), date(2024, 6, 1))
+    months = sorted(m for (_, m), r in rows.items() if r["announcements_cancelled_12m"])
+    assert months == [date(2023, k, 1) for k in range(2, 13)] + [date(2024, 1, 1)]
+
+
+def test_the_vendor_pdf_reads_a_re_announcement_as_the_metrics_do(landing, tmp_path):
+    # Re-announced for an earlier date and shipped between the two: the first promise (September)
+    # was kept, with one re-date, in the scorecard and on the PDF alike.
+    from pipelines.defs.reports.context import _announcements
+
+    vendors(landing, "V1")
+    landing.announcements([
+        ["A1", "V1", "P", "announced", "2026-01-05", "2026-09-15", "false"],
+        ["A1", "V1", "P", "announced", "2026-03-01", "2026-08-15", "false"],
+        ["A1", "V1", "", "shipped", "2026-09-01", "", ""],
+    ])
+    sep = date(2026, 9, 1)
+    card = score(landing.root, tmp_path / "r.duckdb", sep, OCT)[("V1", sep)]
+    con = open_database(tmp_path / "r.duckdb")
+    try:
+        [pdf] = _announcements(con, "V1", sep)
+    finally:
+        con.close()
+    assert (card["announcements_kept_12m"], card["redates_12m"], card["slips_12m"]) == (1, 1, 0)
+    assert (pdf["first_promise"], pdf["status"], pdf["redates"]) == (date(2026, 9, 15), "shipped on time", 1)
+
+
+def test_the_vendor_pdf_compares_a_vendor_without_a_category_with_every_vendor(landing, tmp_path):
+    from pipelines.defs.reports.context import vendor_context
+
+    landing.vendors([["U1", "U1", "", "false", ""], ["U2", "U2", "", "false", ""],
+                     ["C1", "C1", "c", "false", ""], ["C2", "C2", "c", "false", ""]])
+    landing.deliveries([["D1", "U1", "2026-10-10", "2026-10-10", "5", "", "", ""],
+                        ["D2", "U2", "2026-10-10", "", "5", "", "", ""],
+                        ["D3", "C1", "2026-10-10", "2026-10-10", "5", "", "", ""],
+                        ["D4", "C2", "2026-10-10", "2026-10-10", "5", "", "", ""]])
+    score(landing.root, tmp_path / "u.duckdb")
+    con = open_database(tmp_path / "u.duckdb")
+    try:
+        blank, categorised = (vendor_context(con, v, OCT, load_model()) for v in ("U1", "C1"))
+    finally:
+        con.close()
+    assert (blank["peer_group"], blank["peers"]["vendors"]) == ("all vendors", 4)
+    assert blank["peers"]["on_time_rate"] == pytest.approx(1.0)  # median of 1, 0, 1, 1
+    assert (categorised["peer_group"], categorised["peers"]["vendors"]) == ("c", 2)
+
+
 def _facts(con, deliveries: list[date], announcements: list[tuple]) -> None:
     """Just the columns history_start reads: delivery months; announcements as
-    (id, due month, event, event_date)."""
+    (id, due month, event, event_date), one line each of a.csv."""
     con.execute("CREATE TABLE deliveries (month DATE)")
     con.execute("CREATE TABLE complaints (month DATE)")
     con.execute("CREATE TABLE announcement_events (announcement_id VARCHAR, month DATE, event VARCHAR, "
-                "event_date DATE, promised_ship_date DATE)")
+                "event_date DATE, promised_ship_date DATE, _source_file VARCHAR, _row_number BIGINT)")
     con.executemany("INSERT INTO deliveries VALUES (?)", [[m] for m in deliveries])
-    for a in announcements:
-        con.execute("INSERT INTO announcement_events VALUES (?, ?, ?, ?, NULL)", list(a))
+    for line, a in enumerate(announcements, start=2):
+        con.execute("INSERT INTO announcement_events VALUES (?, ?, ?, ?, NULL, 'a.csv', ?)", [*a, line])
 
 
 def test_trust_memory_reaches_back_through_history_but_not_past_a_long_gap():
@@ -512,8 +604,13 @@ def test_trust_memory_reaches_back_through_history_but_not_past_a_long_gap():
         # shipped: only its due month and ship month count; announced years ahead counts nothing
         "announced years ahead": (monthly, [("A", date(2024, 6, 1), "announced", date(2015, 2, 1)),
                                            ("A", date(2024, 6, 1), "shipped", date(2024, 6, 3))], date(2024, 1, 1)),
-        # at most 10 years back, however long the history
-        "ten years": ([add_months(date(2010, 1, 1), k) for k in range(192)], [], date(2016, 1, 1)),
+        # no cut-off by years (one that moved with the run's start would make trust depend on the run)
+        "sixteen years": ([add_months(date(2010, 1, 1), k) for k in range(192)], [], date(2010, 1, 1)),
+        # an announcement re-dated in 2019 for 2025, shipped 2025-03: judged (slipped) from 2019-05
+        # through 2026-02; memory bridges the years between
+        "slipped long before due": (monthly, [("A", date(2025, 3, 1), "announced", date(2019, 1, 10)),
+                                              ("A", date(2025, 3, 1), "revised", date(2019, 5, 2)),
+                                              ("A", date(2025, 3, 1), "shipped", date(2025, 3, 5))], date(2019, 5, 1)),
     }
     for name, (deliveries, announcements, expected) in cases.items():
         con = open_database(":memory:")

@@ -89,7 +89,9 @@ judged AS (
          WHEN shipped_on IS NOT NULL THEN 0.25
          ELSE 0.0 END AS base_credit
   FROM as_of_month
-  WHERE due_month > month - INTERVAL 12 MONTH OR (shipped_on IS NULL AND cancelled_on IS NULL)
+  -- In the 12 months from when it fell due (or was cancelled, if before), or open.
+  WHERE least(due_month, date_trunc('month', cancelled_on)::DATE) > month - INTERVAL 12 MONTH
+     OR (shipped_on IS NULL AND cancelled_on IS NULL)
 ),
 credited AS (
   -- Each slip costs a quarter of a credit, down to none. An open one (overdue or slipped) could
@@ -114,6 +116,10 @@ SELECT
   count(*) FILTER (WHERE due_month = month AND status = 'shipped on time') AS announcements_kept,
   count(*) AS announcements_due_12m,
   sum(promise_weight) AS promise_weight_12m,
+  -- the weight above 1 by outcome: what shipping on time would also take off (explain.py's what-ifs)
+  sum(promise_weight - 1) FILTER (WHERE status = 'shipped late') AS extra_weight_late_12m,
+  sum(promise_weight - 1) FILTER (WHERE status IN ('overdue', 'slipped')) AS extra_weight_open_12m,
+  sum(promise_weight - 1) FILTER (WHERE status = 'cancelled') AS extra_weight_cancelled_12m,
   sum(promise_credit) AS promise_credit_12m,
   sum(slip_penalty) AS slip_penalty_12m,
   count(*) FILTER (WHERE status = 'shipped on time') AS kept_12m,

@@ -1,8 +1,11 @@
 -- Evidence: a vendor's announcements that matter at the end of a month: due in the last 12
 -- months, or re-dated already, or still open. Each with its event history up to that day.
 WITH firsts AS (
-  SELECT announcement_id, any_value(product) FILTER (WHERE event = 'announced') AS product,
-         min(promised_ship_date) FILTER (WHERE event = 'announced') AS first_promise,
+  -- The first `announced` event is the first promise (one announced again later re-dates it), as
+  -- sql/metrics/announcement_metrics.sql reads it.
+  SELECT announcement_id,
+         arg_min(product, (event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS product,
+         arg_min(promised_ship_date, (event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS first_promise,
          min(event_date) FILTER (WHERE event = 'announced') AS announced_on,
          bool_or(coalesce(presold, false)) AS presold
   FROM announcement_events WHERE vendor_id = $vendor GROUP BY announcement_id

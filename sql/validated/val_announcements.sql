@@ -27,6 +27,17 @@ WITH judged AS (
              FROM quarantine WHERE feed = 'vendors' GROUP BY vendor_id) rv ON rv.vendor_id = s.vendor_id
   WHERE in_window(s.month, $start, $end)
 ),
+first_statement AS (
+  -- Its first `announced` event, as staging dates the announcement by it (stg_announcements.sql):
+  -- when that event is itself rejected, the first promise is unknown.
+  SELECT announcement_id,
+         arg_min(_row_problem IS NOT NULL, (event_date, _source_file, _row_number)) AS rejected,
+         arg_min(_source_file || ':' || _row_number, (event_date, _source_file, _row_number)) AS place
+  FROM judged
+  WHERE event = 'announced' AND event_date IS NOT NULL AND promised_ship_date IS NOT NULL
+    AND _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
+  GROUP BY announcement_id
+),
 per_announcement AS (
   -- Judged on its sound events (an event with a problem of its own is quarantined for it). An
   -- announcement announced again later is re-announced: the first `announced` event is its first
@@ -53,6 +64,10 @@ per_announcement AS (
   GROUP BY announcement_id, first_announced_on
 )
 SELECT j.* EXCLUDE (_row_problem),
-  CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem, a._announcement_problem) END AS _problem
+  CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem,
+    CASE WHEN f.rejected THEN problem('event', 'its first announced event (' || f.place
+                                               || ') is rejected, so its first promise is unknown') END,
+    a._announcement_problem) END AS _problem
 FROM judged j
+LEFT JOIN first_statement f USING (announcement_id)
 LEFT JOIN per_announcement a USING (announcement_id)

@@ -28,13 +28,17 @@ class FeedDigest:
     files: dict[str, list[int]]                                   # file -> [size, mtime_ns, ctime_ns, inode]
     months: dict[str, list] = field(default_factory=dict)         # "2026-03" -> [digest, rows]
     month_files: dict[str, list[str]] = field(default_factory=dict)  # "2026-03" -> files with its rows
+    # Announcements: "2027-06" (due) -> "2026-09", the first month a statement after the first one
+    # was made (a re-date, a cancellation: the announcement is judged from then, before it is due).
+    month_since: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"files": self.files, "months": self.months, "month_files": self.month_files}
+        return {"files": self.files, "months": self.months, "month_files": self.month_files,
+                "month_since": self.month_since}
 
     @classmethod
     def from_json(cls, data: dict) -> "FeedDigest":
-        return cls(data["files"], data["months"], data["month_files"])
+        return cls(data["files"], data["months"], data["month_files"], data.get("month_since", {}))
 
 
 def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = None) -> FeedDigest:
@@ -49,13 +53,19 @@ def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = Non
             con.execute(f"CREATE TEMP TABLE staged AS {load_sql(f'staged/stg_{feed.name}')}")
         month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
         fill = NO_MONTH if feed.is_folder else WHOLE
+        since = ("""strftime(min(event_date) FILTER (WHERE event IS DISTINCT FROM 'announced'
+                     OR (event_date, _source_file, _row_number) > first_said), '%Y-%m')"""
+                 if feed.name == "announcements" else "NULL")
+        source = ("(SELECT *, min((event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') "
+                  "OVER (PARTITION BY announcement_id) AS first_said FROM staged)" if feed.name == "announcements" else "staged")
         rows = con.execute(
             f"""SELECT {month} AS m, md5(string_agg(_raw || '|' || _dup_status, chr(10) ORDER BY _raw, _dup_status)),
-                       count(*), list(DISTINCT _source_file ORDER BY _source_file)
-                FROM staged GROUP BY m ORDER BY m""", [fill]).fetchall()
+                       count(*), list(DISTINCT _source_file ORDER BY _source_file), {since}
+                FROM {source} GROUP BY m ORDER BY m""", [fill]).fetchall()
     finally:
         con.close()
-    return FeedDigest(files, {m: [d, n] for m, d, n, _ in rows}, {m: list(f) for m, _, _, f in rows})
+    return FeedDigest(files, {m: [d, n] for m, d, n, _, _ in rows}, {m: list(f) for m, _, _, f, _ in rows},
+                      {m: s for m, _, _, _, s in rows if s})
 
 
 def digest_landing(landing_dir: Path, previous: dict[str, FeedDigest] | None = None) -> dict[str, FeedDigest]:
@@ -71,6 +81,7 @@ class Change:
     rows_after: int
     files: tuple[str, ...]  # changed files that hold (or held) rows of the month
     digest: str = ""        # the month's content digest after the change ("" when it is gone)
+    since: str = ""         # announcements: the first month its rows may be judged in, if before it
 
     def describe(self) -> str:
         where = ", ".join(self.files) or "a removed file"
@@ -87,7 +98,8 @@ def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Chan
             if before.months.get(month, [None])[0] == after.months.get(month, [None])[0]:
                 continue
             holders = set(after.month_files.get(month, [])) | set(before.month_files.get(month, []))
+            since = min([m for m in (before.month_since.get(month), after.month_since.get(month)) if m] or [""])
             out.append(Change(feed, month, before.months.get(month, [None, 0])[1],
                               after.months.get(month, [None, 0])[1], tuple(sorted(holders & touched_files)),
-                              after.months.get(month, [""])[0] or ""))
+                              after.months.get(month, [""])[0] or "", since))
     return out

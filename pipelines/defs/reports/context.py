@@ -42,37 +42,42 @@ def latest_scored_months(con: duckdb.DuckDBPyConnection, first: date, last: date
            GROUP BY vendor_id ORDER BY vendor_id""", [first, last]).fetchall()]
 
 
-def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> list[dict]:
+def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None, month: date) -> list[dict]:
+    """The vendor's trust over 12 months with its peers' band: its category's vendors, or every
+    vendor when vendors.csv gives it no category (as the scorecard compares it)."""
     return _dicts(con, """
         WITH months AS (SELECT unnest(range(?::TIMESTAMP, ?::TIMESTAMP + INTERVAL 1 MONTH, INTERVAL 1 MONTH))::DATE AS month),
         peers AS (
           SELECT month, quantile_cont(trust_score, 0.25) AS peer_low, median(trust_score) AS peer_mid,
                  quantile_cont(trust_score, 0.75) AS peer_high
           FROM scorecard JOIN vendors USING (vendor_id)
-          WHERE scorecard.category = ? AND month BETWEEN ? AND ? AND NOT coalesce(is_self, false) GROUP BY month)
+          WHERE scorecard.category = coalesce(?, scorecard.category) AND month BETWEEN ? AND ?
+            AND NOT coalesce(is_self, false) GROUP BY month)
         SELECT m.month, s.trust_score AS trust, s.month_score, p.peer_low, p.peer_mid, p.peer_high
         FROM months m LEFT JOIN scorecard s ON s.month = m.month AND s.vendor_id = ?
         LEFT JOIN peers p ON p.month = m.month ORDER BY m.month""",
         [add_months(month, -11), month, category, add_months(month, -11), month, vendor_id])
 
 
-def _peer_stats(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str, month: date) -> dict:
+def _peer_stats(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None, month: date) -> dict:
     medians = ", ".join(f"median({c}) AS {c}" for c in PEER_METRICS)
-    # Peers are the category's vendors; our own company is never one (but is ranked among them).
+    # Peers are the category's vendors (every vendor for one without a category, as the scorecard
+    # compares it); our own company is never one (but is ranked among them).
     stats = _dicts(con, f"""SELECT count(*) AS vendors, {medians} FROM scorecard JOIN vendors USING (vendor_id)
-                           WHERE scorecard.category = ? AND month = ? AND NOT coalesce(is_self, false)""", [category, month])[0]
+                           WHERE scorecard.category = coalesce(?, scorecard.category) AND month = ?
+                             AND NOT coalesce(is_self, false)""", [category, month])[0]
     rank = _dicts(con, """
         SELECT rank, scored FROM (
           SELECT vendor_id, rank() OVER (ORDER BY trust_score DESC) AS rank, count(trust_score) OVER () AS scored
           FROM scorecard JOIN vendors USING (vendor_id)
-          WHERE scorecard.category = ? AND month = ? AND trust_score IS NOT NULL
+          WHERE scorecard.category = coalesce(?, scorecard.category) AND month = ? AND trust_score IS NOT NULL
             AND (NOT coalesce(is_self, false) OR vendor_id = ?))
         WHERE vendor_id = ?""", [category, month, vendor_id, vendor_id])
     stats["rank"], stats["scored"] = (rank[0]["rank"], rank[0]["scored"]) if rank else (None, 0)
     stats["percentile"] = (
         round(100 * (stats["scored"] - stats["rank"]) / max(stats["scored"] - 1, 1)) if stats["rank"] else None
     )
-    stats["percentile_text"] = _percentile_text(stats["percentile"])
+    stats["percentile_text"] = _percentile_text(stats["percentile"], "category" if category else "portfolio")
     return stats
 
 
@@ -87,7 +92,9 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
                     and (end is None or e["event_date"] < end["event_date"])]
         row["latest_promise"] = promises[-1] if promises else None
         row["shipped_on"] = end["event_date"] if end and end["event"] == "shipped" else None
-        row["redates"] = sum(1 for e in events if e["event"] == "revised")
+        # Re-dates: `revised` events, and `announced` ones after the first (events are in the order made).
+        row["redates"] = sum(1 for e in events if e["event"] == "revised") + \
+            max(0, sum(1 for e in events if e["event"] == "announced") - 1)
         row["slip_days"] = (promises[-1] - promises[0]).days if promises else 0
         if end and end["event"] == "shipped":
             row["status"] = "shipped on time" if end["event_date"] <= row["first_promise"] else "shipped late"
@@ -103,13 +110,13 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
     return rows
 
 
-def _percentile_text(p: int | None) -> str:
+def _percentile_text(p: int | None, group: str = "category") -> str:
     if p is None:
         return ""
     if p >= 100:
-        return "highest in the category"
+        return f"highest in the {group}"
     if p <= 0:
-        return "lowest in the category"
+        return f"lowest in the {group}"
     suffix = "th" if 10 <= p % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(p % 10, "th")
     return f"{p}{suffix} percentile"
 
@@ -117,7 +124,7 @@ def _percentile_text(p: int | None) -> str:
 def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel) -> dict:
     vendor = _dicts(con, "SELECT * EXCLUDE (_source_file, _row_number, _extra) FROM vendors WHERE vendor_id = ?", [vendor_id])[0]
     card = _dicts(con, "SELECT * FROM scorecard WHERE vendor_id = ? AND month = ?", [vendor_id, month])[0]
-    category = card["category"]
+    category = vendor["category"]  # None: no category in vendors.csv, compared with every vendor
     trend = _trend(con, vendor_id, category, month)
     complaints = _dicts(con, load_sql("reports/vendor_complaints"), {"vendor": vendor_id, "month": month})
     late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
@@ -130,6 +137,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "month": month,
         "month_label": month_label(month),
         "card": card,
+        "peer_group": card["category"] if category else "all vendors",
         "small_sample": 0 < card["deliveries_due"] < SMALL_SAMPLE,
         "trend": trend,
         "trend_chart": trend_chart(trend, grades=model.grades),

@@ -164,13 +164,12 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     """What each kind of unkept announcement cost: re-dated later (a quarter credit a slip),
     shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped: within 90 days
     of the first date when that has passed, by it when it has not, less their slips), cancelled
-    (0; only not announcing it would have helped)."""
+    (0; only not announcing it would have helped). Shipping one on time also takes off the extra
+    weight a pre-sold or far-ahead promise not kept carries (docs/metrics.md, Promises)."""
     due = card["announcements_due_12m"]
-    if not due:
+    if not due or card["promise_score"] is None:
         return []
-    # The score is credit over the judged announcements' weight (a promise pre-sold and not kept, or
-    # announced over a year ahead and not kept, weighs more), shrunk with `prior` average ones.
-    per_credit = 100 / (card["promise_weight_12m"] + model.priors["announcements"]) * _pillar_share(card, model, "promise")
+    gain = _promise_gain(card, model)
     cancelled = card["announcements_cancelled_12m"]
     still_open = card["announcements_broken_12m"] - cancelled  # overdue, or slipped before due
     shipped_late = due - card["announcements_kept_12m"] - card["announcements_broken_12m"]
@@ -180,15 +179,30 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     out = []
     if card["slip_penalty_12m"] > 0:
         out.append(Finding(f"keeping the dates first promised instead of {plural(card['slips_12m'], 'slip')} to a later date",
-                           card["slip_penalty_12m"] * per_credit, "announcements"))
+                           gain(card["slip_penalty_12m"], 0), "announcements"))
     if shipped_late > 0:
-        out.append(Finding(f"shipping the {plural(shipped_late, 'late-shipped announcement')} by the first promised date", (shipped_late - late_credit) * per_credit, "announcements"))
+        out.append(Finding(f"shipping the {plural(shipped_late, 'late-shipped announcement')} by the first promised date",
+                           gain(shipped_late - late_credit, card["extra_weight_late_12m"]), "announcements"))
     if still_open > 0:
         slipped = card["announcements_slipped_12m"]
         what = plural(still_open, "overdue announcement") if not slipped else \
             f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
-        out.append(Finding(f"shipping the {what}, even late,", card["open_credit_12m"] * per_credit, "announcements"))
+        out.append(Finding(f"shipping the {what}, even late,", gain(card["open_credit_12m"], 0), "announcements"))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
-                           cancelled * per_credit, "announcements"))
+                           gain(cancelled, card["extra_weight_cancelled_12m"]), "announcements"))
     return out
+
+
+def _promise_gain(card: dict, model: TrustModel):
+    """Month-score points if the promise pillar had `credit` more and `weight` less: the pillar is
+    100 · (credit + m·p) / (weight + m) (m prior announcements at the peers' rate p, read back from
+    the score), and moves the month by its share."""
+    m, credit, weight = model.priors["announcements"], card["promise_credit_12m"], card["promise_weight_12m"]
+    prior = (card["promise_score"] / 100 * (weight + m) - credit) / m
+    share = _pillar_share(card, model, "promise")
+
+    def gain(more_credit: float, less_weight: float) -> float:
+        after = 100 * (credit + more_credit + m * prior) / (weight - less_weight + m)
+        return (min(after, 100.0) - card["promise_score"]) * share
+    return gain

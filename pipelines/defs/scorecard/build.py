@@ -14,8 +14,6 @@ from ...lib.sql import load_sql
 from ..ingest.feeds import ALL_FEEDS
 from .model import TrustModel, grade, trust_path
 
-# How far back trust's memory may reach before the months scored (see history_start).
-HISTORY_YEARS = 10
 # The longest trailing window of sql/metrics (announcements judged over 12 months).
 TRAILING_MONTHS = 12
 METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
@@ -116,16 +114,17 @@ def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:
 
 def history_start(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> date:
     """Where trust's memory of months from `start` on begins: the earliest month reached back from
-    `start` through months with facts without crossing a gap that resets every vendor's trust, and
-    at most `HISTORY_YEARS` back (a stray date decades early must not make every run score decades).
+    `start` through months with facts without crossing a gap that resets every vendor's trust.
 
-    A fact counts in the metrics' trailing windows for TRAILING_MONTHS after its month, so only a
-    gap of that plus window_months without any fact is sure to leave window_months without a score
-    (trust forgotten)."""
-    gap, oldest = TRAILING_MONTHS + model.window_months, add_months(start, -12 * HISTORY_YEARS)
+    A fact counts in the metrics' trailing windows for TRAILING_MONTHS after its month (an open
+    announcement in every month until resolved: history_months.sql lists those months), so only
+    a gap of that plus window_months without any fact is sure to leave window_months without a
+    score (trust forgotten). No other cut-off: one that moved with `start` would make a month's
+    trust depend on which months a run covered."""
+    gap = TRAILING_MONTHS + model.window_months
     reached = start
     for (month,) in con.execute(load_sql("scorecard/history_months"), {"start": start}).fetchall():
-        if month < oldest or month <= add_months(reached, -gap - 1):
+        if month <= add_months(reached, -gap - 1):
             break
         reached = month
     return reached
