@@ -202,7 +202,7 @@ def test_an_announcement_announced_again_is_a_re_date_judged_against_the_first_p
     # re-date is a slip. RE announces A1 for June, then announces it again for December and ships it
     # on 12-10; REV says the same with a `revised` event. Both must score alike; before, the two
     # `announced` events were quarantined as a conflict and RE had no promise score at all.
-    vendors(landing, "RE", "REV")
+    vendors(landing, "RE", "REV", "TWICE")
     landing.announcements([
         announce("A1", "RE", "2025-01-10", "2025-06-15"),
         announce("A1", "RE", "2025-05-20", "2025-12-15"),
@@ -213,6 +213,10 @@ def test_an_announcement_announced_again_is_a_re_date_judged_against_the_first_p
         # two announced events on the first day, different promises: which came first is unknown
         announce("A3", "REV", "2025-02-01", "2025-07-01"),
         announce("A3", "REV", "2025-02-01", "2025-08-01"),
+        # announced twice the same day with the same promise (another product name): no re-date
+        ["A4", "TWICE", "Gizmo", "announced", "2025-02-01", "2025-07-01", "false"],
+        ["A4", "TWICE", "Gizmo Pro", "announced", "2025-02-01", "2025-07-01", "true"],
+        ["A4", "TWICE", "", "shipped", "2025-06-30", "", ""],
     ])
     db = tmp_path / "r.duckdb"
     rows = score(landing.root, db, start=date(2025, 12, 1), end=date(2026, 1, 1))
@@ -230,6 +234,8 @@ def test_an_announcement_announced_again_is_a_re_date_judged_against_the_first_p
     finally:
         con.close()
     assert [r[1] for r in quarantined] == [8, 9]  # A3's two events only
+    twice = rows[("TWICE", date(2025, 12, 1))]
+    assert (twice["redates_12m"], twice["announcements_kept_12m"], twice["vaporware"]) == (0, 1, False)
     assert all("conflicting announced events on 2025-02-01 (promising 2025-07-01, 2025-08-01)" in r[2] for r in quarantined)
 
 
@@ -498,26 +504,34 @@ def test_a_month_scores_the_same_alone_as_in_a_range_over_a_long_sparse_history(
     assert both["trust_score"] == alone["trust_score"] and both["trust_score"] is not None
 
 
-def test_an_announcement_whose_first_announced_event_is_rejected_is_quarantined_whole(landing, tmp_path):
-    # Its month comes from its first `announced` event; rejected, the first promise is unknown.
+def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judged(landing, tmp_path):
+    # A1's first announced event does not parse ('maybe'): quarantined for itself, it dates nothing,
+    # and the next one (October) is the first promise. A2's first announced event parses but is
+    # rejected on the contract (no product): the announcement is dated by it, so its first promise
+    # is unknown and all its events are quarantined, with the reason.
     vendors(landing, "V1")
     landing.announcements([
         ["A1", "V1", "P", "announced", "2026-01-05", "2026-03-15", "maybe"],
         ["A1", "V1", "P", "announced", "2026-02-01", "2026-10-15", "false"],
         ["A1", "V1", "", "shipped", "2026-10-10", "", ""],
+        ["A2", "V1", "", "announced", "2026-01-05", "2026-04-15", "false"],
+        ["A2", "V1", "Q", "announced", "2026-02-01", "2026-05-15", "false"],
     ])
     db = tmp_path / "q.duckdb"
     rows = score(landing.root, db, date(2026, 1, 1), NOV)
-    assert all(r["announcements_due_12m"] == 0 for r in rows.values())
+    due = {m: r["announcements_due"] for (_, m), r in rows.items() if r["announcements_due"]}
+    assert due == {OCT: 1}
+    assert rows[("V1", OCT)]["announcements_kept_12m"] == 1
     con = open_database(db)
     try:
-        reasons = [r[0] for r in con.execute("SELECT reason FROM quarantine WHERE feed = 'announcements' ORDER BY row_number").fetchall()]
-        assert con.execute("SELECT count(*) FROM announcement_events").fetchone()[0] == 0
+        reasons = con.execute("SELECT row_number, reason FROM quarantine WHERE feed = 'announcements' "
+                              "ORDER BY row_number").fetchall()
     finally:
         con.close()
-    assert reasons[0] == "not a boolean (true/false, 1/0, yes/no), got 'maybe'"
-    assert reasons[1:] == ["its first announced event (announcements/announcements.csv:2) is rejected, "
-                           "so its first promise is unknown"] * 2
+    assert reasons == [(2, "not a boolean (true/false, 1/0, yes/no), got 'maybe'"),
+                       (5, "required on the announced event"),
+                       (6, "its first announced event (announcements/announcements.csv:5) is rejected, "
+                           "so its first promise is unknown")]
 
 
 def test_an_early_cancellation_counts_for_12_months_from_the_cancellation(landing, tmp_path):

@@ -16,7 +16,6 @@ firsts AS (
   -- The first `announced` event is the first promise; one announced again later re-dates it.
   SELECT announcement_id, any_value(vendor_id) AS vendor_id, any_value(month) AS due_month,
          arg_min(promised_ship_date, (event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS first_promise,
-         min((event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS first_said_at,
          min(event_date) FILTER (WHERE event = 'announced') AS announced_on,
          bool_or(coalesce(presold, false)) AS presold
   FROM announcement_events GROUP BY announcement_id
@@ -48,9 +47,10 @@ history AS (
   LEFT JOIN (SELECT a.announcement_id,
                     min(a.event_date) FILTER (WHERE a.event = 'shipped') AS first_shipped,
                     min(a.event_date) FILTER (WHERE a.event = 'cancelled') AS first_cancelled,
-                    -- re-dates: `revised` events, and `announced` ones after the first
-                    list(a.event_date ORDER BY a.event_date) FILTER (WHERE a.event = 'revised' OR (a.event = 'announced'
-                      AND (a.event_date, a._source_file, a._row_number) > f1.first_said_at)) AS revised_on
+                    -- re-dates: `revised` events, and `announced` ones on a later day than the first
+                    -- (one the same day repeats it: two promises that day are quarantined as a conflict)
+                    list(a.event_date ORDER BY a.event_date) FILTER (WHERE a.event = 'revised'
+                      OR (a.event = 'announced' AND a.event_date > f1.announced_on)) AS revised_on
              FROM announcement_events a JOIN firsts f1 USING (announcement_id)
              GROUP BY a.announcement_id) e USING (announcement_id)
   LEFT JOIN (SELECT s.announcement_id,
@@ -62,7 +62,7 @@ history AS (
 ),
 as_of_month AS (
   SELECT month, * EXCLUDE (month, judged_from, first_shipped, first_cancelled, revised_on, said_on, promised,
-                           slipped_on, said_by_then, first_said_at),
+                           slipped_on, said_by_then),
     CASE WHEN first_shipped < month + INTERVAL 1 MONTH THEN first_shipped END AS shipped_on,
     CASE WHEN first_cancelled < month + INTERVAL 1 MONTH THEN first_cancelled END AS cancelled_on,
     len(list_filter(revised_on, lambda d: d < month + INTERVAL 1 MONTH)) AS redates,

@@ -38,9 +38,11 @@ WITH typed AS NOT MATERIALIZED (
   FROM typed SEMI JOIN repeated_keys USING (_fingerprint) GROUP BY _fingerprint
 )
 SELECT
-  -- The first `announced` event's promise (a later one re-announces it: a re-date).
+  -- The first `announced` event's promise (a later one re-announces it: a re-date), among events
+  -- read whole (a ragged or unparsable copy is quarantined for itself and dates nothing).
   month_of(arg_min(promised_ship_date, (event_date, _source_file, _row_number))
-             FILTER (WHERE event = 'announced' AND event_date IS NOT NULL AND promised_ship_date IS NOT NULL)
+             FILTER (WHERE event = 'announced' AND event_date IS NOT NULL AND promised_ship_date IS NOT NULL
+                     AND _row_error IS NULL AND _parse_problem IS NULL)
              OVER (PARTITION BY announcement_id)) AS month,
   t.*,  -- with _fingerprint, as every staged table
   dup_status(r._conflict, r._first_at, t._source_file, t._row_number) AS _dup_status,

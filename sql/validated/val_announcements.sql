@@ -28,13 +28,15 @@ WITH judged AS (
   WHERE in_window(s.month, $start, $end)
 ),
 first_statement AS (
-  -- Its first `announced` event, as staging dates the announcement by it (stg_announcements.sql):
-  -- when that event is itself rejected, the first promise is unknown.
+  -- Its first `announced` event read whole, which dates the announcement (stg_announcements.sql):
+  -- when that event is rejected here (no product, an unknown vendor, a date too far ahead), the
+  -- first promise is unknown.
   SELECT announcement_id,
          arg_min(_row_problem IS NOT NULL, (event_date, _source_file, _row_number)) AS rejected,
          arg_min(_source_file || ':' || _row_number, (event_date, _source_file, _row_number)) AS place
   FROM judged
   WHERE event = 'announced' AND event_date IS NOT NULL AND promised_ship_date IS NOT NULL
+    AND _row_error IS NULL AND _parse_problem IS NULL
     AND _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
   GROUP BY announcement_id
 ),

@@ -27,14 +27,14 @@ REASON_LIMIT = 1000  # characters of the reason tag; the sensor's log has all of
 def months_touched(found: list[Change], current: dict[str, FeedDigest], first: date, last: date,
                    scored: set[date] | frozenset = frozenset()) -> dict[date, list[Change]]:
     """The scoreable months each change touches: its own month and every month in `scored` (those
-    materialised before) after it; every month with data when the vendor list changed; the last
+    materialised before) after it; every month with data or scored when the vendor list changed; the last
     complete month for rows without a readable month (they are quarantined in every run, so one
     run shows them)."""
     with_data = {parse_month(m) for d in current.values() for m in d.months if m not in (NO_MONTH, WHOLE)}
     out: dict[date, list[Change]] = {}
     for change in found:
-        if change.month == WHOLE:
-            months = sorted(with_data) or [last]
+        if change.month == WHOLE:  # the vendor list: every month with data, and every month scored
+            months = sorted(with_data | set(scored)) or [last]
         elif change.month == NO_MONTH:
             months = [last]
         else:
@@ -97,7 +97,8 @@ def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSett
         return SensorResult(skip_reason=f"recorded the landing folder ({rows} rows); later changes trigger runs",
                             cursor=_dump(current))
     found = changes(previous, current)
-    scored = {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))}
+    scored = {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))} \
+        if found else set()
     touched = months_touched(found, current, first_partition_month(), last_complete_month(), scored)
     for change in found:
         context.log.info(f"changed: {change.describe()}")
