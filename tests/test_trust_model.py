@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Landing
+from conftest import Landing, query
 from pipelines.defs.ingest.feeds import ALL_FEEDS
 from pipelines.defs.ingest.staging import stage_feed
 from pipelines.defs.quality.validate import validate_feed
@@ -227,12 +227,8 @@ def test_an_announcement_announced_again_is_a_re_date_judged_against_the_first_p
         assert re[col] == rev[col], col
     # Due in June (the first promise), shipped 178 days late: credit 0.25, less a quarter for the slip.
     assert (re["announcements_due_12m"], re["slips_12m"], re["slip_days_12m"], re["promise_credit_12m"]) == (1, 1, 178, 0.0)
-    con = open_database(db)
-    try:
-        quarantined = con.execute("SELECT source_file, row_number, reason FROM quarantine WHERE feed = 'announcements' "
-                                  "ORDER BY row_number").fetchall()
-    finally:
-        con.close()
+    quarantined = query(db, "SELECT source_file, row_number, reason FROM quarantine WHERE feed = 'announcements' "
+                            "ORDER BY row_number")
     assert [r[1] for r in quarantined] == [8, 9]  # A3's two events only
     twice = rows[("TWICE", date(2025, 12, 1))]
     assert (twice["redates_12m"], twice["announcements_kept_12m"], twice["vaporware"]) == (0, 1, False)
@@ -522,12 +518,7 @@ def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judge
     due = {m: r["announcements_due"] for (_, m), r in rows.items() if r["announcements_due"]}
     assert due == {OCT: 1}
     assert rows[("V1", OCT)]["announcements_kept_12m"] == 1
-    con = open_database(db)
-    try:
-        reasons = con.execute("SELECT row_number, reason FROM quarantine WHERE feed = 'announcements' "
-                              "ORDER BY row_number").fetchall()
-    finally:
-        con.close()
+    reasons = query(db, "SELECT row_number, reason FROM quarantine WHERE feed = 'announcements' ORDER BY row_number")
     assert reasons == [(2, "not a boolean (true/false, 1/0, yes/no), got 'maybe'"),
                        (5, "required on the announced event"),
                        (6, "its first announced event (announcements/announcements.csv:5) is rejected, "
