@@ -526,13 +526,17 @@ def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judge
 
 
 def test_an_early_cancellation_counts_for_12_months_from_the_cancellation(landing, tmp_path):
-    # Cancelled in 2023-02 for 2027-06: judged from February 2023 for 12 months, not until 2028.
+    # Cancelled in 2023-02 for 2024-05: judged from February 2023 for 12 months, not until 2025;
+    # still counted as due in May 2024, its first promise's month (the contract's announcements_due).
     vendors(landing, "V1")
-    landing.announcements([["A1", "V1", "P", "announced", "2023-01-05", "2027-06-15", "false"],
+    landing.announcements([["A1", "V1", "P", "announced", "2023-01-05", "2024-05-15", "false"],
                            ["A1", "V1", "", "cancelled", "2023-02-10", "", ""]])
-    rows = score(landing.root, tmp_path / "c.duckdb", date(2023, 1, 1), date(2024, 6, 1))
+    rows = score(landing.root, tmp_path / "c.duckdb", date(2023, 1, 1), date(2024, 7, 1))
     months = sorted(m for (_, m), r in rows.items() if r["announcements_cancelled_12m"])
     assert months == [date(2023, k, 1) for k in range(2, 13)] + [date(2024, 1, 1)]
+    due = {m: r["announcements_due"] for (_, m), r in rows.items() if r["announcements_due"]}
+    assert due == {date(2024, 5, 1): 1}
+    assert rows[("V1", date(2024, 5, 1))]["promise_score"] is None  # judged already, not again
 
 
 def test_the_vendor_pdf_reads_a_re_announcement_as_the_metrics_do(landing, tmp_path):

@@ -89,9 +89,10 @@ judged AS (
          WHEN shipped_on IS NOT NULL THEN 0.25
          ELSE 0.0 END AS base_credit
   FROM as_of_month
-  -- In the 12 months from when it fell due (or was cancelled, if before), or open.
+  -- Judged in the 12 months from when it fell due (or was cancelled, if before), or while open;
+  -- counted as due in its due month whatever happened before (announcements_due, below).
   WHERE least(due_month, date_trunc('month', cancelled_on)::DATE) > month - INTERVAL 12 MONTH
-     OR (shipped_on IS NULL AND cancelled_on IS NULL)
+     OR (shipped_on IS NULL AND cancelled_on IS NULL) OR due_month = month
 ),
 credited AS (
   -- Each slip costs a quarter of a credit, down to none. An open one (overdue or slipped) could
@@ -108,12 +109,15 @@ credited AS (
               WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit
   FROM judged
   WHERE status <> 'not yet due'  -- moved past its first date and back again: judged when due
-)
-SELECT
+),
+due AS (
+  SELECT vendor_id, month, count(*) AS announcements_due,
+         count(*) FILTER (WHERE status = 'shipped on time') AS announcements_kept
+  FROM credited WHERE due_month = month GROUP BY vendor_id, month
+),
+windowed AS (SELECT
   vendor_id,
   month,
-  count(*) FILTER (WHERE due_month = month) AS announcements_due,
-  count(*) FILTER (WHERE due_month = month AND status = 'shipped on time') AS announcements_kept,
   count(*) AS announcements_due_12m,
   sum(promise_weight) AS promise_weight_12m,
   -- the weight above 1 by outcome: what shipping on time would also take off (explain.py's what-ifs)
@@ -144,5 +148,12 @@ SELECT
   bool_or(redates >= 2 OR (status = 'overdue' AND date_diff('day', first_promise, month + INTERVAL 1 MONTH) > 90)
           OR (status = 'cancelled' AND presold)) AS vaporware
 FROM credited
+-- an announcement cancelled over 12 months before its due month is due then, but no longer judged
+WHERE least(due_month, date_trunc('month', cancelled_on)::DATE) > month - INTERVAL 12 MONTH
+   OR (shipped_on IS NULL AND cancelled_on IS NULL)
 GROUP BY vendor_id, month
+)
+SELECT vendor_id, month, coalesce(d.announcements_due, 0) AS announcements_due,
+       coalesce(d.announcements_kept, 0) AS announcements_kept, w.* EXCLUDE (vendor_id, month)
+FROM windowed w FULL JOIN due d USING (vendor_id, month)
 ORDER BY vendor_id, month
