@@ -38,8 +38,7 @@ def months_touched(found: list[Change], current: dict[str, FeedDigest], first: d
         elif change.month == NO_MONTH:
             months = [last]
         else:
-            # An announcement is judged from a re-date or cancellation made before it falls due.
-            own = min(parse_month(change.month), parse_month(change.since) if change.since else date.max)
+            own = change.first_month()  # an announcement: from a re-date or cancellation before it fell due
             months = [own] + sorted(m for m in scored if m > own)
         for m in months:
             if first <= m <= last:
@@ -53,8 +52,7 @@ def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:
     for first, last in contiguous_ranges(list(touched)):
         changes_here = sorted({c for m in months_between(first, last) for c in touched[m]}, key=lambda c: (c.feed, c.month))
         reason = "; ".join(c.describe() for c in changes_here)
-        own = [min(parse_month(c.month), parse_month(c.since) if c.since else date.max)
-               for c in changes_here if c.month not in (NO_MONTH, WHOLE)]
+        own = [c.first_month() for c in changes_here if c.month not in (NO_MONTH, WHOLE)]
         if own and last > max(own):  # months scored after the change: their trust remembers it
             reason += f"; {add_months(max(own), 1):%Y-%m}..{last:%Y-%m} re-scored after it"
         # The key names the content, not only the reason: a second correction of the same file and

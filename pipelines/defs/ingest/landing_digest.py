@@ -10,10 +10,12 @@ sensor never opens the database file, which a run may be writing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ...lib.db import prepare
 from ...lib.duckdb_resource import open_database
+from ...lib.months import parse_month
 from ...lib.sql import load_sql
 from .feeds import ALL_FEEDS, Feed
 from .landing import file_signatures
@@ -82,6 +84,12 @@ class Change:
     files: tuple[str, ...]  # changed files that hold (or held) rows of the month
     digest: str = ""        # the month's content digest after the change ("" when it is gone)
     since: str = ""         # announcements: the first month its rows may be judged in, if before it
+
+    def first_month(self) -> date:
+        """The first month its rows may count in: its own, or for announcements the month of a
+        re-date or cancellation made before it (judged from then). Not for NO_MONTH or WHOLE."""
+        own = parse_month(self.month)
+        return min(own, parse_month(self.since)) if self.since else own
 
     def describe(self) -> str:
         where = ", ".join(self.files) or "a removed file"
