@@ -67,10 +67,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import parse_months, run_months
+    from .defs.quality.validate import VALID_TABLE
+    from .runner import months_scored_after, parse_months, run_months
 
     first, last = parse_months(args.months)
-    _print_outcome(run_months(first, last, reports=not args.no_reports))
+    outcome = run_months(first, last, reports=not args.no_reports)
+    _print_outcome(outcome)
+    # A month's trust remembers the months before it: when this run judged changed rows, months
+    # scored earlier after its range are out of date until they run again (the late-data sensor
+    # does that on its own; a rerun by hand does not).
+    judged_again = any(meta.get("reused") is False for name, _, meta in outcome.steps
+                       if name in VALID_TABLE.values())
+    later = months_scored_after(last) if judged_again else []
+    if later:
+        print(f"note: {later[0]:%Y-%m}..{later[-1]:%Y-%m} were scored before and remember these months; "
+              f"rerun them too: trustcard run --months {first:%Y-%m}..{later[-1]:%Y-%m}")
     return 0
 
 

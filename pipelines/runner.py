@@ -101,5 +101,14 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     return outcome
 
 
+def months_scored_after(last: date) -> list[date]:
+    """Months after `last` whose scorecard this Dagster instance has materialised."""
+    from dagster import AssetKey, DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        keys = instance.get_materialized_partitions(AssetKey("scorecard"))
+    return sorted(m for m in map(date.fromisoformat, keys) if m > last)
+
+
 def _tell(message: str) -> None:
     print(f"trustcard: {message}", file=sys.stderr, flush=True)

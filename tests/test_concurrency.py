@@ -147,3 +147,24 @@ def test_a_step_that_cannot_get_the_database_is_retried_with_backoff(landing: La
     assert "still being written by pid" in str(retry.event_specific_data.error.message) + str(
         retry.event_specific_data.error.cause)
     assert query(db, "SELECT count(*) FROM scorecard") == [(3,)]
+
+
+def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(landing: Landing, tmp_path: Path):
+    # Trust remembers the months before it: rerunning March alone after a late March file leaves
+    # April..October as they were (the late-data sensor reruns them; a rerun by hand does not), and
+    # the command says which months and how. A plain rerun of March, nothing changed, says nothing.
+    two_years(landing)
+    db, home = tmp_path / "n.duckdb", make_dagster_home(tmp_path / "home")
+    env = cli_env(landing.root, db, home)
+    first = start_run("2026-03..2026-10", env)
+    assert first.wait(timeout=600) == 0, first.stderr.read()
+    again = start_run("2026-03", env)
+    out, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert "note:" not in out
+    landing.deliveries([["D-late-1", "V1", "2026-03-20", "", "5", "", "", ""]], name="late-march.csv")
+    late = start_run("2026-03", env)
+    out, err = late.communicate(timeout=600)
+    assert late.returncode == 0, err
+    assert ("note: 2026-04..2026-10 were scored before and remember these months; "
+            "rerun them too: trustcard run --months 2026-03..2026-10") in out
