@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from .lib.months import last_complete_month, month_key, parse_month
 from .lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
 from .lib.run_errors import root_message
-from .lib.settings import REPO_ROOT, Settings, first_month_from_env
+from .lib.settings import REPO_ROOT, Settings, as_of_from_env, first_month_from_env
 from .lib.writer_lock import writer_lock
 
 
@@ -40,6 +40,8 @@ def parse_months(spec: str | None) -> tuple[date, date]:
     first_text, dots, last_text = spec.partition("..")
     first = parse_month(first_text)
     last = parse_month(last_text) if last_text else last_complete_month() if dots else first
+    if last < first and dots and not last_text:
+        raise RunError(f"--months {spec}: {first:%Y-%m} is after the last complete month, {last:%Y-%m}")
     if last < first:
         raise RunError(f"--months {spec}: the range ends before it starts")
     return first, last
@@ -53,6 +55,13 @@ def check_range(first: date, last: date) -> None:
         )
     if last > last_complete_month():
         raise RunError(f"{last:%Y-%m} is not a complete month yet; the last complete month is {last_complete_month():%Y-%m}")
+    as_of = as_of_from_env()
+    complete_by = last_complete_month(as_of + timedelta(days=1))  # its last day on or before as_of
+    if last > complete_by:
+        # Facts after the as-of date are rejected as in the future: such a month would be scored
+        # on whatever happened to be dated before it, and look like a quiet month.
+        raise RunError(f"{last:%Y-%m} is not complete by the as-of date {as_of} (TRUSTCARD_AS_OF); "
+                       f"the last month complete by then is {complete_by:%Y-%m}")
 
 
 def ensure_dagster_home() -> Path:
@@ -68,6 +77,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     """Materialise every asset (or every table, reports=False) for months first..last as one
     Dagster run (single-run backfill)."""
     check_range(first, last)
+    _check_landing_folder(Settings.from_env().landing_dir)
     ensure_dagster_home()
     from dagster import DagsterInstance
 
@@ -77,6 +87,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     # The whole run holds the database: a second run started meanwhile waits, then runs.
     holder = f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
     with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance:
+        _fail_runs_left_unfinished(instance)
         result = job.execute_in_process(
             instance=instance,
             tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "cli",
@@ -99,6 +110,36 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     if not result.success:
         raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}")
     return outcome
+
+
+def _check_landing_folder(landing: Path) -> None:
+    """Refuse, in one line and before a Dagster run is started, a landing folder whose files
+    cannot all be listed (missing folder or vendors.csv, a misnamed feed folder, a file type other
+    than CSV or Parquet): the same errors, raised inside the run, came under pages of trace."""
+    from .defs.ingest.feeds import ALL_FEEDS
+    from .defs.ingest.landing import LandingError, landing_files
+
+    for feed in ALL_FEEDS:
+        try:
+            landing_files(landing, feed)
+        except LandingError as exc:
+            raise RunError(f"landing folder {landing}: {exc}") from exc
+
+
+def _fail_runs_left_unfinished(instance) -> None:
+    """A run this command starts holds the database's writer lock for its whole life, so while we
+    hold it, a run of ours still marked as started is one whose process died (killed, out of
+    memory). Left so, it keeps its slot in the instance's `duckdb` pool (dagster.yaml) and every
+    later run would wait for that slot forever: mark it failed and free its slots."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    statuses = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+    for run in instance.get_runs(filters=RunsFilter(statuses=statuses, tags={TRIGGER_TAG: "cli"})):
+        instance.report_run_failed(run, "the process running it ended before it finished (killed?); "
+                                        "marked failed by the next trustcard run")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        _tell(f"run {run.run_id[:8]} ({run.tags.get(REASON_TAG, 'a trustcard run')}) was left unfinished by a "
+              "process that ended; marked failed and its place in the queue freed")
 
 
 def months_scored_after(last: date) -> list[date]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.lib.months import last_complete_month
-from pipelines.runner import RunError, parse_months
+from pipelines.runner import RunError, check_range, parse_months
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real"
 TRUSTCARD = [sys.executable, "-m", "pipelines.cli"]
@@ -20,14 +20,30 @@ def test_month_ranges():
     assert parse_months("2026-10") == (date(2026, 10, 1), date(2026, 10, 1))
     assert parse_months("2006-01..") == (date(2006, 1, 1), last_complete_month())
     assert parse_months(None) == (last_complete_month(), last_complete_month())
-    with pytest.raises(RunError):
+    with pytest.raises(RunError, match="ends before it starts"):
         parse_months("2026-10..2026-01")
+    with pytest.raises(RunError, match="2999-01 is after the last complete month"):
+        parse_months("2999-01..")
     with pytest.raises(ValueError):
         parse_months("October")
     assert parse_months("2026-03-01") == (date(2026, 3, 1), date(2026, 3, 1))  # a partition key
     for typo in ("2026-0399", "2026-03-15", "2026-03..2026-1O"):  # never read as some nearby month
         with pytest.raises(ValueError, match="not a month"):
             parse_months(typo)
+
+
+def test_a_month_not_complete_by_the_as_of_date_is_refused(monkeypatch: pytest.MonkeyPatch):
+    # Facts after TRUSTCARD_AS_OF are rejected as in the future: August scored with an as-of date
+    # in June would look like a quiet month (review: 11,425 deliveries quarantined, exit 0).
+    monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", "2020-01")
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2026-06-15")
+    check_range(date(2026, 3, 1), date(2026, 5, 1))
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2026-05-31")  # May's last day: May is complete
+    check_range(date(2026, 5, 1), date(2026, 5, 1))
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2026-06-15")
+    with pytest.raises(RunError, match=r"2026-08 is not complete by the as-of date 2026-06-15 \(TRUSTCARD_AS_OF\); "
+                                       "the last month complete by then is 2026-05"):
+        check_range(date(2026, 8, 1), date(2026, 8, 1))
 
 
 def test_a_month_not_yet_complete_is_a_one_line_error(tmp_path: Path):
@@ -49,3 +65,19 @@ def test_import_reports_counts_that_reconcile(tmp_path: Path):
     assert rows_in == landed + unmappable
     assert (tmp_path / "landing" / "deliveries" / "scms.csv").is_file()
     assert (tmp_path / "landing" / "vendors.csv").is_file()
+
+
+def test_a_landing_folder_that_cannot_be_listed_is_one_line_before_any_run(tmp_path: Path):
+    # Review: a missing folder printed four Dagster stack traces (234 lines) before the message.
+    landing = tmp_path / "landing"
+    (landing / "Deliveries").mkdir(parents=True)
+    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2020-01",
+           "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb")}
+    for folder, expected in ((landing, "a folder 'Deliveries' is there: rename it 'deliveries'"),
+                             (tmp_path / "missing", "landing folder does not exist")):
+        done = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True,
+                              env=env | {"TRUSTCARD_LANDING_DIR": str(folder)})
+        assert done.returncode == 1
+        assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "home").exists()  # refused before a Dagster instance was even made

@@ -72,7 +72,10 @@ def kill_during_write(months: str, env: dict[str, str], table: str, marker: Path
 
 def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing, tmp_path: Path):
     two_years(landing)
-    db, home = tmp_path / "k.duckdb", make_dagster_home(tmp_path / "home")
+    # An empty DAGSTER_HOME: the command copies the project's dagster.yaml into it, with its
+    # `duckdb` pool of one slot, which a killed run kept claimed (later runs then waited forever).
+    db, home = tmp_path / "k.duckdb", tmp_path / "home"
+    home.mkdir()
     months, env = "2026-09..2026-10", cli_env(landing.root, db, home)
     assert start_run(months, env).wait(timeout=600) == 0
     before = table_digests(db)
@@ -90,11 +93,16 @@ def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing,
     assert after["deliveries"] != before["deliveries"]
     assert after["scorecard"] == before["scorecard"], "scorecard changed although the write never committed"
 
-    # The killed runs hold nothing: the next run takes the lock at once and finishes the job.
+    # The killed runs hold nothing: the next run takes the lock at once, marks them failed (freeing
+    # their pool slots), and finishes the job.
+    assert (home / "dagster.yaml").read_text() == (Path(__file__).parents[1] / "dagster.yaml").read_text()
     rerun = start_run(months, env)
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     assert "waiting for the database" not in err
+    # (The second killed run had already freed the first one's slot as it started: without that it
+    # would have waited for the slot and never reached its write.)
+    assert err.count("was left unfinished by a process that ended") == 1, err
     assert query(db, "SELECT deliveries_due FROM scorecard WHERE vendor_id = 'V1' AND month = '2026-10-01'") == [(2,)]
 
 
