@@ -79,38 +79,29 @@ def trust_path(month_scores: list[float | None], down: float, up: float,
     flags = lowers_only or [False] * len(month_scores)
     out: list[float | None] = []
     trust: float | None = None       # since the first full month
-    waiting: list[float] = []        # complaint months alone before it
+    waiting: list[float] = []        # complaint months alone before it...
+    shown: float | None = None       # ...and the trust they give meanwhile (kept, not replayed)
     silent = 0
     for score, only in zip(month_scores, flags):
         if score is None:
             silent += 1
             if forget_after is not None and silent >= forget_after:
-                trust, waiting = None, []
-            out.append(trust if trust is not None else _complaints_alone(waiting, down, up))
-            continue
-        silent = 0
-        if trust is not None:
-            trust = _moved(trust, score, down, up, lowers_only=only)
+                trust, waiting, shown = None, [], None
+        elif trust is not None:
+            silent, trust = 0, _moved(trust, score, down, up, lowers_only=only)
         elif only:
+            silent, shown = 0, score if shown is None else _moved(shown, score, down, up, lowers_only=True)
             waiting.append(score)
         else:
-            trust = _first_full_month(score, waiting, down, up)
-            waiting = []
-        out.append(trust if trust is not None else _complaints_alone(waiting, down, up))
+            silent, trust = 0, _first_full_month(score, waiting, shown, down, up)
+            waiting, shown = [], None
+        out.append(trust if trust is not None else shown)
     return out
 
 
-def _complaints_alone(waiting: list[float], down: float, up: float) -> float | None:
-    if not waiting:
-        return None
-    trust = waiting[0]
-    for later in waiting[1:]:
-        trust = _moved(trust, later, down, up, lowers_only=True)
-    return trust
-
-
-def _first_full_month(score: float, waiting: list[float], down: float, up: float) -> float:
-    shown = _complaints_alone(waiting, down, up)
+def _first_full_month(score: float, waiting: list[float], shown: float | None, down: float, up: float) -> float:
+    """Trust started by the first full month: its score lowered by each complaint month before it,
+    rising from the trust shown by then (`shown`) by `up` at most."""
     trust = score
     for earlier in waiting:
         trust = _moved(trust, earlier, down, up, lowers_only=True)
