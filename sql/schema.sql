@@ -24,3 +24,8 @@ CREATE TABLE IF NOT EXISTS build_log (
   fingerprint VARCHAR NOT NULL,     -- of everything the step's output depends on (inputs and code)
   detail VARCHAR NOT NULL           -- JSON: what the step reported, shown again when it is reused
 );
+CREATE TABLE IF NOT EXISTS spooled_files (
+  feed VARCHAR NOT NULL,
+  source_file VARCHAR NOT NULL,     -- path under the landing folder
+  part VARCHAR NOT NULL             -- the Parquet file its rows were spooled to, with their raw records
+);

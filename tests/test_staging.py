@@ -5,6 +5,9 @@ the expected statuses and places are written out by hand from the rows.
 """
 from __future__ import annotations
 
+import json
+import shutil
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -12,13 +15,15 @@ import pytest
 
 from pipelines.defs.ingest.feeds import ALL_FEEDS
 from pipelines.defs.ingest.staging import stage_feed
+from pipelines.defs.quality.validate import validate_feed
 from pipelines.lib.duckdb_resource import open_database
 from pipelines.lib.months import ALL_MONTHS
 from pipelines.lib.settings import duckdb_memory_limit_from_env
 
-from conftest import DELIVERY_HEADER, write_csv
+from conftest import DELIVERY_HEADER, VENDOR_HEADER, write_csv
 
 DELIVERIES = next(f for f in ALL_FEEDS if f.name == "deliveries")
+VENDORS = next(f for f in ALL_FEEDS if f.name == "vendors")
 
 
 def stage(landing: Path, db: Path) -> list[tuple]:
@@ -158,18 +163,18 @@ def test_late_changed_and_removed_files_restage_alone_to_the_rows_of_a_whole_sta
     def restage(previous: dict | None, unchanged: str) -> tuple[dict, list[tuple]]:
         con = open_database(db)
         try:
-            con.execute("UPDATE stg_deliveries SET _raw = 'mark' WHERE _source_file = ?", [unchanged])
+            con.execute("UPDATE stg_deliveries SET _extra = 'mark' WHERE _source_file = ?", [unchanged])
             signatures = stage_feed(con, landing, DELIVERIES, *ALL_MONTHS, previous=previous).signatures
         finally:
             con.close()
-        assert _staged(db, f"SELECT DISTINCT _raw = 'mark' FROM stg_deliveries WHERE _source_file = '{unchanged}'") \
+        assert _staged(db, f"SELECT DISTINCT _extra = 'mark' FROM stg_deliveries WHERE _source_file = '{unchanged}'") \
             == [(True,)], "the rows of an unchanged file were rewritten"
         whole = tmp_path / f"whole-{len(signatures)}.duckdb"
         stage(landing, whole)
-        compare = "SELECT * EXCLUDE (_raw) FROM stg_deliveries ORDER BY ALL"
+        compare = "SELECT * EXCLUDE (_extra) FROM stg_deliveries ORDER BY ALL"
         assert _staged(db, compare) == _staged(whole, compare)
-        raw = "SELECT _source_file, _row_number, _raw FROM stg_deliveries"
-        restaged = _staged(db, raw + " WHERE _raw <> 'mark'")  # marked rows: unchanged files'
+        raw = "SELECT _source_file, _row_number, _extra FROM stg_deliveries"
+        restaged = _staged(db, raw + " WHERE _extra IS DISTINCT FROM 'mark'")  # marked rows: unchanged files'
         assert set(restaged) <= set(_staged(whole, raw))
         return signatures, _staged(db, listing)
 
@@ -204,3 +209,44 @@ def test_late_changed_and_removed_files_restage_alone_to_the_rows_of_a_whole_sta
     signatures, rows = restage(signatures, unchanged="deliveries/b.csv")
     assert rows == [("deliveries/b.csv", 2, "D2", "conflict", "deliveries/b.csv:2, deliveries/c.csv:2"),
                     ("deliveries/c.csv", 2, "D2", "conflict", "deliveries/b.csv:2, deliveries/c.csv:2")]
+
+
+def _validate(db: Path, landing: Path | None = None) -> list[tuple]:
+    """Stage (unless `landing` is None) and validate vendors and deliveries in `db`; the deliveries'
+    quarantine as (row, column, raw record)."""
+    con = open_database(db)
+    try:
+        for feed in (VENDORS, DELIVERIES):
+            if landing is not None:
+                stage_feed(con, landing, feed, *ALL_MONTHS)
+            validate_feed(con, feed, *ALL_MONTHS, date(2026, 11, 26), run_id="test")
+        return con.execute("""SELECT row_number, column_name, raw_record FROM quarantine
+                              WHERE feed = 'deliveries' ORDER BY row_number""").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_quarantined_rows_raw_record_is_the_row_as_read_from_the_spool_or_else_its_typed_values(tmp_path: Path):
+    """The staged table keeps typed values only; quarantine shows each rejected row as it was read
+    (the text as written, extra fields too), fetched from the spooled file. With the spool deleted,
+    the row is still quarantined, shown by its typed values."""
+    landing, db = tmp_path / "landing", tmp_path / "t.duckdb"
+    write_csv(landing / "vendors.csv", VENDOR_HEADER, [["V1", "Acme", "parts", "false", ""]])
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER + ["note"], [
+        ["D1", "V1", "2026-09-10", "2026-09-09", "10.50", "10", "0", "1e2", "fine"],
+        ["D2", "V9", "2026-09-11", "", "05", "", "", "", "who is V9?"],
+        ["D3", "V1", "2026-09-12", "", "-2.0", "", "", "", ""],
+    ])
+    rows = _validate(db, landing)
+    assert [(r, c) for r, c, _ in rows] == [(3, "vendor_id"), (4, "qty_ordered")]
+    assert json.loads(rows[0][2]) == {"delivery_id": "D2", "vendor_id": "V9", "promised_date": "2026-09-11",
+                                      "delivered_date": "", "qty_ordered": "05", "qty_delivered": "",
+                                      "qty_rejected": "", "order_value": "", "note": "who is V9?", "_overflow": None}
+    assert json.loads(rows[1][2])["qty_ordered"] == "-2.0"
+    assert "_raw" not in [c for (c, *_) in _staged(db, "DESCRIBE stg_deliveries")]
+
+    shutil.rmtree(tmp_path / "t.duckdb.spool")
+    fallback = _validate(db)  # validated again, from what is staged
+    assert [(r, c) for r, c, _ in fallback] == [(3, "vendor_id"), (4, "qty_ordered")]
+    assert json.loads(fallback[0][2])["qty_ordered"] == "5.0"  # typed: the text as written is gone
+    assert json.loads(fallback[0][2])["vendor_id"] == "V9"

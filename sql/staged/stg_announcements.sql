@@ -27,7 +27,7 @@ WITH typed AS NOT MATERIALIZED (
          CASE WHEN iso_date(event_date) IS NULL THEN txt(event_date) END,
          CASE WHEN iso_date(promised_ship_date) IS NULL THEN txt(promised_ship_date) END,
          CASE WHEN flag(presold) IS NULL THEN txt(presold) END) AS _fingerprint,
-    _source_file, _row_number, _row_error, _extra, _raw
+    _source_file, _row_number, _row_error, _extra
   FROM landing
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT _fingerprint FROM typed WHERE _fingerprint IS NOT NULL GROUP BY _fingerprint HAVING count(*) > 1

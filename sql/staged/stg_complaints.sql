@@ -36,7 +36,7 @@ WITH typed AS NOT MATERIALIZED (
       bad('explained', explained, flag(explained), 'not a boolean (true/false, 1/0, yes/no)'),
       bad('restitution', restitution, flag(restitution), 'not a boolean (true/false, 1/0, yes/no)')
     ) AS _parse_problem,
-    _source_file, _row_number, _row_error, _extra, _raw
+    _source_file, _row_number, _row_error, _extra
   FROM landing)
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT complaint_id FROM typed WHERE complaint_id IS NOT NULL GROUP BY complaint_id HAVING count(*) > 1

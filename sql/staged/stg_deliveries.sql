@@ -28,7 +28,7 @@ WITH typed AS NOT MATERIALIZED (
       bad('qty_rejected', qty_rejected, num(qty_rejected), 'not a number'),
       bad('order_value', order_value, num(order_value), 'not a number')
     ) AS _parse_problem,
-    _source_file, _row_number, _row_error, _extra, _raw
+    _source_file, _row_number, _row_error, _extra
   FROM landing)
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT delivery_id FROM typed WHERE delivery_id IS NOT NULL GROUP BY delivery_id HAVING count(*) > 1

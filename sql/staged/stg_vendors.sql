@@ -15,7 +15,7 @@ WITH typed AS NOT MATERIALIZED (
     coalesce(
       bad('is_self', is_self, flag(is_self), 'not a boolean (true/false, 1/0, yes/no)')
     ) AS _parse_problem,
-    _source_file, _row_number, _row_error, _extra, _raw
+    _source_file, _row_number, _row_error, _extra
   FROM landing)
 ), repeated_keys AS (  -- keys seen more than once (few): found first, so the lists below stay small
   SELECT vendor_id FROM typed WHERE vendor_id IS NOT NULL GROUP BY vendor_id HAVING count(*) > 1

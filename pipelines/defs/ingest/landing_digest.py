@@ -51,8 +51,10 @@ def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = Non
     con = open_database(":memory:")
     try:
         prepare(con)
-        with landing_view(con, landing_dir, feed):
-            con.execute(f"CREATE TEMP TABLE staged AS {load_sql(f'staged/stg_{feed.name}')}")
+        with landing_view(con, landing_dir, feed, keep=False):  # the raw records, from the spool
+            con.execute(f"""CREATE TEMP TABLE staged AS SELECT s.*, l._raw
+                            FROM ({load_sql(f'staged/stg_{feed.name}')}) s
+                            JOIN landing l USING (_source_file, _row_number)""")
         month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
         fill = NO_MONTH if feed.is_folder else WHOLE
         since = ("""strftime(min(event_date) FILTER (WHERE event IS DISTINCT FROM 'announced'

@@ -6,6 +6,11 @@ whose rows stand alone (RESTAGEABLE), only that file's rows are replaced and its
 Files are read a few at a time (one per core) and spooled to Parquet, so memory holds those files'
 text, not the feed's; DuckDB streams the spool and spills beyond its memory limit. Spooled files
 are kept beside the database (`<db>.spool/files/`), so an unchanged landing file is not read again.
+
+The spooled files are also where each row's raw record (the row as read, as JSON) is kept: the
+staged table holds the typed values, and validation fetches the raw records of the few rows it
+quarantines from the spool (`spooled_files` says which spooled file holds a landing file's rows).
+Writing 10M raw records into the staged table cost a third of staging (15.6 against 10.6 s).
 """
 from __future__ import annotations
 
@@ -62,17 +67,20 @@ class Landed:
 
 @contextmanager
 def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
-                 only: set[str] | None = None) -> Iterator[Landed]:
+                 only: set[str] | None = None, keep: bool = True) -> Iterator[Landed]:
     """Every landing file of the feed (or those named in `only`), as text with provenance, in the
-    temp view `landing` for as long as the block lasts. `Landed` counts every file either way."""
-    parent = _spool_parent(con)
+    temp view `landing` for as long as the block lasts. `Landed` counts every file either way.
+    With `keep`, the spooled files are kept (beside the database; for an in-memory database in a
+    temporary folder of the process) and listed in `spooled_files`, for validation's raw records."""
+    parent = _spool_parent(con, landing_dir) if keep else None
     try:
         with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:
             landed, parts = spool_feed(landing_dir, feed, Path(spool), parent / "files" if parent else None)
+            if keep:
+                _list_spooled_files(con, feed, landed.files, parts[1:])
             if only is not None:  # parts[0] is the empty file that gives the view its columns
                 parts = parts[:1] + [part for name, part in zip(landed.files, parts[1:]) if name in only]
-            files = ", ".join("'" + part.as_posix().replace("'", "''") + "'" for part in parts)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet([{files}])")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet({parquet_list(parts)})")
             try:
                 yield landed
             finally:
@@ -83,14 +91,37 @@ def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
                 parent.rmdir()
 
 
-def _spool_parent(con: duckdb.DuckDBPyConnection) -> Path | None:
+def parquet_list(parts: list[Path]) -> str:
+    """A SQL list literal of Parquet paths (read_parquet takes no parameters for its files)."""
+    return "[" + ", ".join("'" + str(part).replace("'", "''") + "'" for part in parts) + "]"
+
+
+def _list_spooled_files(con: duckdb.DuckDBPyConnection, feed: Feed, files: list[str], parts: list[Path]) -> None:
+    """Which spooled file holds each landing file's rows (and their raw records), as of this staging."""
+    prepare(con)
+    con.execute("DELETE FROM spooled_files WHERE feed = ?", [feed.name])
+    if files:
+        con.execute("INSERT INTO spooled_files SELECT ?, unnest(?), unnest(?)",
+                    [feed.name, files, [str(part.resolve()) for part in parts]])
+
+
+# In-memory databases (`trustcard validate`, tests) spool to a temporary folder of the process,
+# one per landing folder, removed when the process exits.
+_PROCESS_SPOOLS: dict[str, tempfile.TemporaryDirectory] = {}
+
+
+def _spool_parent(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Path:
     """Where to spool: beside the database file, on the disk sized for the data (a feed's text can
     be gigabytes; /tmp is often small); the system's temporary folder for an in-memory database."""
     files = [Path(f) for _, name, f in con.execute("PRAGMA database_list").fetchall() if f and name != "temp"]
     if not files:
-        return None
-    parent = files[0].parent / f"{files[0].name}.spool"
-    parent.mkdir(parents=True, exist_ok=True)
+        key = fingerprint("process spool", str(landing_dir.resolve()))
+        if key not in _PROCESS_SPOOLS:
+            _PROCESS_SPOOLS[key] = tempfile.TemporaryDirectory(prefix="trustcard-spool-")
+        parent = Path(_PROCESS_SPOOLS[key].name)
+    else:
+        parent = files[0].parent / f"{files[0].name}.spool"
+    parent.mkdir(parents=True, exist_ok=True)  # removed when left empty (no file of the feed spooled)
     # Staging holds the database's writer lock, so a spool found here was left by a killed run.
     for stale in parent.glob("trustcard-*"):
         shutil.rmtree(stale, ignore_errors=True)

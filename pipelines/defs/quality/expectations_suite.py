@@ -127,7 +127,7 @@ def _with_date_literals(where: str, args: list) -> str:
 
 def _create_suite_view(con: duckdb.DuckDBPyConnection, feed: str, window: str) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {SUITE_VIEW} AS
-                    SELECT * EXCLUDE (_raw, _extra, _parse_problem, _row_error, _dup_places, _fingerprint)
+                    SELECT * EXCLUDE (_extra, _parse_problem, _row_error, _dup_places, _fingerprint)
                     FROM stg_{feed} WHERE ({window}) AND _dup_status <> 'duplicate'""")
 
 

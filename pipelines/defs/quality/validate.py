@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
@@ -14,6 +15,7 @@ from ...lib.db import ensure_table_like, month_filter, prepare, transaction
 from ...lib.sql import load_sql
 from ..ingest.feeds import Feed
 from ..ingest.landing import LandingError
+from ..ingest.staging import parquet_list
 
 # The validated table of each feed: what the metrics read.
 VALID_TABLE = {"vendors": "vendors", "deliveries": "deliveries", "complaints": "complaints",
@@ -39,12 +41,14 @@ def validate_feed(
     where, args = month_filter(feed.is_folder, start, end)
     sql = load_sql(f"validated/val_{feed.name}")
     # The judgement is computed twice rather than kept for every row: once here for the few rows
-    # that are not valid (with the raw record quarantine shows), once streamed into the valid
+    # that are not valid (with the raw records quarantine shows, from the spool), once streamed into the valid
     # table (_write). Writing every judged row to a temporary table first cost more than that.
+    typed = ", ".join(f"'{c}': {c}::VARCHAR" for c in feed.column_names)  # contract names: safe to quote
     con.execute(f"""CREATE OR REPLACE TEMP TABLE judged AS
                     SELECT month, vendor_id, _source_file, _row_number, _problem, _dup_status,
-                           CASE WHEN _problem IS NOT NULL THEN _raw END AS _raw
+                           CASE WHEN _problem IS NOT NULL THEN to_json({{{typed}}})::VARCHAR END AS _typed_record
                     FROM ({sql}) WHERE _problem IS NOT NULL OR _dup_status = 'duplicate'""", params)
+    _fetch_raw_records(con, feed)
     month = "month" if feed.is_folder else "NULL::DATE"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE tally AS
                     SELECT r.m AS month, r.n AS rows_read, r.n - coalesce(j.q, 0) - coalesce(j.d, 0) AS rows_valid,
@@ -56,9 +60,11 @@ def validate_feed(
     con.execute(
         """CREATE OR REPLACE TEMP TABLE quarantine_new AS
            SELECT ? AS feed, j.month, j.vendor_id, j._source_file AS source_file, j._row_number AS row_number,
-                  j._problem.col AS column_name, j._problem.why AS reason, j._raw AS raw_record,
+                  j._problem.col AS column_name, j._problem.why AS reason,
+                  coalesce(r._raw, j._typed_record) AS raw_record,
                   coalesce(q.first_rejected_run, ?) AS first_rejected_run
            FROM judged j
+           LEFT JOIN raw_records r USING (_source_file, _row_number)
            LEFT JOIN quarantine q ON q.feed = ? AND q.source_file = j._source_file
                  AND q.row_number = j._row_number AND q.reason = j._problem.why
            WHERE j._problem IS NOT NULL ORDER BY source_file, row_number""",
@@ -75,6 +81,22 @@ def validate_feed(
              f"ORDER BY {'month, ' if feed.is_folder else ''}{feed.key}, _source_file, _row_number")
     _write(con, feed, table, where, args, valid, params)
     return _summary(con, feed)
+
+
+def _fetch_raw_records(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """The raw records (the rows as read) of the rows going to quarantine, into `raw_records`, from
+    the files staging spooled them to. A spooled file that is gone (its folder deleted, the
+    database moved) leaves its rows to be shown by their typed values (`judged._typed_record`)."""
+    parts = [Path(p) for (p,) in con.execute(
+        """SELECT DISTINCT part FROM spooled_files
+           WHERE feed = ? AND source_file IN (SELECT _source_file FROM judged WHERE _problem IS NOT NULL)
+           ORDER BY part""", [feed.name]).fetchall()]
+    parts = [p for p in parts if p.is_file()]
+    found = (f"SELECT _source_file, _row_number, _raw FROM read_parquet({parquet_list(parts)})" if parts else
+             "SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _row_number, NULL::VARCHAR AS _raw LIMIT 0")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_records AS
+                    SELECT * FROM ({found}) SEMI JOIN (SELECT _source_file, _row_number FROM judged
+                                                     WHERE _problem IS NOT NULL) USING (_source_file, _row_number)""")
 
 
 def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
