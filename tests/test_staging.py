@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from pipelines.defs.ingest.feeds import ALL_FEEDS
+from pipelines.defs.ingest.landing import raw_record_sql, read_file
 from pipelines.defs.ingest.staging import stage_feed
 from pipelines.defs.quality.validate import validate_feed
 from pipelines.lib.duckdb_resource import open_database
@@ -250,3 +251,31 @@ def test_a_quarantined_rows_raw_record_is_the_row_as_read_from_the_spool_or_else
     assert [(r, c) for r, c, _ in fallback] == [(3, "vendor_id"), (4, "qty_ordered")]
     assert json.loads(fallback[0][2])["qty_ordered"] == "5.0"  # typed: the text as written is gone
     assert json.loads(fallback[0][2])["vendor_id"] == "V9"
+
+
+def test_the_raw_record_made_in_sql_is_the_one_read_with_the_row_byte_for_byte(tmp_path: Path):
+    """Kept spools carry no raw record; validation makes it in SQL (raw_record_sql) for the rows it
+    quarantines. It must be the JSON the reader makes (and the late-data digest hashes): quotes,
+    backslashes, line breaks inside a field, non-ASCII and control characters, extra columns, a
+    short row and a ragged one's overflow."""
+    landing = tmp_path / "landing"
+    (landing / "deliveries").mkdir(parents=True)
+    lines = ["delivery_id,vendor_id,promised_date,delivered_date,qty_ordered,note,x2",
+             'D1,V1,2026-09-10,,5,"he said ""hi"", \\\\ back",é ü 中文 😀',
+             'D2,V\u2028x,2026-09-10,,5,"line1\nline2",\t tab',
+             "D3,V1,2026-09-10,,5,a,b,c,d",
+             "D4,V1",
+             "D5,V1,2026-09-10,,5,\x7f\x01ctl,</script>"]
+    path = landing / "deliveries" / "a.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+    with_raw, _ = read_file(landing, path, DELIVERIES, with_raw=True)
+    without, _ = read_file(landing, path, DELIVERIES, with_raw=False)
+    assert "_raw" not in without.columns and with_raw["_raw"].null_count() == 0
+    con = open_database(":memory:")
+    try:
+        con.register("spooled", without.to_arrow())
+        made = [r[0] for r in con.execute(f"SELECT {raw_record_sql(DELIVERIES)} FROM spooled").fetchall()]
+    finally:
+        con.close()
+    assert made == with_raw["_raw"].to_list()
+    assert json.loads(made[2])["_overflow"] == "c,d" and json.loads(made[0])["x2"] == "é ü 中文 😀"

@@ -98,24 +98,38 @@ def _inside(landing_dir: Path, path: Path) -> Path:
     return path
 
 
-def read_file(landing_dir: Path, path: Path, feed: Feed) -> tuple[pl.DataFrame, int]:
-    """One landing file as all-text rows with provenance, and the number of blank lines skipped."""
+def read_file(landing_dir: Path, path: Path, feed: Feed, with_raw: bool = True) -> tuple[pl.DataFrame, int]:
+    """One landing file as all-text rows with provenance, and the number of blank lines skipped.
+    Without `with_raw`, the raw record is left to be made from the row when needed (`raw_record_sql`):
+    the extra fields of a ragged row are then kept in `_overflow` instead."""
     rel = _rel(landing_dir, path)
     if path.suffix.lower() == ".parquet":
-        return _read_parquet(path, rel, feed), 0
-    return _read_csv(path, rel, feed)
+        frame, skipped = _read_parquet(path, rel, feed), 0
+    else:
+        frame, skipped = _read_csv(path, rel, feed)
+    return _finish_raw(frame, feed, with_raw), skipped
 
 
 def _rel(landing_dir: Path, path: Path) -> str:
     return path.relative_to(landing_dir).as_posix()
 
 
-def empty_frame(feed: Feed) -> pl.DataFrame:
+def empty_frame(feed: Feed, with_raw: bool = True) -> pl.DataFrame:
     """The shape of read_file's rows, with none."""
     schema = {c: pl.String for c in feed.column_names}
     schema |= {"_source_file": pl.String, "_row_number": pl.Int64, "_row_error": ROW_ERROR,
-               "_extra": pl.String, "_raw": pl.String}
+               "_extra": pl.String, "_raw" if with_raw else "_overflow": pl.String}
     return pl.DataFrame(schema=schema)
+
+
+def raw_record_sql(feed: Feed) -> str:
+    """SQL making a row's raw record from the columns of read_file(with_raw=False): the same JSON
+    object as `_raw` (every contract column, the extra columns, `_overflow`), for the few rows that
+    need one (quarantine) instead of every row. Column names are the contract's, never data."""
+    values = ", ".join(f"'{c}': \"{c}\"" for c in feed.column_names)
+    return (f"""'{{' || substr(to_json({{{values}}})::VARCHAR, 2, length(to_json({{{values}}})::VARCHAR) - 2)"""
+            """ || coalesce(',' || nullif(substr(_extra, 2, length(_extra) - 2), ''), '')"""
+            """ || ',"_overflow":' || coalesce(to_json(_overflow)::VARCHAR, 'null') || '}'""")
 
 
 def _check_header(header: list[str], rel: str, feed: Feed) -> None:
@@ -307,13 +321,12 @@ def _to_text(series: pl.Series, rel: str) -> pl.Series:
 
 def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int] | None = None,
             errors: list[dict | None] | None = None) -> pl.DataFrame:
-    """Add missing optional columns, pack extras and the raw record as JSON, add provenance.
+    """Add missing optional columns, pack extras as JSON, add provenance and `_overflow`.
     Without `numbers` rows are numbered 1, 2, ...; without `errors` no row has one (built as
     columns, not from Python lists: a million-row Parquet file pays nothing for them)."""
     contract = feed.column_names
     extras = [c for c in frame.columns if c not in contract and c != "_overflow"]
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in contract if c not in frame.columns)
-    raw_cols = [c for c in contract if c in frame.columns] + extras + ["_overflow"]
     return frame.select(
         *[pl.col(c) for c in contract],
         pl.lit(rel).alias("_source_file"),
@@ -322,5 +335,15 @@ def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int] | None
         (pl.lit(None, dtype=ROW_ERROR) if errors is None
          else pl.Series("_row_error", errors, dtype=ROW_ERROR)).alias("_row_error"),
         (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
-        pl.struct(raw_cols).struct.json_encode().alias("_raw"),
+        *[pl.col(c) for c in extras], pl.col("_overflow"),
     )
+
+
+def _finish_raw(frame: pl.DataFrame, feed: Feed, with_raw: bool) -> pl.DataFrame:
+    """`_finish`'s frame with the raw record (every contract column, the extras, `_overflow`, as
+    JSON) in `_raw`, or with `_overflow` kept for raw_record_sql; the extras themselves dropped."""
+    extras = [c for c in frame.columns if c not in feed.column_names and c not in META_COLUMNS and c != "_overflow"]
+    if with_raw:
+        frame = frame.with_columns(pl.struct([*feed.column_names, *extras, "_overflow"]).struct.json_encode().alias("_raw"))
+    keep = [*feed.column_names, *META_COLUMNS[:4], "_raw" if with_raw else "_overflow"]
+    return frame.select(keep)

@@ -14,7 +14,7 @@ import duckdb
 from ...lib.db import ensure_table_like, month_filter, prepare, transaction
 from ...lib.sql import load_sql
 from ..ingest.feeds import Feed
-from ..ingest.landing import LandingError
+from ..ingest.landing import LandingError, raw_record_sql
 from ..ingest.staging import parquet_list
 
 # The validated table of each feed: what the metrics read.
@@ -84,15 +84,16 @@ def validate_feed(
 
 
 def _fetch_raw_records(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
-    """The raw records (the rows as read) of the rows going to quarantine, into `raw_records`, from
-    the files staging spooled them to. A spooled file that is gone (its folder deleted, the
+    """The raw records (the rows as read) of the rows going to quarantine, into `raw_records`, made
+    from the files staging spooled them to. A spooled file that is gone (its folder deleted, the
     database moved) leaves its rows to be shown by their typed values (`judged._typed_record`)."""
     parts = [Path(p) for (p,) in con.execute(
         """SELECT DISTINCT part FROM spooled_files
            WHERE feed = ? AND source_file IN (SELECT _source_file FROM judged WHERE _problem IS NOT NULL)
            ORDER BY part""", [feed.name]).fetchall()]
     parts = [p for p in parts if p.is_file()]
-    found = (f"SELECT _source_file, _row_number, _raw FROM read_parquet({parquet_list(parts)})" if parts else
+    found = (f"SELECT _source_file, _row_number, {raw_record_sql(feed)} AS _raw FROM read_parquet({parquet_list(parts)})"
+             if parts else
              "SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _row_number, NULL::VARCHAR AS _raw LIMIT 0")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_records AS
                     SELECT * FROM ({found}) SEMI JOIN (SELECT _source_file, _row_number FROM judged
