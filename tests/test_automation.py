@@ -3,6 +3,7 @@ the late-data sensor, and the run that says which months it re-scored and why.""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -168,6 +169,19 @@ def test_a_late_file_reruns_its_month_and_the_months_scored_after_it(landing: La
         written = {e.partition for e in result.get_asset_materialization_events() if e.asset_key == AssetKey("scorecard")}
         assert written == {f"2026-{m:02d}-01" for m in range(3, 11)}
         assert not _tick(late_landing_files, instance, late.cursor, landing.root, db).run_requests
+
+        # A cursor of digests made another way (an older trustcard) cannot be compared with
+        # today's: recorded again with a word on why, and no month rerun for it.
+        older = {feed: {**digest, "months": {m: ["md5 of the old way", n] for m, (_, n) in digest["months"].items()}}
+                 for feed, digest in json.loads(late.cursor).items()}
+        for digest in older.values():
+            digest.pop("version")
+        landing.deliveries([["D-late-3", "V1", "2026-04-20", "", "5", "", "", ""]], name="late-april.csv")
+        upgraded = _tick(late_landing_files, instance, json.dumps(older), landing.root, db)
+        assert not upgraded.run_requests and "made differently" in upgraded.skip_message
+        assert "recorded the landing folder" in upgraded.skip_message
+        assert not _tick(late_landing_files, instance, upgraded.cursor, landing.root, db).run_requests
+        (landing.root / "deliveries" / "late-april.csv").unlink()  # the scores below are without it
 
     after = set(query(db, sql))
     changed = after - before

@@ -253,11 +253,11 @@ def test_a_quarantined_rows_raw_record_is_the_row_as_read_from_the_spool_or_else
     assert json.loads(fallback[0][2])["vendor_id"] == "V9"
 
 
-def test_the_raw_record_made_in_sql_is_the_one_read_with_the_row_byte_for_byte(tmp_path: Path):
-    """Kept spools carry no raw record; validation makes it in SQL (raw_record_sql) for the rows it
-    quarantines. It must be the JSON the reader makes (and the late-data digest hashes): quotes,
-    backslashes, line breaks inside a field, non-ASCII and control characters, extra columns, a
-    short row and a ragged one's overflow."""
+def test_the_raw_record_made_in_sql_holds_every_value_as_read(tmp_path: Path):
+    """Spooled rows carry no raw record; validation makes it in SQL (raw_record_sql) for the rows it
+    quarantines: every contract column (a missing one as null), the extra columns and the fields
+    beyond the header, as text, whatever they hold: quotes, backslashes, a line break inside a
+    field, non-ASCII and control characters, markup."""
     landing = tmp_path / "landing"
     (landing / "deliveries").mkdir(parents=True)
     lines = ["delivery_id,vendor_id,promised_date,delivered_date,qty_ordered,note,x2",
@@ -268,14 +268,22 @@ def test_the_raw_record_made_in_sql_is_the_one_read_with_the_row_byte_for_byte(t
              "D5,V1,2026-09-10,,5,\x7f\x01ctl,</script>"]
     path = landing / "deliveries" / "a.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
-    with_raw, _ = read_file(landing, path, DELIVERIES, with_raw=True)
-    without, _ = read_file(landing, path, DELIVERIES, with_raw=False)
-    assert "_raw" not in without.columns and with_raw["_raw"].null_count() == 0
+    frame, _ = read_file(landing, path, DELIVERIES)
     con = open_database(":memory:")
     try:
-        con.register("spooled", without.to_arrow())
-        made = [r[0] for r in con.execute(f"SELECT {raw_record_sql(DELIVERIES)} FROM spooled").fetchall()]
+        con.register("spooled", frame.to_arrow())
+        made = [json.loads(r[0]) for r in con.execute(f"SELECT {raw_record_sql(DELIVERIES)} FROM spooled").fetchall()]
     finally:
         con.close()
-    assert made == with_raw["_raw"].to_list()
-    assert json.loads(made[2])["_overflow"] == "c,d" and json.loads(made[0])["x2"] == "é ü 中文 😀"
+    absent = {"qty_delivered": None, "qty_rejected": None, "order_value": None}
+    row = {"promised_date": "2026-09-10", "delivered_date": "", "qty_ordered": "5", **absent}
+    assert made == [
+        {"delivery_id": "D1", "vendor_id": "V1", **row, "note": 'he said "hi", \\\\ back', "x2": "é ü 中文 😀",
+         "_overflow": None},
+        {"delivery_id": "D2", "vendor_id": "V\u2028x", **row, "note": "line1\nline2", "x2": "\t tab", "_overflow": None},
+        {"delivery_id": "D3", "vendor_id": "V1", **row, "note": "a", "x2": "b", "_overflow": "c,d"},
+        {"delivery_id": "D4", "vendor_id": "V1", "promised_date": "", "delivered_date": "", "qty_ordered": "",
+         **absent, "note": "", "x2": "", "_overflow": None},
+        {"delivery_id": "D5", "vendor_id": "V1", **row, "note": "\x7f\x01ctl", "x2": "</script>", "_overflow": None},
+    ]
+    assert list(made[2]) == [*DELIVERIES.column_names, "note", "x2", "_overflow"]  # the contract's order, then the file's

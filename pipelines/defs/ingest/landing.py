@@ -21,9 +21,9 @@ import polars as pl
 from .feeds import Feed
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet")
-META_COLUMNS = ["_source_file", "_row_number", "_row_error", "_extra", "_raw"]
+META_COLUMNS = ["_source_file", "_row_number", "_row_error", "_extra", "_overflow"]
 # Names a landing file's columns may not take: they would collide with the reader's own.
-RESERVED_NAMES = {*META_COLUMNS, "_overflow"}
+RESERVED_NAMES = {*META_COLUMNS, "_raw"}
 csv.field_size_limit(2**31 - 1)  # oversized fields are judged by validation, not by the reader
 ROW_ERROR = pl.Struct({"col": pl.String, "why": pl.String})
 
@@ -98,34 +98,32 @@ def _inside(landing_dir: Path, path: Path) -> Path:
     return path
 
 
-def read_file(landing_dir: Path, path: Path, feed: Feed, with_raw: bool = True) -> tuple[pl.DataFrame, int]:
+def read_file(landing_dir: Path, path: Path, feed: Feed) -> tuple[pl.DataFrame, int]:
     """One landing file as all-text rows with provenance, and the number of blank lines skipped.
-    Without `with_raw`, the raw record is left to be made from the row when needed (`raw_record_sql`):
-    the extra fields of a ragged row are then kept in `_overflow` instead."""
+    A row's raw record is made from these columns when needed (`raw_record_sql`)."""
     rel = _rel(landing_dir, path)
     if path.suffix.lower() == ".parquet":
-        frame, skipped = _read_parquet(path, rel, feed), 0
-    else:
-        frame, skipped = _read_csv(path, rel, feed)
-    return _finish_raw(frame, feed, with_raw), skipped
+        return _read_parquet(path, rel, feed), 0
+    return _read_csv(path, rel, feed)
 
 
 def _rel(landing_dir: Path, path: Path) -> str:
     return path.relative_to(landing_dir).as_posix()
 
 
-def empty_frame(feed: Feed, with_raw: bool = True) -> pl.DataFrame:
+def empty_frame(feed: Feed) -> pl.DataFrame:
     """The shape of read_file's rows, with none."""
     schema = {c: pl.String for c in feed.column_names}
     schema |= {"_source_file": pl.String, "_row_number": pl.Int64, "_row_error": ROW_ERROR,
-               "_extra": pl.String, "_raw" if with_raw else "_overflow": pl.String}
+               "_extra": pl.String, "_overflow": pl.String}
     return pl.DataFrame(schema=schema)
 
 
 def raw_record_sql(feed: Feed) -> str:
-    """SQL making a row's raw record from the columns of read_file(with_raw=False): the same JSON
-    object as `_raw` (every contract column, the extra columns, `_overflow`), for the few rows that
-    need one (quarantine) instead of every row. Column names are the contract's, never data."""
+    """SQL making a row's raw record (the row as read: every contract column, the extra columns and
+    `_overflow`, the fields beyond the header, as one JSON object of text values) from read_file's
+    columns, for the few rows that need one (quarantine): making it for every row was half of
+    reading a file. Column names are the contract's, never data."""
     values = ", ".join(f"'{c}': \"{c}\"" for c in feed.column_names)
     return (f"""'{{' || substr(to_json({{{values}}})::VARCHAR, 2, length(to_json({{{values}}})::VARCHAR) - 2)"""
             """ || coalesce(',' || nullif(substr(_extra, 2, length(_extra) - 2), ''), '')"""
@@ -321,7 +319,7 @@ def _to_text(series: pl.Series, rel: str) -> pl.Series:
 
 def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int] | None = None,
             errors: list[dict | None] | None = None) -> pl.DataFrame:
-    """Add missing optional columns, pack extras as JSON, add provenance and `_overflow`.
+    """Add missing optional columns, pack extras as JSON, add provenance, keep `_overflow`.
     Without `numbers` rows are numbered 1, 2, ...; without `errors` no row has one (built as
     columns, not from Python lists: a million-row Parquet file pays nothing for them)."""
     contract = feed.column_names
@@ -335,15 +333,5 @@ def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int] | None
         (pl.lit(None, dtype=ROW_ERROR) if errors is None
          else pl.Series("_row_error", errors, dtype=ROW_ERROR)).alias("_row_error"),
         (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
-        *[pl.col(c) for c in extras], pl.col("_overflow"),
+        pl.col("_overflow"),
     )
-
-
-def _finish_raw(frame: pl.DataFrame, feed: Feed, with_raw: bool) -> pl.DataFrame:
-    """`_finish`'s frame with the raw record (every contract column, the extras, `_overflow`, as
-    JSON) in `_raw`, or with `_overflow` kept for raw_record_sql; the extras themselves dropped."""
-    extras = [c for c in frame.columns if c not in feed.column_names and c not in META_COLUMNS and c != "_overflow"]
-    if with_raw:
-        frame = frame.with_columns(pl.struct([*feed.column_names, *extras, "_overflow"]).struct.json_encode().alias("_raw"))
-    keep = [*feed.column_names, *META_COLUMNS[:4], "_raw" if with_raw else "_overflow"]
-    return frame.select(keep)

@@ -5,13 +5,18 @@ A month's digest covers the content of its rows (and their duplicate status), no
 row order: moving rows between files changes nothing, while a late row, a corrected value, a
 removed file or a new duplicate of an older row changes exactly the months whose rows differ.
 Months are assigned by the same staging SQL the pipeline runs, in an in-memory DuckDB (the
-sensor never opens the database file, which a run may be writing).
+sensor never opens the database file, which a run may be writing). A digest is the sum of a 64-bit
+hash of each row as read (every value as text, extra fields too) with its duplicate status: one
+streaming aggregate, where sorting and hashing every month's text ran out of memory at 10M rows.
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from ...lib.db import prepare
 from ...lib.duckdb_resource import open_database
@@ -23,6 +28,9 @@ from .staging import landing_view
 
 NO_MONTH = "none"  # rows whose month cannot be read (they are quarantined by every run)
 WHOLE = "all"      # the vendor list belongs to every month
+# The digests' formula: digests of another version cannot be compared (the sensor records the
+# landing folder again instead of rerunning every month).
+DIGEST_VERSION = 2
 
 
 @dataclass
@@ -33,43 +41,53 @@ class FeedDigest:
     # Announcements: "2027-06" (due) -> "2026-09", the first month a statement after the first one
     # was made (a re-date, a cancellation: the announcement is judged from then, before it is due).
     month_since: dict[str, str] = field(default_factory=dict)
+    version: int = DIGEST_VERSION
 
     def to_json(self) -> dict:
         return {"files": self.files, "months": self.months, "month_files": self.month_files,
-                "month_since": self.month_since}
+                "month_since": self.month_since, "version": self.version}
 
     @classmethod
     def from_json(cls, data: dict) -> "FeedDigest":
-        return cls(data["files"], data["months"], data["month_files"], data.get("month_since", {}))
+        return cls(data["files"], data["months"], data["month_files"], data.get("month_since", {}),
+                   data.get("version", 1))
 
 
 def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = None) -> FeedDigest:
     """The feed's month digests; reuses `previous` when no file's size or time changed."""
     files = file_signatures(landing_dir, feed)
-    if previous is not None and previous.files == files:
+    if previous is not None and previous.files == files and previous.version == DIGEST_VERSION:
         return previous
     con = open_database(":memory:")
     try:
-        prepare(con)
-        with landing_view(con, landing_dir, feed, keep=False):  # the raw records, from the spool
-            con.execute(f"""CREATE TEMP TABLE staged AS SELECT s.*, l._raw
-                            FROM ({load_sql(f'staged/stg_{feed.name}')}) s
-                            JOIN landing l USING (_source_file, _row_number)""")
-        month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
-        fill = NO_MONTH if feed.is_folder else WHOLE
-        since = ("""strftime(min(event_date) FILTER (WHERE event IS DISTINCT FROM 'announced'
-                     OR (event_date, _source_file, _row_number) > first_said), '%Y-%m')"""
-                 if feed.name == "announcements" else "NULL")
-        source = ("(SELECT *, min((event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') "
-                  "OVER (PARTITION BY announcement_id) AS first_said FROM staged)" if feed.name == "announcements" else "staged")
-        rows = con.execute(
-            f"""SELECT {month} AS m, md5(string_agg(_raw || '|' || _dup_status, chr(10) ORDER BY _raw, _dup_status)),
-                       count(*), list(DISTINCT _source_file ORDER BY _source_file), {since}
-                FROM {source} GROUP BY m ORDER BY m""", [fill]).fetchall()
+        with tempfile.TemporaryDirectory(prefix="trustcard-digest-") as spill:
+            # Beyond its memory limit DuckDB spills here (an in-memory database would use ./.tmp).
+            con.execute("SET temp_directory = ?", [spill])
+            prepare(con)
+            with landing_view(con, landing_dir, feed, keep=False):
+                return FeedDigest(files, *_month_digests(con, feed))
     finally:
         con.close()
-    return FeedDigest(files, {m: [d, n] for m, d, n, _, _ in rows}, {m: list(f) for m, _, _, f, _ in rows},
-                      {m: s for m, _, _, _, s in rows if s})
+
+
+def _month_digests(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[dict, dict, dict]:
+    """(month -> [digest, rows], month -> files, month -> since) of the feed in the view `landing`."""
+    month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
+    con.execute(f"CREATE TEMP TABLE staged AS SELECT {month} AS m, * FROM ({load_sql(f'staged/stg_{feed.name}')})",
+                [NO_MONTH if feed.is_folder else WHOLE])
+    since = ("""strftime(min(s.event_date) FILTER (WHERE s.event IS DISTINCT FROM 'announced'
+                 OR (s.event_date, s._source_file, s._row_number) > s.first_said), '%Y-%m')"""
+             if feed.name == "announcements" else "NULL")
+    source = ("(SELECT *, min((event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') "
+              "OVER (PARTITION BY announcement_id) AS first_said FROM staged)" if feed.name == "announcements" else "staged")
+    # The row as read: its text values (contract names, never data), extra fields, overflow.
+    read = ", ".join(f'l."{c}"' for c in feed.column_names) + ", l._extra, l._overflow, l._row_error"
+    rows = con.execute(
+        f"""SELECT s.m, md5(count(*) || ':' || sum(hash({read}, s._dup_status)::HUGEINT)), count(*),
+                   list(DISTINCT s._source_file ORDER BY s._source_file), {since}
+            FROM {source} s JOIN landing l USING (_source_file, _row_number) GROUP BY s.m ORDER BY s.m""").fetchall()
+    return ({m: [d, n] for m, d, n, _, _ in rows}, {m: list(f) for m, _, _, f, _ in rows},
+            {m: s for m, _, _, _, s in rows if s})
 
 
 def digest_landing(landing_dir: Path, previous: dict[str, FeedDigest] | None = None) -> dict[str, FeedDigest]:

@@ -75,10 +75,7 @@ def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
     parent = _spool_parent(con, landing_dir) if keep else None
     try:
         with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:
-            # Kept spools leave raw records to be made when needed (raw_record_sql): writing one for
-            # every row was half of reading a file (10M deliveries: 6.8 -> 3.x s).
-            landed, parts = spool_feed(landing_dir, feed, Path(spool), parent / "files" if parent else None,
-                                       with_raw=not keep)
+            landed, parts = spool_feed(landing_dir, feed, Path(spool), parent / "files" if parent else None)
             if keep:
                 _list_spooled_files(con, feed, landed.files, parts[1:])
             if only is not None:  # parts[0] is the empty file that gives the view its columns
@@ -131,21 +128,20 @@ def _spool_parent(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Path:
     return parent
 
 
-def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = None,
-               with_raw: bool = True) -> tuple[Landed, list[Path]]:
+def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = None) -> tuple[Landed, list[Path]]:
     """Read the files one at a time and spool each as all-text Parquet, which DuckDB then streams:
     memory holds one file, and a scan of the spool is several times faster than inserting file
     after file into a table. With a `cache` folder, a file already spooled with the same name,
     size, times and inode (and the same trustcard code) is not read again: a late file costs its
     own reading, not the feed's. Returns what was landed and the Parquet files to scan."""
     empty = spool / "0.parquet"
-    empty_frame(feed, with_raw).write_parquet(empty)  # the view's columns, with or without files
+    empty_frame(feed).write_parquet(empty)  # the view's columns, with or without files
     files, parts, rows, blanks = [], [empty], 0, 0
     paths = landing_files(landing_dir, feed)
     # Polars reads and writes outside the GIL: one file per core at a time (24 Parquet files of
     # 10M deliveries: 20 -> 11 s on 2 cores), still a file or two in memory, not the feed.
     with ThreadPoolExecutor(max_workers=SPOOL_WORKERS) as pool:
-        spooled = pool.map(lambda job: _spooled(landing_dir, job[1], feed, cache, spool / f"{job[0]}.parquet", with_raw),
+        spooled = pool.map(lambda job: _spooled(landing_dir, job[1], feed, cache, spool / f"{job[0]}.parquet"),
                            enumerate(paths, start=1))
         for path, (part, n, skipped) in zip(paths, spooled):
             files.append(path.relative_to(landing_dir).as_posix())
@@ -160,21 +156,20 @@ def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = 
     return Landed(files, rows, blanks), parts
 
 
-def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scratch: Path,
-             with_raw: bool) -> tuple[Path, int, int]:
+def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scratch: Path) -> tuple[Path, int, int]:
     """(Parquet file of the landing file's text rows, rows, blank lines), from the cache if there."""
     if cache is None:
-        frame, skipped = read_file(landing_dir, path, feed, with_raw)
+        frame, skipped = read_file(landing_dir, path, feed)
         frame.write_parquet(scratch, compression="lz4", statistics=False)
         return scratch, frame.height, skipped
     st = path.stat()
     key = fingerprint("spool", feed.name, path.relative_to(landing_dir).as_posix(),
-                      st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, with_raw)
+                      st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     part, meta = cache / f"{feed.name}-{key}.parquet", cache / f"{feed.name}-{key}.json"
     if part.exists() and meta.exists():
         counts = json.loads(meta.read_text())
         return part, counts["rows"], counts["blank_lines"]
-    frame, skipped = read_file(landing_dir, path, feed, with_raw)
+    frame, skipped = read_file(landing_dir, path, feed)
     cache.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(scratch, compression="lz4", statistics=False)
     os.replace(scratch, part)  # whole or not at all: a killed run leaves no half-written entry
