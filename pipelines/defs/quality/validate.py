@@ -92,12 +92,15 @@ def _fetch_raw_records(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
            WHERE feed = ? AND source_file IN (SELECT _source_file FROM judged WHERE _problem IS NOT NULL)
            ORDER BY part""", [feed.name]).fetchall()]
     parts = [p for p in parts if p.is_file()]
-    found = (f"SELECT _source_file, _row_number, {raw_record_sql(feed)} AS _raw FROM read_parquet({parquet_list(parts)})"
-             if parts else
-             "SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _row_number, NULL::VARCHAR AS _raw LIMIT 0")
+    if not parts:
+        con.execute("CREATE OR REPLACE TEMP TABLE raw_records (_source_file VARCHAR, _row_number BIGINT, _raw VARCHAR)")
+        return
+    # Joined first, then made: a record made for every spooled row cost 3 s at 10M deliveries.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE raw_records AS
-                    SELECT * FROM ({found}) SEMI JOIN (SELECT _source_file, _row_number FROM judged
-                                                     WHERE _problem IS NOT NULL) USING (_source_file, _row_number)""")
+                    SELECT _source_file, _row_number, {raw_record_sql(feed)} AS _raw
+                    FROM read_parquet({parquet_list(parts)})
+                    SEMI JOIN (SELECT _source_file, _row_number FROM judged WHERE _problem IS NOT NULL)
+                    USING (_source_file, _row_number)""")
 
 
 def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
