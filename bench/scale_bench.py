@@ -257,6 +257,21 @@ def child_checks(work: Path) -> dict:
     return out
 
 
+def child_sensor(landing: Path) -> dict:
+    """The late-data sensor's digests of the landing folder: its first evaluation (every feed), and
+    a tick after a deliveries file changed (that feed digested again; the others are reused)."""
+    from pipelines.defs.ingest.feeds import FEEDS_BY_NAME
+    from pipelines.defs.ingest.landing_digest import digest_feed, digest_landing
+
+    t = time.perf_counter()
+    digests = digest_landing(landing)
+    first = time.perf_counter() - t
+    t = time.perf_counter()
+    digest_feed(landing, FEEDS_BY_NAME["deliveries"])
+    return {"first_s": first, "deliveries_s": time.perf_counter() - t,
+            "months": sum(len(d.months) for d in digests.values())}
+
+
 def child_pdf(work: Path, sample: int) -> dict:
     import pdf_bench
 
@@ -265,7 +280,7 @@ def child_pdf(work: Path, sample: int) -> dict:
 
 def child_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="scale_bench.py child")
-    parser.add_argument("kind", choices=["floor", "pandas", "backfill", "rerun", "rerun-late", "checks", "pdf"])
+    parser.add_argument("kind", choices=["floor", "pandas", "backfill", "rerun", "rerun-late", "checks", "pdf", "sensor"])
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--pdf-sample", type=int, default=40)
@@ -281,6 +296,8 @@ def child_main(argv: list[str]) -> None:
         result = child_trustcard(args.kind, MONTHS[-1], MONTHS[-1], args.work, export=False)
     elif args.kind == "checks":
         result = child_checks(args.work)
+    elif args.kind == "sensor":
+        result = child_sensor(args.landing)
     else:
         result = child_pdf(args.work, args.pdf_sample)
     result["peak_rss_bytes"] = peak_rss_bytes()
@@ -479,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop a contender whose resident memory passes this (0: no cap)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of the floor (and of the pandas peer up to 1M deliveries); the median counts")
-    parser.add_argument("--skip", action="append", default=[], choices=["pandas", "rerun", "rerun-late", "checks", "pdf"],
+    parser.add_argument("--skip", action="append", default=[], choices=["pandas", "rerun", "rerun-late", "checks", "pdf", "sensor"],
                         help="leave a part out (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the run's DuckDB file and Dagster home")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
@@ -506,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     results: dict[str, dict] = {}
     cpu_before = busy_cpu_seconds()
-    plan = ["floor", "pandas", "backfill", "rerun", "checks", "pdf", "rerun-late"]
+    plan = ["floor", "pandas", "backfill", "rerun", "checks", "pdf", "rerun-late", "sensor"]
     for kind in plan:
         if kind in args.skip or (kind == "pdf" and args.pdf_sample <= 0):
             continue
@@ -629,6 +646,14 @@ def report(args, manifest: dict, generated: float, results: dict, agreement: dic
             if stage in l_stages:
                 row(f"  {stage}", l_stages[stage], ratio(l_stages[stage], t_floor), (late.get("stage_peak_rss_bytes") or {}).get(stage),
                     note=f"{ratio(l_stages[stage], stages.get(stage)):.2f} of the backfill's")
+    sensor = results.get("sensor", {})
+    if sensor.get("ok"):
+        row(f"late-data sensor: digests of the landing folder ({sensor['months']} feed-months)", sensor["first_s"],
+            ratio(sensor["first_s"], t_floor), sensor.get("peak_rss_bytes"), "its first evaluation: every feed")
+        row("  a tick after a deliveries file changed", sensor["deliveries_s"], ratio(sensor["deliveries_s"], t_floor),
+            note="deliveries digested again, the other feeds reused")
+    elif sensor:
+        row("late-data sensor", None, note="FAILED")
     if pdf.get("ok"):
         n = pdf["pdfs"]
         row(f"PDFs of {pdf['month']}: executive ({pdf['executive_vendors']:,} vendors, {pdf.get('executive_pages') or '?'} pages)",

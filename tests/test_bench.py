@@ -73,5 +73,9 @@ def test_bench_runs_end_to_end_and_the_three_agree(tmp_path):
     assert checks["ok"] and set(checks["feeds"]) == {"vendors", "deliveries", "complaints", "announcements"}
     assert all(f["not_quarantined"] == 0 for f in checks["feeds"].values())
     assert checks["feeds"]["announcements"]["flagged"]["announced and revised events carry a promised_ship_date"] > 0
+    # The late-data sensor's digests were timed over the same landing folder: every feed's months.
+    sensor = data["results"]["sensor"]
+    assert sensor["ok"] and sensor["months"] >= 3 * 24 and sensor["first_s"] > sensor["deliveries_s"] > 0
+    assert "late-data sensor: digests of the landing folder" in proc.stdout
     # The violations were there, and trustcard quarantined some of every feed's rows.
     assert all(backfill["quarantine"].get(feed, 0) > 0 for feed in ("deliveries", "complaints", "announcements"))
