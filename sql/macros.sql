@@ -39,6 +39,10 @@ CREATE OR REPLACE TEMP MACRO dup_status(conflict, first_at, f, r) AS
 -- (an aggregate over the key's rows).
 CREATE OR REPLACE TEMP MACRO key_places(f, r) AS array_to_string(list_sort(list(f || ':' || r)), ', ');
 CREATE OR REPLACE TEMP MACRO problem(col, why) AS {'col': col, 'why': why};
+-- Two JSON objects (text) as one, the keys of `j` first: a row's values and its extra columns
+-- (`_extra`, NULL when there are none) as quarantine shows them.
+CREATE OR REPLACE TEMP MACRO json_with(j, more) AS
+  '{' || concat_ws(',', nullif(substr(j, 2, length(j) - 2), ''), nullif(substr(more, 2, length(more) - 2), '')) || '}';
 -- A row's first problem is coalesce(check, check, ...) over its checks in contract column order:
 -- the first that is not NULL (a list filtered for it cost twice as much over 10M rows).
 -- A row whose vendor is not a valid vendor: either vendors.csv lacks it, or it is there but was

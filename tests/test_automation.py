@@ -170,17 +170,19 @@ def test_a_late_file_reruns_its_month_and_the_months_scored_after_it(landing: La
         assert written == {f"2026-{m:02d}-01" for m in range(3, 11)}
         assert not _tick(late_landing_files, instance, late.cursor, landing.root, db).run_requests
 
-        # A cursor of digests made another way (an older trustcard) cannot be compared with
-        # today's: recorded again with a word on why, and no month rerun for it.
+        # A cursor of digests made another way (an older trustcard or DuckDB) cannot be compared
+        # month by month: with the same files nothing changed and nothing runs; with a new file,
+        # every month of its feed runs again, not none.
         older = {feed: {**digest, "months": {m: ["md5 of the old way", n] for m, (_, n) in digest["months"].items()}}
                  for feed, digest in json.loads(late.cursor).items()}
         for digest in older.values():
             digest.pop("version")
+        same = _tick(late_landing_files, instance, json.dumps(older), landing.root, db)
+        assert not same.run_requests
+        assert not _tick(late_landing_files, instance, same.cursor, landing.root, db).run_requests
         landing.deliveries([["D-late-3", "V1", "2026-04-20", "", "5", "", "", ""]], name="late-april.csv")
-        upgraded = _tick(late_landing_files, instance, json.dumps(older), landing.root, db)
-        assert not upgraded.run_requests and "made differently" in upgraded.skip_message
-        assert "recorded the landing folder" in upgraded.skip_message
-        assert not _tick(late_landing_files, instance, upgraded.cursor, landing.root, db).run_requests
+        [upgraded] = _tick(late_landing_files, instance, json.dumps(older), landing.root, db).run_requests
+        assert (upgraded.tags[RANGE_START_TAG], upgraded.tags[RANGE_END_TAG]) == (f"{FIRST:%Y-%m-%d}", "2026-10-01")
         (landing.root / "deliveries" / "late-april.csv").unlink()  # the scores below are without it
 
     after = set(query(db, sql))
@@ -217,6 +219,26 @@ def test_a_late_cancellation_reruns_from_the_month_it_was_made(landing: Landing,
     scored = {date(2026, m, 1) for m in range(1, 11)}
     touched = months_touched([change], after, date(2026, 1, 1), date(2026, 10, 1), scored)
     assert sorted(touched) == [date(2026, 9, 1), date(2026, 10, 1)]
+
+
+def test_a_row_with_bad_bytes_moved_to_another_file_and_line_changes_no_digest(tmp_path: Path):
+    """A row's reading problem names its line ('... of line 3'): the digest leaves the line out, so
+    moving the row changes nothing, while mending its bytes does."""
+    from pipelines.defs.ingest.feeds import FEEDS_BY_NAME
+    from pipelines.defs.ingest.landing_digest import digest_feed
+
+    folder = tmp_path / "landing" / "deliveries"
+    folder.mkdir(parents=True)
+    header, good = b"delivery_id,vendor_id,promised_date,qty_ordered\n", b"D1,V1,2026-09-10,5\n"
+    bad = b"D2,V\xff1,2026-09-11,5\n"
+    (folder / "a.csv").write_bytes(header + good + bad)
+    feed = FEEDS_BY_NAME["deliveries"]
+    before = digest_feed(tmp_path / "landing", feed).months
+    (folder / "a.csv").write_bytes(header + good)
+    (folder / "b.csv").write_bytes(header + bad)  # line 2 of another file now
+    assert digest_feed(tmp_path / "landing", feed).months == before
+    (folder / "b.csv").write_bytes(header + b"D2,V1,2026-09-11,5\n")
+    assert digest_feed(tmp_path / "landing", feed).months != before
 
 
 def test_the_sensor_judges_content_not_file_names(landing: Landing, tmp_path: Path, dagster_home: Path):

@@ -1,14 +1,24 @@
 """Reruns are idempotent and order-independent: the same files give the same tables and numbers."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import query, run_months
+from conftest import AS_OF, DELIVERY_HEADER, VENDOR_HEADER, query, run_months, write_csv
+from pipelines.defs.ingest.feeds import FEEDS_BY_NAME
+from pipelines.defs.ingest.landing import LandingError
+from pipelines.defs.ingest.staging import stage_feed
+from pipelines.defs.quality.validate import validate_feed
+from pipelines.lib.duckdb_resource import open_database
+from pipelines.lib.months import ALL_MONTHS
 from pipelines.sample_data import generate
+
+VENDORS, DELIVERIES = FEEDS_BY_NAME["vendors"], FEEDS_BY_NAME["deliveries"]
 
 TABLES = ["vendors", "deliveries", "complaints", "announcement_events", "quarantine", "ingest_log",
           "delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics",
@@ -142,3 +152,66 @@ def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh
     # August's scores are the fresh run's (later months keep theirs until they are run again).
     august = "SELECT * FROM scorecard WHERE month = DATE '2026-08-01' ORDER BY ALL"
     assert query(db, august) == query(fresh, august)
+
+
+def _quarantined_delivery(landing: Path, qty: str, extra: list[str] | None = None) -> None:
+    """V9 is unknown: its delivery goes to quarantine, shown as it was read."""
+    write_csv(landing / "vendors.csv", VENDOR_HEADER, [["V1", "Acme", "parts", "false", ""]])
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [
+        ["D1", "V1", "2026-09-10", "2026-09-09", "10", "10", "0", "100"],
+        ["D2", "V9", "2026-09-11", "", qty, "", "", ""] + (extra or []),
+    ])
+
+
+QUARANTINE = "SELECT feed, source_file, row_number, column_name, reason, raw_record FROM quarantine ORDER BY ALL"
+
+
+@pytest.mark.parametrize("change", ["text only", "overflow only", "spool deleted"])
+def test_a_rerun_shows_quarantined_rows_as_a_fresh_run_does(change: str, tmp_path: Path, dagster_home: Path):
+    """Quarantine shows a rejected row as read, from the file staging spooled it to. A correction of
+    its text alone ('05' -> '5', the same number) or of the fields beyond the header, or the spool
+    folder deleted since, must not leave a rerun showing what a fresh run would not."""
+    landing, db, fresh = tmp_path / "landing", tmp_path / "t.duckdb", tmp_path / "fresh.duckdb"
+    _quarantined_delivery(landing, "05", ["old"] if change == "overflow only" else None)
+    assert run_months(landing, db, date(2026, 9, 1)).success
+    if change == "text only":
+        _quarantined_delivery(landing, "5")
+    elif change == "overflow only":
+        _quarantined_delivery(landing, "05", ["new"])
+    else:
+        shutil.rmtree(tmp_path / "t.duckdb.spool")
+    assert run_months(landing, db, date(2026, 9, 1)).success
+    assert run_months(landing, fresh, date(2026, 9, 1)).success
+    rerun = query(db, QUARANTINE)
+    assert rerun == query(fresh, QUARANTINE)
+    [(_, _, _, column, _, raw)] = rerun
+    assert json.loads(raw)["qty_ordered"] == ("5" if change == "text only" else "05")
+    if change == "overflow only":  # a ragged row: the row is at fault, and its fields beyond the header show
+        assert column is None and json.loads(raw)["_overflow"] == "new"
+    else:
+        assert column == "vendor_id"
+
+
+def test_a_file_refused_at_staging_leaves_quarantine_showing_the_rows_staged_before(tmp_path: Path):
+    """A changed file refused as a whole (not one value of a column parses) leaves the staged rows
+    as they were, and quarantine shows those rows as they were read, not the refused file's rows."""
+    landing, db = tmp_path / "landing", tmp_path / "t.duckdb"
+    write_csv(landing / "vendors.csv", VENDOR_HEADER, [["V1", "Acme", "parts", "false", ""]])
+    rows = [["D1", "V1", "2026-09-10", "", "5", "", "", ""], ["D2", "V9", "2026-09-10", "", "5", "", "", ""],
+            ["D3", "V1", "2026-09-10", "", "5", "", "", ""]]
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, rows)
+    con = open_database(db)
+    try:
+        for feed in (VENDORS, DELIVERIES):
+            stage_feed(con, landing, feed, *ALL_MONTHS)
+        write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER,
+                  [["D1", "V1", "2026-09-10", "", "x", "", "", ""], ["NEW", "V7", "2026-09-10", "", "y", "", "", ""],
+                   ["D3", "V1", "2026-09-10", "", "z", "", "", ""]])
+        with pytest.raises(LandingError, match="none of its 3 values parses"):
+            stage_feed(con, landing, DELIVERIES, *ALL_MONTHS)
+        for feed in (VENDORS, DELIVERIES):
+            validate_feed(con, feed, *ALL_MONTHS, AS_OF, run_id="test")
+        [(raw,)] = con.execute("SELECT raw_record FROM quarantine WHERE feed = 'deliveries'").fetchall()
+    finally:
+        con.close()
+    assert json.loads(raw)["delivery_id"] == "D2" and json.loads(raw)["vendor_id"] == "V9"

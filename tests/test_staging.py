@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pipelines.defs.ingest.feeds import ALL_FEEDS
 from pipelines.defs.ingest.landing import raw_record_sql, read_file
 from pipelines.defs.ingest.staging import stage_feed
 from pipelines.defs.quality.validate import validate_feed
+from pipelines.lib.db import prepare
 from pipelines.lib.duckdb_resource import open_database
 from pipelines.lib.months import ALL_MONTHS
 from pipelines.lib.settings import duckdb_memory_limit_from_env
@@ -271,6 +273,7 @@ def test_the_raw_record_made_in_sql_holds_every_value_as_read(tmp_path: Path):
     frame, _ = read_file(landing, path, DELIVERIES)
     con = open_database(":memory:")
     try:
+        prepare(con)
         con.register("spooled", frame.to_arrow())
         made = [json.loads(r[0]) for r in con.execute(f"SELECT {raw_record_sql(DELIVERIES)} FROM spooled").fetchall()]
     finally:
@@ -287,3 +290,22 @@ def test_the_raw_record_made_in_sql_holds_every_value_as_read(tmp_path: Path):
         {"delivery_id": "D5", "vendor_id": "V1", **row, "note": "\x7f\x01ctl", "x2": "</script>", "_overflow": None},
     ]
     assert list(made[2]) == [*DELIVERIES.column_names, "note", "x2", "_overflow"]  # the contract's order, then the file's
+
+
+def test_in_memory_stagings_of_one_landing_folder_at_once_do_not_disturb_each_other(tmp_path: Path):
+    """In-memory databases (`trustcard validate`) spool to a folder of the process per landing
+    folder: two at once (threads) must not sweep away each other's files as a killed run's."""
+    landing = tmp_path / "landing"
+    for month in range(1, 9):
+        write_csv(landing / "deliveries" / f"2026-{month:02d}.csv", DELIVERY_HEADER,
+                  [[f"D{month}-{i}", "V1", f"2026-{month:02d}-10", "", "2", "", "", ""] for i in range(200)])
+
+    def staged_rows(_: int) -> int:
+        con = open_database(":memory:")
+        try:
+            return stage_feed(con, landing, DELIVERIES, *ALL_MONTHS).rows_in_window
+        finally:
+            con.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(staged_rows, range(8))) == [1600] * 8

@@ -3,8 +3,7 @@ whose rows changed and every month already scored after them (a month's trust re
 months before it, and its trailing windows read them), and say which months and why.
 
 The cursor holds the last digest of the landing folder (see ingest/landing_digest.py). The first
-evaluation only records it: scoring the history is the backfill's job, not the sensor's. So does
-the first evaluation after an upgrade that changed how digests are made (they cannot be compared).
+evaluation only records it: scoring the history is the backfill's job, not the sensor's.
 """
 
 import hashlib
@@ -18,7 +17,7 @@ from ...lib.partitions import first_partition_month
 from ...lib.resources import TrustcardSettings
 from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
 from ..ingest.landing import LandingError
-from ..ingest.landing_digest import DIGEST_VERSION, NO_MONTH, WHOLE, Change, FeedDigest, changes, digest_landing
+from ..ingest.landing_digest import NO_MONTH, WHOLE, Change, FeedDigest, changes, digest_landing
 from ..jobs import monthly_job
 
 SENSOR_NAME = "late_landing_files"
@@ -86,9 +85,6 @@ def _dump(digests: dict[str, FeedDigest]) -> str:
 )
 def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSettings) -> SensorResult | SkipReason:
     previous = _load(context.cursor)
-    upgraded = previous is not None and any(d.version != DIGEST_VERSION for d in previous.values())
-    if upgraded:
-        previous = None
     try:
         current = digest_landing(settings.landing, previous)
     except LandingError as exc:
@@ -96,9 +92,7 @@ def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSett
         return SkipReason(f"landing folder cannot be read, no run started: {exc}")
     if previous is None:
         rows = sum(n for d in current.values() for _, n in d.months.values())
-        why = ("digests are made differently by this trustcard version, so changes since the last evaluation "
-               "cannot be told: run the months changed since by hand; " if upgraded else "")
-        return SensorResult(skip_reason=f"{why}recorded the landing folder ({rows} rows); later changes trigger runs",
+        return SensorResult(skip_reason=f"recorded the landing folder ({rows} rows); later changes trigger runs",
                             cursor=_dump(current))
     found = changes(previous, current)
     scored = {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))} \

@@ -13,7 +13,7 @@ from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, Feed
 from .landing import LandingError, file_signatures
-from .staging import stage_feed
+from .staging import spooled_files_missing, stage_feed
 
 
 def staged_asset(feed: Feed) -> AssetsDefinition:
@@ -33,6 +33,8 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 prepare(con)
                 step, fp = f"stage:{feed.name}", stage_fingerprint(settings.landing, feed)
                 reused = reusable(con, step, fp, f"stg_{feed.name}")
+                if reused is not None and spooled_files_missing(con, feed):
+                    reused = None  # spooled again (only the files, when the staged rows stand alone)
                 if reused is None:
                     # Validation will run the Great Expectations suites on what is staged now.
                     import_in_background("great_expectations")

@@ -123,11 +123,9 @@ def raw_record_sql(feed: Feed) -> str:
     """SQL making a row's raw record (the row as read: every contract column, the extra columns and
     `_overflow`, the fields beyond the header, as one JSON object of text values) from read_file's
     columns, for the few rows that need one (quarantine): making it for every row was half of
-    reading a file. Column names are the contract's, never data."""
+    reading a file. Column names are the contract's, never data; `json_with` is in sql/macros.sql."""
     values = ", ".join(f"'{c}': \"{c}\"" for c in feed.column_names)
-    return (f"""'{{' || substr(to_json({{{values}}})::VARCHAR, 2, length(to_json({{{values}}})::VARCHAR) - 2)"""
-            """ || coalesce(',' || nullif(substr(_extra, 2, length(_extra) - 2), ''), '')"""
-            """ || ',"_overflow":' || coalesce(to_json(_overflow)::VARCHAR, 'null') || '}'""")
+    return f"json_with(json_with(to_json({{{values}}})::VARCHAR, _extra), to_json({{'_overflow': _overflow}})::VARCHAR)"
 
 
 def _check_header(header: list[str], rel: str, feed: Feed) -> None:

@@ -28,9 +28,9 @@ from .staging import landing_view
 
 NO_MONTH = "none"  # rows whose month cannot be read (they are quarantined by every run)
 WHOLE = "all"      # the vendor list belongs to every month
-# The digests' formula: digests of another version cannot be compared (the sensor records the
-# landing folder again instead of rerunning every month).
-DIGEST_VERSION = 2
+# The digests' formula, and DuckDB's (its hash() may change between releases): digests of
+# another version cannot be compared month by month (see `changes`).
+DIGEST_VERSION = f"2/duckdb {duckdb.__version__}"
 
 
 @dataclass
@@ -41,7 +41,7 @@ class FeedDigest:
     # Announcements: "2027-06" (due) -> "2026-09", the first month a statement after the first one
     # was made (a re-date, a cancellation: the announcement is judged from then, before it is due).
     month_since: dict[str, str] = field(default_factory=dict)
-    version: int = DIGEST_VERSION
+    version: str = DIGEST_VERSION
 
     def to_json(self) -> dict:
         return {"files": self.files, "months": self.months, "month_files": self.month_files,
@@ -50,7 +50,7 @@ class FeedDigest:
     @classmethod
     def from_json(cls, data: dict) -> "FeedDigest":
         return cls(data["files"], data["months"], data["month_files"], data.get("month_since", {}),
-                   data.get("version", 1))
+                   str(data.get("version", 1)))
 
 
 def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = None) -> FeedDigest:
@@ -80,8 +80,10 @@ def _month_digests(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[dict, di
              if feed.name == "announcements" else "NULL")
     source = ("(SELECT *, min((event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') "
               "OVER (PARTITION BY announcement_id) AS first_said FROM staged)" if feed.name == "announcements" else "staged")
-    # The row as read: its text values (contract names, never data), extra fields, overflow.
-    read = ", ".join(f'l."{c}"' for c in feed.column_names) + ", l._extra, l._overflow, l._row_error"
+    # The row as read: its text values (contract names, never data), extra fields, overflow, and
+    # a reading problem without its line number (a row moved is the same row).
+    read = (", ".join(f'l."{c}"' for c in feed.column_names) + ", l._extra, l._overflow, l._row_error.col, "
+            r"regexp_replace(l._row_error.why, ' of line \d+', '')")
     rows = con.execute(
         f"""SELECT s.m, md5(count(*) || ':' || sum(hash({read}, s._dup_status)::HUGEINT)), count(*),
                    list(DISTINCT s._source_file ORDER BY s._source_file), {since}
@@ -121,6 +123,12 @@ def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Chan
     out = []
     for feed, after in new.items():
         before = old.get(feed, FeedDigest({}))
+        if before.version != after.version and feed in old:
+            if before.files == after.files:
+                continue  # the same files: the same rows, whatever their digests say
+            # Digests made another way (an upgrade) cannot tell which months changed: all of them.
+            before = FeedDigest(before.files, {m: ["", n] for m, (_, n) in before.months.items()},
+                                before.month_files, before.month_since, after.version)
         touched_files = {f for f in set(before.files) | set(after.files) if before.files.get(f) != after.files.get(f)}
         for month in sorted(set(before.months) | set(after.months)):
             if before.months.get(month, [None])[0] == after.months.get(month, [None])[0]:

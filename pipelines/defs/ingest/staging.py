@@ -63,6 +63,8 @@ class Landed:
     files: list[str]
     rows: int
     blank_lines: int
+    parts: list[Path]  # the spooled file of each of `files`
+    cache: Path | None = None  # where kept spooled files are (None: not kept)
 
 
 @contextmanager
@@ -71,13 +73,12 @@ def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
     """Every landing file of the feed (or those named in `only`), as text with provenance, in the
     temp view `landing` for as long as the block lasts. `Landed` counts every file either way.
     With `keep`, the spooled files are kept (beside the database; for an in-memory database in a
-    temporary folder of the process) and listed in `spooled_files`, for validation's raw records."""
+    temporary folder of the process) for validation's raw records: staging lists them in
+    `spooled_files` (keep_spooled_files) once its rows are written."""
     parent = _spool_parent(con, landing_dir) if keep else None
     try:
         with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:
             landed, parts = spool_feed(landing_dir, feed, Path(spool), parent / "files" if parent else None)
-            if keep:
-                _list_spooled_files(con, feed, landed.files, parts[1:])
             if only is not None:  # parts[0] is the empty file that gives the view its columns
                 parts = parts[:1] + [part for name, part in zip(landed.files, parts[1:]) if name in only]
             con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM read_parquet({parquet_list(parts)})")
@@ -96,13 +97,34 @@ def parquet_list(parts: list[Path]) -> str:
     return "[" + ", ".join("'" + str(part).replace("'", "''") + "'" for part in parts) + "]"
 
 
-def _list_spooled_files(con: duckdb.DuckDBPyConnection, feed: Feed, files: list[str], parts: list[Path]) -> None:
-    """Which spooled file holds each landing file's rows (and their raw records), as of this staging."""
-    prepare(con)
+def list_spooled_files(con: duckdb.DuckDBPyConnection, feed: Feed, landed: Landed) -> None:
+    """Which spooled file holds each landing file's rows (their text as read), as of this staging:
+    written in the staging's transaction, so it names the files the staged rows came from."""
     con.execute("DELETE FROM spooled_files WHERE feed = ?", [feed.name])
-    if files:
+    if landed.files:
         con.execute("INSERT INTO spooled_files SELECT ?, unnest(?), unnest(?)",
-                    [feed.name, files, [str(part.resolve()) for part in parts]])
+                    [feed.name, landed.files, [str(part.resolve()) for part in landed.parts]])
+
+
+def prune_spool_cache(feed: Feed, landed: Landed) -> None:
+    """Remove the kept spooled files of landing files gone or changed since: after the staging that
+    replaced their rows is committed (a refused file leaves the staged rows and their files)."""
+    if landed.cache is None:
+        return
+    kept = {part.stem for part in landed.parts}
+    for old in landed.cache.glob(f"{feed.name}-*.parquet"):
+        if old.stem not in kept:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
+
+
+def spooled_files_missing(con: duckdb.DuckDBPyConnection, feed: Feed) -> bool:
+    """Whether a spooled file the staged rows came from is gone (its folder deleted, the database
+    copied elsewhere): staging must then spool again, or quarantine could not show rows as read."""
+    if not table_exists(con, "spooled_files"):
+        return True
+    parts = con.execute("SELECT part FROM spooled_files WHERE feed = ?", [feed.name]).fetchall()
+    return any(not Path(p).is_file() for (p,) in parts)
 
 
 # In-memory databases (`trustcard validate`, tests) spool to a temporary folder of the process,
@@ -119,8 +141,9 @@ def _spool_parent(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Path:
         if key not in _PROCESS_SPOOLS:
             _PROCESS_SPOOLS[key] = tempfile.TemporaryDirectory(prefix="trustcard-spool-")
         parent = Path(_PROCESS_SPOOLS[key].name)
-    else:
-        parent = files[0].parent / f"{files[0].name}.spool"
+        parent.mkdir(parents=True, exist_ok=True)  # removed when left empty (no file of the feed spooled)
+        return parent  # this process's own (another thread may be spooling in it): nothing left by a killed run
+    parent = files[0].parent / f"{files[0].name}.spool"
     parent.mkdir(parents=True, exist_ok=True)  # removed when left empty (no file of the feed spooled)
     # Staging holds the database's writer lock, so a spool found here was left by a killed run.
     for stale in parent.glob("trustcard-*"):
@@ -147,13 +170,7 @@ def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = 
             files.append(path.relative_to(landing_dir).as_posix())
             parts.append(part)
             rows, blanks = rows + n, blanks + skipped
-    if cache is not None:  # files no longer in the landing folder, or changed since
-        kept = {p.stem for p in parts}
-        for old in cache.glob(f"{feed.name}-*.parquet"):
-            if old.stem not in kept:
-                old.unlink(missing_ok=True)
-                old.with_suffix(".json").unlink(missing_ok=True)
-    return Landed(files, rows, blanks), parts
+    return Landed(files, rows, blanks, parts[1:], cache), parts
 
 
 def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scratch: Path) -> tuple[Path, int, int]:
@@ -172,8 +189,12 @@ def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scra
     frame, skipped = read_file(landing_dir, path, feed)
     cache.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(scratch, compression="lz4", statistics=False)
-    os.replace(scratch, part)  # whole or not at all: a killed run leaves no half-written entry
-    meta.write_text(json.dumps({"rows": frame.height, "blank_lines": skipped}))
+    # Whole or not at all, the counts after the rows: a killed run leaves no half-written entry, and
+    # another staging of the same folder (threads of one process) never reads one.
+    written = scratch.with_suffix(".json")
+    written.write_text(json.dumps({"rows": frame.height, "blank_lines": skipped}))
+    os.replace(scratch, part)
+    os.replace(written, meta)
     return part, frame.height, skipped
 
 
@@ -191,11 +212,12 @@ def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, st
         con.execute(f"CREATE OR REPLACE TEMP VIEW staged_new AS {load_sql(f'staged/{table}')}")
         try:
             if changed is not None:
-                in_window = _restage_files(con, feed, sorted(changed))
+                in_window = _restage_files(con, feed, sorted(changed), landed)
             else:
                 ensure_table_like(con, table, "staged_new")
                 # Typed straight into the table; a file refused as a whole rolls the write back.
                 with transaction(con, table):
+                    list_spooled_files(con, feed, landed)
                     con.execute(f"DELETE FROM {table} WHERE {where}", args)
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
                     refuse_wrongly_typed_columns(con, feed, where, args)
@@ -203,6 +225,7 @@ def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, st
                     in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0]
         finally:
             con.execute("DROP VIEW IF EXISTS staged_new")
+        prune_spool_cache(feed, landed)
     return StageSummary(feed.name, landed.files, landed.rows, in_window, landed.blank_lines, signatures)
 
 
@@ -218,12 +241,13 @@ def _changed_files(con: duckdb.DuckDBPyConnection, feed: Feed, previous: dict[st
     return {name for name in set(previous) | set(now) if previous.get(name) != now.get(name)}
 
 
-def _restage_files(con: duckdb.DuckDBPyConnection, feed: Feed, files: list[str]) -> int:
+def _restage_files(con: duckdb.DuckDBPyConnection, feed: Feed, files: list[str], landed: Landed) -> int:
     """Replace the rows of `files` in the staged table with the view `staged_new` (their rows
     now; none for a removed file), then judge the duplicate status of every key they held or hold
     again across all files. The same rows as staging the whole feed, at the cost of the files."""
     table, key, only = f"stg_{feed.name}", feed.key, "list_contains(?, _source_file)"
     with transaction(con, table):
+        list_spooled_files(con, feed, landed)
         con.execute(f"CREATE OR REPLACE TEMP TABLE affected_keys AS SELECT DISTINCT {key} AS _key "
                     f"FROM {table} WHERE {only} AND {key} IS NOT NULL", [files])
         con.execute(f"DELETE FROM {table} WHERE {only}", [files])

@@ -4,7 +4,7 @@ Validation of a month reads that month's staged rows (and the rows of unknown mo
 every window), the vendor list and the as-of date. So when the vendor list, the as-of date and
 trustcard's code are what the last validation saw, only months whose staged rows differ need
 judging again: a late file costs its months, not the feed. Staged rows are compared per month
-by count and an order-independent sum of row hashes.
+by count and an order-independent sum of row hashes (with the file each row was read from).
 """
 from __future__ import annotations
 
@@ -21,9 +21,12 @@ from ..ingest.landing_digest import NO_MONTH  # rows whose month is unknown: jud
 def basis(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> dict:
     """What a feed's validation depended on: per month, its staged rows' count and hash sum."""
     vendors = con.execute("SELECT fingerprint FROM build_log WHERE step = 'stage:vendors'").fetchall()
+    # A row hashes with the spooled file its text was read into (named by the landing file's size
+    # and times): a correction of the text alone ('05' -> '5') changes what quarantine shows of it.
     months = con.execute(
-        f"SELECT coalesce(strftime(month, '%Y-%m'), ?), count(*), sum(hash(s))::VARCHAR "
-        f"FROM stg_{feed.name} s GROUP BY ALL", [NO_MONTH]).fetchall() if feed.is_folder else []
+        f"""SELECT coalesce(strftime(s.month, '%Y-%m'), ?), count(*), sum(hash(s, f.part))::VARCHAR
+            FROM stg_{feed.name} s LEFT JOIN spooled_files f ON f.feed = ? AND f.source_file = s._source_file
+            GROUP BY ALL""", [NO_MONTH, feed.name]).fetchall() if feed.is_folder else []
     return {"code": code_version(), "as_of": as_of.isoformat(), "vendors": vendors[0][0] if vendors else None,
             "months": {m: [n, h] for m, n, h in months}}
 

@@ -46,7 +46,8 @@ def validate_feed(
     typed = ", ".join(f"'{c}': {c}::VARCHAR" for c in feed.column_names)  # contract names: safe to quote
     con.execute(f"""CREATE OR REPLACE TEMP TABLE judged AS
                     SELECT month, vendor_id, _source_file, _row_number, _problem, _dup_status,
-                           CASE WHEN _problem IS NOT NULL THEN to_json({{{typed}}})::VARCHAR END AS _typed_record
+                           CASE WHEN _problem IS NOT NULL THEN json_with(to_json({{{typed}}})::VARCHAR, _extra)
+                           END AS _typed_record
                     FROM ({sql}) WHERE _problem IS NOT NULL OR _dup_status = 'duplicate'""", params)
     _fetch_raw_records(con, feed)
     month = "month" if feed.is_folder else "NULL::DATE"
