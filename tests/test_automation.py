@@ -183,6 +183,7 @@ def test_a_late_file_reruns_its_month_and_the_months_scored_after_it(landing: La
         landing.deliveries([["D-late-3", "V1", "2026-04-20", "", "5", "", "", ""]], name="late-april.csv")
         [upgraded] = _tick(late_landing_files, instance, json.dumps(older), landing.root, db).run_requests
         assert (upgraded.tags[RANGE_START_TAG], upgraded.tags[RANGE_END_TAG]) == (f"{FIRST:%Y-%m-%d}", "2026-10-01")
+        assert "late-april.csv" in upgraded.tags[REASON_TAG] and "a removed file" not in upgraded.tags[REASON_TAG]
         (landing.root / "deliveries" / "late-april.csv").unlink()  # the scores below are without it
 
     after = set(query(db, sql))

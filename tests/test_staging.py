@@ -309,3 +309,24 @@ def test_in_memory_stagings_of_one_landing_folder_at_once_do_not_disturb_each_ot
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(staged_rows, range(8))) == [1600] * 8
+
+
+def test_an_in_memory_database_keeps_its_rows_as_read_when_another_stages_the_folder_changed(tmp_path: Path):
+    """Two in-memory databases of one process share a spool folder per landing folder: the second,
+    staging the folder after a file changed, must not remove the files the first's rows came from."""
+    landing = tmp_path / "landing"
+    write_csv(landing / "vendors.csv", VENDOR_HEADER, [["V1", "Acme", "parts", "false", ""]])
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [["D2", "V9", "2026-09-11", "", "05", "", "", ""]])
+    first, second = open_database(":memory:"), open_database(":memory:")
+    try:
+        for feed in (VENDORS, DELIVERIES):
+            stage_feed(first, landing, feed, *ALL_MONTHS)
+        write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [["D2", "V9", "2026-09-11", "", "7", "", "", ""]])
+        stage_feed(second, landing, DELIVERIES, *ALL_MONTHS)
+        for feed in (VENDORS, DELIVERIES):
+            validate_feed(first, feed, *ALL_MONTHS, date(2026, 11, 26), run_id="test")
+        [(raw,)] = first.execute("SELECT raw_record FROM quarantine WHERE feed = 'deliveries'").fetchall()
+    finally:
+        first.close()
+        second.close()
+    assert json.loads(raw)["qty_ordered"] == "05"

@@ -123,7 +123,8 @@ def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Chan
     out = []
     for feed, after in new.items():
         before = old.get(feed, FeedDigest({}))
-        if before.version != after.version and feed in old:
+        upgraded = before.version != after.version and feed in old
+        if upgraded:
             if before.files == after.files:
                 continue  # the same files: the same rows, whatever their digests say
             # Digests made another way (an upgrade) cannot tell which months changed: all of them.
@@ -135,7 +136,9 @@ def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Chan
                 continue
             holders = set(after.month_files.get(month, [])) | set(before.month_files.get(month, []))
             since = min([m for m in (before.month_since.get(month), after.month_since.get(month)) if m] or [""])
+            # After an upgrade a month may hold none of the changed files: name them all, not "a removed file".
+            files = holders & touched_files or (touched_files if upgraded else set())
             out.append(Change(feed, month, before.months.get(month, [None, 0])[1],
-                              after.months.get(month, [None, 0])[1], tuple(sorted(holders & touched_files)),
+                              after.months.get(month, [None, 0])[1], tuple(sorted(files)),
                               after.months.get(month, [""])[0] or "", since))
     return out

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -87,7 +88,7 @@ def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
             finally:
                 con.execute("DROP VIEW IF EXISTS landing")
     finally:
-        if parent is not None:
+        if parent is not None and not _is_process_spool(parent):
             with contextlib.suppress(OSError):  # not empty: the cache of spooled files
                 parent.rmdir()
 
@@ -109,8 +110,8 @@ def list_spooled_files(con: duckdb.DuckDBPyConnection, feed: Feed, landed: Lande
 def prune_spool_cache(feed: Feed, landed: Landed) -> None:
     """Remove the kept spooled files of landing files gone or changed since: after the staging that
     replaced their rows is committed (a refused file leaves the staged rows and their files)."""
-    if landed.cache is None:
-        return
+    if landed.cache is None or _is_process_spool(landed.cache.parent):
+        return  # another connection of this process may still read them
     kept = {part.stem for part in landed.parts}
     for old in landed.cache.glob(f"{feed.name}-*.parquet"):
         if old.stem not in kept:
@@ -128,8 +129,14 @@ def spooled_files_missing(con: duckdb.DuckDBPyConnection, feed: Feed) -> bool:
 
 
 # In-memory databases (`trustcard validate`, tests) spool to a temporary folder of the process,
-# one per landing folder, removed when the process exits.
+# one per landing folder, removed when the process exits. Connections of one process may share it
+# (threads): it is neither swept, pruned nor removed while the process lives.
 _PROCESS_SPOOLS: dict[str, tempfile.TemporaryDirectory] = {}
+_PROCESS_SPOOLS_LOCK = threading.Lock()
+
+
+def _is_process_spool(parent: Path | None) -> bool:
+    return parent is not None and any(parent == Path(t.name) for t in list(_PROCESS_SPOOLS.values()))
 
 
 def _spool_parent(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Path:
@@ -138,11 +145,10 @@ def _spool_parent(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Path:
     files = [Path(f) for _, name, f in con.execute("PRAGMA database_list").fetchall() if f and name != "temp"]
     if not files:
         key = fingerprint("process spool", str(landing_dir.resolve()))
-        if key not in _PROCESS_SPOOLS:
-            _PROCESS_SPOOLS[key] = tempfile.TemporaryDirectory(prefix="trustcard-spool-")
-        parent = Path(_PROCESS_SPOOLS[key].name)
-        parent.mkdir(parents=True, exist_ok=True)  # removed when left empty (no file of the feed spooled)
-        return parent  # this process's own (another thread may be spooling in it): nothing left by a killed run
+        with _PROCESS_SPOOLS_LOCK:
+            if key not in _PROCESS_SPOOLS:
+                _PROCESS_SPOOLS[key] = tempfile.TemporaryDirectory(prefix="trustcard-spool-")
+            return Path(_PROCESS_SPOOLS[key].name)
     parent = files[0].parent / f"{files[0].name}.spool"
     parent.mkdir(parents=True, exist_ok=True)  # removed when left empty (no file of the feed spooled)
     # Staging holds the database's writer lock, so a spool found here was left by a killed run.
