@@ -72,9 +72,9 @@ def digest_feed(landing_dir: Path, feed: Feed, previous: FeedDigest | None = Non
 
 def _month_digests(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[dict, dict, dict]:
     """(month -> [digest, rows], month -> files, month -> since) of the feed in the view `landing`."""
-    month = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
-    con.execute(f"CREATE TEMP TABLE staged AS SELECT {month} AS m, * FROM ({load_sql(f'staged/stg_{feed.name}')})",
-                [NO_MONTH if feed.is_folder else WHOLE])
+    # A view (read once, by the aggregate below), so it names its constants itself: ours, not data.
+    month = f"coalesce(strftime(month, '%Y-%m'), '{NO_MONTH}')" if feed.is_folder else f"'{WHOLE}'"
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT {month} AS m, * FROM ({load_sql(f'staged/stg_{feed.name}')})")
     since = ("""strftime(min(s.event_date) FILTER (WHERE s.event IS DISTINCT FROM 'announced'
                  OR (s.event_date, s._source_file, s._row_number) > s.first_said), '%Y-%m')"""
              if feed.name == "announcements" else "NULL")
