@@ -27,5 +27,5 @@ CREATE TABLE IF NOT EXISTS build_log (
 CREATE TABLE IF NOT EXISTS spooled_files (
   feed VARCHAR NOT NULL,
   source_file VARCHAR NOT NULL,     -- path under the landing folder
-  part VARCHAR NOT NULL             -- the Parquet file its rows were spooled to, with their raw records
+  part VARCHAR NOT NULL             -- the Parquet file its rows were spooled to, as read (quarantine's raw records)
 );

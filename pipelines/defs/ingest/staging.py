@@ -75,7 +75,7 @@ def landing_view(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed,
     temp view `landing` for as long as the block lasts. `Landed` counts every file either way.
     With `keep`, the spooled files are kept (beside the database; for an in-memory database in a
     temporary folder of the process) for validation's raw records: staging lists them in
-    `spooled_files` (keep_spooled_files) once its rows are written."""
+    `spooled_files` (list_spooled_files) in the transaction that writes its rows."""
     parent = _spool_parent(con, landing_dir) if keep else None
     try:
         with tempfile.TemporaryDirectory(prefix=f"trustcard-{feed.name}-", dir=parent) as spool:

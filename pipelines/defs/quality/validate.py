@@ -41,9 +41,9 @@ def validate_feed(
     where, args = month_filter(feed.is_folder, start, end)
     sql = load_sql(f"validated/val_{feed.name}")
     # The judgement is computed twice rather than kept for every row: once here for the few rows
-    # that are not valid (with the raw records quarantine shows, from the spool), once streamed into the valid
-    # table (_write). Writing every judged row to a temporary table first cost more than that.
-    typed = ", ".join(f"'{c}': {c}::VARCHAR" for c in feed.column_names)  # contract names: safe to quote
+    # that are not valid (with what quarantine shows of them), once streamed into the valid table
+    # (_write). Writing every judged row to a temporary table first cost more than that.
+    typed = ", ".join(f"'{c}': \"{c}\"::VARCHAR" for c in feed.column_names)  # the contract's names, not data
     con.execute(f"""CREATE OR REPLACE TEMP TABLE judged AS
                     SELECT month, vendor_id, _source_file, _row_number, _problem, _dup_status,
                            CASE WHEN _problem IS NOT NULL THEN json_with(to_json({{{typed}}})::VARCHAR, _extra)
