@@ -6,7 +6,11 @@ the expected statuses and places are written out by hand from the rows.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -330,3 +334,27 @@ def test_an_in_memory_database_keeps_its_rows_as_read_when_another_stages_the_fo
         first.close()
         second.close()
     assert json.loads(raw)["qty_ordered"] == "05"
+
+
+def test_a_killed_processs_in_memory_spool_is_removed_by_the_next_process(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """An in-memory database's spool folder goes when its process exits; one left by a process that
+    was killed (its id no longer running) is removed when another process makes its own."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / "tmp" / f"trustcard-spool-{dead.pid}-abc"
+    (left / "files").mkdir(parents=True)
+    alive = tmp_path / "tmp" / f"trustcard-spool-{os.getppid()}-abc"
+    alive.mkdir()
+    landing = tmp_path / "landing"
+    write_csv(landing / "deliveries" / "a.csv", DELIVERY_HEADER, [["D1", "V1", "2026-09-10", "", "1", "", "", ""]])
+    con = open_database(":memory:")
+    try:
+        stage_feed(con, landing, DELIVERIES, *ALL_MONTHS)
+    finally:
+        con.close()
+    assert not left.exists() and alive.exists()
+    assert [p.name.startswith(f"trustcard-spool-{os.getpid()}-") for p in (tmp_path / "tmp").iterdir()
+            if p != alive] == [True]

@@ -135,6 +135,27 @@ _PROCESS_SPOOLS: dict[str, tempfile.TemporaryDirectory] = {}
 _PROCESS_SPOOLS_LOCK = threading.Lock()
 
 
+PROCESS_SPOOL_PREFIX = "trustcard-spool-"  # + the process id and a random part
+
+
+def _remove_spools_of_dead_processes() -> None:
+    """A process killed before it exits leaves its spool folder behind: removed by the next one."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PROCESS_SPOOL_PREFIX}*-*"):
+        pid = folder.name[len(PROCESS_SPOOL_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
+
+
 def _is_process_spool(parent: Path | None) -> bool:
     return parent is not None and any(parent == Path(t.name) for t in list(_PROCESS_SPOOLS.values()))
 
@@ -147,7 +168,8 @@ def _spool_parent(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> Path:
         key = fingerprint("process spool", str(landing_dir.resolve()))
         with _PROCESS_SPOOLS_LOCK:
             if key not in _PROCESS_SPOOLS:
-                _PROCESS_SPOOLS[key] = tempfile.TemporaryDirectory(prefix="trustcard-spool-")
+                _remove_spools_of_dead_processes()
+                _PROCESS_SPOOLS[key] = tempfile.TemporaryDirectory(prefix=f"{PROCESS_SPOOL_PREFIX}{os.getpid()}-")
             return Path(_PROCESS_SPOOLS[key].name)
     parent = files[0].parent / f"{files[0].name}.spool"
     parent.mkdir(parents=True, exist_ok=True)  # removed when left empty (no file of the feed spooled)
