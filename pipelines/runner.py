@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .lib.months import last_complete_month, month_key, parse_month
 from .lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
-from .lib.run_errors import root_message
+from .lib.brief_logger import brief_console_logger
+from .lib.run_errors import is_deliberate, root_message
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env, first_month_from_env
 from .lib.writer_lock import writer_lock
 
@@ -84,6 +85,9 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     from .definitions import MONTHLY_JOB, TABLES_JOB, defs
 
     job = defs.resolve_job_def(MONTHLY_JOB if reports else TABLES_JOB)
+    trace = os.environ.get("TRUSTCARD_TRACE", "") not in ("", "0")
+    if not trace:  # one line per warning, the failure's cause once at the end (lib/brief_logger.py)
+        job = job.with_logger_defs({"console": brief_console_logger})
     # The whole run holds the database: a second run started meanwhile waits, then runs.
     holder = f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
     with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance:
@@ -92,11 +96,12 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             instance=instance,
             tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "cli",
                   REASON_TAG: f"trustcard run --months {first:%Y-%m}..{last:%Y-%m}"},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # A run config naming no logger gets Dagster's default console at DEBUG, not the job's.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}} if trace else {}}},
             raise_on_error=False,
         )
     outcome = RunOutcome(result.run_id, first, last)
-    failure = None
+    failure, deliberate = None, True
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
@@ -106,9 +111,10 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
                 outcome.steps.append((name, "ok", meta))
         elif event.event_type_value == "STEP_FAILURE" and failure is None:
             error = event.event_specific_data.error
-            failure = f"{event.step_key}: {root_message(error)}"
+            failure, deliberate = f"{event.step_key}: {root_message(error)}", is_deliberate(error)
     if not result.success:
-        raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}")
+        raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}"
+                       + ("" if trace or deliberate else " (TRUSTCARD_TRACE=1 prints the trace)"))
     return outcome
 
 

@@ -81,3 +81,32 @@ def test_a_landing_folder_that_cannot_be_listed_is_one_line_before_any_run(tmp_p
         assert done.returncode == 1
         assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert not (tmp_path / "home").exists()  # refused before a Dagster instance was even made
+
+
+def test_a_run_that_fails_or_warns_says_so_in_one_line_each(tmp_path: Path):
+    # Review: a vendor list without a valid vendor printed Dagster's STEP_FAILURE and RUN_FAILURE
+    # with two stack traces each (about 90 lines) before the one line that says what is wrong.
+    landing = tmp_path / "landing"
+    (landing / "deliveries").mkdir(parents=True)
+    (landing / "vendors.csv").write_text("vendor_id,vendor_name\n,Nobody\n")
+    (landing / "deliveries" / "d.csv").write_text(
+        "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,5\nD2,V1,2026-01-06,ten\n")
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
+           "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb")}
+    run = TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"]
+    failed = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines() == [
+        "trustcard: run " + failed.stderr.split()[2] + " failed at vendors: vendors.csv: no valid vendor (all 1 rows "
+        "rejected: vendor_id: required value is missing (line 2)); without one every other row would be rejected "
+        "and the months' scores replaced by nothing"], failed.stderr
+
+    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
+    warned = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert warned.returncode == 0, warned.stderr
+    assert warned.stderr.strip().splitlines() == [
+        "warning: deliveries: 1 row(s) quarantined, qty_ordered: not a number, got 'ten' (first at deliveries/d.csv:3)"]
+    assert "deliveries             rows_read=2, rows_valid=1, rows_quarantined=1" in warned.stdout
+
+    traced = subprocess.run(run, capture_output=True, text=True, env=env | {"TRUSTCARD_TRACE": "1"})
+    assert traced.returncode == 0 and "dagster - WARNING" in traced.stderr  # Dagster's own console logger

@@ -8,3 +8,13 @@ def root_message(error) -> str:
         error = error.cause
     message = (error.message if error else "").strip()
     return message.split("\n")[0].removeprefix("dagster._core.definitions.events.Failure: ")
+
+
+def is_deliberate(error) -> bool:
+    """A Failure the assets raise on purpose (a file that breaks the contract): its message is the
+    whole story. Anything else is a fault whose trace a developer will want."""
+    while error is not None:
+        if "Failure" in error.cls_name:
+            return True
+        error = error.cause
+    return False
