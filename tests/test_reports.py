@@ -117,6 +117,8 @@ def test_hostile_vendor_name_prints_literally(rendered: Path):
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert '<img src="file:///etc/passwd">' not in html
     assert "<script>alert(1)</script>" not in html
+    # The twin's inline stylesheet names no file: the PDF's fonts are relative to reports/static/.
+    assert "url(" not in html and "@font-face" not in html and "letter-spacing: -0.2pt" in html
 
 
 def test_executive_pdf_metadata_pages_and_no_self_in_movers(rendered: Path):

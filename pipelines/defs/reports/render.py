@@ -12,6 +12,7 @@ import atexit
 import hashlib
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -113,8 +114,16 @@ class ReportJob:
     attachments: tuple[tuple[str, str], ...] = ()  # (file name, text) embedded in the PDF
 
 
+def screen_css() -> str:
+    """The stylesheet inlined in an HTML twin, without its @font-face rules: their URLs name the
+    project's fonts relative to reports/static/, which a browser would look for beside the report
+    (reports/out/...); the browser uses the fallback families instead (DejaVu Sans Condensed,
+    sans-serif)."""
+    return re.sub(r"@font-face\s*\{[^}]*\}\n?", "", STYLESHEET.read_text(encoding="utf-8"))
+
+
 def render_html(template: str, context: dict, for_screen: bool = False) -> str:
-    css = Markup(STYLESHEET.read_text(encoding="utf-8")) if for_screen else None
+    css = Markup(screen_css()) if for_screen else None
     return environment().get_template(template).render(**context, for_screen=for_screen, inline_css=css)
 
 
