@@ -10,7 +10,7 @@ CREATE OR REPLACE TEMP MACRO iso_date(x) AS
 -- Offsets exist from -12:00 to +14:00 (DuckDB would read +99:99). Between 0001-01-02 and
 -- 9999-12-30, so that no offset carries the instant out of the years 1 to 9999 in UTC.
 CREATE OR REPLACE TEMP MACRO iso_ts(x) AS
-  CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)?')
+  CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|\+(0\d|1[0-3])(:?[0-5]\d)?|\+14(:?00)?|-(0\d|1[01])(:?[0-5]\d)?|-12(:?00)?)?')
             AND trim(x) >= '0001-01-02' AND trim(x) < '9999-12-31'
        THEN timezone('UTC', TRY_CAST(trim(x) AS TIMESTAMPTZ)) END;
 -- The month a row belongs to, from its date or UTC instant. A date in the year 9000 or later (a
@@ -55,12 +55,16 @@ CREATE OR REPLACE TEMP MACRO too_long(col, x) AS
   CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long; the limit is 10000') END;
 -- Keys (ids) are names a person reads and the reports print whole: a long one is not an id, and
 -- one holding an invisible or control character ('D1' + a zero-width space) would print like
--- another id while being a different key.
+-- another id while being a different key. Invisible: control (Cc), format (Cf: soft hyphen, bidi
+-- marks, tags), line and paragraph separators, and Unicode's other default-ignorable characters
+-- (combining grapheme joiner, Hangul fillers, Khmer and Mongolian vowel marks, variation selectors).
+CREATE OR REPLACE TEMP MACRO invisible_character() AS
+  '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\x{034F}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180F}\x{3164}\x{FE00}-\x{FE0F}\x{FFA0}\x{E0000}-\x{E0FFF}]';
 CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
   CASE WHEN length(x) > 256 THEN problem(col, 'id is ' || length(x) || ' characters long; the limit is 256')
-       WHEN regexp_matches(x, '[\x00-\x1f\x7f\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]')
-       THEN problem(col, 'id contains an invisible or control character (' || printf('U+%04X', unicode(regexp_extract(x,
-            '[\x00-\x1f\x7f\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]')))
+       WHEN regexp_matches(x, invisible_character())
+       THEN problem(col, 'id contains an invisible or control character ('
+            || printf('U+%04X', unicode(regexp_extract(x, invisible_character())))
             || '): it would print like another id') END;
 CREATE OR REPLACE TEMP MACRO after_as_of(col, d, as_of) AS
   CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date ' || as_of) END;

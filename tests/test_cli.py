@@ -110,3 +110,16 @@ def test_a_run_that_fails_or_warns_says_so_in_one_line_each(tmp_path: Path):
 
     traced = subprocess.run(run, capture_output=True, text=True, env=env | {"TRUSTCARD_TRACE": "1"})
     assert traced.returncode == 0 and "dagster - WARNING" in traced.stderr  # Dagster's own console logger
+
+
+def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyPatch):
+    # Review: 0001-01 was accepted and the run died on "time data '1-09-01' does not match format".
+    from pipelines.lib.settings import first_month_from_env
+
+    for given, read in (("1000-01", "1000-01"), ("2013-01", "2013-01"), ("2013-1", "2013-01")):
+        monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", given)
+        assert first_month_from_env() == read
+    for bad, why in (("0999-12", "1000-01 or later"), ("0001-01", "1000-01 or later"), ("2013-13", "look like")):
+        monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", bad)
+        with pytest.raises(ValueError, match=why):
+            first_month_from_env()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
@@ -110,6 +111,13 @@ def link_outside(rel: str) -> Callable[[Path], None]:
         outside = root.parent / f"outside-{uuid.uuid4().hex}.csv"
         outside.write_text(csv_text(DELIVERY_HEADER, "SECRET1,V1,2026-09-10,2026-09-09,10,,,"))
         (root / rel).symlink_to(outside)
+    return fault
+
+
+def make_fifo(rel: str) -> Callable[[Path], None]:
+    """A fault: a named pipe where a landing file should be (reading it would wait forever)."""
+    def fault(root: Path) -> None:
+        os.mkfifo(root / rel)
     return fault
 
 
@@ -235,6 +243,10 @@ CASES = [
     Case("vendors_every_row_rejected",
          put("vendors.csv", csv_text(VENDOR_HEADER, "V1,,packaging,,", "V2,Acme,packaging,maybe,")),
          blocking=("vendors.csv:", "no valid vendor (all 2 rows rejected: ", "is_self: ", "vendor_name: ")),
+    Case("two_rows_are_our_own_company",  # review: one of them vanished from the executive PDF, silently
+         put("vendors.csv", csv_text(VENDOR_HEADER, "V1,Acme,packaging,true,", "V2,Bolt,packaging,,",
+                                     "V3,Cirrus,logistics,YES,", "V4,Dyne,logistics,maybe,")),
+         blocking=("vendors.csv column 'is_self': true on 2 rows (lines 2, 4); only one row can be our own company",)),
     Case("utf8_bom_accepted", vendors_file(bom=True), check=check_bom),
     Case("utf16_file", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).encode("utf-16")),
          blocking=("deliveries/late.csv:", "UTF-16")),
@@ -422,6 +434,8 @@ CASES = [
          blocking=("deliveries/late.csv:1:", "tab-delimited")),
     Case("symlink_out_of_the_landing_folder", link_outside("deliveries/link.csv"),
          blocking=("deliveries/link.csv:", "outside the landing folder")),
+    Case("named_pipe_instead_of_file", make_fifo("deliveries/late.csv"),  # review: hung validate and run
+         blocking=("deliveries/late.csv:", "not a regular file")),
     Case("directory_instead_of_file", make_dir("deliveries/late.csv"),
          blocking=("deliveries/late.csv:", "is a directory")),
     Case("unsupported_extension", put("deliveries/late.xlsx", b"PK\x03\x04 not a csv"),
@@ -463,11 +477,16 @@ CASES = [
          added={"deliveries": 2}),
     Case("instant_outside_years_1_to_9999",  # 9999-12-31 at -05:00 is year 10000 in UTC; year 0000 is 1 BC
          late_complaints("C9,V2,9999-12-31T23:00:00-05:00,,,,,,,,,,", "C8,V2,0000-06-15T10:00:00Z,,,,,,,,,,",
-                         "C7,V2,2026-09-05T10:00:00+99:99,,,,,,,,,,", "C6,V2,2026-09-06T10:00:00+14:00,,,,,,,,,,"),
+                         "C7,V2,2026-09-05T10:00:00+99:99,,,,,,,,,,", "C6,V2,2026-09-06T10:00:00+14:00,,,,,,,,,,",
+                         # review: offsets beyond the world's, -12:00 to +14:00, were read
+                         "C95,V2,2026-09-06T10:00:00-13:00,,,,,,,,,,", "C94,V2,2026-09-06T10:00:00+1459,,,,,,,,,,",
+                         "C93,V2,2026-09-06T10:00:00-1200,,,,,,,,,,", "C92,V2,2026-09-06T10:00:00+13:45,,,,,,,,,,"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "opened_at", "not an ISO 8601 timestamp"),
                       Q("complaints", "complaints/late.csv", 3, "opened_at", "not an ISO 8601 timestamp"),
-                      Q("complaints", "complaints/late.csv", 4, "opened_at", "not an ISO 8601 timestamp")),
-         added={"complaints": 4}),
+                      Q("complaints", "complaints/late.csv", 4, "opened_at", "not an ISO 8601 timestamp"),
+                      Q("complaints", "complaints/late.csv", 6, "opened_at", "not an ISO 8601 timestamp"),
+                      Q("complaints", "complaints/late.csv", 7, "opened_at", "not an ISO 8601 timestamp")),
+         added={"complaints": 8}),
     Case("lone_carriage_return_before_a_bad_byte",  # the bad byte is C8's, not the row before it
          put("complaints/late.csv", csv_text(COMPLAINT_HEADER).encode()
              + b'C9,V2,2026-09-05T10:00:00,,,,,,,,,,"one\rtwo"\nC8,V2,2026-09-06T10:00:00,,,,,,,,,,\xe9\n'
@@ -481,10 +500,18 @@ CASES = [
     Case("reserved_column_name", put("deliveries/late.csv", csv_text(DELIVERY_HEADER + ["_overflow"], D_OK + ",x")),
          blocking=("deliveries/late.csv:1 column '_overflow'", "reserved")),
     Case("invisible_character_in_an_id",  # 'D1' + a zero-width space prints as D1 but is another key
-         late_deliveries("D1\u200b,V1,2026-09-10,2026-09-09,10,,,", "D7\x07,V1,2026-09-12,,3,,,", D_OK),
+         late_deliveries("D1\u200b,V1,2026-09-10,2026-09-09,10,,,", "D7\x07,V1,2026-09-12,,3,,,",
+                         # review: a soft hyphen, a C1 control, a Hangul filler and a tag character passed
+                         "D8\u00ad,V1,2026-09-12,,3,,,", "D9\u0085,V1,2026-09-12,,3,,,",
+                         "D10\u3164,V1,2026-09-12,,3,,,", "D11\U000E0041,V1,2026-09-12,,3,,,",
+                         "D12\u00e9\u6771,V1,2026-09-12,,3,,,", D_OK),  # letters of any script are fine
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "delivery_id", "invisible or control character (U+200B)"),
-                      Q("deliveries", "deliveries/late.csv", 3, "delivery_id", "invisible or control character (U+0007)")),
-         added={"deliveries": 3}),
+                      Q("deliveries", "deliveries/late.csv", 3, "delivery_id", "invisible or control character (U+0007)"),
+                      Q("deliveries", "deliveries/late.csv", 4, "delivery_id", "invisible or control character (U+00AD)"),
+                      Q("deliveries", "deliveries/late.csv", 5, "delivery_id", "invisible or control character (U+0085)"),
+                      Q("deliveries", "deliveries/late.csv", 6, "delivery_id", "invisible or control character (U+3164)"),
+                      Q("deliveries", "deliveries/late.csv", 7, "delivery_id", "invisible or control character (U+E0041)")),
+         added={"deliveries": 8}),
     Case("feed_folder_capitalised", rename("deliveries", "Deliveries"),  # read as no deliveries at all, before
          blocking=("deliveries:", "a folder 'Deliveries' is there: rename it 'deliveries'")),
     Case("feed_folder_singular", rename("complaints", "complaint"), blocking=("complaints:", "a folder 'complaint' is there")),
@@ -725,6 +752,29 @@ def test_an_emptied_vendor_list_stops_the_rerun_and_keeps_the_scores(baseline_sc
     assert "vendors.csv: no valid vendor (it lists no vendor)" in failures[0].event_specific_data.error.message
     assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
     assert query(db_path, "SELECT count(*) FROM vendors") == [(3,)]
+
+
+def test_a_feed_folder_gone_stops_the_rerun_until_a_header_says_it_is_empty(baseline_scorecard, tmp_path,
+                                                                             dagster_home, db_path):
+    landing = build_baseline(tmp_path / "landing")
+    assert run_months(landing, db_path, MONTH).success
+    # Review: a deliveries folder lost to a failed mount or export scored every vendor without
+    # deliveries, and the run succeeded. It stops at the feed instead, the scores kept.
+    shutil.rmtree(landing / "deliveries")
+    for gone in ("removed", "emptied"):
+        result = run_months(landing, db_path, MONTH, raise_on_error=False)
+        assert not result.success, gone
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert [e.step_key for e in failures] == ["staged_deliveries"]
+        assert ("deliveries: no landing files, but the last run read 4 rows from 1 file(s) (deliveries/deliveries.csv)"
+                in failures[0].event_specific_data.error.message)
+        assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
+        (landing / "deliveries").mkdir(exist_ok=True)
+    # A feed that is really empty now says so with its header alone.
+    put("deliveries/none.csv", csv_text(DELIVERY_HEADER))(landing)
+    assert run_months(landing, db_path, MONTH).success
+    assert query(db_path, "SELECT count(*) FROM deliveries") == [(0,)]
+    assert query(db_path, "SELECT sum(deliveries_due) FROM scorecard WHERE month = ?", [MONTH]) == [(0,)]
 
 
 # --- the CLI -----------------------------------------------------------------------------------------

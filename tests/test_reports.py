@@ -12,12 +12,13 @@ from pipelines.defs.reports.assets import safe_file_stem
 from pipelines.defs.reports.render import ALLOWED_ASSET_DIRS, ReportJob, _allowed_file, render_pdf
 
 HOSTILE = '<img src="file:///etc/passwd"> & "Co"'
+LONG_NAME = "Acme Packaging" + " Worldwide" * 900  # within the contract's 10,000 characters of text
 MONTH = date(2026, 9, 1)
 
 
 def _landing(landing) -> None:
     landing.vendors([
-        ["V1", "Acme Packaging", "packaging", "false", "a@acme.example"],
+        ["V1", LONG_NAME, "packaging", "false", "a@acme.example"],
         ["V2", HOSTILE, "packaging", "false", ""],
         ["V3", "Quiet Widgets", "packaging", "", ""],
         ["US", "Our Company", "packaging", "true", ""],
@@ -80,6 +81,21 @@ def test_vendor_pdf_names_its_vendor_month_score_and_no_other_vendor(rendered: P
     assert "Quiet Widgets" not in text and "Our Company" not in text and "passwd" not in text
     assert "Widget <b>Pro</b>" in text  # announcement evidence, product name as literal text
     assert "10 of 12" not in text or "late" in text
+
+
+def test_a_long_vendor_name_is_cut_in_print_and_kept_whole_in_the_data(rendered: Path):
+    # Review: a 9,999-character name printed whole turned a 4-page executive PDF into 11.
+    from pipelines.defs.reports.render import display_name
+
+    cut = display_name(LONG_NAME)
+    assert cut == LONG_NAME[:79] + "…"
+    for html in (rendered / "vendors" / "V1.html", rendered / "executive.html"):
+        text = html.read_text()
+        assert cut in text and LONG_NAME[:200] not in text, html.name
+    assert PdfReader(rendered / "vendors" / "V1.pdf").metadata.title == f"{cut}: trust scorecard September 2026"
+    assert len(PdfReader(rendered / "executive.pdf").pages) <= 4
+    rows = PdfReader(rendered / "executive.pdf").attachments["vendors-2026-09.csv"][0].decode().splitlines()
+    assert any(LONG_NAME in r for r in rows)  # the data keeps the name whole
 
 
 def test_rows_without_a_month_are_reported_to_the_vendor_and_the_executive(rendered: Path):

@@ -37,10 +37,14 @@ class Settings:
 def first_month_from_env() -> str:
     value = os.environ.get("TRUSTCARD_FIRST_MONTH", DEFAULT_FIRST_MONTH)
     try:
-        datetime.strptime(value, "%Y-%m")
+        parsed = datetime.strptime(value, "%Y-%m")
     except ValueError as exc:
         raise ValueError(f"TRUSTCARD_FIRST_MONTH must look like 2024-01, got {value!r}") from exc
-    return value
+    if parsed.year < 1000:
+        # Dagster names a monthly partition with strftime, which does not pad a year before 1000
+        # ('999-01-01') and then cannot read the name back.
+        raise ValueError(f"TRUSTCARD_FIRST_MONTH must be 1000-01 or later (Dagster's monthly partitions), got {value!r}")
+    return f"{parsed:%Y-%m}"  # '2013-1' as '2013-01'
 
 
 def as_of_from_env() -> date:

@@ -36,6 +36,7 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 if reused is not None and spooled_files_missing(con, feed):
                     reused = None  # spooled again (only the files, when the staged rows stand alone)
                 if reused is None:
+                    refuse_a_feed_gone_empty(con, step, feed, settings.landing)
                     # Validation will run the Great Expectations suites on what is staged now.
                     import_in_background("great_expectations")
                     before = last_staged(con, step)
@@ -68,6 +69,22 @@ def stage_fingerprint(landing: Path, feed: Feed) -> str:
     that keeps the modification time (cp -p)."""
     files = [(name, *signature) for name, signature in file_signatures(landing, feed).items()]
     return fingerprint("stage", feed.name, files)
+
+
+def refuse_a_feed_gone_empty(con, step: str, feed: Feed, landing: Path) -> None:
+    """A feed folder that held files at the last staging and holds none now (gone, emptied) is far
+    more often a failed export or mount than a feed that ended: read as it is, every month's
+    figures of that feed would be replaced by nothing, and the run would succeed. Refuse; a feed
+    that is really empty now says so with a file holding only its header."""
+    before = last_detail(con, step) or {}
+    if not feed.is_folder or not before.get("rows_read") or file_signatures(landing, feed):
+        return
+    files = before.get("files") or []
+    names = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+    raise LandingError(feed.path, f"no landing files, but the last run read {before['rows_read']:,} rows from "
+                                  f"{len(files)} file(s) ({names}); read as it is, every month's {feed.name} would "
+                                  f"be replaced by none. If the feed is empty now, leave a CSV file holding only "
+                                  f"its header in {feed.path}/")
 
 
 def last_staged(con, step: str) -> dict[str, list[int]] | None:

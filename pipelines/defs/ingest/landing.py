@@ -95,6 +95,10 @@ def _inside(landing_dir: Path, path: Path) -> Path:
     if not path.resolve().is_relative_to(landing_dir.resolve()):
         raise LandingError(_rel(landing_dir, path), "is a symbolic link leading outside the landing folder; "
                                                     "copy the data in instead")
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A named pipe or a device would block the read forever (or never end).
+        raise LandingError(_rel(landing_dir, path), "is not a regular file (a named pipe, socket or device); "
+                                                    "expected a .csv or .parquet file")
     return path
 
 

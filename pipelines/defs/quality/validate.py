@@ -73,6 +73,7 @@ def validate_feed(
     )
     if not feed.is_folder:
         _require_a_vendor(con, feed)
+        _require_one_self(con, feed, sql)
     cols = ", ".join((["month"] if feed.is_folder else []) + feed.column_names + PROVENANCE)
     table = VALID_TABLE[feed.name]
     con.execute(f"CREATE OR REPLACE TEMP VIEW valid_shape AS SELECT {cols} FROM stg_{feed.name} LIMIT 0")
@@ -116,6 +117,18 @@ def _require_a_vendor(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     why = f"all {rows} rows rejected: " + "; ".join(reasons) if rows else "it lists no vendor"
     raise LandingError(feed.path, f"no valid vendor ({why}); without one every other row would be "
                                   "rejected and the months' scores replaced by nothing")
+
+
+def _require_one_self(con: duckdb.DuckDBPyConnection, feed: Feed, sql: str) -> None:
+    """`is_self` marks *the* row of our own company. Two such rows would put one of them in the
+    executive report's "how our customers see us" and drop the other from every table and peer
+    group, with nothing said: stop before anything is written, and name the lines."""
+    lines = con.execute(f"""SELECT list(_row_number ORDER BY _row_number) FROM ({sql})
+                            WHERE _problem IS NULL AND _dup_status <> 'duplicate' AND is_self""").fetchone()[0]
+    if lines and len(lines) > 1:
+        where = ", ".join(str(n) for n in lines[:10]) + (", …" if len(lines) > 10 else "")
+        raise LandingError(feed.path, f"true on {len(lines)} rows (lines {where}); only one row can be "
+                                      "our own company", column="is_self")
 
 
 def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, where: str, args: list,

@@ -20,7 +20,7 @@ from ...lib.resources import TrustcardSettings
 from ..scorecard.model import load_model
 from .context import data_quality_context, executive_context, latest_scored_months, month_label, vendor_context
 from .evidence import evidence_files, executive_files
-from .render import ReportJob, render_all, render_standalone_html
+from .render import ReportJob, display_name, render_all, render_standalone_html
 
 
 # Every report asset: a month's reports, rendered after its scorecard.
@@ -121,7 +121,7 @@ def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
     month, vendor = ctx["month"], ctx["vendor"]
     pdf = vendor_report_path(reports_dir, month, vendor["vendor_id"])
     return ReportJob("vendor.html", ctx, pdf, pdf.parent / f"{pdf.stem}.html",
-                     title=f"{vendor['vendor_name']}: trust scorecard {month_label(month)}",
+                     title=f"{display_name(vendor['vendor_name'])}: trust scorecard {month_label(month)}",
                      subject="trustcard vendor scorecard", month=month,
                      attachments=evidence_files(pdf.stem, month, ctx["late_deliveries"], ctx["all_complaints"]))
 

@@ -73,8 +73,20 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed, qty=_qty)
+    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed, qty=_qty, name=display_name)
     return env
+
+
+NAME_LIMIT = 80
+
+
+def display_name(value: str | None, limit: int = NAME_LIMIT) -> str | None:
+    """A vendor or product name as the reports print it: whole up to `limit` characters, else cut
+    with an ellipsis. The contract allows 10,000 characters of text; one such name printed whole
+    turned a 4-page executive PDF into 11. The embedded CSV files keep the names whole."""
+    if value is None or len(value) <= limit:
+        return value
+    return value[:limit - 1].rstrip() + "…"
 
 
 def _pct(value: float | None, digits: int = 0) -> str:
