@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .lib.months import add_months, last_complete_month
+from .lib.months import add_months, contiguous_ranges, last_complete_month, parse_month
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env
 
 DEMO_MONTHS = 24
@@ -67,22 +67,43 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .defs.quality.validate import VALID_TABLE
-    from .runner import months_scored_after, parse_months, run_months
+    from .runner import parse_months, run_months
 
     first, last = parse_months(args.months)
     outcome = run_months(first, last, reports=not args.no_reports)
     _print_outcome(outcome)
-    # A month's trust remembers the months before it: when this run judged changed rows, months
-    # scored earlier after its range are out of date until they run again (the late-data sensor
-    # does that on its own; a rerun by hand does not).
-    judged_again = any(meta.get("reused") is False for name, _, meta in outcome.steps
-                       if name in VALID_TABLE.values())
-    later = months_scored_after(last) if judged_again else []
-    if later:
-        print(f"note: {later[0]:%Y-%m}..{later[-1]:%Y-%m} were scored before and remember these months; "
-              f"rerun them too: trustcard run --months {first:%Y-%m}..{later[-1]:%Y-%m}")
+    note = _out_of_date_note(outcome)
+    if note:
+        print(note)
     return 0
+
+
+def _out_of_date_note(outcome) -> str | None:
+    """Months scored before, outside this run's range, from validated rows this run changed: a
+    late file's month, a month whose key now conflicts with a late file's, every month after an
+    edit of the vendor list, and every month after them (a month's trust remembers the months
+    before it). The late-data sensor reruns them itself; a rerun by hand names them."""
+    from .defs.quality.validate import VALID_TABLE
+    from .runner import months_scored
+
+    changed = {m for name, _, meta in outcome.steps if name in VALID_TABLE.values()
+               for m in meta.get("months_changed") or [] if m != "none"}  # rows of no month score nowhere
+    if not changed:
+        return None
+    whole = "all" in changed  # the vendor list: names and categories of every month
+    earliest = None if whole else min(parse_month(m) for m in changed)
+    stale = [m for m in months_scored() if not outcome.first <= m <= outcome.last and (whole or m >= earliest)]
+    if not stale:
+        return None
+    what = "the vendor list" if whole else "the rows of " + _listed(sorted(changed))
+    ranges = ", ".join(f"{a:%Y-%m}" if a == b else f"{a:%Y-%m}..{b:%Y-%m}" for a, b in contiguous_ranges(stale))
+    span = f"{min(stale[0], outcome.first):%Y-%m}..{max(stale[-1], outcome.last):%Y-%m}"
+    return (f"note: this run changed {what}; months scored before from the old rows are out of date: {ranges} "
+            f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")
+
+
+def _listed(months: list[str], limit: int = 6) -> str:
+    return ", ".join(months[:limit]) + (f" and {len(months) - limit} more months" if len(months) > limit else "")
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -148,13 +148,13 @@ def _fail_runs_left_unfinished(instance) -> None:
               "process that ended; marked failed and its place in the queue freed")
 
 
-def months_scored_after(last: date) -> list[date]:
-    """Months after `last` whose scorecard this Dagster instance has materialised."""
+def months_scored() -> list[date]:
+    """The months whose scorecard this Dagster instance has materialised."""
     from dagster import AssetKey, DagsterInstance
 
     with DagsterInstance.get() as instance:
         keys = instance.get_materialized_partitions(AssetKey("scorecard"))
-    return sorted(m for m in map(date.fromisoformat, keys) if m > last)
+    return sorted(map(date.fromisoformat, keys))
 
 
 def _tell(message: str) -> None:

@@ -174,5 +174,43 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     late = start_run("2026-03", env)
     out, err = late.communicate(timeout=600)
     assert late.returncode == 0, err
-    assert ("note: 2026-04..2026-10 were scored before and remember these months; "
-            "rerun them too: trustcard run --months 2026-03..2026-10") in out
+    assert ("note: this run changed the rows of 2026-03; months scored before from the old rows are out of date: "
+            "2026-04..2026-10 (a month's trust remembers the months before it). "
+            "Rerun them: trustcard run --months 2026-03..2026-10") in out
+
+
+def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: Landing, tmp_path: Path):
+    # Review: a late file whose key conflicts with a row of an earlier month quarantines that row
+    # too, and an edit of the vendor list touches every month; the note named only the months after
+    # the rerun. And a rerun on another day, validating again into the same rows, printed a note
+    # for nothing changed and threw away the kept look-back of metrics.
+    two_years(landing)
+    db, home = tmp_path / "w.duckdb", make_dagster_home(tmp_path / "home")
+    env = cli_env(landing.root, db, home)
+    assert start_run("2026-03..2026-10", env).wait(timeout=600) == 0
+    lookback = query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'")
+    scores = query(db, "SELECT * FROM scorecard ORDER BY ALL")
+
+    next_day = start_run("2026-05", env | {"TRUSTCARD_AS_OF": "2026-11-27"})
+    out, err = next_day.communicate(timeout=600)
+    assert next_day.returncode == 0, err
+    assert "deliveries             rows_read=72, rows_valid=72" in out and "reused=False" in out  # judged again
+    assert "note:" not in out
+    assert query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'") == lookback
+    assert query(db, "SELECT * FROM scorecard ORDER BY ALL") == scores
+
+    # D-V1-202603 again, promised in May: both copies conflict, March's is quarantined too.
+    landing.deliveries([["D-V1-202603", "V1", "2026-05-12", "2026-05-12", "10", "10", "0", "100"]], name="late.csv")
+    late = start_run("2026-05", env)
+    out, err = late.communicate(timeout=600)
+    assert late.returncode == 0, err
+    assert ("note: this run changed the rows of 2026-03, 2026-05; months scored before from the old rows are out "
+            "of date: 2026-03..2026-04, 2026-06..2026-10 (a month's trust remembers the months before it). "
+            "Rerun them: trustcard run --months 2026-03..2026-10") in out
+
+    landing.vendors([["V1", "Acme", "tools", "", ""], ["V2", "Bolt", "parts", "", ""], ["V3", "Cog", "parts", "", ""]])
+    edited = start_run("2026-10", env)
+    out, err = edited.communicate(timeout=600)
+    assert edited.returncode == 0, err
+    assert ("note: this run changed the vendor list; months scored before from the old rows are out of date: "
+            "2026-03..2026-09") in out and "--months 2026-03..2026-10" in out

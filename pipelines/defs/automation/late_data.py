@@ -46,8 +46,10 @@ def months_touched(found: list[Change], current: dict[str, FeedDigest], first: d
     return out
 
 
-def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:
-    """One run per unbroken range of months (a single-run backfill each)."""
+def run_requests(touched: dict[date, list[Change]], serial: int = 0) -> list[RunRequest]:
+    """One run per unbroken range of months (a single-run backfill each). `serial` counts the
+    evaluations that found a change: a folder put back as it was before is a change again, and
+    must not share its run key with the earlier run (Dagster starts a run key once, ever)."""
     requests = []
     for first, last in contiguous_ranges(list(touched)):
         changes_here = sorted({c for m in months_between(first, last) for c in touched[m]}, key=lambda c: (c.feed, c.month))
@@ -60,19 +62,26 @@ def run_requests(touched: dict[date, list[Change]]) -> list[RunRequest]:
         contents = "|".join(f"{c.feed}/{c.month}={c.digest}" for c in changes_here)
         key = hashlib.sha256(f"{first}..{last}|{reason}|{contents}".encode()).hexdigest()[:16]
         requests.append(RunRequest(
-            run_key=f"late-data-{first:%Y-%m}..{last:%Y-%m}-{key}",
+            run_key=f"late-data-{first:%Y-%m}..{last:%Y-%m}-{serial}-{key}",
             tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "late-data",
                   REASON_TAG: reason if len(reason) <= REASON_LIMIT else reason[:REASON_LIMIT - 1] + "…"},
         ))
     return requests
 
 
-def _load(cursor: str | None) -> dict[str, FeedDigest] | None:
-    return {f: FeedDigest.from_json(d) for f, d in json.loads(cursor).items()} if cursor else None
+SERIAL = "_changes"  # the cursor's count of evaluations that found a change (feeds are named without "_")
 
 
-def _dump(digests: dict[str, FeedDigest]) -> str:
-    return json.dumps({f: d.to_json() for f, d in digests.items()}, sort_keys=True)
+def _load(cursor: str | None) -> tuple[dict[str, FeedDigest] | None, int]:
+    if not cursor:
+        return None, 0
+    saved = json.loads(cursor)
+    serial = saved.pop(SERIAL, 0)
+    return {f: FeedDigest.from_json(d) for f, d in saved.items()}, serial
+
+
+def _dump(digests: dict[str, FeedDigest], serial: int) -> str:
+    return json.dumps({**{f: d.to_json() for f, d in digests.items()}, SERIAL: serial}, sort_keys=True)
 
 
 @sensor(
@@ -84,7 +93,7 @@ def _dump(digests: dict[str, FeedDigest]) -> str:
                 "and the months scored after them.",
 )
 def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSettings) -> SensorResult | SkipReason:
-    previous = _load(context.cursor)
+    previous, serial = _load(context.cursor)
     try:
         current = digest_landing(settings.landing, previous)
     except LandingError as exc:
@@ -93,15 +102,16 @@ def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSett
     if previous is None:
         rows = sum(n for d in current.values() for _, n in d.months.values())
         return SensorResult(skip_reason=f"recorded the landing folder ({rows} rows); later changes trigger runs",
-                            cursor=_dump(current))
+                            cursor=_dump(current, serial))
     found = changes(previous, current)
     scored = {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))} \
         if found else set()
     touched = months_touched(found, current, first_partition_month(), last_complete_month(), scored)
     for change in found:
         context.log.info(f"changed: {change.describe()}")
-    requests = run_requests(touched)
+    serial += bool(found)
+    requests = run_requests(touched, serial)
     if not requests:
         why = "no change" if not found else "changes only in months outside the scored range"
-        return SensorResult(skip_reason=why, cursor=_dump(current))
-    return SensorResult(run_requests=requests, cursor=_dump(current))
+        return SensorResult(skip_reason=why, cursor=_dump(current, serial))
+    return SensorResult(run_requests=requests, cursor=_dump(current, serial))

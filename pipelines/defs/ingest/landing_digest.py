@@ -106,6 +106,7 @@ class Change:
     files: tuple[str, ...]  # changed files that hold (or held) rows of the month
     digest: str = ""        # the month's content digest after the change ("" when it is gone)
     since: str = ""         # announcements: the first month its rows may be judged in, if before it
+    elsewhere: bool = False  # none of the month's files changed: a changed file repeats one of its keys
 
     def first_month(self) -> date:
         """The first month its rows may count in: its own, or for announcements the month of a
@@ -115,6 +116,8 @@ class Change:
 
     def describe(self) -> str:
         where = ", ".join(self.files) or "a removed file"
+        if self.elsewhere:  # e.g. a late file's key now conflicts with a row of this month
+            where = f"a key repeated in {where}"
         return f"{self.feed} {self.month}: {self.rows_before} -> {self.rows_after} rows ({where})"
 
 
@@ -137,8 +140,12 @@ def changes(old: dict[str, FeedDigest], new: dict[str, FeedDigest]) -> list[Chan
             holders = set(after.month_files.get(month, [])) | set(before.month_files.get(month, []))
             since = min([m for m in (before.month_since.get(month), after.month_since.get(month)) if m] or [""])
             # After an upgrade a month may hold none of the changed files: name them all, not "a removed file".
-            files = holders & touched_files or (touched_files if upgraded else set())
+            files = holders & touched_files
+            # No file of the month changed, yet its rows did: a changed file repeats one of its keys
+            # (an exact copy or a conflict), so its duplicate status moved. Name that file.
+            elsewhere = not files and not upgraded and bool(touched_files)
+            files = files or touched_files
             out.append(Change(feed, month, before.months.get(month, [None, 0])[1],
                               after.months.get(month, [None, 0])[1], tuple(sorted(files)),
-                              after.months.get(month, [""])[0] or "", since))
+                              after.months.get(month, [""])[0] or "", since, elsewhere))
     return out

@@ -14,7 +14,7 @@ from dagster import (
     MaterializeResult, MetadataValue, asset,
 )
 
-from ...lib.build_log import fingerprint, forget, record, reusable
+from ...lib.build_log import fingerprint, forget, last_detail, record, reusable
 from ...lib.db import month_filter, prepare, transaction
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS, add_months
@@ -24,7 +24,7 @@ from ..ingest.assets import landing_failure
 from ..ingest.feeds import ALL_FEEDS, Feed
 from ..ingest.landing import LandingError
 from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
-from .changed_months import basis, previous_basis, windows_to_validate
+from .changed_months import basis, months_changed, results, windows_to_validate
 from .validate import VALID_TABLE, feed_summary, validate_feed
 
 BALANCE_CHECK = "rows_balance"
@@ -76,6 +76,9 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
                 ]),
                 # Staged rows and the as-of date unchanged since the last run: its tables are reused.
                 "reused": reused,
+                # Months whose valid or quarantined rows this run changed ('all': the vendor list):
+                # months scored before from them are out of date (the command says which).
+                "months_changed": MetadataValue.json([] if reused else summary["months_changed"]),
             },
             check_results=[_balance_result(balance), _suite_result(suite)],
         )
@@ -88,15 +91,19 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
     """Validate the months whose staged rows changed since the last validation (every month when
     the vendor list, the as-of date or the code changed), and record what it was based on."""
     now = basis(con, feed, as_of)
-    windows = windows_to_validate(feed, previous_basis(con, step), now)
+    before = last_detail(con, step) or {}
+    windows = windows_to_validate(feed, before.get("basis"), now)
     forget(con, step)  # a crash halfway leaves no basis: the next run validates every month
     for start, end in windows:
         validate_feed(con, feed, start, end, as_of, context.run_id)
     judged = "every month" if windows == [ALL_MONTHS] else (
         ", ".join(f"{s:%Y-%m}..{add_months(e, -1):%Y-%m}" for s, e in windows) or "nothing (no row changed)")
-    context.log.info(f"{feed.name}: validated {judged}")
-    summary = asdict(feed_summary(con, feed)) | {"validated": judged}
-    record(con, step, fp, summary | {"basis": now})
+    written = results(con, feed, VALID_TABLE[feed.name], windows, before.get("results"))
+    changed = months_changed(before.get("results"), written)
+    context.log.info(f"{feed.name}: validated {judged}; rows changed in "
+                     + (", ".join(changed) if changed else "no month"))
+    summary = asdict(feed_summary(con, feed)) | {"validated": judged, "months_changed": changed}
+    record(con, step, fp, summary | {"basis": now, "results": written})
     return summary
 
 

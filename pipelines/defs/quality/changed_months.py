@@ -1,4 +1,5 @@
-"""Which months of a feed need validating again: those whose staged rows changed.
+"""Which months of a feed need validating again (those whose staged rows changed), and which
+months' validated rows did change (what the months scored before must be scored again for).
 
 Validation of a month reads that month's staged rows (and the rows of unknown month, judged in
 every window), the vendor list and the as-of date. So when the vendor list, the as-of date and
@@ -15,7 +16,8 @@ import duckdb
 from ...lib.build_log import code_version, last_detail
 from ...lib.months import ALL_MONTHS, add_months, contiguous_ranges, parse_month
 from ..ingest.feeds import Feed
-from ..ingest.landing_digest import NO_MONTH  # rows whose month is unknown: judged in every window
+from ...lib.db import month_filter
+from ..ingest.landing_digest import NO_MONTH, WHOLE  # NO_MONTH: rows whose month is unknown, judged in every window
 
 
 def basis(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> dict:
@@ -29,10 +31,6 @@ def basis(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> dict:
             GROUP BY ALL""", [NO_MONTH, feed.name]).fetchall() if feed.is_folder else []
     return {"code": code_version(), "as_of": as_of.isoformat(), "vendors": vendors[0][0] if vendors else None,
             "months": {m: [n, h] for m, n, h in months}}
-
-
-def previous_basis(con: duckdb.DuckDBPyConnection, step: str) -> dict | None:
-    return (last_detail(con, step) or {}).get("basis")
 
 
 def windows_to_validate(feed: Feed, before: dict | None, now: dict) -> list[tuple[date, date]]:
@@ -49,3 +47,38 @@ def windows_to_validate(feed: Feed, before: dict | None, now: dict) -> list[tupl
         return [(ALL_MONTHS[0], ALL_MONTHS[0])] if changed else []
     return [(first, add_months(last, 1)) for first, last in contiguous_ranges(dated)]
 
+
+
+def results(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, windows: list[tuple[date, date]],
+            before: dict | None) -> dict[str, list]:
+    """What validation wrote, per month ('all' for the vendor list): the valid rows' count and
+    order-independent hash sum, and the quarantined rows' (their place, column, reason and record;
+    not the run that first rejected them). The months of `windows` are measured, the others carried
+    over from `before` (validation rewrote only those windows)."""
+    out = {} if before is None or windows == [ALL_MONTHS] else dict(before)
+    for start, end in windows:
+        where, args = month_filter(feed.is_folder, start, end)
+        label = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
+        key = NO_MONTH if feed.is_folder else WHOLE
+        measured = con.execute(
+            f"""SELECT 'valid' AS part, {label} AS m, count(*), sum(hash(t))::VARCHAR FROM {table} t
+                WHERE {where} GROUP BY ALL
+                UNION ALL
+                SELECT 'quarantined', {label}, count(*),
+                       sum(hash(source_file, row_number, column_name, reason, raw_record))::VARCHAR
+                FROM quarantine WHERE feed = ? AND {where} GROUP BY ALL""",
+            [key, *args, key, feed.name, *args]).fetchall()
+        in_window = {m for m in out if m in (NO_MONTH, WHOLE) or start <= parse_month(m) < end}
+        for m in in_window:
+            del out[m]
+        for part, m, n, h in measured:
+            out.setdefault(m, {})[part] = [n, h]
+    return out
+
+
+def months_changed(before: dict | None, now: dict) -> list[str]:
+    """The months (keys of `results`) whose validated or quarantined rows differ; every month of
+    `now` when nothing was recorded before."""
+    if before is None:
+        return sorted(now)
+    return sorted(m for m in set(before) | set(now) if before.get(m) != now.get(m))

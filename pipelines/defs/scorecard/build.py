@@ -1,6 +1,8 @@
 """Metrics and scorecard models: run the SQL in sql/metrics and sql/scorecard for a window of months."""
 from __future__ import annotations
 
+import json
+
 from datetime import date
 from itertools import groupby
 
@@ -98,13 +100,15 @@ def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trus
 
 
 def _validated_state(con: duckdb.DuckDBPyConnection, trust: TrustModel) -> str | None:
-    """A fingerprint of what the metrics read: each feed's validation (its build_log fingerprint
-    covers the staged rows, the as-of date and the code) and the metric models' parameters. None
-    when a feed's validation left no record (validated outside a run): nothing is kept then."""
-    rows = con.execute("SELECT step, fingerprint FROM build_log WHERE step LIKE 'validate:%' ORDER BY step").fetchall()
-    if len(rows) < len(ALL_FEEDS):  # one validate:<feed> step per feed
+    """A fingerprint of what the metrics read: what each feed's validation wrote (its rows' hash
+    sums per month, in build_log), the metric models' parameters and the code. Not the as-of
+    date: a rerun on another day that validates again into the same rows keeps the look-back.
+    None when a feed's validation left no record (validated outside a run): nothing is kept then."""
+    rows = con.execute("SELECT step, detail FROM build_log WHERE step LIKE 'validate:%' ORDER BY step").fetchall()
+    written = [(step, json.loads(detail).get("results")) for step, detail in rows]
+    if len(written) < len(ALL_FEEDS) or any(r is None for _, r in written):  # one validate:<feed> per feed
         return None
-    return fingerprint("lookback", rows, {m: trust.metric_params(m) for m in METRIC_MODELS})
+    return fingerprint("lookback", written, {m: trust.metric_params(m) for m in METRIC_MODELS})
 
 
 def _unshadow_metrics(con: duckdb.DuckDBPyConnection) -> None:
