@@ -35,6 +35,14 @@ def start_run(months: str, env: dict[str, str]) -> subprocess.Popen:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def run_ok(months: str, env: dict[str, str]) -> str:
+    """`trustcard run` to its end: its standard output, after checking that it succeeded."""
+    process = start_run(months, env)
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0, err
+    return out
+
+
 def test_two_runs_started_together_both_succeed_one_after_the_other(landing: Landing, tmp_path: Path):
     two_years(landing)
     db, home = tmp_path / "c.duckdb", make_dagster_home(tmp_path / "home")
@@ -164,16 +172,11 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     two_years(landing)
     db, home = tmp_path / "n.duckdb", make_dagster_home(tmp_path / "home")
     env = cli_env(landing.root, db, home)
-    first = start_run("2026-03..2026-10", env)
-    assert first.wait(timeout=600) == 0, first.stderr.read()
-    again = start_run("2026-03", env)
-    out, err = again.communicate(timeout=600)
-    assert again.returncode == 0, err
+    run_ok("2026-03..2026-10", env)
+    out = run_ok("2026-03", env)
     assert "note:" not in out
     landing.deliveries([["D-late-1", "V1", "2026-03-20", "", "5", "", "", ""]], name="late-march.csv")
-    late = start_run("2026-03", env)
-    out, err = late.communicate(timeout=600)
-    assert late.returncode == 0, err
+    out = run_ok("2026-03", env)
     assert ("note: this run changed the rows of 2026-03; months scored before from the old rows are out of date: "
             "2026-04..2026-10 (a month's trust remembers the months before it). "
             "Rerun them: trustcard run --months 2026-03..2026-10") in out
@@ -187,13 +190,11 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     two_years(landing)
     db, home = tmp_path / "w.duckdb", make_dagster_home(tmp_path / "home")
     env = cli_env(landing.root, db, home)
-    assert start_run("2026-03..2026-10", env).wait(timeout=600) == 0
+    run_ok("2026-03..2026-10", env)
     lookback = query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'")
     scores = query(db, "SELECT * FROM scorecard ORDER BY ALL")
 
-    next_day = start_run("2026-05", env | {"TRUSTCARD_AS_OF": "2026-11-27"})
-    out, err = next_day.communicate(timeout=600)
-    assert next_day.returncode == 0, err
+    out = run_ok("2026-05", env | {"TRUSTCARD_AS_OF": "2026-11-27"})
     assert "deliveries             rows_read=72, rows_valid=72" in out and "reused=False" in out  # judged again
     assert "note:" not in out
     assert query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'") == lookback
@@ -201,16 +202,12 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
 
     # D-V1-202603 again, promised in May: both copies conflict, March's is quarantined too.
     landing.deliveries([["D-V1-202603", "V1", "2026-05-12", "2026-05-12", "10", "10", "0", "100"]], name="late.csv")
-    late = start_run("2026-05", env)
-    out, err = late.communicate(timeout=600)
-    assert late.returncode == 0, err
+    out = run_ok("2026-05", env)
     assert ("note: this run changed the rows of 2026-03, 2026-05; months scored before from the old rows are out "
             "of date: 2026-03..2026-04, 2026-06..2026-10 (a month's trust remembers the months before it). "
             "Rerun them: trustcard run --months 2026-03..2026-10") in out
 
     landing.vendors([["V1", "Acme", "tools", "", ""], ["V2", "Bolt", "parts", "", ""], ["V3", "Cog", "parts", "", ""]])
-    edited = start_run("2026-10", env)
-    out, err = edited.communicate(timeout=600)
-    assert edited.returncode == 0, err
+    out = run_ok("2026-10", env)
     assert ("note: this run changed the vendor list; months scored before from the old rows are out of date: "
             "2026-03..2026-09") in out and "--months 2026-03..2026-10" in out
