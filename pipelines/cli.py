@@ -67,10 +67,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import parse_months, run_months
+    from .runner import RunError, parse_months, run_months
 
     first, last = parse_months(args.months)
-    outcome = run_months(first, last, reports=not args.no_reports)
+    try:
+        outcome = run_months(first, last, reports=not args.no_reports)
+    except RunError as exc:
+        # A run that failed after validating may still have changed rows months scored before
+        # were built from; its next run reuses that validation and could not say so any more.
+        note = _out_of_date_note(exc.outcome) if exc.outcome else None
+        if note:
+            print(note)
+        raise
     _print_outcome(outcome)
     note = _out_of_date_note(outcome)
     if note:
@@ -86,16 +94,19 @@ def _out_of_date_note(outcome) -> str | None:
     from .defs.quality.validate import VALID_TABLE
     from .runner import months_scored
 
-    changed = {m for name, _, meta in outcome.steps if name in VALID_TABLE.values()
-               for m in meta.get("months_changed") or [] if m != "none"}  # rows of no month score nowhere
-    if not changed:
+    validated = [meta for name, _, meta in outcome.steps if name in VALID_TABLE.values()]
+    changed = {m for meta in validated for m in meta.get("months_changed") or [] if m != "none"}
+    reach = {meta.get("scores_move_from") for meta in validated} - {None, "", "none"}
+    if not changed or not reach:  # rows of no month count in no score
         return None
-    whole = "all" in changed  # the vendor list: names and categories of every month
-    earliest = None if whole else min(parse_month(m) for m in changed)
+    whole = "all" in reach  # the vendor list: names and categories of every month
+    earliest = None if whole else min(parse_month(m) for m in reach)
     stale = [m for m in months_scored() if not outcome.first <= m <= outcome.last and (whole or m >= earliest)]
     if not stale:
         return None
     what = "the vendor list" if whole else "the rows of " + _listed(sorted(changed))
+    if not whole and earliest < min(parse_month(m) for m in changed if m != "all"):
+        what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
     ranges = ", ".join(f"{a:%Y-%m}" if a == b else f"{a:%Y-%m}..{b:%Y-%m}" for a, b in contiguous_ranges(stale))
     span = f"{min(stale[0], outcome.first):%Y-%m}..{max(stale[-1], outcome.last):%Y-%m}"
     return (f"note: this run changed {what}; months scored before from the old rows are out of date: {ranges} "

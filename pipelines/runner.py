@@ -21,7 +21,12 @@ from .lib.writer_lock import writer_lock
 
 
 class RunError(Exception):
-    """A run that could not start or did not succeed; the message is for the user."""
+    """A run that could not start or did not succeed; the message is for the user. `outcome`: what
+    a run that started did before it failed (the steps that succeeded), else None."""
+
+    def __init__(self, message: str, outcome: "RunOutcome | None" = None):
+        super().__init__(message)
+        self.outcome = outcome
 
 
 @dataclass
@@ -101,7 +106,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             raise_on_error=False,
         )
     outcome = RunOutcome(result.run_id, first, last)
-    failure, deliberate = None, True
+    failure, deliberate = None, False  # no step failed: the run itself did, a fault
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
@@ -114,7 +119,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             failure, deliberate = f"{event.step_key}: {root_message(error)}", is_deliberate(error)
     if not result.success:
         raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}"
-                       + ("" if trace or deliberate else " (TRUSTCARD_TRACE=1 prints the trace)"))
+                       + ("" if trace or deliberate else " (TRUSTCARD_TRACE=1 prints the trace)"), outcome)
     return outcome
 
 

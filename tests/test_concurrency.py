@@ -188,6 +188,8 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     # the rerun. And a rerun on another day, validating again into the same rows, printed a note
     # for nothing changed and threw away the kept look-back of metrics.
     two_years(landing)
+    # A fact dated after the as-of date: quarantined with a reason that quotes the as-of date.
+    landing.deliveries([["D-typo", "V1", "2026-04-10", "2062-04-12", "10", "10", "0", "100"]], name="typo.csv")
     db, home = tmp_path / "w.duckdb", make_dagster_home(tmp_path / "home")
     env = cli_env(landing.root, db, home)
     run_ok("2026-03..2026-10", env)
@@ -195,15 +197,16 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     scores = query(db, "SELECT * FROM scorecard ORDER BY ALL")
 
     out = run_ok("2026-05", env | {"TRUSTCARD_AS_OF": "2026-11-27"})
-    assert "deliveries             rows_read=72, rows_valid=72" in out and "reused=False" in out  # judged again
+    assert "deliveries             rows_read=73, rows_valid=72" in out and "reused=False" in out  # judged again
     assert "note:" not in out
     assert query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'") == lookback
     assert query(db, "SELECT * FROM scorecard ORDER BY ALL") == scores
 
-    # D-V1-202603 again, promised in May: both copies conflict, March's is quarantined too.
+    # D-V1-202603 again, promised in May: both copies conflict, March's is quarantined too (May's
+    # valid rows stay as they were).
     landing.deliveries([["D-V1-202603", "V1", "2026-05-12", "2026-05-12", "10", "10", "0", "100"]], name="late.csv")
     out = run_ok("2026-05", env)
-    assert ("note: this run changed the rows of 2026-03, 2026-05; months scored before from the old rows are out "
+    assert ("note: this run changed the rows of 2026-03; months scored before from the old rows are out "
             "of date: 2026-03..2026-04, 2026-06..2026-10 (a month's trust remembers the months before it). "
             "Rerun them: trustcard run --months 2026-03..2026-10") in out
 
@@ -211,3 +214,23 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     out = run_ok("2026-10", env)
     assert ("note: this run changed the vendor list; months scored before from the old rows are out of date: "
             "2026-03..2026-09") in out and "--months 2026-03..2026-10" in out
+
+
+def test_a_rerun_names_months_an_announcement_is_judged_in_before_it_falls_due(landing: Landing, tmp_path: Path):
+    # Review: a late announcement due in 2027-03 but moved in 2026-04 is judged from April, and
+    # the note named nothing; and a run that failed after validating printed no note at all, and
+    # the next run, reusing that validation, could not either.
+    two_years(landing)
+    db, home = tmp_path / "j.duckdb", make_dagster_home(tmp_path / "home")
+    env = cli_env(landing.root, db, home)
+    run_ok("2026-01..2026-10", env)
+    landing.announcements([["A9", "V1", "Gadget", "announced", "2026-02-01", "2027-03-15", ""],
+                           ["A9", "V1", "", "revised", "2026-04-10", "2027-06-01", ""]], name="late.csv")
+    reports_in_a_file = tmp_path / "not-a-folder"
+    reports_in_a_file.write_text("")
+    failed = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--months", "2026-10"], capture_output=True,
+                            text=True, env=env | {"TRUSTCARD_REPORTS_DIR": str(reports_in_a_file)})
+    assert failed.returncode == 1 and "failed at" in failed.stderr
+    assert ("note: this run changed the rows of 2027-03 (announcements due then are judged from 2026-04, when they "
+            "were first moved); months scored before from the old rows are out of date: 2026-04..2026-09") in failed.stdout
+    assert "--months 2026-04..2026-10" in failed.stdout

@@ -770,6 +770,14 @@ def test_a_feed_folder_gone_stops_the_rerun_until_a_header_says_it_is_empty(base
                 in failures[0].event_specific_data.error.message)
         assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
         (landing / "deliveries").mkdir(exist_ok=True)
+    # Review: an export that first writes a broken file (its staging fails and forgets what it
+    # read), then nothing, is refused all the same.
+    put("deliveries/broken.csv", ";".join(DELIVERY_HEADER) + "\n")(landing)
+    assert not run_months(landing, db_path, MONTH, raise_on_error=False).success
+    (landing / "deliveries" / "broken.csv").unlink()
+    again = run_months(landing, db_path, MONTH, raise_on_error=False)
+    assert not again.success
+    assert query(db_path, SCORECARD_SQL, [MONTH]) == baseline_scorecard
     # A feed that is really empty now says so with its header alone.
     put("deliveries/none.csv", csv_text(DELIVERY_HEADER))(landing)
     assert run_months(landing, db_path, MONTH).success

@@ -2,8 +2,13 @@
 
 Great Expectations takes seconds to import (the first suite of a run paid for it). Staging spends
 its time in DuckDB and Polars, which release the GIL, so the import can overlap it: by the time
-validation runs its first suite the module is there. Python's import locks make the later
-`import` wait for a background import still under way, never import twice.
+validation runs its first suite the module is there.
+
+The import must be finished before anything else imports the same packages: Python's import locks
+do not make a second thread wait out a package's circular imports, and a run whose validation
+began while the import was under way failed with "partially initialized module
+'sqlalchemy.orm.exc'". So the step that starts it waits for it before it ends (`finish`), and so
+does any code about to import the module.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import importlib
 import sys
 import threading
 
-_started: set[str] = set()
+_started: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
 
@@ -21,8 +26,17 @@ def import_in_background(module: str) -> None:
     with _lock:
         if module in sys.modules or module in _started:
             return
-        _started.add(module)
-    threading.Thread(target=_quietly_import, args=(module,), name=f"import {module}", daemon=True).start()
+        thread = threading.Thread(target=_quietly_import, args=(module,), name=f"import {module}", daemon=True)
+        _started[module] = thread
+    thread.start()
+
+
+def finish(module: str) -> None:
+    """Wait until a background import of `module` (if one was started) has ended."""
+    with _lock:
+        thread = _started.get(module)
+    if thread is not None:
+        thread.join()
 
 
 def _quietly_import(module: str) -> None:

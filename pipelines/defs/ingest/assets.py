@@ -4,7 +4,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
 
-from ...lib.background_import import import_in_background
+from ...lib.background_import import finish, import_in_background
 from ...lib.build_log import code_version, fingerprint, forget, last_detail, record, reusable
 from ...lib.db import month_filter, prepare
 from ...lib.duckdb_resource import DuckDBResource
@@ -41,11 +41,17 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                     import_in_background("great_expectations")
                     before = last_staged(con, step)
                     forget(con, step)
-                    summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS, previous=before)
+                    try:
+                        summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS, previous=before)
+                    finally:
+                        finish("great_expectations")  # before any other import can race it
                     built = {"files": summary.files, "rows_read": summary.rows_read,
                              "blank_lines": summary.blank_lines, "signatures": summary.signatures,
                              "code": code_version()}
                     record(con, step, fp, built)
+                    # What was last read, kept apart from the step's record, which a failed
+                    # staging forgets: a broken export followed by an empty one is still refused.
+                    record(con, f"landed:{feed.name}", fp, {"rows_read": built["rows_read"], "files": built["files"]})
                 in_window = _rows_in_window(con, feed, *window(context))
         except LandingError as exc:
             raise landing_failure(exc) from exc
@@ -76,7 +82,7 @@ def refuse_a_feed_gone_empty(con, step: str, feed: Feed, landing: Path) -> None:
     more often a failed export or mount than a feed that ended: read as it is, every month's
     figures of that feed would be replaced by nothing, and the run would succeed. Refuse; a feed
     that is really empty now says so with a file holding only its header."""
-    before = last_detail(con, step) or {}
+    before = last_detail(con, f"landed:{feed.name}") or last_detail(con, step) or {}
     if not feed.is_folder or not before.get("rows_read") or file_signatures(landing, feed):
         return
     files = before.get("files") or []

@@ -76,9 +76,11 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
                 ]),
                 # Staged rows and the as-of date unchanged since the last run: its tables are reused.
                 "reused": reused,
-                # Months whose valid or quarantined rows this run changed ('all': the vendor list):
-                # months scored before from them are out of date (the command says which).
+                # Months whose valid rows this run changed ('all': the vendor list), and the first
+                # month a score may have moved in (earlier for an announcement judged before it fell
+                # due): months scored before from then on are out of date (the command says which).
                 "months_changed": MetadataValue.json([] if reused else summary["months_changed"]),
+                "scores_move_from": "" if reused else summary.get("scores_move_from") or "",
             },
             check_results=[_balance_result(balance), _suite_result(suite)],
         )
@@ -99,10 +101,11 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
     judged = "every month" if windows == [ALL_MONTHS] else (
         ", ".join(f"{s:%Y-%m}..{add_months(e, -1):%Y-%m}" for s, e in windows) or "nothing (no row changed)")
     written = results(con, feed, VALID_TABLE[feed.name], windows, before.get("results"))
-    changed = months_changed(before.get("results"), written)
-    context.log.info(f"{feed.name}: validated {judged}; rows changed in "
+    changed, reach = months_changed(before.get("results"), written)
+    context.log.info(f"{feed.name}: validated {judged}; valid rows changed in "
                      + (", ".join(changed) if changed else "no month"))
-    summary = asdict(feed_summary(con, feed)) | {"validated": judged, "months_changed": changed}
+    summary = asdict(feed_summary(con, feed)) | {"validated": judged, "months_changed": changed,
+                                                  "scores_move_from": reach}
     record(con, step, fp, summary | {"basis": now, "results": written})
     return summary
 

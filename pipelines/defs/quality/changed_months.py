@@ -49,36 +49,46 @@ def windows_to_validate(feed: Feed, before: dict | None, now: dict) -> list[tupl
 
 
 
+# Announcements are judged before they fall due from the month they were first moved or cancelled
+# (announcement_metrics' judged_from): the earliest such event of a month's announcements, so that
+# a change to them reaches back there. A re-announcement (an `announced` event after the first)
+# counts as a move.
+_MOVED_SINCE = """strftime(min(date_trunc('month', event_date)) FILTER (
+    WHERE event IN ('revised', 'cancelled') OR (event = 'announced' AND event_date > _first_on)), '%Y-%m')"""
+
+
 def results(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, windows: list[tuple[date, date]],
             before: dict | None) -> dict[str, list]:
-    """What validation wrote, per month ('all' for the vendor list): the valid rows' count and
-    order-independent hash sum, and the quarantined rows' (their place, column, reason and record;
-    not the run that first rejected them). The months of `windows` are measured, the others carried
-    over from `before` (validation rewrote only those windows)."""
+    """What validation wrote that the metrics read, per month ('all' for the vendor list): the
+    valid rows' count and order-independent hash sum, and for announcements the month they are
+    judged from when earlier. Not the quarantine: its reasons quote the as-of date, and no score
+    reads it. The months of `windows` are measured, the others carried over from `before`
+    (validation rewrote only those windows)."""
     out = {} if before is None or windows == [ALL_MONTHS] else dict(before)
+    moved = feed.name == "announcements"
     for start, end in windows:
         where, args = month_filter(feed.is_folder, start, end)
         label = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
-        key = NO_MONTH if feed.is_folder else WHOLE
+        rows = (f"""(SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id)
+                       AS _first_on FROM {table} WHERE {where})""" if moved else f"(SELECT * FROM {table} WHERE {where})")
         measured = con.execute(
-            f"""SELECT 'valid' AS part, {label} AS m, count(*), sum(hash(t))::VARCHAR FROM {table} t
-                WHERE {where} GROUP BY ALL
-                UNION ALL
-                SELECT 'quarantined', {label}, count(*),
-                       sum(hash(source_file, row_number, column_name, reason, raw_record))::VARCHAR
-                FROM quarantine WHERE feed = ? AND {where} GROUP BY ALL""",
-            [key, *args, key, feed.name, *args]).fetchall()
+            f"""SELECT {label} AS m, count(*), sum(hash(t))::VARCHAR, {_MOVED_SINCE if moved else 'NULL'}
+                FROM {rows} t GROUP BY ALL""", [NO_MONTH if feed.is_folder else WHOLE, *args]).fetchall()
         in_window = {m for m in out if m in (NO_MONTH, WHOLE) or start <= parse_month(m) < end}
         for m in in_window:
             del out[m]
-        for part, m, n, h in measured:
-            out.setdefault(m, {})[part] = [n, h]
+        out.update({m: [n, h, since] for m, n, h, since in measured})
     return out
 
 
-def months_changed(before: dict | None, now: dict) -> list[str]:
-    """The months (keys of `results`) whose validated or quarantined rows differ; every month of
-    `now` when nothing was recorded before."""
-    if before is None:
-        return sorted(now)
-    return sorted(m for m in set(before) | set(now) if before.get(m) != now.get(m))
+def months_changed(before: dict | None, now: dict) -> tuple[list[str], str | None]:
+    """The months (keys of `results`) whose valid rows differ (every month of `now` when nothing
+    was recorded before), and the first month a score may have moved in: the earliest of them, or
+    of the months their announcements are judged from, before the change or after it."""
+    before = before or {}
+    changed = sorted(m for m in set(before) | set(now) if before.get(m) != now.get(m))
+    reach = [x for m in changed for x in (m, (before.get(m) or [None] * 3)[2], (now.get(m) or [None] * 3)[2])
+             if x and x not in (NO_MONTH, WHOLE)]
+    if WHOLE in changed:
+        return changed, WHOLE
+    return changed, min(reach) if reach else None

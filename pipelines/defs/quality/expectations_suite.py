@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 
 import duckdb
 
+from ...lib.background_import import finish
 from ...lib.settings import REPO_ROOT
 from ..ingest.feeds import ALL_FEEDS
 
@@ -51,6 +52,7 @@ UNIQUE = "expect_column_values_to_be_unique"
 
 def run_suite(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: list, as_of: date) -> SuiteOutcome:
     """Run the feed's suite on the staged rows matching `where` (with `args`), in DuckDB."""
+    finish("great_expectations")  # a background import under way must end first (lib/background_import.py)
     import great_expectations as gx  # costs seconds: only when a check runs, never at load
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -81,7 +81,7 @@ NAME_LIMIT = 80
 
 
 def display_name(value: str | None, limit: int = NAME_LIMIT) -> str | None:
-    """A vendor or product name as the reports print it: whole up to `limit` characters, else cut
+    """A vendor, product or category name as the reports print it: whole up to `limit` characters, else cut
     with an ellipsis. The contract allows 10,000 characters of text; one such name printed whole
     turned a 4-page executive PDF into 11. The embedded CSV files keep the names whole."""
     if value is None or len(value) <= limit:
