@@ -32,9 +32,9 @@ class BriefHandler(logging.Handler):
         where = "" if not step or message.startswith(f"{step}:") else f"{step}: "
         sys.stderr.write(f"{record.levelname.lower()}: {where}{message}\n")
 
+
 @logger(description="One line per warning or error an asset logs; no Dagster event lines or traces.")
 def brief_console_logger(init_context: InitLoggerContext) -> logging.Logger:
     log = logging.Logger("trustcard", level=logging.WARNING)
     log.addHandler(BriefHandler(level=logging.WARNING))
     return log
-

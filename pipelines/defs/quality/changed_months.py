@@ -13,10 +13,10 @@ from datetime import date
 
 import duckdb
 
-from ...lib.build_log import code_version, last_detail
+from ...lib.build_log import code_version
+from ...lib.db import month_filter
 from ...lib.months import ALL_MONTHS, add_months, contiguous_ranges, parse_month
 from ..ingest.feeds import Feed
-from ...lib.db import month_filter
 from ..ingest.landing_digest import NO_MONTH, WHOLE  # NO_MONTH: rows whose month is unknown, judged in every window
 
 
@@ -46,7 +46,6 @@ def windows_to_validate(feed: Feed, before: dict | None, now: dict) -> list[tupl
         # Only rows of unknown month changed (they are judged in any window), or nothing did.
         return [(ALL_MONTHS[0], ALL_MONTHS[0])] if changed else []
     return [(first, add_months(last, 1)) for first, last in contiguous_ranges(dated)]
-
 
 
 # Announcements are judged before they fall due from the month they were first moved or cancelled

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-
 from datetime import date
 from itertools import groupby
 
