@@ -154,7 +154,8 @@ def _import(args: argparse.Namespace) -> int:
 def _print_outcome(outcome) -> None:
     print(f"run {outcome.run_id} scored {outcome.first:%Y-%m}..{outcome.last:%Y-%m}")
     for name, status, meta in outcome.steps:
-        shown = ", ".join(f"{k}={v}" for k, v in meta.items() if isinstance(v, (int, float, str)) and k != "files")
+        shown = ", ".join(f"{k}={v}" for k, v in meta.items()
+                          if isinstance(v, (int, float, str)) and k not in ("files", "scores_move_from"))  # for the note
         print(f"  {status:>3}  {name:<22} {shown}")
     settings = Settings.from_env()
     print(f"database: {settings.db_path}")
