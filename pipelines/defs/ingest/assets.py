@@ -1,7 +1,5 @@
 """Staging assets: one per feed, landing files -> `stg_<feed>` for the run's months."""
 
-from pathlib import Path
-
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
 
 from ...lib.background_import import finish, import_in_background
@@ -31,12 +29,13 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
         try:
             with duckdb.connect() as con:
                 prepare(con)
-                step, fp = f"stage:{feed.name}", stage_fingerprint(settings.landing, feed)
+                signatures = file_signatures(settings.landing, feed)
+                step, fp = f"stage:{feed.name}", stage_fingerprint(feed, signatures)
                 reused = reusable(con, step, fp, f"stg_{feed.name}")
                 if reused is not None and spooled_files_missing(con, feed):
                     reused = None  # spooled again (only the files, when the staged rows stand alone)
                 if reused is None:
-                    refuse_a_feed_gone_empty(con, step, feed, settings.landing)
+                    refuse_a_feed_gone_empty(con, step, feed, has_files=bool(signatures))
                     # Validation will run the Great Expectations suites on what is staged now.
                     import_in_background("great_expectations")
                     before = last_staged(con, step)
@@ -69,21 +68,21 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
     return _staged
 
 
-def stage_fingerprint(landing: Path, feed: Feed) -> str:
+def stage_fingerprint(feed: Feed, signatures: dict[str, list[int]]) -> str:
     """Names, sizes, modification and change times and inodes of the feed's landing files (and
     trustcard's code): any write, replacement or copy over a file changes its change time, even one
     that keeps the modification time (cp -p)."""
-    files = [(name, *signature) for name, signature in file_signatures(landing, feed).items()]
+    files = [(name, *signature) for name, signature in signatures.items()]
     return fingerprint("stage", feed.name, files)
 
 
-def refuse_a_feed_gone_empty(con, step: str, feed: Feed, landing: Path) -> None:
+def refuse_a_feed_gone_empty(con, step: str, feed: Feed, has_files: bool) -> None:
     """A feed folder that held files at the last staging and holds none now (gone, emptied) is far
     more often a failed export or mount than a feed that ended: read as it is, every month's
     figures of that feed would be replaced by nothing, and the run would succeed. Refuse; a feed
     that is really empty now says so with a file holding only its header."""
     before = last_detail(con, f"landed:{feed.name}") or last_detail(con, step) or {}
-    if not feed.is_folder or not before.get("rows_read") or file_signatures(landing, feed):
+    if not feed.is_folder or not before.get("rows_read") or has_files:
         return
     files = before.get("files") or []
     names = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
