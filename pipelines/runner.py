@@ -154,12 +154,21 @@ def _fail_runs_left_unfinished(instance) -> None:
 
 
 def months_scored() -> list[date]:
-    """The months whose scorecard this Dagster instance has materialised."""
-    from dagster import AssetKey, DagsterInstance
+    """The months the database holds scores for, from TRUSTCARD_FIRST_MONTH on (the months a
+    run can score again). Read from the database, not the Dagster instance: one instance
+    (DAGSTER_HOME) may have run against other databases."""
+    import duckdb
 
-    with DagsterInstance.get() as instance:
-        keys = instance.get_materialized_partitions(AssetKey("scorecard"))
-    return sorted(map(date.fromisoformat, keys))
+    settings = Settings.from_env()
+    if not settings.db_path.exists():
+        return []
+    try:
+        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+            months = con.execute("SELECT DISTINCT month FROM scorecard WHERE month >= ? ORDER BY month",
+                                 [parse_month(settings.first_month)]).fetchall()
+    except duckdb.Error:  # written by another run just now, or no scorecard yet: nothing to name
+        return []
+    return [m for (m,) in months]
 
 
 def _tell(message: str) -> None:

@@ -182,6 +182,18 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
             "Rerun them: trustcard run --months 2026-03..2026-10") in out
 
 
+def test_the_note_names_months_scored_in_this_database_not_by_another_on_the_same_instance(
+        landing: Landing, tmp_path: Path):
+    # Review: one Dagster instance (the default DAGSTER_HOME) ran against another database, and a
+    # first run into a fresh one named that database's months as out of date, and told the user to
+    # rerun months before TRUSTCARD_FIRST_MONTH.
+    two_years(landing)
+    home = make_dagster_home(tmp_path / "home")
+    run_ok("2026-03..2026-10", cli_env(landing.root, tmp_path / "other.duckdb", home))
+    out = run_ok("2026-10", cli_env(landing.root, tmp_path / "fresh.duckdb", home, TRUSTCARD_FIRST_MONTH="2026-09"))
+    assert "scored 2026-10..2026-10" in out and "note:" not in out
+
+
 def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: Landing, tmp_path: Path):
     # Review: a late file whose key conflicts with a row of an earlier month quarantines that row
     # too, and an edit of the vendor list touches every month; the note named only the months after
@@ -197,7 +209,12 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     scores = query(db, "SELECT * FROM scorecard ORDER BY ALL")
 
     out = run_ok("2026-05", env | {"TRUSTCARD_AS_OF": "2026-11-27"})
-    assert "deliveries             rows_read=73, rows_valid=72" in out and "reused=False" in out  # judged again
+    # Judged again, but only April: the one month holding a date after the earlier as-of date,
+    # whose quarantine reason quotes it.
+    assert "deliveries             rows_read=73, rows_valid=72" in out and "reused=False, validated=2026-04\n" in out
+    assert out.count("validated=no month (no row changed)\n") == 2  # complaints and announcements: nothing reaches
+    assert query(db, "SELECT reason FROM quarantine WHERE feed = 'deliveries'") == [
+        ("date 2062-04-12 is after the run's as-of date 2026-11-27",)]
     assert "note:" not in out
     assert query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'") == lookback
     assert query(db, "SELECT * FROM scorecard ORDER BY ALL") == scores

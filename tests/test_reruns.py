@@ -109,7 +109,7 @@ def test_unchanged_inputs_are_reused_and_any_change_rebuilds(sample: Path, tmp_p
     assert touched["staged_complaints"] is True and touched["complaints"] is True
     assert snapshot(db) == before
 
-    # A later as-of date re-judges every feed (facts after it are rejected), without re-reading files.
+    # A later as-of date judges again (facts after it are rejected), without re-reading files.
     later = _reused(run_months(landing, db, date(2026, 9, 1), as_of=date(2026, 12, 31)))
     assert later["staged_deliveries"] is True and later["deliveries"] is False and later["vendors"] is False
 
@@ -152,6 +152,36 @@ def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh
     # August's scores are the fresh run's (later months keep theirs until they are run again).
     august = "SELECT * FROM scorecard WHERE month = DATE '2026-08-01' ORDER BY ALL"
     assert query(db, august) == query(fresh, august)
+
+
+def test_a_new_as_of_date_judges_again_only_the_months_it_reaches_as_a_fresh_run_would(
+        sample: Path, tmp_path: Path, dagster_home: Path):
+    # A rerun on another day moves the default as-of date. Only dates after the earlier of the two
+    # as-of dates are judged differently (rejected, or quoted in their reason), so only their months
+    # are validated again, and the tables equal a fresh run's at the new date.
+    landing = tmp_path / "landing"
+    shutil.copytree(sample, landing)
+    db, later = tmp_path / "day1.duckdb", date(2026, 12, 31)
+    assert run_months(landing, db, date(2026, 6, 1), date(2026, 9, 1)).success
+    vendor = query(db, "SELECT min(vendor_id) FROM vendors WHERE NOT is_self")[0][0]
+    write_csv(landing / "deliveries" / "dated-ahead.csv", DELIVERY_HEADER, [
+        ["AHEAD-1", vendor, "2026-07-20", "2026-12-10", "10", "10", "0", "100"],  # valid from the new date on
+        ["AHEAD-2", vendor, "2026-07-21", "2027-02-01", "4", "4", "0", "40"],  # after both: its reason changes
+    ])
+    assert run_months(landing, db, date(2026, 6, 1), date(2026, 9, 1)).success
+    assert query(db, "SELECT count(*) FROM quarantine WHERE source_file = 'deliveries/dated-ahead.csv'") == [(2,)]
+
+    assert run_months(landing, db, date(2026, 9, 1), as_of=later).success
+    detail = {step: json.loads(d) for step, d in query(db, "SELECT step, detail FROM build_log WHERE step LIKE 'validate:%'")}
+    assert detail["validate:deliveries"]["validated"] == "2026-07"
+    fresh = tmp_path / "fresh.duckdb"
+    assert run_months(landing, fresh, date(2026, 6, 1), date(2026, 9, 1), as_of=later).success
+    for table in ["deliveries", "complaints", "announcement_events", "ingest_log"]:
+        assert query(db, f"SELECT * FROM {table} ORDER BY ALL") == query(fresh, f"SELECT * FROM {table} ORDER BY ALL"), table
+    quarantine = "SELECT * EXCLUDE (first_rejected_run) FROM quarantine ORDER BY ALL"
+    assert query(db, quarantine) == query(fresh, quarantine)
+    assert query(db, "SELECT reason FROM quarantine WHERE source_file = 'deliveries/dated-ahead.csv'") == [
+        ("date 2027-02-01 is after the run's as-of date 2026-12-31",)]
 
 
 def _quarantined_delivery(landing: Path, qty: str, extra: list[str] | None = None) -> None:

@@ -76,6 +76,9 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
                 ]),
                 # Staged rows and the as-of date unchanged since the last run: its tables are reused.
                 "reused": reused,
+                # Which months were judged again: those whose staged rows changed, or that hold a
+                # date a new as-of date reaches ('every month' when the code or vendor list changed).
+                "validated": "no month (reused)" if reused else summary["validated"],
                 # Months whose valid rows this run changed ('all': the vendor list), and the first
                 # month a score may have moved in (earlier for an announcement judged before it fell
                 # due): months scored before from then on are out of date (the command says which).
@@ -99,7 +102,7 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
     for start, end in windows:
         validate_feed(con, feed, start, end, as_of, context.run_id)
     judged = "every month" if windows == [ALL_MONTHS] else (
-        ", ".join(f"{s:%Y-%m}..{add_months(e, -1):%Y-%m}" for s, e in windows) or "nothing (no row changed)")
+        ", ".join(_months_label(s, e) for s, e in windows) or "no month (no row changed)")
     written = results(con, feed, VALID_TABLE[feed.name], windows, before.get("results"))
     changed, reach = months_changed(before.get("results"), written)
     context.log.info(f"{feed.name}: validated {judged}; valid rows changed in "
@@ -108,6 +111,14 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
                                                   "scores_move_from": reach}
     record(con, step, fp, summary | {"basis": now, "results": written})
     return summary
+
+
+def _months_label(start: date, end: date) -> str:
+    """A window's months as the CLI prints them; an empty window judges the rows of no month."""
+    last = add_months(end, -1)
+    if end <= start:
+        return "rows of no month"
+    return f"{start:%Y-%m}" if last == start else f"{start:%Y-%m}..{last:%Y-%m}"
 
 
 def _validation_fingerprint(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> str:
