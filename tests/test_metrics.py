@@ -597,3 +597,13 @@ def test_grade_cutoffs():
              59.99: "F", 0: "F"}
     assert {s: grade(s, cutoffs) for s in cases} == cases
     assert grade(None, cutoffs) is None
+
+
+def test_output_counts_are_64_bit_integers(db):
+    # Review: sums of integer weights came out as DuckDB's 128-bit HUGEINT, which some BI tools
+    # cannot read; counts are BIGINT, like every other count.
+    wide = query(db, "SELECT table_name, column_name FROM duckdb_columns WHERE data_type IN ('HUGEINT', 'UHUGEINT') "
+                     "AND NOT internal ORDER BY ALL")
+    assert wide == []
+    assert query(db, "SELECT data_type FROM duckdb_columns WHERE table_name = 'scorecard' "
+                     "AND column_name = 'promise_weight_12m'") == [("BIGINT",)]

@@ -366,6 +366,57 @@ def test_slips_are_read_in_the_order_made_and_end_when_the_product_ships(landing
     assert sameday["slips_12m"] == 1 and sameday["slip_days_12m"] == 61  # 06-15 -> 08-15
 
 
+def test_a_re_announcement_may_leave_the_product_empty_and_still_counts_as_a_slip(landing, tmp_path):
+    # Review: the contract asks for `product` on the first event only; a re-announcement without
+    # it was quarantined, hiding its slip (May 31 -> July 31) and raising the promise score.
+    vendors(landing, "W4")
+    landing.announcements([
+        ["B1", "W4", "Bee", "announced", "2025-01-10", "2025-06-30", "false"],
+        ["B1", "W4", "", "revised", "2025-03-01", "2025-05-31", ""],  # a pull-in: no slip
+        ["B1", "W4", "", "announced", "2025-04-01", "2025-07-31", ""],  # re-announced later: a slip
+        ["B1", "W4", "", "shipped", "2025-07-20", "", ""],
+        ["B2", "W4", "", "announced", "2025-01-10", "2025-06-30", "false"],  # its first event: required
+    ])
+    db = tmp_path / "p.duckdb"
+    rows = score(landing.root, db, start=date(2025, 4, 1), end=date(2025, 8, 1))
+    assert query(db, "SELECT row_number, column_name, reason FROM quarantine") == [
+        (6, "product", "required on the first announced event")]
+    april, july = rows[("W4", date(2025, 4, 1))], rows[("W4", date(2025, 4, 1).replace(month=7))]
+    # April: moved past its first date (June 30) before it came, by 31 days: broken, one slip.
+    assert (april["announcements_slipped_12m"], april["slips_12m"], april["slip_days_12m"]) == (1, 1, 31)
+    # July: shipped 20 days after the first promise: 0.5, less a quarter for the slip.
+    assert (july["promise_credit_12m"], july["slips_12m"], july["redates_12m"]) == (0.25, 1, 2)
+
+
+def test_a_revision_after_the_product_shipped_is_no_re_date(landing, tmp_path):
+    # Review: two `revised` events dated after an early shipment counted as re-dates and raised
+    # the vaporware flag on a product shipped before its promise.
+    vendors(landing, "Y2")
+    landing.announcements([
+        announce("X1", "Y2", "2025-01-05", "2025-03-10"),
+        ["X1", "Y2", "", "shipped", "2025-03-05", "", ""],
+        ["X1", "Y2", "", "revised", "2025-03-20", "2025-04-30", ""],
+        ["X1", "Y2", "", "revised", "2025-04-10", "2025-05-30", ""],
+    ])
+    rows = score(landing.root, tmp_path / "s.duckdb", start=date(2025, 3, 1), end=date(2025, 6, 1))
+    for m in (3, 4, 5):
+        card = rows[("Y2", date(2025, m, 1))]
+        assert (card["redates_12m"], card["vaporware"], card["announcements_kept_12m"]) == (0, False, 1), m
+
+
+def test_an_overdue_announcement_counts_its_days_late_as_if_shipped_the_next_day(landing, tmp_path):
+    # Promised 2026-01-30, never shipped. At the end of each month it would be late by the days to
+    # the first day of the next month: 2 (January), 30, 61, 91 (April): past 90 days in April, so
+    # flagged as vaporware then, and shipping it would earn 0.25, no longer 0.5 (review: the two
+    # columns of one row disagreed).
+    vendors(landing, "Q1")
+    landing.announcements([announce("K1", "Q1", "2025-11-01", "2026-01-30")])
+    rows = score(landing.root, tmp_path / "k.duckdb", start=date(2026, 1, 1), end=date(2026, 5, 1))
+    got = [(rows[("Q1", date(2026, m, 1))]["slip_days_12m"], rows[("Q1", date(2026, m, 1))]["vaporware"],
+            rows[("Q1", date(2026, m, 1))]["open_credit_12m"]) for m in (1, 2, 3, 4)]
+    assert got == [(2, False, 0.5), (30, False, 0.5), (61, False, 0.5), (91, True, 0.25)]
+
+
 def test_an_overdue_announcement_stays_judged_after_twelve_months(landing, tmp_path):
     vendors(landing, "V1")
     landing.announcements([announce("A1", "V1", "2024-01-10", "2024-06-01")])
@@ -520,7 +571,7 @@ def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judge
     assert rows[("V1", OCT)]["announcements_kept_12m"] == 1
     reasons = query(db, "SELECT row_number, reason FROM quarantine WHERE feed = 'announcements' ORDER BY row_number")
     assert reasons == [(2, "not a boolean (true/false, 1/0, yes/no), got 'maybe'"),
-                       (5, "required on the announced event"),
+                       (5, "required on the first announced event"),
                        (6, "its first announced event (announcements/announcements.csv:5) is rejected, "
                            "so its first promise is unknown")]
 

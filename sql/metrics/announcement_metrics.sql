@@ -48,10 +48,12 @@ history AS (
                     min(a.event_date) FILTER (WHERE a.event = 'shipped') AS first_shipped,
                     min(a.event_date) FILTER (WHERE a.event = 'cancelled') AS first_cancelled,
                     -- re-dates: `revised` events, and `announced` ones on a later day than the first
-                    -- (one the same day repeats it: two promises that day are quarantined as a conflict)
-                    list(a.event_date ORDER BY a.event_date) FILTER (WHERE a.event = 'revised'
-                      OR (a.event = 'announced' AND a.event_date > f1.announced_on)) AS revised_on
-             FROM announcement_events a JOIN firsts f1 USING (announcement_id)
+                    -- (one the same day repeats it: two promises that day are quarantined as a conflict),
+                    -- made before it shipped or was cancelled (a "re-date" after that is no promise)
+                    list(a.event_date ORDER BY a.event_date) FILTER (WHERE (a.event = 'revised'
+                      OR (a.event = 'announced' AND a.event_date > f1.announced_on))
+                      AND (n.ended_on IS NULL OR a.event_date < n.ended_on)) AS revised_on
+             FROM announcement_events a JOIN firsts f1 USING (announcement_id) LEFT JOIN ended n USING (announcement_id)
              GROUP BY a.announcement_id) e USING (announcement_id)
   LEFT JOIN (SELECT s.announcement_id,
                     list(s.said_on ORDER BY s.said_at) AS said_on, list(s.promise ORDER BY s.said_at) AS promised,
@@ -96,7 +98,7 @@ judged AS (
 ),
 credited AS (
   -- Each slip costs a quarter of a credit, down to none. An open one (overdue or slipped) could
-  -- still earn: shipped within 90 days of its first date 0.5, by that date (while still ahead) 1,
+  -- still earn: shipped within 90 days of its first date 0.5 (later 0.25), by that date (while still ahead) 1,
   -- less its slips. The other two ways to lose trust (trust-model.md) weigh a promise not kept
   -- more: pre-sold and not delivered (cancelled, overdue or slipped) counts as two announcements
   -- judged, and announced more than a year ahead and not shipped on time as one more.
@@ -105,7 +107,9 @@ credited AS (
            + CASE WHEN date_diff('day', announced_on, first_promise) > 365 AND status <> 'shipped on time' THEN 1 ELSE 0 END
            AS promise_weight,
          base_credit - greatest(0.0, base_credit - 0.25 * slipped) AS slip_penalty,
-         CASE WHEN status = 'overdue' THEN greatest(0.0, 0.5 - 0.25 * slipped)
+         -- overdue: 0.5 if shipped the next day would still be within 90 days of the first date, else 0.25
+         CASE WHEN status = 'overdue' THEN greatest(0.0, (CASE WHEN date_diff('day', first_promise, month + INTERVAL 1 MONTH) <= 90
+                                                             THEN 0.5 ELSE 0.25 END) - 0.25 * slipped)
               WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit
   FROM judged
   WHERE status <> 'not yet due'  -- moved past its first date and back again: judged when due
@@ -119,11 +123,11 @@ windowed AS (SELECT
   vendor_id,
   month,
   count(*) AS announcements_due_12m,
-  sum(promise_weight) AS promise_weight_12m,
+  sum(promise_weight)::BIGINT AS promise_weight_12m,
   -- the weight above 1 by outcome: what shipping on time would also take off (explain.py's what-ifs)
-  sum(promise_weight - 1) FILTER (WHERE status = 'shipped late') AS extra_weight_late_12m,
-  sum(promise_weight - 1) FILTER (WHERE status IN ('overdue', 'slipped')) AS extra_weight_open_12m,
-  sum(promise_weight - 1) FILTER (WHERE status = 'cancelled') AS extra_weight_cancelled_12m,
+  (sum(promise_weight - 1) FILTER (WHERE status = 'shipped late'))::BIGINT AS extra_weight_late_12m,
+  (sum(promise_weight - 1) FILTER (WHERE status IN ('overdue', 'slipped')))::BIGINT AS extra_weight_open_12m,
+  (sum(promise_weight - 1) FILTER (WHERE status = 'cancelled'))::BIGINT AS extra_weight_cancelled_12m,
   sum(promise_credit) AS promise_credit_12m,
   sum(slip_penalty) AS slip_penalty_12m,
   count(*) FILTER (WHERE status = 'shipped on time') AS kept_12m,

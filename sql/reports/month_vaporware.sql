@@ -1,18 +1,31 @@
 -- Announcements that slipped (re-dated), died (cancelled) or fell overdue in the month: one row
 -- per announcement, the worst thing that happened to it that month, pre-sold and most re-dated first.
 -- Our own company's are listed too (same rules); vendor_flagged is the scorecard's vaporware flag.
-WITH firsts AS (
+WITH events AS (
+  -- A re-date: a `revised` event, or an `announced` one on a later day than the first, made
+  -- before the product shipped or was cancelled (as sql/metrics/announcement_metrics.sql reads it).
+  SELECT *, event = 'revised' OR (event = 'announced' AND event_date > first_on) AS redate
+  FROM (SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id) AS first_on,
+               min(event_date) FILTER (WHERE event IN ('shipped', 'cancelled')) OVER (PARTITION BY announcement_id) AS ended_on
+        FROM announcement_events)
+),
+firsts AS (
   SELECT announcement_id, any_value(vendor_id) AS vendor_id,
-         any_value(product) FILTER (WHERE event = 'announced') AS product,
-         min(promised_ship_date) FILTER (WHERE event = 'announced') AS first_promise,
+         -- the first `announced` event names the product and makes the first promise
+         arg_min(product, (event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS product,
+         arg_min(promised_ship_date, (event_date, _source_file, _row_number)) FILTER (WHERE event = 'announced') AS first_promise,
          bool_or(coalesce(presold, false)) AS presold,
-         count(*) FILTER (WHERE event = 'revised' AND event_date < $month + INTERVAL 1 MONTH) AS redates,
-         arg_max(promised_ship_date, event_date) FILTER (WHERE event IN ('announced', 'revised')
-                                                          AND event_date < $month + INTERVAL 1 MONTH) AS current_promise,
+         count(*) FILTER (WHERE redate AND event_date < coalesce(ended_on, DATE '9999-12-31')
+                          AND event_date < $month + INTERVAL 1 MONTH) AS redates,
+         -- the promise standing at the month's end: the last statement made by then, in the order made
+         arg_max(promised_ship_date, (event_date, event <> 'announced', _source_file, _row_number)) FILTER (
+           WHERE event IN ('announced', 'revised') AND event_date < coalesce(ended_on, DATE '9999-12-31')
+             AND event_date < $month + INTERVAL 1 MONTH) AS current_promise,
          min(event_date) FILTER (WHERE event = 'shipped') AS shipped_on,
          min(event_date) FILTER (WHERE event = 'cancelled') AS cancelled_on,
-         max(event_date) FILTER (WHERE event = 'revised' AND date_trunc('month', event_date) = $month) AS redated_on
-  FROM announcement_events GROUP BY announcement_id
+         max(event_date) FILTER (WHERE redate AND event_date < coalesce(ended_on, DATE '9999-12-31')
+                                 AND date_trunc('month', event_date) = $month) AS redated_on
+  FROM events GROUP BY announcement_id
 ),
 judged AS (
   SELECT *,

@@ -14,14 +14,20 @@ WITH judged AS (
       missing('event_date', s.event_date),
       CASE WHEN s.event IN ('announced', 'revised') AND s.promised_ship_date IS NULL
         THEN problem('promised_ship_date', 'required for an ''' || s.event || ''' event') END,
-      CASE WHEN s.event = 'announced' AND s.product IS NULL
-        THEN problem('product', 'required on the announced event') END,
+      -- The contract asks for `product` on the first event; a re-announcement may leave it empty.
+      CASE WHEN s.event = 'announced' AND s.product IS NULL AND (s.event_date, s._source_file, s._row_number) = s._first_said_at
+        THEN problem('product', 'required on the first announced event') END,
       CASE WHEN v.vendor_id IS NULL THEN unknown_vendor(s.vendor_id, rv.rejected_at) END,
       too_long('product', s.product),
       after_as_of('event_date', s.event_date, $as_of),
       too_far_ahead('promised_ship_date', s.promised_ship_date, $as_of, 10)
     ) END AS _row_problem
-  FROM stg_announcements s
+  FROM (SELECT *,
+          -- where its first `announced` event read whole was made (as in stg_announcements.sql)
+          min((event_date, _source_file, _row_number)) FILTER (
+            WHERE event = 'announced' AND event_date IS NOT NULL AND promised_ship_date IS NOT NULL
+              AND _row_error IS NULL AND _parse_problem IS NULL) OVER (PARTITION BY announcement_id) AS _first_said_at
+        FROM stg_announcements) s
   LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
   LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at
              FROM quarantine WHERE feed = 'vendors' GROUP BY vendor_id) rv ON rv.vendor_id = s.vendor_id
@@ -65,7 +71,7 @@ per_announcement AS (
         FROM judged WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL AND _row_problem IS NULL)
   GROUP BY announcement_id, first_announced_on
 )
-SELECT j.* EXCLUDE (_row_problem),
+SELECT j.* EXCLUDE (_row_problem, _first_said_at),
   CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem,
     CASE WHEN f.rejected THEN problem('event', 'its first announced event (' || f.place
                                                || ') is rejected, so its first promise is unknown') END,

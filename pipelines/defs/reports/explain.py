@@ -162,8 +162,9 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     """What each kind of unkept announcement cost: re-dated later (a quarter credit a slip),
-    shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped: within 90 days
-    of the first date when that has passed, by it when it has not, less their slips), cancelled
+    shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped the next day: 0.5
+    within 90 days of a first date that has passed, 0.25 later, 1 by a first date still ahead,
+    less their slips), cancelled
     (0; only not announcing it would have helped). Shipping one on time also takes off the extra
     weight a pre-sold or far-ahead promise not kept carries (docs/metrics.md, Promises)."""
     due = card["announcements_due_12m"]
