@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
@@ -103,6 +103,24 @@ def parquet(rel: str, frame: pl.DataFrame) -> Callable[[Path], None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(path)
     return fault
+
+
+def zoned_parquet(rel: str, columns: dict[str, list], zone: str, zoned: tuple[str, ...]) -> Callable[[Path], None]:
+    """A Parquet file whose `zoned` columns are timestamps in `zone`, as pandas writes them: an
+    Arrow zone Polars cannot name ('+05:30') made it panic."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sign, hours, minutes = zone[0], int(zone[1:3]), int(zone[4:6])
+    offset = timezone((1 if sign == "+" else -1) * timedelta(hours=hours, minutes=minutes))
+
+    def apply(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({  # the values are wall-clock times in the zone
+            name: pa.array([v.replace(tzinfo=offset) for v in values], pa.timestamp("us", tz=zone)) if name in zoned
+            else values for name, values in columns.items()}), path)
+    return apply
 
 
 def link_outside(rel: str) -> Callable[[Path], None]:
@@ -196,6 +214,14 @@ def check_mixed_case_booleans(con) -> None:
 def check_midnight_dates(con) -> None:
     rows = con.execute("SELECT month, promised_date, delivered_date FROM deliveries WHERE delivery_id = 'D9'").fetchall()
     assert rows == [(MONTH, date(2026, 9, 10), date(2026, 9, 12))]
+
+
+def check_half_hour_zone(con) -> None:
+    # 2026-09-05 10:00 at +05:30 is 04:30 UTC; a date column's midnight at +05:30 is that date.
+    rows = con.execute("SELECT opened_at, acknowledged_at FROM complaints WHERE complaint_id = 'C9'").fetchall()
+    assert rows == [(datetime(2026, 9, 5, 4, 30), datetime(2026, 9, 5, 5, 0))]
+    rows = con.execute("SELECT promised_date, delivered_date FROM deliveries WHERE delivery_id = 'D9'").fetchall()
+    assert rows == [(date(2026, 9, 10), date(2026, 9, 12))]
 
 
 def check_offset_to_utc(con) -> None:
@@ -461,6 +487,16 @@ CASES = [
          quarantined=(Q("deliveries", "deliveries/late.parquet", 2, "promised_date",
                         "not an ISO date (YYYY-MM-DD), got '2026-09-11T14:30:00'"),),
          added={"deliveries": 2}),
+    # pandas writes a '+05:30' offset parsed from text as the Arrow zone '+05:30'.
+    Case("parquet_timestamps_in_a_half_hour_zone",
+         lambda root: (zoned_parquet("complaints/late.parquet", {
+             "complaint_id": ["C9"], "vendor_id": ["V1"], "opened_at": [datetime(2026, 9, 5, 10, 0)],
+             "acknowledged_at": [datetime(2026, 9, 5, 10, 30)]}, "+05:30", ("opened_at", "acknowledged_at"))(root),
+             zoned_parquet("deliveries/late.parquet", {
+                 "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": [datetime(2026, 9, 10)],
+                 "delivered_date": [datetime(2026, 9, 12)], "qty_ordered": [10]}, "+05:30",
+                 ("promised_date", "delivered_date"))(root)),
+         added={"complaints": 1, "deliveries": 1}, check=check_half_hour_zone),
     Case("parquet_binary_column_not_text",
          parquet("deliveries/late.parquet", pl.DataFrame({
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],

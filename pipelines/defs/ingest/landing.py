@@ -17,6 +17,9 @@ from datetime import time
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .feeds import Feed
 
@@ -277,9 +280,10 @@ def _row_error(fields: list[str], header: list[str], bad_bytes: list[str]) -> di
 
 def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     try:
-        frame = pl.read_parquet(path)
-    except Exception as exc:  # polars raises several error types for a corrupt file
-        raise LandingError(rel, f"unreadable Parquet file: {exc}") from exc
+        frame = _parquet_frame(path, feed)
+    # polars and pyarrow raise several error types for a corrupt file; a Rust panic is no Exception
+    except (Exception, pl.exceptions.PanicException) as exc:
+        raise LandingError(rel, f"unreadable Parquet file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
     names = [c.strip().lower() for c in frame.columns]
     _check_header(names, rel, feed)  # before renaming: 'Qty' and 'qty' are one column twice
     frame = frame.rename(dict(zip(frame.columns, names)))
@@ -288,6 +292,25 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
                                for c in frame.columns)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
     return _finish(frame, feed, rel)  # rows numbered from 1, no row errors
+
+
+def _parquet_frame(path: Path, feed: Feed) -> pl.DataFrame:
+    """The file as a Polars frame. Polars cannot name every time zone Arrow can (a fixed offset
+    such as '+05:30', which pandas writes, makes it panic), so a file with zoned timestamps is
+    read with pyarrow and each such column resolved first: a date column to its wall-clock time in
+    its own zone (a midnight there is that date), any other to the same instants in UTC."""
+    zoned = [f.name for f in pq.read_schema(path) if pa.types.is_timestamp(f.type) and f.type.tz]
+    if not zoned:
+        return pl.read_parquet(path)
+    table = pq.read_table(path)
+    dates = {c.name for c in feed.columns if c.type == "date"}
+    for i, field in enumerate(table.schema):
+        if field.name in zoned:
+            column = table.column(i)
+            resolved = (pc.local_timestamp(column) if field.name.strip().lower() in dates
+                        else column.cast(pa.timestamp(field.type.unit, "UTC")))
+            table = table.set_column(i, field.name, resolved)
+    return pl.from_arrow(table)
 
 
 def _midnights_as_dates(series: pl.Series, rel: str) -> pl.Series:
