@@ -409,12 +409,20 @@ def test_an_overdue_announcement_counts_its_days_late_as_if_shipped_the_next_day
     # the first day of the next month: 2 (January), 30, 61, 91 (April): past 90 days in April, so
     # flagged as vaporware then, and shipping it would earn 0.25, no longer 0.5 (review: the two
     # columns of one row disagreed).
-    vendors(landing, "Q1")
-    landing.announcements([announce("K1", "Q1", "2025-11-01", "2026-01-30")])
+    # Q2's pre-sold K2, due 2025-03 and never shipped, weighs 2; shipped in 2026-02 or before it
+    # would stay in the window and shed its pre-sold extra (open_weight_cut_12m 1), from 2026-03 on
+    # it would leave the window: no credit to earn there, all its weight off.
+    vendors(landing, "Q1", "Q2")
+    landing.announcements([announce("K1", "Q1", "2025-11-01", "2026-01-30"),
+                           announce("K2", "Q2", "2025-01-10", "2025-03-20", presold="true")])
     rows = score(landing.root, tmp_path / "k.duckdb", start=date(2026, 1, 1), end=date(2026, 5, 1))
     got = [(rows[("Q1", date(2026, m, 1))]["slip_days_12m"], rows[("Q1", date(2026, m, 1))]["vaporware"],
-            rows[("Q1", date(2026, m, 1))]["open_credit_12m"]) for m in (1, 2, 3, 4)]
-    assert got == [(2, False, 0.5), (30, False, 0.5), (61, False, 0.5), (91, True, 0.25)]
+            rows[("Q1", date(2026, m, 1))]["open_credit_12m"], rows[("Q1", date(2026, m, 1))]["open_weight_cut_12m"])
+           for m in (1, 2, 3, 4)]
+    assert got == [(2, False, 0.5, 0), (30, False, 0.5, 0), (61, False, 0.5, 0), (91, True, 0.25, 0)]
+    got = [(rows[("Q2", date(2026, m, 1))]["promise_weight_12m"], rows[("Q2", date(2026, m, 1))]["open_credit_12m"],
+            rows[("Q2", date(2026, m, 1))]["open_weight_cut_12m"]) for m in (1, 2, 3, 4)]
+    assert got == [(2, 0.25, 1), (2, 0.25, 1), (2, 0.0, 2), (2, 0.0, 2)]
 
 
 def test_an_overdue_announcement_stays_judged_after_twelve_months(landing, tmp_path):

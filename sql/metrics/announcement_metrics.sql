@@ -103,15 +103,22 @@ credited AS (
   -- more: pre-sold and not delivered (cancelled, overdue or slipped) counts as two announcements
   -- judged, and announced more than a year ahead and not shipped on time as one more.
   SELECT *, greatest(0.0, base_credit - 0.25 * slipped) AS promise_credit,
-         1 + CASE WHEN presold AND status IN ('cancelled', 'overdue', 'slipped') THEN 1 ELSE 0 END
-           + CASE WHEN date_diff('day', announced_on, first_promise) > 365 AND status <> 'shipped on time' THEN 1 ELSE 0 END
-           AS promise_weight,
          base_credit - greatest(0.0, base_credit - 0.25 * slipped) AS slip_penalty,
-         -- overdue: 0.5 if shipped the next day would still be within 90 days of the first date, else 0.25
-         CASE WHEN status = 'overdue' THEN greatest(0.0, (CASE WHEN date_diff('day', first_promise, month + INTERVAL 1 MONTH) <= 90
+         -- overdue: 0.5 if shipped the next day would still be within 90 days of the first date, else
+         -- 0.25; one due over 12 months ago and shipped would leave the window (credit and weight)
+         CASE WHEN status = 'overdue' AND NOT aged THEN greatest(0.0, (CASE WHEN date_diff('day', first_promise, month + INTERVAL 1 MONTH) <= 90
                                                              THEN 0.5 ELSE 0.25 END) - 0.25 * slipped)
-              WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit
-  FROM judged
+              WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit,
+         -- the weight shipping it would take off: all of it when it leaves the window, the pre-sold
+         -- extra when shipped late, every extra when shipped by its first date (a slipped one)
+         CASE WHEN status = 'overdue' AND aged THEN promise_weight
+              WHEN status = 'overdue' AND presold THEN 1
+              WHEN status = 'slipped' THEN promise_weight - 1 ELSE 0 END AS open_weight_cut
+  FROM (SELECT *, due_month <= month - INTERVAL 12 MONTH AS aged,
+               1 + CASE WHEN presold AND status IN ('cancelled', 'overdue', 'slipped') THEN 1 ELSE 0 END
+                 + CASE WHEN date_diff('day', announced_on, first_promise) > 365 AND status <> 'shipped on time' THEN 1 ELSE 0 END
+                 AS promise_weight
+        FROM judged)
   WHERE status <> 'not yet due'  -- moved past its first date and back again: judged when due
 ),
 due AS (
@@ -135,6 +142,7 @@ windowed AS (SELECT
   count(*) FILTER (WHERE status = 'overdue') AS overdue_12m,
   count(*) FILTER (WHERE status = 'slipped') AS slipped_12m,
   sum(open_credit) AS open_credit_12m,
+  sum(open_weight_cut)::BIGINT AS open_weight_cut_12m,
   count(*) FILTER (WHERE status IN ('cancelled', 'overdue', 'slipped') AND presold) AS presold_unshipped_12m,
   count(*) FILTER (WHERE date_diff('day', announced_on, first_promise) > 365 AND status <> 'shipped on time')
     AS far_ahead_unkept_12m,

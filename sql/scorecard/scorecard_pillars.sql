@@ -129,6 +129,7 @@ SELECT
   coalesce(slips_12m, 0) AS slips_12m,
   coalesce(slip_penalty_12m, 0)::DOUBLE AS slip_penalty_12m,
   coalesce(open_credit_12m, 0)::DOUBLE AS open_credit_12m,
+  coalesce(open_weight_cut_12m, 0) AS open_weight_cut_12m,
   mean_lead_days_12m,
   coalesce(slip_days_12m, 0) AS slip_days_12m,
   coalesce(presold_unshipped_12m, 0) AS presold_unshipped_12m,

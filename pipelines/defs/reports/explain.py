@@ -164,8 +164,8 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     """What each kind of unkept announcement cost: re-dated later (a quarter credit a slip),
     shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped the next day: 0.5
     within 90 days of a first date that has passed, 0.25 later, 1 by a first date still ahead,
-    less their slips), cancelled
-    (0; only not announcing it would have helped). Shipping one on time also takes off the extra
+    less their slips; `open_weight_cut_12m` off the weight: a pre-sold one's extra, or all of one
+    due over 12 months ago, which would leave the window), cancelled (0; only not announcing it would have helped). Shipping one on time also takes off the extra
     weight a pre-sold or far-ahead promise not kept carries (docs/metrics.md, Promises)."""
     due = card["announcements_due_12m"]
     if not due or card["promise_score"] is None:
@@ -188,7 +188,8 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
         slipped = card["announcements_slipped_12m"]
         what = plural(still_open, "overdue announcement") if not slipped else \
             f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
-        out.append(Finding(f"shipping the {what}, even late,", gain(card["open_credit_12m"], 0), "announcements"))
+        out.append(Finding(f"shipping the {what}, even late,",
+                           gain(card["open_credit_12m"], card["open_weight_cut_12m"]), "announcements"))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
                            gain(cancelled, card["extra_weight_cancelled_12m"]), "announcements"))
@@ -204,6 +205,9 @@ def _promise_gain(card: dict, model: TrustModel):
     share = _pillar_share(card, model, "promise")
 
     def gain(more_credit: float, less_weight: float) -> float:
+        if weight - less_weight <= 0:  # nothing left to judge: the month is its delivery pillar alone
+            delivery = card["delivery_score"]
+            return max(0.0, (delivery - card["promise_score"]) * share) if delivery is not None else 0.0
         after = 100 * (credit + more_credit + m * prior) / (weight - less_weight + m)
         return (min(after, 100.0) - card["promise_score"]) * share
     return gain
