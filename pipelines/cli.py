@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .lib.months import add_months, contiguous_ranges, last_complete_month, parse_month
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env
+from .lib.terminal import make_output_inert
 
 DEMO_MONTHS = 24
 
@@ -19,6 +20,7 @@ DEMO_MONTHS = 24
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore")  # Dagster's beta/preview warnings are not for end users
     _install_quiet_teardown()  # first: runs after every other exit handler
+    make_output_inert()  # values quoted from landing files print escaped, never as terminal controls
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)

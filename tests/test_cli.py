@@ -112,6 +112,21 @@ def test_a_run_that_fails_or_warns_says_so_in_one_line_each(tmp_path: Path):
     assert traced.returncode == 0 and "dagster - WARNING" in traced.stderr  # Dagster's own console logger
 
 
+def test_terminal_controls_quoted_from_a_landing_file_print_escaped(tmp_path: Path):
+    # Review: a value holding ESC ] 0;pwned BEL ESC [2J set the terminal's title and cleared the
+    # screen when `trustcard validate` quoted it, and a file name with ESC [31m coloured the output.
+    landing = tmp_path / "landing"
+    (landing / "deliveries").mkdir(parents=True)
+    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
+    (landing / "deliveries" / "a\x1b[31mred.csv").write_text(
+        "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,\x1b]0;pwned\x07\x1b[2J\n")
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
+                             env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
+    assert checked.returncode == 0, checked.stderr
+    assert "\x1b" not in checked.stdout + checked.stderr and "\x07" not in checked.stdout
+    assert "got '\\x1b]0;pwned\\x07\\x1b[2J' (first at deliveries/a\\x1b[31mred.csv:2)" in checked.stdout
+
+
 def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyPatch):
     # Review: 0001-01 was accepted and the run died on "time data '1-09-01' does not match format".
     from pipelines.lib.settings import first_month_from_env

@@ -35,7 +35,8 @@ def _landing(landing) -> None:
          "<script>alert(1)</script> see file:///etc/shadow"],
     ])
     landing.announcements([
-        ["N1", "V1", "Widget <b>Pro</b>", "announced", "2026-01-05", "2026-09-01", "true"],
+        # the product name ends in an unclosed right-to-left override
+        ["N1", "V1", "Widget <b>Pro</b>\u202e", "announced", "2026-01-05", "2026-09-01", "true"],
         ["N1", "V1", "", "revised", "2026-08-20", "2026-12-01", ""],
     ])
 
@@ -135,6 +136,15 @@ def test_hostile_vendor_name_prints_literally(rendered: Path):
     assert "<script>alert(1)</script>" not in html
     # The twin's inline stylesheet names no file: the PDF's fonts are relative to reports/static/.
     assert "url(" not in html and "@font-face" not in html and "letter-spacing: -0.2pt" in html
+
+
+def test_a_bidi_override_in_a_name_does_not_reverse_the_report_around_it(rendered: Path):
+    # Review: a name + U+202E printed a vendor PDF's running header as "Namedracerocs tsurt": the
+    # product name here carries one, and the report's words after it must read as written.
+    html = (rendered / "vendors" / "V1.html").read_text()
+    assert "Widget &lt;b&gt;Pro&lt;/b&gt;" in html and "\u202e" not in html
+    text = _text(rendered / "vendors" / "V1.pdf")
+    assert "Widget <b>Pro</b>" in text and "\u202e" not in text
 
 
 def test_executive_pdf_metadata_pages_and_no_self_in_movers(rendered: Path):

@@ -72,12 +72,25 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_inert,
     )
     env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed, qty=_qty, name=display_name)
     return env
 
 
 NAME_LIMIT = 80
+# Bidirectional embeddings, overrides and isolates (and the marks): an unclosed right-to-left
+# override in a vendor name reversed the report's own words after it ("trust scorecard").
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
+
+
+def _inert(value: object) -> object:
+    """Every value printed by a template: data text loses its bidirectional controls (markup made
+    by the report itself, such as a chart, is left as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(BIDI_CONTROLS)
+    return value
+
 
 
 def display_name(value: str | None, limit: int = NAME_LIMIT) -> str | None:
