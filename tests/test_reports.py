@@ -474,3 +474,32 @@ def test_a_vendor_id_with_a_dot_gets_its_own_pdf(tmp_path: Path):
     assert (acme.pdf_path.name, acme_co.pdf_path.name) == ("acme.pdf", "acme.co.pdf")
     assert (acme.html_path.name, acme_co.html_path.name) == ("acme.html", "acme.co.html")
     assert vendor_report_path(tmp_path, MONTH, "acme.co") == acme_co.pdf_path  # where the mail looks
+
+
+def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_quote():
+    # Review: 60 complaints acknowledged before they were opened printed as 60 one-row reasons
+    # (each quoting its own timestamps), and the executive's "most common reason" named a reason
+    # of 2 rows instead.
+    import duckdb
+
+    from pipelines.lib.db import prepare
+    from pipelines.lib.sql import load_sql
+
+    con = duckdb.connect()
+    prepare(con)
+    rows = [(f"V{i % 3}", f"acknowledged 2026-09-{i + 1:02d} 09:00:00 before it was opened 2026-09-{i + 1:02d} 10:00:00")
+            for i in range(6)]
+    rows += [("V1", "not one of low/medium/high/critical, got 'bogus'"), ("V1", "not one of low/medium/high/critical, got 'x'"),
+             ("V2", "must be > 0, got -1.0"), ("V2", "must be at most 10^15, got 1e+30")]
+    for n, (vendor, reason) in enumerate(rows, start=2):
+        con.execute("INSERT INTO quarantine VALUES ('complaints', DATE '2026-09-01', ?, 'complaints/g.csv', ?, "
+                    "'acknowledged_at', ?, '{}', 'run')", [vendor, n, reason])
+    sql = load_sql("reports/month_quarantine")
+    across = con.execute(sql, {"month": date(2026, 9, 1), "by_vendor": False}).fetchall()
+    assert [(r[1], r[3], r[4], r[5]) for r in across] == [
+        (None, "acknowledged … before it was opened …", 6, "complaints/g.csv:2"),
+        (None, "not one of low/medium/high/critical, got '…'", 2, "complaints/g.csv:8"),
+        (None, "must be > 0, got …", 1, "complaints/g.csv:10"),
+        (None, "must be at most 10^15, got …", 1, "complaints/g.csv:11")]
+    by_vendor = con.execute(sql, {"month": date(2026, 9, 1), "by_vendor": True}).fetchall()
+    assert sorted((r[1], r[4]) for r in by_vendor if r[3].startswith("acknowledged")) == [("V0", 2), ("V1", 2), ("V2", 2)]
