@@ -127,6 +127,26 @@ def test_terminal_controls_quoted_from_a_landing_file_print_escaped(tmp_path: Pa
     assert "got '\\x1b]0;pwned\\x07\\x1b[2J' (first at deliveries/a\\x1b[31mred.csv:2)" in checked.stdout
 
 
+def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
+    # Review: deliveries/.late.csv (2 valid rows) was skipped with no word from validate or run.
+    landing = tmp_path / "landing"
+    (landing / "deliveries").mkdir(parents=True)
+    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
+    header = "delivery_id,vendor_id,promised_date,qty_ordered\n"
+    (landing / "deliveries" / "d.csv").write_text(header + "D1,V1,2026-01-05,5\n")
+    (landing / "deliveries" / ".late.csv").write_text(header + "D2,V1,2026-01-06,5\nD3,V1,2026-01-07,5\n")
+    (landing / "deliveries" / ".DS_Store").write_bytes(b"\x00\x01")  # not named like data: ignored quietly
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
+           "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb"), "TRUSTCARD_AS_OF": "2026-11-26"}
+    said = "deliveries/.late.csv skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
+    assert checked.returncode == 0 and said in checked.stdout and "DS_Store" not in checked.stdout
+    run = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip().splitlines() == [f"warning: staged_deliveries: deliveries: {said}"]
+    assert "staged_deliveries      rows_read=1," in run.stdout
+
+
 def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyPatch):
     # Review: 0001-01 was accepted and the run died on "time data '1-09-01' does not match format".
     from pipelines.lib.settings import first_month_from_env

@@ -392,16 +392,32 @@ def test_a_revision_after_the_product_shipped_is_no_re_date(landing, tmp_path):
     # Review: two `revised` events dated after an early shipment counted as re-dates and raised
     # the vaporware flag on a product shipped before its promise.
     vendors(landing, "Y2")
+    # B16 re-dated after it was cancelled: the PDF said "Cancelled · re-dated 1 time, now ...".
     landing.announcements([
         announce("X1", "Y2", "2025-01-05", "2025-03-10"),
         ["X1", "Y2", "", "shipped", "2025-03-05", "", ""],
         ["X1", "Y2", "", "revised", "2025-03-20", "2025-04-30", ""],
         ["X1", "Y2", "", "revised", "2025-04-10", "2025-05-30", ""],
+        announce("B16", "Y2", "2025-03-01", "2025-08-10"),
+        ["B16", "Y2", "", "cancelled", "2025-04-01", "", ""],
+        ["B16", "Y2", "", "revised", "2025-05-01", "2025-09-10", ""],
     ])
-    rows = score(landing.root, tmp_path / "s.duckdb", start=date(2025, 3, 1), end=date(2025, 6, 1))
+    from pipelines.defs.reports.context import _announcements
+
+    db = tmp_path / "s.duckdb"
+    rows = score(landing.root, db, start=date(2025, 3, 1), end=date(2025, 6, 1))
     for m in (3, 4, 5):
         card = rows[("Y2", date(2025, m, 1))]
         assert (card["redates_12m"], card["vaporware"], card["announcements_kept_12m"]) == (0, False, 1), m
+    con = open_database(db)
+    try:
+        shown = {a["announcement_id"]: a for a in _announcements(con, "Y2", date(2025, 5, 1))}
+    finally:
+        con.close()
+    assert (shown["X1"]["status"], shown["X1"]["redates"]) == ("shipped on time", 0)
+    assert (shown["B16"]["status"], shown["B16"]["redates"], shown["B16"]["latest_promise"]) == (
+        "cancelled", 0, date(2025, 8, 10))
+    assert [e["after_end"] for e in shown["B16"]["events"]] == [False, False, True]
 
 
 def test_an_overdue_announcement_counts_its_days_late_as_if_shipped_the_next_day(landing, tmp_path):

@@ -10,7 +10,7 @@ from ...lib.months import ALL_MONTHS
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, Feed
-from .landing import LandingError, file_signatures
+from .landing import HIDDEN_FILE_SKIPPED, LandingError, file_signatures, hidden_data_files
 from .staging import spooled_files_missing, stage_feed
 
 
@@ -54,6 +54,8 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 in_window = _rows_in_window(con, feed, *window(context))
         except LandingError as exc:
             raise landing_failure(exc) from exc
+        for rel in hidden_data_files(settings.landing, feed):
+            context.log.warning(f"{feed.name}: {rel} {HIDDEN_FILE_SKIPPED}")
         detail = reused if reused is not None else built
         context.log.info(f"{feed.name}: {detail['rows_read']} rows from {len(detail['files'])} file(s)"
                          + (", unchanged since the last run: reused" if reused is not None else ""))

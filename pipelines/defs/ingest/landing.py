@@ -67,6 +67,20 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     return files
 
 
+def hidden_data_files(landing_dir: Path, feed: Feed) -> list[str]:
+    """Files of a feed's folder named like data but hidden ('.late.csv'): never read (a name
+    starting with '.' is how tools write a file not yet complete), and said so, not dropped silently."""
+    target = landing_dir / feed.path
+    try:
+        names = sorted(target.iterdir()) if feed.is_folder and target.is_dir() else []
+    except OSError:  # an unreadable folder is refused, with its reason, where its files are listed
+        return []
+    return [_rel(landing_dir, p) for p in names if p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES]
+
+
+HIDDEN_FILE_SKIPPED = "skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
+
+
 def _refuse_a_misnamed_folder(landing_dir: Path, feed: Feed) -> None:
     """A feed may have no folder (no data of that kind), but a folder named almost like it
     ('Deliveries', 'delivery') is a misnamed feed: read as none, every vendor would be scored

@@ -8,7 +8,7 @@ from pathlib import Path
 from ...lib.duckdb_resource import open_database
 from ...lib.months import ALL_MONTHS
 from ..ingest.feeds import ALL_FEEDS
-from ..ingest.landing import LandingError
+from ..ingest.landing import HIDDEN_FILE_SKIPPED, LandingError, hidden_data_files
 from ..ingest.staging import stage_feed
 from .validate import ValidationSummary, validate_feed
 
@@ -16,6 +16,7 @@ from .validate import ValidationSummary, validate_feed
 class DryRunReport:
     summaries: list[ValidationSummary]
     blocking: list[str]  # structural problems: the run would stop on these
+    hidden: list[str]  # files named like data but hidden, which are not read
 
     @property
     def ok(self) -> bool:
@@ -36,7 +37,7 @@ def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
                     break  # nothing can be checked against an unreadable (or empty) vendor list
     finally:
         con.close()
-    return DryRunReport(summaries, blocking)
+    return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)])
 
 
 def format_report(report: DryRunReport, landing_dir: Path) -> str:
@@ -47,6 +48,7 @@ def format_report(report: DryRunReport, landing_dir: Path) -> str:
     for s in report.summaries:
         for column, reason, rows, place in s.top_reasons:
             lines.append(f"  {s.feed}: {rows} row(s), column {column}: {reason} (first at {place})")
+    lines += [f"  {rel} {HIDDEN_FILE_SKIPPED}" for rel in report.hidden]
     if report.blocking:
         lines += ["", "BLOCKING (the run would stop here):"] + [f"  {b}" for b in report.blocking]
     else:

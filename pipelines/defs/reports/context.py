@@ -92,9 +92,13 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
                     and (end is None or e["event_date"] < end["event_date"])]
         row["latest_promise"] = promises[-1] if promises else None
         row["shipped_on"] = end["event_date"] if end and end["event"] == "shipped" else None
-        # Re-dates: `revised` events, and `announced` ones on a later day than the first.
-        row["redates"] = sum(1 for e in events if e["event"] == "revised"
-                             or (e["event"] == "announced" and e["event_date"] > row["announced_on"]))
+        for e in events:  # shown in the evidence, marked as not counted
+            e["after_end"] = e["event"] in ("announced", "revised") and end is not None \
+                and e["event_date"] >= end["event_date"]
+        # Re-dates: `revised` events, and `announced` ones on a later day than the first, made
+        # before it shipped or was cancelled.
+        row["redates"] = sum(1 for e in events if not e["after_end"] and (
+            e["event"] == "revised" or (e["event"] == "announced" and e["event_date"] > row["announced_on"])))
         row["slip_days"] = (promises[-1] - promises[0]).days if promises else 0
         if end and end["event"] == "shipped":
             row["status"] = "shipped on time" if end["event_date"] <= row["first_promise"] else "shipped late"
