@@ -218,9 +218,12 @@ def _portfolio(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     # holds whichever earlier months were materialised.
     return _dicts(con, """
         SELECT avg(s.trust_score) AS score, count(s.trust_score) AS scored, count(*) AS vendors,
-               avg(s.trust_change) AS change, count(s.trust_change) AS compared
+               avg(s.trust_change) AS change, count(s.trust_change) AS compared,
+               -- last month not in the scorecard (before the first month scored): its trust was
+               -- computed from its facts, as every month's is, but no report shows it
+               NOT EXISTS (SELECT 1 FROM scorecard WHERE month = ?::DATE - INTERVAL 1 MONTH) AS last_month_unshown
         FROM scorecard s JOIN vendors v USING (vendor_id)
-        WHERE NOT coalesce(v.is_self, false) AND s.month = ?""", [month])[0]
+        WHERE NOT coalesce(v.is_self, false) AND s.month = ?""", [month, month])[0]
 
 
 GRADE_ORDER = "ABCDF"

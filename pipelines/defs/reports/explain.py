@@ -85,7 +85,8 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         if card["open_past_due"]:
             text += f" ({card['open_past_due']} not delivered at all)"
         if card["median_days_late"] is not None:
-            text += f"; late ones by {card['median_days_late']:g} days at the median"
+            days = card["median_days_late"]
+            text += f"; late ones by {days:g} day{'' if days == 1 else 's'} at the median"
         out.append(Finding(text, _delivery_gain(card, model, "on_time", late), "late deliveries"))
         short = n - round((card["in_full_rate"] or 0) * n)
         if short:

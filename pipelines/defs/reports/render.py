@@ -74,7 +74,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         finalize=_inert,
     )
-    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed, qty=_qty, name=display_name)
+    env.filters.update(pct=_pct, num=_num, hours=_hours, signed=_signed, qty=_qty, name=display_name, days=_days)
     return env
 
 
@@ -121,6 +121,10 @@ def _hours(value: float | None) -> str:
     if value is None:
         return "no data"
     return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def _days(value: int) -> str:
+    return f"{value} day" if value == 1 else f"{value} days"
 
 
 def _signed(value: float | None, digits: int = 1) -> str:
