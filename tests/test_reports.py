@@ -297,7 +297,7 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
             "announcements_cancelled_12m": 0, "announcements_slipped_12m": 0, "promise_credit_12m": 0.0,
             "slips_12m": 14, "slip_penalty_12m": 0.0, "open_credit_12m": 0.0, "open_weight_cut_12m": 3,
             "promise_weight_12m": 11, "extra_weight_late_12m": 0, "extra_weight_open_12m": 7,
-            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0}
+            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
     assert found["shipping the 4 overdue announcements, even late,"] == 0.4
     # Due over 12 months ago, they would leave the window when shipped: nothing left to judge, the
@@ -356,10 +356,11 @@ def test_what_would_raise_the_score_counts_the_recovery_shrinkage():
     #   within a day 0.25 points = 12.5 -> 12.5 / 9 = 1.39; on time 0.30 = 15 -> 1.67;
     #   apology and explanation 0.20 = 10 -> 1.11. The complaint costs (100 - 60) / 3 = 13.33.
     card = {"month": date(2026, 10, 1), "deliveries_due": 10, "on_time_rate": 1.0, "in_full_rate": 1.0,
-            "open_past_due": 0, "median_days_late": None, "delivery_score": 90.0, "promise_score": None,
-            "recovery_score": 60.0, "announcements_due_12m": 0}
+            "defect_free_rate": 1.0, "open_past_due": 0, "median_days_late": None, "delivery_score": 90.0,
+            "promise_score": None, "recovery_score": 60.0, "announcements_due_12m": 0}
     complaint = {"weight": 1.0, "hours_to_acknowledge": 120.0, "resolved_on_time": False, "apologized": False,
-                 "explained": False, "is_repeat": False, "resolved_at": None, "due_at": datetime(2026, 10, 20)}
+                 "explained": False, "is_repeat": False, "resolved_at": None, "due_at": datetime(2026, 10, 20),
+                 "disclosed_by": "vendor", "restitution": True}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [complaint], load_model())]
     assert found == [("resolving every complaint by the date promised", 1.67),
                      ("acknowledging every complaint within a day", 1.39),
@@ -503,3 +504,30 @@ def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_
         (None, "must be at most 10^15, got …", 1, "complaints/g.csv:11")]
     by_vendor = con.execute(sql, {"month": date(2026, 9, 1), "by_vendor": True}).fetchall()
     assert sorted((r[1], r[4]) for r in by_vendor if r[3].startswith("acknowledged")) == [("V0", 2), ("V1", 2), ("V2", 2)]
+
+
+def test_what_would_raise_the_score_prices_rejected_units_and_every_step_of_handling_a_complaint():
+    from pipelines.defs.reports.explain import findings, improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # Review: a rejected delivery, repeats, self-disclosure and restitution appeared in neither list.
+    # 20 deliveries, 1 with units rejected: defect-free would gain 100 * 0.2 * 1 / (20 + 10) / 0.5
+    # = 1.333 delivery points, the whole blend without announcements (recovery is a deduction of
+    # 0.25 / (0.5 + 0.25) = 1/3 of its shortfall from 100, whatever the blend): 1.333 month points.
+    card = {"month": date(2026, 9, 1), "deliveries_due": 20, "on_time_rate": 1.0, "in_full_rate": 1.0,
+            "defect_free_rate": 0.95, "open_past_due": 0, "median_days_late": None, "delivery_score": 95.0,
+            "promise_score": None, "recovery_score": 80.0, "announcements_due_12m": 0}
+    # One complaint, weight 1: a repeat raised by the customer, no restitution, otherwise handled well.
+    complaint = {"weight": 1.0, "hours_to_acknowledge": 2.0, "resolved_on_time": True, "apologized": True,
+                 "explained": True, "disclosed_by": "customer", "restitution": False, "is_repeat": True,
+                 "resolved_at": None, "due_at": datetime(2026, 9, 30)}
+    found = dict((f.text, round(f.points, 3)) for f in improvements(card, [complaint], load_model()))
+    share = 1 / 3  # recovery's share: 0.25 / (0.5 + 0.25)
+    # each step: 50 x points, moved by n / (n + 2) = 1/3 of the mean, times recovery's share
+    assert found == {
+        "delivering the 1 delivery with rejected units without defects": round(100 * 0.2 * 1 / 30 / 0.5, 3),
+        "raising each failure yourself before the customer does": round(50 * 0.10 / 3 * share, 3),
+        "not repeating a failure of the same category within a year": round(50 * 0.10 / 3 * share, 3),
+        "making restitution each time": round(50 * 0.05 / 3 * share, 3)}
+    moved = [f.text for f in findings(card, [complaint], load_model())]
+    assert "1 of 20 deliveries had units rejected" in moved

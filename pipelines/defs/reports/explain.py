@@ -2,8 +2,8 @@
 the trust model, so every sentence traces back to rows a vendor can check.
 
 The recovery what-ifs use the points of sql/metrics/complaint_recovery.sql (acknowledged within a
-day 0.25, resolved by the promised date 0.30, apology 0.10, explanation 0.10); a handled
-complaint scores 40 + 50 x points.
+day 0.25, resolved by the promised date 0.30, apology 0.10, explanation 0.10, raised by the vendor
+itself 0.10, restitution 0.05, not a repeat 0.10); a handled complaint scores 40 + 50 x points.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..scorecard.model import TrustModel
 
 ACK_DAY_POINTS, RESOLVE_POINTS, APOLOGY_POINTS, EXPLAIN_POINTS = 0.25, 0.30, 0.10, 0.10
+DISCLOSED_POINTS, RESTITUTION_POINTS, NOT_REPEAT_POINTS = 0.10, 0.05, 0.10
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ def _month_end(month):
     return datetime(nxt.year, nxt.month, 1)
 
 
+def _rejected(card: dict) -> int:
+    """Deliveries of the month with units rejected (not defect-free)."""
+    n = card["deliveries_due"]
+    return n - round((card["defect_free_rate"] if card["defect_free_rate"] is not None else 1) * n) if n else 0
+
+
 def _ack_points(hours: float | None) -> float:
     if hours is None:
         return 0.0
@@ -92,6 +99,10 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         if short:
             out.append(Finding(f"{short} of {plural(n, 'delivery', 'deliveries')} {'was' if short == 1 else 'were'} short or not delivered in full",
                                _delivery_gain(card, model, "in_full", short), "late deliveries"))
+        rejected = _rejected(card)
+        if rejected:
+            out.append(Finding(f"{rejected} of {plural(n, 'delivery', 'deliveries')} had units rejected",
+                               _delivery_gain(card, model, "defect_free", rejected), "late deliveries"))
     if card["announcements_due_12m"]:
         broken, due = card["announcements_broken_12m"], card["announcements_due_12m"]
         text = (f"{card['announcements_kept_12m']} of {plural(due, 'announcement')} judged (due in the last 12 months "
@@ -146,12 +157,21 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
         if short:
             out.append(Finding(f"delivering the {plural(short, 'short delivery', 'short deliveries')} in full",
                                _delivery_gain(card, model, "in_full", short), "late deliveries"))
+        rejected = _rejected(card)
+        if rejected:
+            out.append(Finding(f"delivering the {plural(rejected, 'delivery', 'deliveries')} with rejected units without defects",
+                               _delivery_gain(card, model, "defect_free", rejected), "late deliveries"))
     if complaints:
         pairs = [
             ("acknowledging every complaint within a day", lambda c: ACK_DAY_POINTS - _ack_points(c["hours_to_acknowledge"])),
             ("resolving every complaint by the date promised", lambda c: 0 if c["resolved_on_time"] else RESOLVE_POINTS),
             ("apologising and explaining the cause each time",
              lambda c: (0 if c["apologized"] else APOLOGY_POINTS) + (0 if c["explained"] else EXPLAIN_POINTS)),
+            ("raising each failure yourself before the customer does",
+             lambda c: 0 if c["disclosed_by"] == "vendor" else DISCLOSED_POINTS),
+            ("making restitution each time", lambda c: 0 if c["restitution"] else RESTITUTION_POINTS),
+            ("not repeating a failure of the same category within a year",
+             lambda c: NOT_REPEAT_POINTS if c["is_repeat"] else 0),
         ]
         for text, gain_of in pairs:
             gain = _recovery_gain(card, model, complaints, gain_of)
