@@ -205,7 +205,9 @@ def test_a_silent_month_explains_held_trust_not_repair():
     assert _mover_reason({**base, "prev_trust": None, "trust_change": -2.7, "month_score": 60.0}) == "trust -2.7 since last month"
     active = {**base, "prev_trust": 70.0, "month_score": 95.0, "delivery_score": 95.0, "trust_change": 5.0,
               "on_time_rate": 0.95}
-    assert _mover_reason(active) == "delivery +15 (on time 95%, was 80%)"
+    assert _mover_reason(active) == "delivery score 80 → 95 (on time 95%, was 80%)"
+    # Review: "delivery −7 (on time 100%, was 100%)": on time unchanged, so not quoted.
+    assert _mover_reason({**active, "prev_on_time": 0.95}) == "delivery score 80 → 95"
 
 
 def test_evidence_csv_keeps_formulas_as_text_and_records_whole():

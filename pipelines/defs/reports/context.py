@@ -267,9 +267,11 @@ def _mover_reason(r: dict) -> str:
     if not same_way:
         return ("a better month than its remembered score: trust is repaired slowly" if up
                 else "a weaker month than its remembered score: trust falls fast")
-    delta, pillar = max(same_way, key=lambda c: abs(c[0]))
-    text = f"{pillar} {delta:+.0f}"
-    if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None:
+    _, pillar = max(same_way, key=lambda c: abs(c[0]))
+    # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
+    text = f"{pillar} score {r[f'prev_{pillar}']:.0f} → {r[f'{pillar}_score']:.0f}"
+    if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None \
+            and round(r["on_time_rate"], 2) != round(r["prev_on_time"], 2):  # else in full or rejects moved it
         text += f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"
     elif pillar == "recovery":
         text += f" ({r['complaints_opened']} complaints this month)"
