@@ -137,7 +137,7 @@ def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh
     assert query(db, "SELECT detail FROM build_log WHERE step = 'lookback'") == \
         [('{"end": "2026-09-01", "first": "2026-05-01"}',)]
     detail = {step: json.loads(d) for step, d in query(db, "SELECT step, detail FROM build_log WHERE step LIKE 'validate:%'")}
-    assert detail["validate:deliveries"]["validated"] == "2026-08..2026-08"
+    assert detail["validate:deliveries"]["validated"] == "2026-08"
     assert "validated" not in detail["validate:complaints"] or detail["validate:complaints"]["validated"] == "every month"
 
     fresh = tmp_path / "fresh.duckdb"
