@@ -160,6 +160,7 @@ def _print_outcome(outcome) -> None:
                           if isinstance(v, (int, float, str)) and k not in ("files", "scores_move_from"))  # for the note
         print(f"  {status:>3}  {name:<22} {shown}")
     settings = Settings.from_env()
+    print(f"as of:    {settings.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF)")
     print(f"database: {settings.db_path}")
     print(f"reports:  {settings.reports_dir}")
 

@@ -66,11 +66,14 @@ CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
        THEN problem(col, 'id contains an invisible or control character ('
             || printf('U+%04X', unicode(regexp_extract(x, invisible_character())))
             || '): it would print like another id') END;
+-- The reasons do not quote the as-of date: a row rejected alike on two days reads alike, so a run
+-- on a later day re-judges only the months holding a date the move of the as-of date reaches
+-- (quality/changed_months.py); the run prints its as-of date.
 CREATE OR REPLACE TEMP MACRO after_as_of(col, d, as_of) AS
-  CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date ' || as_of) END;
+  CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date (TRUSTCARD_AS_OF, default today)') END;
 -- Promises may lie ahead, but not absurdly far: a typo such as 2206 for 2026.
 CREATE OR REPLACE TEMP MACRO too_far_ahead(col, d, as_of, years) AS
-  CASE WHEN d::DATE > as_of + to_years(years) THEN problem(col, 'date ' || d::DATE || ' is more than ' || years || ' years after the as-of date ' || as_of) END;
+  CASE WHEN d::DATE > as_of + to_years(years) THEN problem(col, 'date ' || d::DATE || ' is more than ' || years || ' years after the run''s as-of date') END;
 CREATE OR REPLACE TEMP MACRO in_window(m, start_month, end_month) AS (m >= start_month AND m < end_month) OR m IS NULL;
 -- Wilson score interval (95%) for k successes out of n: honest bounds for small samples.
 -- Clamped to [0, 1]: at k = 0 or k = n the formula gives 0 or 1 up to floating-point error.

@@ -200,7 +200,7 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     # the rerun. And a rerun on another day, validating again into the same rows, printed a note
     # for nothing changed and threw away the kept look-back of metrics.
     two_years(landing)
-    # A fact dated after the as-of date: quarantined with a reason that quotes the as-of date.
+    # A fact dated after the as-of date (a typo for 2026), quarantined.
     landing.deliveries([["D-typo", "V1", "2026-04-10", "2062-04-12", "10", "10", "0", "100"]], name="typo.csv")
     db, home = tmp_path / "w.duckdb", make_dagster_home(tmp_path / "home")
     env = cli_env(landing.root, db, home)
@@ -209,12 +209,12 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     scores = query(db, "SELECT * FROM scorecard ORDER BY ALL")
 
     out = run_ok("2026-05", env | {"TRUSTCARD_AS_OF": "2026-11-27"})
-    # Judged again, but only April: the one month holding a date after the earlier as-of date,
-    # whose quarantine reason quotes it.
-    assert "deliveries             rows_read=73, rows_valid=72" in out and "reused=False, validated=2026-04\n" in out
-    assert out.count("validated=no month (no row changed)\n") == 2  # complaints and announcements: nothing reaches
+    # No month holds a date between the two as-of dates (2062 is after both, rejected alike, for a
+    # reason that does not quote the as-of date): nothing is judged again.
+    assert "deliveries             rows_read=73, rows_valid=72" in out
+    assert out.count("reused=False, validated=no month (no row changed)\n") == 3
     assert query(db, "SELECT reason FROM quarantine WHERE feed = 'deliveries'") == [
-        ("date 2062-04-12 is after the run's as-of date 2026-11-27",)]
+        ("date 2062-04-12 is after the run's as-of date (TRUSTCARD_AS_OF, default today)",)]
     assert "note:" not in out
     assert query(db, "SELECT fingerprint FROM build_log WHERE step = 'lookback'") == lookback
     assert query(db, "SELECT * FROM scorecard ORDER BY ALL") == scores

@@ -343,7 +343,7 @@ CASES = [
     # Values that parse but break a rule
     Case("delivered_after_as_of", late_deliveries("D9,V1,2026-09-10,2026-12-09,10,,,"),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "delivered_date",
-                        "date 2026-12-09 is after the run's as-of date 2026-11-26"),),
+                        "date 2026-12-09 is after the run's as-of date (TRUSTCARD_AS_OF, default today)"),),
          added={"deliveries": 1}),
     Case("promised_date_2206", late_deliveries("D9,V1,2206-09-10,,10,,,"),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "promised_date", "more than 5 years after"),),
@@ -509,7 +509,7 @@ CASES = [
     Case("placeholder_date_9999",  # an ERP's "no date": quarantined, never silently out of every window
          late_deliveries("D9,V1,9999-12-31,,10,,,", D_OK),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "promised_date",
-                        "date 9999-12-31 is more than 5 years after the as-of date"),),
+                        "date 9999-12-31 is more than 5 years after the run's as-of date"),),
          added={"deliveries": 2}),
     Case("instant_outside_years_1_to_9999",  # 9999-12-31 at -05:00 is year 10000 in UTC; year 0000 is 1 BC
          late_complaints("C9,V2,9999-12-31T23:00:00-05:00,,,,,,,,,,", "C8,V2,0000-06-15T10:00:00Z,,,,,,,,,,",

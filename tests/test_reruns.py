@@ -166,7 +166,7 @@ def test_a_new_as_of_date_judges_again_only_the_months_it_reaches_as_a_fresh_run
     vendor = query(db, "SELECT min(vendor_id) FROM vendors WHERE NOT is_self")[0][0]
     write_csv(landing / "deliveries" / "dated-ahead.csv", DELIVERY_HEADER, [
         ["AHEAD-1", vendor, "2026-07-20", "2026-12-10", "10", "10", "0", "100"],  # valid from the new date on
-        ["AHEAD-2", vendor, "2026-07-21", "2027-02-01", "4", "4", "0", "40"],  # after both: its reason changes
+        ["AHEAD-2", vendor, "2026-07-21", "2027-02-01", "4", "4", "0", "40"],  # after both: rejected alike
     ])
     assert run_months(landing, db, date(2026, 6, 1), date(2026, 9, 1)).success
     assert query(db, "SELECT count(*) FROM quarantine WHERE source_file = 'deliveries/dated-ahead.csv'") == [(2,)]
@@ -181,7 +181,20 @@ def test_a_new_as_of_date_judges_again_only_the_months_it_reaches_as_a_fresh_run
     quarantine = "SELECT * EXCLUDE (first_rejected_run) FROM quarantine ORDER BY ALL"
     assert query(db, quarantine) == query(fresh, quarantine)
     assert query(db, "SELECT reason FROM quarantine WHERE source_file = 'deliveries/dated-ahead.csv'") == [
-        ("date 2027-02-01 is after the run's as-of date 2026-12-31",)]
+        ("date 2027-02-01 is after the run's as-of date (TRUSTCARD_AS_OF, default today)",)]
+
+
+def test_the_months_a_new_as_of_date_reaches_are_named_by_the_checks_limits():
+    # changed_months.AHEAD_YEARS must be the limits `too_far_ahead` is called with: a month holding
+    # a promise that crosses a limit the list lacks would not be judged again.
+    import re
+
+    from pipelines.defs.quality.changed_months import AHEAD_YEARS
+    from pipelines.lib.sql import SQL_DIR
+
+    used = {int(n) for f in (SQL_DIR / "validated").glob("*.sql")
+            for n in re.findall(r"too_far_ahead\([^)]*,\s*(\d+)\)", f.read_text())}
+    assert used == set(AHEAD_YEARS)
 
 
 def _quarantined_delivery(landing: Path, qty: str, extra: list[str] | None = None) -> None:

@@ -24,7 +24,7 @@ from ..ingest.assets import landing_failure
 from ..ingest.feeds import ALL_FEEDS, Feed
 from ..ingest.landing import LandingError
 from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
-from .changed_months import basis, months_changed, results, windows_to_validate
+from .changed_months import basis, months_changed, months_reached, results, windows_to_validate
 from .validate import VALID_TABLE, feed_summary, validate_feed
 
 BALANCE_CHECK = "rows_balance"
@@ -97,7 +97,8 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
     the vendor list, the as-of date or the code changed), and record what it was based on."""
     now = basis(con, feed, as_of)
     before = last_detail(con, step) or {}
-    windows = windows_to_validate(feed, before.get("basis"), now)
+    reached = months_reached(con, feed, (before.get("basis") or {}).get("as_of"), as_of)
+    windows = windows_to_validate(feed, before.get("basis"), now, reached)
     forget(con, step)  # a crash halfway leaves no basis: the next run validates every month
     for start, end in windows:
         validate_feed(con, feed, start, end, as_of, context.run_id)

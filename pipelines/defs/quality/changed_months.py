@@ -6,9 +6,9 @@ every window), the vendor list and the as-of date. So when the vendor list, the 
 trustcard's code are what the last validation saw, only months whose staged rows differ need
 judging again: a late file costs its months, not the feed. Staged rows are compared per month
 by count and an order-independent sum of row hashes (with the file each row was read from).
-A new as-of date judges again only the months holding a date after the earlier of the two as-of
-dates: validation reads the as-of date only to reject (and quote it for) dates after it, or too
-far after it, so a month whose dates all fall on or before both is judged alike by either.
+A new as-of date judges again only the months holding a date the move reaches: validation reads
+the as-of date only to reject dates after it, or too far after it (its reasons do not quote it),
+so a month with no date between the two as-of dates (or those years after them) is judged alike.
 """
 from __future__ import annotations
 
@@ -23,41 +23,56 @@ from ..ingest.feeds import Feed
 from ..ingest.landing_digest import NO_MONTH, WHOLE  # NO_MONTH: rows whose month is unknown, judged in every window
 
 
-_EPOCH = date(1970, 1, 1)
+# The limits of `too_far_ahead` in sql/validated/*.sql (years after the as-of date a promise may
+# lie); tests/test_reruns.py checks they are these.
+AHEAD_YEARS = (5, 10)
+
+
+def months_reached(con: duckdb.DuckDBPyConnection, feed: Feed, before: str | None, now: date) -> set[str]:
+    """The months (as in `basis`) holding a staged date that a move of the as-of date from
+    `before` to `now` judges differently: after the earlier as-of date and not after the later
+    one (`after_as_of`), or so many years after them (`too_far_ahead`). Any date or timestamp
+    column counts, whichever check reads it: more months than needed, never fewer."""
+    if not feed.is_folder or before is None or before == now.isoformat():
+        return set()
+    low, high = sorted([date.fromisoformat(before), now])
+    dated = [c for (c,) in con.execute(
+        """SELECT column_name FROM duckdb_columns WHERE table_name = ? AND column_name <> 'month'
+           AND (data_type = 'DATE' OR data_type LIKE 'TIMESTAMP%') ORDER BY column_index""",
+        [f"stg_{feed.name}"]).fetchall()]
+    # the same date arithmetic as the checks (`as_of + to_years(n)`, sql/macros.sql)
+    reach = " OR ".join(f"({c}::DATE > $low + to_years({y}) AND {c}::DATE <= $high + to_years({y}))"
+                        for c in dated for y in (0, *AHEAD_YEARS))
+    if not reach:
+        return set()
+    return {m for (m,) in con.execute(
+        f"SELECT DISTINCT coalesce(strftime(month, '%Y-%m'), $none) FROM stg_{feed.name} WHERE {reach}",
+        {"none": NO_MONTH, "low": low, "high": high}).fetchall()}
 
 
 def basis(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> dict:
     """What a feed's validation depended on: per month, its staged rows' count and hash sum."""
     vendors = con.execute("SELECT fingerprint FROM build_log WHERE step = 'stage:vendors'").fetchall()
-    # The latest date of any date or timestamp column (in days after 1970-01-01): what a change of
-    # the as-of date can reach.
-    dated = [c for (c,) in con.execute(
-        """SELECT column_name FROM duckdb_columns WHERE table_name = ? AND column_name <> 'month'
-           AND (data_type = 'DATE' OR data_type LIKE 'TIMESTAMP%') ORDER BY column_index""",
-        [f"stg_{feed.name}"]).fetchall()]
-    latest = f"max(greatest({', '.join(f's.{c}::DATE' for c in dated)})) - DATE '1970-01-01'" if dated else "NULL"
     # A row hashes with the spooled file its text was read into (named by the landing file's size
     # and times): a correction of the text alone ('05' -> '5') changes what quarantine shows of it.
     months = con.execute(
-        f"""SELECT coalesce(strftime(s.month, '%Y-%m'), ?), count(*), sum(hash(s, f.part))::VARCHAR, {latest}
+        f"""SELECT coalesce(strftime(s.month, '%Y-%m'), ?), count(*), sum(hash(s, f.part))::VARCHAR
             FROM stg_{feed.name} s LEFT JOIN spooled_files f ON f.feed = ? AND f.source_file = s._source_file
             GROUP BY ALL""", [NO_MONTH, feed.name]).fetchall() if feed.is_folder else []
     return {"code": code_version(), "as_of": as_of.isoformat(), "vendors": vendors[0][0] if vendors else None,
-            "months": {m: [n, h, last] for m, n, h, last in months}}
+            "months": {m: [n, h] for m, n, h in months}}
 
 
-def windows_to_validate(feed: Feed, before: dict | None, now: dict) -> list[tuple[date, date]]:
+def windows_to_validate(feed: Feed, before: dict | None, now: dict,
+                        reached: set[str] = frozenset()) -> list[tuple[date, date]]:
     """[start, end) windows covering the months to judge again: every month when the code or the
     vendor list changed (or there is no earlier validation), else the months whose rows changed
-    and, when the as-of date moved, the months holding a date after the earlier of the two."""
+    and `reached`, the months a move of the as-of date reaches (`months_reached`)."""
     same_context = before is not None and all(before.get(k) == now[k] for k in ("code", "vendors"))
     if not feed.is_folder or not same_context:
         return [ALL_MONTHS]
     changed = {m for m in set(before["months"]) | set(now["months"])
-               if before["months"].get(m) != now["months"].get(m)}
-    if before.get("as_of") != now["as_of"]:
-        earlier = (min(date.fromisoformat(before["as_of"]), date.fromisoformat(now["as_of"])) - _EPOCH).days
-        changed |= {m for m, (_, _, last) in now["months"].items() if last is not None and last > earlier}
+               if before["months"].get(m) != now["months"].get(m)} | set(reached)
     dated = [parse_month(m) for m in changed if m != NO_MONTH]
     if not dated:
         # Only rows of unknown month changed (they are judged in any window), or nothing did.

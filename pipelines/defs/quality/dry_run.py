@@ -17,6 +17,7 @@ class DryRunReport:
     summaries: list[ValidationSummary]
     blocking: list[str]  # structural problems: the run would stop on these
     hidden: list[str]  # files named like data but hidden, which are not read
+    as_of: date
 
     @property
     def ok(self) -> bool:
@@ -37,11 +38,12 @@ def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
                     break  # nothing can be checked against an unreadable (or empty) vendor list
     finally:
         con.close()
-    return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)])
+    return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)],
+                        as_of)
 
 
 def format_report(report: DryRunReport, landing_dir: Path) -> str:
-    lines = [f"Landing folder {landing_dir}", "",
+    lines = [f"Landing folder {landing_dir}, as of {report.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF)", "",
              f"{'feed':<15}{'read':>9}{'accepted':>10}{'rejected':>10}{'duplicates':>12}"]
     for s in report.summaries:
         lines.append(f"{s.feed:<15}{s.rows_read:>9}{s.rows_valid:>10}{s.rows_quarantined:>10}{s.rows_duplicate:>12}")
