@@ -94,7 +94,6 @@ def _out_of_date_note(outcome) -> str | None:
     edit of the vendor list, and every month after them (a month's trust remembers the months
     before it). The late-data sensor reruns them itself; a rerun by hand names them."""
     from .defs.quality.validate import VALID_TABLE
-    from .runner import months_scored
 
     validated = [meta for name, _, meta in outcome.steps if name in VALID_TABLE.values()]
     changed = {m for meta in validated for m in meta.get("months_changed") or [] if m != "none"}
@@ -103,7 +102,7 @@ def _out_of_date_note(outcome) -> str | None:
         return None
     whole = "all" in reach  # the vendor list: names and categories of every month
     earliest = None if whole else min(parse_month(m) for m in reach)
-    stale = [m for m in months_scored() if not outcome.first <= m <= outcome.last and (whole or m >= earliest)]
+    stale = [m for m in outcome.months_scored if not outcome.first <= m <= outcome.last and (whole or m >= earliest)]
     if not stale:
         return None
     what = "the vendor list" if whole else "the rows of " + _listed(sorted(changed))

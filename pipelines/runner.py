@@ -35,6 +35,9 @@ class RunOutcome:
     first: date
     last: date
     steps: list[tuple[str, str, dict]] = field(default_factory=list)  # (asset, status, metadata)
+    # the months the database held scores for when the run ended, read while it still held the
+    # database (a run waiting for it would open it for writing at once): for the out-of-date note
+    months_scored: list[date] = field(default_factory=list)
 
 
 def parse_months(spec: str | None) -> tuple[date, date]:
@@ -105,7 +108,8 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}} if trace else {}}},
             raise_on_error=False,
         )
-    outcome = RunOutcome(result.run_id, first, last)
+        scored = months_scored()
+    outcome = RunOutcome(result.run_id, first, last, months_scored=scored)
     failure, deliberate = None, False  # no step failed: the run itself did, a fault
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
@@ -166,7 +170,7 @@ def months_scored() -> list[date]:
         with duckdb.connect(str(settings.db_path), read_only=True) as con:
             months = con.execute("SELECT DISTINCT month FROM scorecard WHERE month >= ? ORDER BY month",
                                  [parse_month(settings.first_month)]).fetchall()
-    except duckdb.Error:  # written by another run just now, or no scorecard yet: nothing to name
+    except duckdb.Error:  # no scorecard yet (or held by a process outside trustcard): nothing to name
         return []
     return [m for (m,) in months]
 

@@ -125,6 +125,19 @@ def test_terminal_controls_quoted_from_a_landing_file_print_escaped(tmp_path: Pa
     assert checked.returncode == 0, checked.stderr
     assert "\x1b" not in checked.stdout + checked.stderr and "\x07" not in checked.stdout
     assert "got '\\x1b]0;pwned\\x07\\x1b[2J' (first at deliveries/a\\x1b[31mred.csv:2)" in checked.stdout
+    # Dagster's own logger (TRUSTCARD_TRACE=1) colours a terminal; through the wrapper it would
+    # print its colour codes as escaped text, so the wrapper is no terminal.
+    import io
+
+    from pipelines.lib.terminal import InertStream
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    wrapped = InertStream(Terminal())
+    assert wrapped.write("a\x1b[2Jb\u202ec\n") and wrapped.getvalue() == "a\\x1b[2Jb\\u202ec\n"
+    assert not wrapped.isatty()
 
 
 def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):

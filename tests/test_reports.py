@@ -493,7 +493,10 @@ def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_
     rows = [(f"V{i % 3}", f"acknowledged 2026-09-{i + 1:02d} 09:00:00 before it was opened 2026-09-{i + 1:02d} 10:00:00")
             for i in range(6)]
     rows += [("V1", "not one of low/medium/high/critical, got 'bogus'"), ("V1", "not one of low/medium/high/critical, got 'x'"),
-             ("V2", "must be > 0, got -1.0"), ("V2", "must be at most 10^15, got 1e+30")]
+             ("V2", "must be > 0, got -1.0"), ("V2", "must be at most 10^15, got 1e+30"),
+             ("V2", "date 9999-12-31 is more than 10 years after the run's as-of date"),
+             ("V2", "not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS with an offset), got '5'"),
+             ("V2", "value is 12000 characters long; the limit is 10000")]
     for n, (vendor, reason) in enumerate(rows, start=2):
         con.execute("INSERT INTO quarantine VALUES ('complaints', DATE '2026-09-01', ?, 'complaints/g.csv', ?, "
                     "'acknowledged_at', ?, '{}', 'run')", [vendor, n, reason])
@@ -502,8 +505,11 @@ def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_
     assert [(r[1], r[3], r[4], r[5]) for r in across] == [
         (None, "acknowledged … before it was opened …", 6, "complaints/g.csv:2"),
         (None, "not one of low/medium/high/critical, got '…'", 2, "complaints/g.csv:8"),
+        (None, "date … is more than 10 years after the run's as-of date", 1, "complaints/g.csv:12"),
         (None, "must be > 0, got …", 1, "complaints/g.csv:10"),
-        (None, "must be at most 10^15, got …", 1, "complaints/g.csv:11")]
+        (None, "must be at most 10^15, got …", 1, "complaints/g.csv:11"),
+        (None, "not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS with an offset), got '…'", 1, "complaints/g.csv:13"),
+        (None, "value is … characters long; the limit is 10000", 1, "complaints/g.csv:14")]
     by_vendor = con.execute(sql, {"month": date(2026, 9, 1), "by_vendor": True}).fetchall()
     assert sorted((r[1], r[4]) for r in by_vendor if r[3].startswith("acknowledged")) == [("V0", 2), ("V1", 2), ("V2", 2)]
 
@@ -533,3 +539,8 @@ def test_what_would_raise_the_score_prices_rejected_units_and_every_step_of_hand
         "making restitution each time": round(50 * 0.05 / 3 * share, 3)}
     moved = [f.text for f in findings(card, [complaint], load_model())]
     assert "1 of 20 deliveries had units rejected" in moved
+    # Review: undelivered ones are not defect-free either, but no unit of them was rejected: 5 due,
+    # 3 delivered with nothing rejected, 2 not delivered.
+    card |= {"deliveries_due": 5, "defect_free_rate": 0.6, "open_past_due": 2, "in_full_rate": 0.6}
+    assert not [f.text for f in findings(card, [], load_model()) if "rejected" in f.text]
+    assert not [f.text for f in improvements(card, [], load_model()) if "rejected" in f.text]

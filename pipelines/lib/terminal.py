@@ -24,6 +24,11 @@ class InertStream:
     def write(self, text: str) -> int:
         return self._stream.write(inert(text))
 
+    def isatty(self) -> bool:
+        # Not a terminal to colour for: Dagster's logger (TRUSTCARD_TRACE=1) would write colour
+        # codes that this stream then prints escaped, as text.
+        return False
+
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
 

@@ -93,8 +93,9 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
 
 def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, feed: Feed, step: str, fp: str,
               as_of: date) -> dict:
-    """Validate the months whose staged rows changed since the last validation (every month when
-    the vendor list, the as-of date or the code changed), and record what it was based on."""
+    """Validate the months whose staged rows changed since the last validation, and those holding
+    a date a new as-of date judges differently (every month when the vendor list or the code
+    changed), and record what it was based on."""
     now = basis(con, feed, as_of)
     before = last_detail(con, step) or {}
     reached = months_reached(con, feed, (before.get("basis") or {}).get("as_of"), as_of)

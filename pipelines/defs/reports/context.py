@@ -269,7 +269,9 @@ def _mover_reason(r: dict) -> str:
                 else "a weaker month than its remembered score: trust falls fast")
     _, pillar = max(same_way, key=lambda c: abs(c[0]))
     # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
-    text = f"{pillar} score {r[f'prev_{pillar}']:.0f} → {r[f'{pillar}_score']:.0f}"
+    before, now = r[f"prev_{pillar}"], r[f"{pillar}_score"]
+    digits = 0 if round(before) != round(now) else 1  # "77 → 77" for 76.6 → 77.2 says nothing
+    text = f"{pillar} score {before:.{digits}f} → {now:.{digits}f}"
     if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None \
             and round(r["on_time_rate"], 2) != round(r["prev_on_time"], 2):  # else in full or rejects moved it
         text += f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"

@@ -71,9 +71,12 @@ def _month_end(month):
 
 
 def _rejected(card: dict) -> int:
-    """Deliveries of the month with units rejected (not defect-free)."""
+    """Deliveries of the month delivered with units rejected: those delivered (not `open_past_due`)
+    and not defect-free (an undelivered one is not defect-free either, and is named as short)."""
     n = card["deliveries_due"]
-    return n - round((card["defect_free_rate"] if card["defect_free_rate"] is not None else 1) * n) if n else 0
+    if not n or card["defect_free_rate"] is None:
+        return 0
+    return max(0, n - card["open_past_due"] - round(card["defect_free_rate"] * n))
 
 
 def _ack_points(hours: float | None) -> float:
