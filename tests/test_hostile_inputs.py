@@ -319,6 +319,14 @@ CASES = [
     Case("day_first_dates_whole_file",
          late_deliveries("D9,V1,31/10/2026,,10,,,", "D8,V1,30/09/2026,,10,,,", "D7,V1,15/09/2026,,10,,,"),
          blocking=("deliveries/late.csv:2 column 'promised_date'", "none of its 3 values parses", "31/10/2026")),
+    # Review: 3 bad severities among rows that leave it empty blocked the run as a wrongly typed
+    # column; a column filled in fewer than half the rows is a few bad rows.
+    Case("a_few_bad_values_in_a_sparse_column",
+         late_complaints(*[f"S{i},V2,2026-09-0{i}T10:00:00,,,,,,,,,," for i in range(1, 6)],
+                         *[f"S{i},V2,2026-09-0{i}T10:00:00,,,,bogus,,,,,," for i in range(6, 9)]),
+         quarantined=tuple(Q("complaints", "complaints/late.csv", n, "severity",
+                             "not one of low/medium/high/critical, got 'bogus'") for n in (7, 8, 9)),
+         added={"complaints": 8}),
     Case("unknown_severity", late_complaints("C9,V2,2026-09-05T10:00:00,,,,urgent,,,,,,"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "severity",
                         "not one of low/medium/high/critical, got 'urgent'"),),
