@@ -299,7 +299,8 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
             "announcements_cancelled_12m": 0, "announcements_slipped_12m": 0, "promise_credit_12m": 0.0,
             "slips_12m": 14, "slip_penalty_12m": 0.0, "open_credit_12m": 0.0, "open_weight_cut_12m": 3,
             "promise_weight_12m": 11, "extra_weight_late_12m": 0, "extra_weight_open_12m": 7,
-            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0}
+            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0,
+            "open_past_due": 0}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
     assert found["shipping the 4 overdue announcements, even late,"] == 0.4
     # Due over 12 months ago, they would leave the window when shipped: nothing left to judge, the
