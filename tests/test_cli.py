@@ -149,15 +149,46 @@ def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
     (landing / "deliveries" / "d.csv").write_text(header + "D1,V1,2026-01-05,5\n")
     (landing / "deliveries" / ".late.csv").write_text(header + "D2,V1,2026-01-06,5\nD3,V1,2026-01-07,5\n")
     (landing / "deliveries" / ".DS_Store").write_bytes(b"\x00\x01")  # not named like data: ignored quietly
+    (landing / "deliveries" / ".csv").write_text(header)  # a name that is all suffix is hidden too
     env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
            "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb"), "TRUSTCARD_AS_OF": "2026-11-26"}
     said = "deliveries/.late.csv skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
+    said_too = said.replace(".late.csv", ".csv")
     checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
-    assert checked.returncode == 0 and said in checked.stdout and "DS_Store" not in checked.stdout
+    assert checked.returncode == 0 and said in checked.stdout and said_too in checked.stdout
+    assert "DS_Store" not in checked.stdout
     run = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
-    assert run.stderr.strip().splitlines() == [f"warning: staged_deliveries: deliveries: {said}"]
+    assert run.stderr.strip().splitlines() == [f"warning: staged_deliveries: deliveries: {said_too}",
+                                               f"warning: staged_deliveries: deliveries: {said}"]
     assert "staged_deliveries      rows_read=1," in run.stdout
+
+
+def test_validate_groups_rows_failing_one_check_and_counts_those_it_does_not_list(tmp_path: Path):
+    # Review: 30 complaints acknowledged before they were opened printed as one line per row (each
+    # quoting its own times), and rows beyond the 8 lines listed were not counted anywhere.
+    landing = tmp_path / "landing"
+    (landing / "deliveries").mkdir(parents=True)
+    (landing / "complaints").mkdir()
+    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
+    rows = ["D1,V1,2026-01-05,,ten,,,", "D2,V1,31/10/2026,,5,,,", "D3,V1,2026-01-05,,-1,,,", "D4,V1,2026-01-05,2026-01-05,5,-1,,",
+            "D5,V1,2026-01-05,2026-01-05,5,5,-1,", "D6,V1,2026-01-05,,5,,,-5", "D7,V1,2026-01-05,,5,,,1e30",
+            "D8,V9,2026-01-05,,5,,,", "D9,V1,2026-01-05,2099-01-01,5,,,", "D10,V1,2026-01-05,2026-01-05,10,10,20,"]
+    rows += [f"OK{i},V1,2026-01-{i + 1:02d},2026-01-{i + 1:02d},5,,," for i in range(10)]
+    (landing / "deliveries" / "d.csv").write_text(
+        "delivery_id,vendor_id,promised_date,delivered_date,qty_ordered,qty_delivered,qty_rejected,order_value\n"
+        + "\n".join(rows) + "\n")
+    (landing / "complaints" / "c.csv").write_text("complaint_id,vendor_id,opened_at,acknowledged_at\n" + "".join(
+        f"C{i},V1,2026-01-{i + 1:02d}T10:{i:02d}:00Z,2026-01-{i + 1:02d}T09:00:00Z\n" for i in range(5)))
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
+                             env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    assert [line for line in lines if line.startswith("  complaints:")] == [
+        "  complaints: 5 row(s), column acknowledged_at: acknowledged 2026-01-01 09:00:00 before it was opened "
+        "2026-01-01 10:00:00 (first at complaints/c.csv:2)"]
+    deliveries = [line for line in lines if line.startswith("  deliveries:")]
+    assert len(deliveries) == 9 and deliveries[-1] == "  deliveries: 2 more row(s) rejected for other reasons, not listed"
 
 
 def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyPatch):

@@ -123,6 +123,28 @@ def zoned_parquet(rel: str, columns: dict[str, list], zone: str, zoned: tuple[st
     return apply
 
 
+def pa_array(values: list, zone: str | None = None):
+    import pyarrow as pa
+
+    return pa.array(values, pa.timestamp("us", tz=zone)) if zone else pa.array(values)
+
+
+def pa_struct_with_zoned_time():
+    import pyarrow as pa
+
+    kind = pa.struct([("when", pa.timestamp("us", tz="+05:30")), ("note", pa.string())])
+    return pa.array([{"when": datetime(2026, 9, 5, 10, 0, tzinfo=timezone.utc), "note": "n"}], kind)
+
+
+def _write_arrow(root: Path, rel: str, columns: dict) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_arrays(list(columns.values()), names=list(columns)), path)
+
+
 def link_outside(rel: str) -> Callable[[Path], None]:
     """A fault: a landing file that is a symbolic link to a valid CSV outside the landing folder."""
     def fault(root: Path) -> None:
@@ -505,6 +527,22 @@ CASES = [
                  "delivered_date": [datetime(2026, 9, 12)], "qty_ordered": [10]}, "+05:30",
                  ("promised_date", "delivered_date"))(root)),
          added={"complaints": 1, "deliveries": 1}, check=check_half_hour_zone),
+    # Review: a zoned timestamp inside an extra (nested) column blocked the file; an unknown zone on
+    # a date column named no column; a duplicate column name gave pyarrow's message.
+    Case("parquet_zoned_timestamp_in_an_extra_struct_column", lambda root: _write_arrow(root, "complaints/late.parquet", {
+        "complaint_id": pa_array(["C9"]), "vendor_id": pa_array(["V1"]),
+        "opened_at": pa_array([datetime(2026, 9, 5, 10, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))], "+05:30"),
+        "meta": pa_struct_with_zoned_time()}),
+         added={"complaints": 1}),
+    Case("parquet_date_column_in_an_unknown_zone", lambda root: _write_arrow(root, "deliveries/late.parquet", {
+        "delivery_id": pa_array(["D9"]), "vendor_id": pa_array(["V1"]),
+        "promised_date": pa_array([0], "Mars/Base"), "qty_ordered": pa_array([10])}),
+         blocking=("deliveries/late.parquet column 'promised_date'", "time zone 'Mars/Base' cannot be read")),
+    Case("parquet_zoned_file_with_a_column_twice", lambda root: _write_arrow(root, "complaints/late.parquet", {
+        "complaint_id": pa_array(["C9"]), "vendor_id": pa_array(["V1"]),
+        "opened_at": pa_array([datetime(2026, 9, 5, 10, 0, tzinfo=timezone.utc)], "+05:30"),
+        "Opened_At": pa_array(["x"])}),
+         blocking=("complaints/late.parquet:1 column 'opened_at'", "appears twice")),
     Case("parquet_binary_column_not_text",
          parquet("deliveries/late.parquet", pl.DataFrame({
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],

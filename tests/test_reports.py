@@ -35,8 +35,8 @@ def _landing(landing) -> None:
          "<script>alert(1)</script> see file:///etc/shadow"],
     ])
     landing.announcements([
-        # the product name ends in an unclosed right-to-left override
-        ["N1", "V1", "Widget <b>Pro</b>\u202e", "announced", "2026-01-05", "2026-09-01", "true"],
+        # the product name ends in an unclosed right-to-left override and a BEL
+        ["N1", "V1", "Widget <b>Pro</b>\u202e\x07", "announced", "2026-01-05", "2026-09-01", "true"],
         ["N1", "V1", "", "revised", "2026-08-20", "2026-12-01", ""],
     ])
 
@@ -142,7 +142,7 @@ def test_a_bidi_override_in_a_name_does_not_reverse_the_report_around_it(rendere
     # Review: a name + U+202E printed a vendor PDF's running header as "Namedracerocs tsurt": the
     # product name here carries one, and the report's words after it must read as written.
     html = (rendered / "vendors" / "V1.html").read_text()
-    assert "Widget &lt;b&gt;Pro&lt;/b&gt;" in html and "\u202e" not in html
+    assert "Widget &lt;b&gt;Pro&lt;/b&gt;\\x07" in html and "\u202e" not in html and "\x07" not in html
     text = _text(rendered / "vendors" / "V1.pdf")
     assert "Widget <b>Pro</b>" in text and "\u202e" not in text
 
@@ -503,7 +503,7 @@ def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_
                     "'acknowledged_at', ?, '{}', 'run')", [vendor, n, reason])
     sql = load_sql("reports/month_quarantine")
     across = con.execute(sql, {"month": date(2026, 9, 1), "by_vendor": False}).fetchall()
-    assert [(r[1], r[3], r[4], r[5]) for r in across] == [
+    assert [(r[1], r[3], r[4], r[6]) for r in across] == [
         (None, "acknowledged … before it was opened …", 6, "complaints/g.csv:2"),
         (None, "not one of low/medium/high/critical, got '…'", 2, "complaints/g.csv:8"),
         (None, "date … is more than 10 years after the run's as-of date", 1, "complaints/g.csv:12"),
@@ -511,6 +511,9 @@ def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_
         (None, "must be at most 10^15, got …", 1, "complaints/g.csv:11"),
         (None, "not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS with an offset), got '…'", 1, "complaints/g.csv:13"),
         (None, "value is … characters long; the limit is 10000", 1, "complaints/g.csv:14")]
+    assert across[0][5] == 3  # vendors
+    # the vendor's page prints the first row's reason as written, not the masked one
+    assert across[0][7] == "acknowledged 2026-09-01 09:00:00 before it was opened 2026-09-01 10:00:00"
     by_vendor = con.execute(sql, {"month": date(2026, 9, 1), "by_vendor": True}).fetchall()
     assert sorted((r[1], r[4]) for r in by_vendor if r[3].startswith("acknowledged")) == [("V0", 2), ("V1", 2), ("V2", 2)]
 

@@ -420,6 +420,26 @@ def test_a_revision_after_the_product_shipped_is_no_re_date(landing, tmp_path):
     assert [e["after_end"] for e in shown["B16"]["events"]] == [False, False, True]
 
 
+def test_two_re_dates_on_one_day_with_different_promises_quarantine_the_announcement(landing, tmp_path):
+    # Review: which of two `revised` events of one day stood depended on their line order (slips 2
+    # or 1, "now 2025-11-01" or "now 2025-10-01"). Like two first promises on one day, it is unknown.
+    vendors(landing, "V2")
+    landing.announcements([
+        announce("A5", "V2", "2025-02-01", "2025-09-05"),
+        ["A5", "V2", "", "revised", "2025-07-01", "2025-10-01", ""],
+        ["A5", "V2", "", "revised", "2025-07-01", "2025-11-01", ""],
+        announce("A6", "V2", "2025-02-01", "2025-09-05"),  # the same promise twice in a day: no conflict
+        ["A6", "V2", "", "revised", "2025-07-01", "2025-10-01", ""],
+        ["A6", "V2", "", "revised", "2025-07-01", "2025-10-01", "true"],
+    ])
+    db = tmp_path / "d.duckdb"
+    score(landing.root, db, start=date(2025, 9, 1), end=date(2025, 10, 1))
+    assert query(db, "SELECT row_number, reason FROM quarantine ORDER BY row_number") == [
+        (n, "conflicting re-dates on 2025-07-01 (promising 2025-10-01, 2025-11-01): which stands is unknown")
+        for n in (2, 3, 4)]
+    assert query(db, "SELECT count(*) FROM announcement_events WHERE announcement_id = 'A6'") == [(3,)]
+
+
 def test_an_overdue_announcement_counts_its_days_late_as_if_shipped_the_next_day(landing, tmp_path):
     # Promised 2026-01-30, never shipped. At the end of each month it would be late by the days to
     # the first day of the next month: 2 (January), 30, 61, 91 (April): past 90 days in April, so

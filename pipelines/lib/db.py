@@ -15,13 +15,20 @@ from .sql import load_sql
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Install the SQL macros (once per connection) and the fixed tables (idempotent)."""
+    if install_macros(con):
+        con.execute(load_sql("schema"))
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> bool:
+    """Install the SQL macros (temporary: once per connection); whether they were missing. For a
+    reader of the tables (the reports), which creates none."""
     installed = con.execute(
         "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'problem' AND schema_name = 'main' "
         "AND database_name = 'temp'"
     ).fetchall()[0][0]
     if not installed:
         con.execute(load_sql("macros"))
-        con.execute(load_sql("schema"))
+    return not installed
 
 
 def ensure_table_like(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:

@@ -70,12 +70,29 @@ per_announcement AS (
   FROM (SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id) AS first_announced_on
         FROM judged WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL AND _row_problem IS NULL)
   GROUP BY announcement_id, first_announced_on
+),
+same_day AS (
+  -- Statements of one day after the first promise (re-dates: `revised` events, and `announced`
+  -- ones after the first day) that promise different dates: which was made last, and so stands,
+  -- is unknown (file and line order would decide it), as for two first promises on one day.
+  SELECT announcement_id, min(event_date) AS on_day, arg_min(promised, event_date) AS promised
+  FROM (SELECT announcement_id, event_date,
+               string_agg(DISTINCT promised_ship_date::VARCHAR, ', ' ORDER BY promised_ship_date::VARCHAR) AS promised
+        FROM (SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id) AS first_on
+              FROM judged WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL AND _row_problem IS NULL)
+        WHERE event = 'revised' OR (event = 'announced' AND event_date > first_on)
+        GROUP BY announcement_id, event_date
+        HAVING count(DISTINCT promised_ship_date) > 1)
+  GROUP BY announcement_id
 )
 SELECT j.* EXCLUDE (_row_problem, _first_said_at),
   CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem,
     CASE WHEN f.rejected THEN problem('event', 'its first announced event (' || f.place
                                                || ') is rejected, so its first promise is unknown') END,
-    a._announcement_problem) END AS _problem
+    a._announcement_problem,
+    CASE WHEN d.on_day IS NOT NULL THEN problem('event', 'conflicting re-dates on ' || d.on_day || ' (promising '
+                                                || d.promised || '): which stands is unknown') END) END AS _problem
 FROM judged j
 LEFT JOIN first_statement f USING (announcement_id)
 LEFT JOIN per_announcement a USING (announcement_id)
+LEFT JOIN same_day d USING (announcement_id)

@@ -48,7 +48,9 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
         if target.is_dir():
             raise LandingError(feed.path, "is a directory; expected a CSV file")
         if not target.exists():
-            raise LandingError(feed.path, "missing: every landing folder needs vendors.csv")
+            hidden = " (a hidden .vendors.csv is there: files whose name starts with '.' are not read)" \
+                if (landing_dir / f".{feed.path}").exists() else ""
+            raise LandingError(feed.path, "missing: every landing folder needs vendors.csv" + hidden)
         return [_inside(landing_dir, target)]
     if not target.exists():
         _refuse_a_misnamed_folder(landing_dir, feed)
@@ -75,7 +77,7 @@ def hidden_data_files(landing_dir: Path, feed: Feed) -> list[str]:
         names = sorted(target.iterdir()) if feed.is_folder and target.is_dir() else []
     except OSError:  # an unreadable folder is refused, with its reason, where its files are listed
         return []
-    return [_rel(landing_dir, p) for p in names if p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES]
+    return [_rel(landing_dir, p) for p in names if p.name.startswith(".") and p.name.lower().endswith(SUPPORTED_SUFFIXES)]
 
 
 HIDDEN_FILE_SKIPPED = "skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
@@ -294,13 +296,18 @@ def _row_error(fields: list[str], header: list[str], bad_bytes: list[str]) -> di
 
 def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     try:
-        frame = _parquet_frame(path, feed)
+        schema = pq.read_schema(path)
+    except Exception as exc:  # not a Parquet file, or a truncated one
+        raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
+    _check_header([name.strip().lower() for name in schema.names], rel, feed)  # 'Qty' and 'qty' are one column twice
+    try:
+        frame = _parquet_frame(path, schema, rel, feed)
+    except LandingError:
+        raise
     # polars and pyarrow raise several error types for a corrupt file; a Rust panic is no Exception
     except (Exception, pl.exceptions.PanicException) as exc:
-        raise LandingError(rel, f"unreadable Parquet file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
-    names = [c.strip().lower() for c in frame.columns]
-    _check_header(names, rel, feed)  # before renaming: 'Qty' and 'qty' are one column twice
-    frame = frame.rename(dict(zip(frame.columns, names)))
+        raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
+    frame = frame.rename(dict(zip(frame.columns, [c.strip().lower() for c in frame.columns])))
     dates = {c.name for c in feed.columns if c.type == "date"}
     frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else frame[c], rel)
                                for c in frame.columns)
@@ -308,23 +315,49 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     return _finish(frame, feed, rel)  # rows numbered from 1, no row errors
 
 
-def _parquet_frame(path: Path, feed: Feed) -> pl.DataFrame:
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _zoned(kind: pa.DataType) -> bool:
+    """Whether a type is, or holds, a timestamp with a time zone."""
+    if pa.types.is_timestamp(kind):
+        return kind.tz is not None
+    if isinstance(kind, (pa.ListType, pa.LargeListType, pa.FixedSizeListType)):
+        return _zoned(kind.value_type)
+    if isinstance(kind, pa.StructType):
+        return any(_zoned(kind.field(i).type) for i in range(kind.num_fields))
+    if isinstance(kind, pa.MapType):
+        return _zoned(kind.key_type) or _zoned(kind.item_type)
+    return False
+
+
+def _parquet_frame(path: Path, schema: pa.Schema, rel: str, feed: Feed) -> pl.DataFrame:
     """The file as a Polars frame. Polars cannot name every time zone Arrow can (a fixed offset
     such as '+05:30', which pandas writes, makes it panic), so a file with zoned timestamps is
     read with pyarrow and each such column resolved first: a date column to its wall-clock time in
-    its own zone (a midnight there is that date), any other to the same instants in UTC."""
-    zoned = [f.name for f in pq.read_schema(path) if pa.types.is_timestamp(f.type) and f.type.tz]
-    if not zoned:
+    its own zone (a midnight there is that date), any other to the same instants in UTC, and a
+    nested (extra) column holding one to its JSON text."""
+    if not any(_zoned(f.type) for f in schema):
         return pl.read_parquet(path)
     table = pq.read_table(path)
     dates = {c.name for c in feed.columns if c.type == "date"}
     for i, field in enumerate(table.schema):
-        if field.name in zoned:
-            column = table.column(i)
-            resolved = (pc.local_timestamp(column) if field.name.strip().lower() in dates
-                        else column.cast(pa.timestamp(field.type.unit, "UTC")))
-            table = table.set_column(i, field.name, resolved)
+        if _zoned(field.type):
+            table = table.set_column(i, field.name, _resolved(table.column(i), field, dates, rel))
     return pl.from_arrow(table)
+
+
+def _resolved(column: pa.ChunkedArray, field: pa.Field, dates: set[str], rel: str) -> pa.Array:
+    try:
+        if not pa.types.is_timestamp(field.type):  # an extra column: kept as text, as _to_text keeps it
+            return pa.array([None if v is None else json.dumps(v, default=str) for v in column.to_pylist()], pa.string())
+        if field.name.strip().lower() in dates:
+            return pc.local_timestamp(column)
+        return column.cast(pa.timestamp(field.type.unit, "UTC"))
+    except (pa.ArrowException, ValueError, OverflowError) as exc:
+        raise LandingError(rel, f"its time zone '{field.type.tz if pa.types.is_timestamp(field.type) else '?'}' "
+                                f"cannot be read: {_first_line(exc)}", column=field.name) from exc
 
 
 def _midnights_as_dates(series: pl.Series, rel: str) -> pl.Series:

@@ -67,6 +67,10 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
             suite = _suite(con, feed, start, end, settings.as_of_date, fp)
         for column, reason, rows, place in summary["top_reasons"]:
             context.log.warning(f"{feed.name}: {rows} row(s) quarantined, {column}: {reason} (first at {place})")
+        not_listed = summary["rows_quarantined"] - sum(r[2] for r in summary["top_reasons"])
+        if not_listed:
+            context.log.warning(f"{feed.name}: {not_listed} more row(s) quarantined for other reasons "
+                                "(the quarantine table has every row)")
         return MaterializeResult(
             metadata={
                 "rows_read": summary["rows_read"], "rows_valid": summary["rows_valid"],

@@ -50,6 +50,8 @@ def format_report(report: DryRunReport, landing_dir: Path) -> str:
     for s in report.summaries:
         for column, reason, rows, place in s.top_reasons:
             lines.append(f"  {s.feed}: {rows} row(s), column {column}: {reason} (first at {place})")
+        if s.rows_not_listed:
+            lines.append(f"  {s.feed}: {s.rows_not_listed} more row(s) rejected for other reasons, not listed")
     lines += [f"  {rel} {HIDDEN_FILE_SKIPPED}" for rel in report.hidden]
     if report.blocking:
         lines += ["", "BLOCKING (the run would stop here):"] + [f"  {b}" for b in report.blocking]

@@ -32,6 +32,11 @@ class ValidationSummary:
     rows_duplicate: int
     top_reasons: list[tuple[str, str, int, str]]  # (column, reason, rows, first file:line)
 
+    @property
+    def rows_not_listed(self) -> int:
+        """Quarantined rows of reasons beyond the commonest (`top_reasons`)."""
+        return self.rows_quarantined - sum(rows for _, _, rows, _ in self.top_reasons)
+
 
 def validate_feed(
     con: duckdb.DuckDBPyConnection, feed: Feed, start: date, end: date, as_of: date, run_id: str
@@ -161,11 +166,11 @@ def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummar
 
 
 def _top_reasons(con: duckdb.DuckDBPyConnection, table: str, where: str, args: list) -> list[tuple]:
-    """The 8 commonest reasons in a quarantine-shaped table, grouped by their kind (quoted values
-    masked), each with the first row's own words and place."""
+    """The 8 commonest reasons in a quarantine-shaped table, grouped by their kind (`reason_kind`:
+    the values they quote masked), each with the first row's own words and place."""
     return [tuple(r) for r in con.execute(
         f"""SELECT coalesce(column_name, '(row)') AS col, arg_min(reason, (source_file, row_number)),
                    count(*) AS n, arg_min(source_file || ':' || row_number, (source_file, row_number))
             FROM {table} WHERE {where}
-            GROUP BY col, regexp_replace(reason, '''[^'']*''', '''…''', 'g')
+            GROUP BY col, reason_kind(reason)
             ORDER BY n DESC, 1, 2 LIMIT 8""", args).fetchall()]

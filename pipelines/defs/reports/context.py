@@ -5,6 +5,7 @@ from datetime import date
 
 import duckdb
 
+from ...lib.db import install_macros
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from ..scorecard.model import TrustModel
@@ -114,6 +115,13 @@ def _announcements(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date) 
     return rows
 
 
+def _quarantine_kinds(con: duckdb.DuckDBPyConnection, params: dict) -> list[dict]:
+    """sql/reports/month_quarantine.sql, on a connection that may not have the macros yet (a
+    reader of the tables; `reason_kind` groups the reasons)."""
+    install_macros(con)
+    return _dicts(con, load_sql("reports/month_quarantine"), params)
+
+
 def _percentile_text(p: int | None, group: str = "category") -> str:
     if p is None:
         return ""
@@ -132,9 +140,9 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
     trend = _trend(con, vendor_id, category, month)
     complaints = _dicts(con, load_sql("reports/vendor_complaints"), {"vendor": vendor_id, "month": month})
     late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
-    quarantine = [q for q in _dicts(con, load_sql("reports/month_quarantine"), {"month": month, "by_vendor": True})
+    quarantine = [q for q in _quarantine_kinds(con, {"month": month, "by_vendor": True})
                   if q["vendor_id"] == vendor_id]
-    undated = [q for q in _dicts(con, load_sql("reports/month_quarantine"), {"month": None, "by_vendor": True})
+    undated = [q for q in _quarantine_kinds(con, {"month": None, "by_vendor": True})
                if q["vendor_id"] == vendor_id]
     return {
         "vendor": vendor,
@@ -205,7 +213,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "vaporware_vendors": sum(1 for r in rows if r["trust_score"] is not None and r["vaporware"]),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
-        "quality_reasons": _dicts(con, load_sql("reports/month_quarantine"), {"month": month, "by_vendor": False})[:5],
+        "quality_reasons": _quarantine_kinds(con, {"month": month, "by_vendor": False})[:5],
         "undated_rows": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
         "model": model,
     }
@@ -343,7 +351,7 @@ def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         "month_label": month_label(month),
         "quality": _month_quality(con, month),
         "expectations": _dicts(con, load_sql("reports/month_expectations"), {"month": month}),
-        "quarantine": _dicts(con, load_sql("reports/month_quarantine"), {"month": month, "by_vendor": True}),
+        "quarantine": _quarantine_kinds(con, {"month": month, "by_vendor": False}),
         "unknown_month": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
     }
 

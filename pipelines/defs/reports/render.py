@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ...lib.settings import REPO_ROOT
+from ...lib.terminal import ESCAPED
 
 REPORTS_ROOT = REPO_ROOT / "reports"
 TEMPLATES = REPORTS_ROOT / "templates"
@@ -84,11 +85,16 @@ NAME_LIMIT = 80
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
 
 
+# Control characters (ESC, BEL, C1; not tab and line ends) print as their escapes, as on the
+# terminal (lib/terminal.py): a file named with ESC [2J is shown so, not as invisible bytes.
+CONTROL_ESCAPES = {c: e for c, e in ESCAPED.items() if c < 0x100 and chr(c) != "\r"}
+
+
 def _inert(value: object) -> object:
-    """Every value printed by a template: data text loses its bidirectional controls (markup made
-    by the report itself, such as a chart, is left as it is)."""
+    """Every value printed by a template: data text loses its bidirectional controls and shows its
+    control characters escaped (markup made by the report itself, such as a chart, is left as it is)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(BIDI_CONTROLS)
+        return value.translate(BIDI_CONTROLS).translate(CONTROL_ESCAPES)
     return value
 
 
