@@ -83,14 +83,22 @@ def test_a_landing_folder_that_cannot_be_listed_is_one_line_before_any_run(tmp_p
     assert not (tmp_path / "home").exists()  # refused before a Dagster instance was even made
 
 
+def landing_with(tmp_path: Path, vendors: str, files: dict[str, str]) -> Path:
+    """A landing folder under tmp_path: vendors.csv and each feed file (path: text)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "vendors.csv").write_text(vendors)
+    for rel, text in files.items():
+        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+        (landing / rel).write_text(text)
+    return landing
+
+
 def test_a_run_that_fails_or_warns_says_so_in_one_line_each(tmp_path: Path):
     # Review: a vendor list without a valid vendor printed Dagster's STEP_FAILURE and RUN_FAILURE
     # with two stack traces each (about 90 lines) before the one line that says what is wrong.
-    landing = tmp_path / "landing"
-    (landing / "deliveries").mkdir(parents=True)
-    (landing / "vendors.csv").write_text("vendor_id,vendor_name\n,Nobody\n")
-    (landing / "deliveries" / "d.csv").write_text(
-        "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,5\nD2,V1,2026-01-06,ten\n")
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\n,Nobody\n", {
+        "deliveries/d.csv": "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,5\nD2,V1,2026-01-06,ten\n"})
     env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
            "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb")}
     run = TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"]
@@ -115,11 +123,8 @@ def test_a_run_that_fails_or_warns_says_so_in_one_line_each(tmp_path: Path):
 def test_terminal_controls_quoted_from_a_landing_file_print_escaped(tmp_path: Path):
     # Review: a value holding ESC ] 0;pwned BEL ESC [2J set the terminal's title and cleared the
     # screen when `trustcard validate` quoted it, and a file name with ESC [31m coloured the output.
-    landing = tmp_path / "landing"
-    (landing / "deliveries").mkdir(parents=True)
-    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
-    (landing / "deliveries" / "a\x1b[31mred.csv").write_text(
-        "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,\x1b]0;pwned\x07\x1b[2J\n")
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "deliveries/a\x1b[31mred.csv": "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,\x1b]0;pwned\x07\x1b[2J\n"})
     checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
                              env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
     assert checked.returncode == 0, checked.stderr
@@ -142,12 +147,10 @@ def test_terminal_controls_quoted_from_a_landing_file_print_escaped(tmp_path: Pa
 
 def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
     # Review: deliveries/.late.csv (2 valid rows) was skipped with no word from validate or run.
-    landing = tmp_path / "landing"
-    (landing / "deliveries").mkdir(parents=True)
-    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
     header = "delivery_id,vendor_id,promised_date,qty_ordered\n"
-    (landing / "deliveries" / "d.csv").write_text(header + "D1,V1,2026-01-05,5\n")
-    (landing / "deliveries" / ".late.csv").write_text(header + "D2,V1,2026-01-06,5\nD3,V1,2026-01-07,5\n")
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "deliveries/d.csv": header + "D1,V1,2026-01-05,5\n",
+        "deliveries/.late.csv": header + "D2,V1,2026-01-06,5\nD3,V1,2026-01-07,5\n"})
     (landing / "deliveries" / ".DS_Store").write_bytes(b"\x00\x01")  # not named like data: ignored quietly
     (landing / "deliveries" / ".csv").write_text(header)  # a name that is all suffix is hidden too
     env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
@@ -167,19 +170,15 @@ def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
 def test_validate_groups_rows_failing_one_check_and_counts_those_it_does_not_list(tmp_path: Path):
     # Review: 30 complaints acknowledged before they were opened printed as one line per row (each
     # quoting its own times), and rows beyond the 8 lines listed were not counted anywhere.
-    landing = tmp_path / "landing"
-    (landing / "deliveries").mkdir(parents=True)
-    (landing / "complaints").mkdir()
-    (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
     rows = ["D1,V1,2026-01-05,,ten,,,", "D2,V1,31/10/2026,,5,,,", "D3,V1,2026-01-05,,-1,,,", "D4,V1,2026-01-05,2026-01-05,5,-1,,",
             "D5,V1,2026-01-05,2026-01-05,5,5,-1,", "D6,V1,2026-01-05,,5,,,-5", "D7,V1,2026-01-05,,5,,,1e30",
             "D8,V9,2026-01-05,,5,,,", "D9,V1,2026-01-05,2099-01-01,5,,,", "D10,V1,2026-01-05,2026-01-05,10,10,20,"]
     rows += [f"OK{i},V1,2026-01-{i + 1:02d},2026-01-{i + 1:02d},5,,," for i in range(10)]
-    (landing / "deliveries" / "d.csv").write_text(
-        "delivery_id,vendor_id,promised_date,delivered_date,qty_ordered,qty_delivered,qty_rejected,order_value\n"
-        + "\n".join(rows) + "\n")
-    (landing / "complaints" / "c.csv").write_text("complaint_id,vendor_id,opened_at,acknowledged_at\n" + "".join(
-        f"C{i},V1,2026-01-{i + 1:02d}T10:{i:02d}:00Z,2026-01-{i + 1:02d}T09:00:00Z\n" for i in range(5)))
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "deliveries/d.csv": "delivery_id,vendor_id,promised_date,delivered_date,qty_ordered,qty_delivered,qty_rejected,"
+                            "order_value\n" + "\n".join(rows) + "\n",
+        "complaints/c.csv": "complaint_id,vendor_id,opened_at,acknowledged_at\n" + "".join(
+            f"C{i},V1,2026-01-{i + 1:02d}T10:{i:02d}:00Z,2026-01-{i + 1:02d}T09:00:00Z\n" for i in range(5))})
     checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
                              env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
     assert checked.returncode == 0, checked.stdout + checked.stderr
