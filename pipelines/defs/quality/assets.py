@@ -25,7 +25,7 @@ from ..ingest.feeds import ALL_FEEDS, Feed
 from ..ingest.landing import LandingError
 from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
 from .changed_months import basis, months_changed, months_reached, results, windows_to_validate
-from .validate import VALID_TABLE, feed_summary, validate_feed
+from .validate import VALID_TABLE, feed_summary, rows_not_listed, validate_feed
 
 BALANCE_CHECK = "rows_balance"
 SUITE_CHECK = "contract_suite"
@@ -67,7 +67,7 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
             suite = _suite(con, feed, start, end, settings.as_of_date, fp)
         for column, reason, rows, place in summary["top_reasons"]:
             context.log.warning(f"{feed.name}: {rows} row(s) quarantined, {column}: {reason} (first at {place})")
-        not_listed = summary["rows_quarantined"] - sum(r[2] for r in summary["top_reasons"])
+        not_listed = rows_not_listed(summary["rows_quarantined"], summary["top_reasons"])
         if not_listed:
             context.log.warning(f"{feed.name}: {not_listed} more row(s) quarantined for other reasons "
                                 "(the quarantine table has every row)")

@@ -34,8 +34,12 @@ class ValidationSummary:
 
     @property
     def rows_not_listed(self) -> int:
-        """Quarantined rows of reasons beyond the commonest (`top_reasons`)."""
-        return self.rows_quarantined - sum(rows for _, _, rows, _ in self.top_reasons)
+        return rows_not_listed(self.rows_quarantined, self.top_reasons)
+
+
+def rows_not_listed(rows_quarantined: int, top_reasons: list) -> int:
+    """Quarantined rows of reasons beyond the commonest (`top_reasons`)."""
+    return rows_quarantined - sum(rows for _, _, rows, _ in top_reasons)
 
 
 def validate_feed(

@@ -189,8 +189,9 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped the next day: 0.5
     within 90 days of a first date that has passed, 0.25 later, 1 by a first date still ahead,
     less their slips; `open_weight_cut_12m` off the weight: a pre-sold one's extra, or all of one
-    due over 12 months ago, which would leave the window), cancelled (0; only not announcing it would have helped). Shipping one on time also takes off the extra
-    weight a pre-sold or far-ahead promise not kept carries (docs/metrics.md, Promises)."""
+    due over 12 months ago, which would leave the window), cancelled (0; only not announcing it
+    would have helped). Shipping one on time also takes off the extra weight a pre-sold or
+    far-ahead promise not kept carries (docs/metrics.md, Promises)."""
     due = card["announcements_due_12m"]
     if not due or card["promise_score"] is None:
         return []

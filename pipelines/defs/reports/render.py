@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ...lib.settings import REPO_ROOT
-from ...lib.terminal import ESCAPED
+from ...lib.terminal import BIDI, CONTROLS, ESCAPED
 
 REPORTS_ROOT = REPO_ROOT / "reports"
 TEMPLATES = REPORTS_ROOT / "templates"
@@ -80,14 +80,11 @@ def environment() -> Environment:
 
 
 NAME_LIMIT = 80
-# Bidirectional embeddings, overrides and isolates (and the marks): an unclosed right-to-left
-# override in a vendor name reversed the report's own words after it ("trust scorecard").
-BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
-
-
-# Control characters (ESC, BEL, C1; not tab and line ends) print as their escapes, as on the
-# terminal (lib/terminal.py): a file named with ESC [2J is shown so, not as invisible bytes.
-CONTROL_ESCAPES = {c: e for c, e in ESCAPED.items() if c < 0x100 and chr(c) != "\r"}
+# Bidirectional controls are dropped: an unclosed right-to-left override in a vendor name reversed
+# the report's own words after it ("trust scorecard"). Control characters (ESC, BEL, C1; not tab
+# and line ends) print as their escapes, as on the terminal: a file named with ESC [2J shows so.
+BIDI_CONTROLS = dict.fromkeys(BIDI)
+CONTROL_ESCAPES = {c: ESCAPED[c] for c in CONTROLS if chr(c) != "\r"}
 
 
 def _inert(value: object) -> object:
