@@ -20,6 +20,7 @@ from pipelines.defs.ingest.staging import stage_feed
 from pipelines.defs.quality.validate import validate_feed
 from pipelines.defs.scorecard.build import METRIC_MODELS, build_metric, build_scorecard
 from pipelines.defs.scorecard.model import TrustModel, load_model
+from pipelines.lib.db import prepare
 from pipelines.lib.duckdb_resource import open_database
 from pipelines.lib.months import ALL_MONTHS
 
@@ -736,3 +737,29 @@ def test_a_deployment_can_name_its_own_trust_model(tmp_path: Path, monkeypatch: 
         load_model()
     monkeypatch.delenv("TRUSTCARD_TRUST_MODEL")
     assert load_model().metric_params("delivery_metrics")["early_tolerance_days"] == -1
+
+
+def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(landing, tmp_path):
+    # Its own SQL (sql/reports/month_vaporware.sql) counted only `revised` events, also those made
+    # after the product shipped, and took the earliest of all announced dates as the first promise.
+    from pipelines.lib.sql import load_sql
+
+    vendors(landing, "Y2", "RE")
+    landing.announcements([
+        announce("X1", "Y2", "2025-01-05", "2025-03-10"),  # shipped early; a revision after that is no promise
+        ["X1", "Y2", "", "shipped", "2025-03-05", "", ""],
+        ["X1", "Y2", "", "revised", "2025-04-10", "2025-05-30", ""],
+        announce("A1", "RE", "2025-01-10", "2025-06-15"),  # announced again in April for December: a re-date
+        announce("A1", "RE", "2025-04-20", "2025-12-15"),
+    ])
+    db = tmp_path / "v.duckdb"
+    score(landing.root, db, start=date(2025, 4, 1), end=date(2025, 5, 1))
+    con = open_database(db)
+    try:
+        prepare(con)
+        rows = con.execute(load_sql("reports/month_vaporware"), {"month": date(2025, 4, 1)}).fetchall()
+    finally:
+        con.close()
+    # vendor_name, is_self, vendor_flagged, product, what, first_promise, current_promise, redates, presold, slip_days
+    assert [(r[0], r[4], r[5], r[6], r[7], r[9]) for r in rows] == [
+        ("Vendor RE", "re-dated", date(2025, 6, 15), date(2025, 12, 15), 1, 183)]
