@@ -10,8 +10,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .lib.months import add_months, contiguous_ranges, last_complete_month, parse_month
-from .lib.settings import REPO_ROOT, Settings, as_of_from_env
+from .lib.months import add_months, contiguous_ranges, last_complete_month, parse_month, range_label
+from .lib.settings import Settings, as_of_from_env
 from .lib.terminal import make_output_inert
 
 DEMO_MONTHS = 24
@@ -108,7 +108,7 @@ def _out_of_date_note(outcome) -> str | None:
     what = "the vendor list" if whole else "the rows of " + _listed(sorted(changed))
     if not whole and earliest < min(parse_month(m) for m in changed if m != "all"):
         what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
-    ranges = ", ".join(f"{a:%Y-%m}" if a == b else f"{a:%Y-%m}..{b:%Y-%m}" for a, b in contiguous_ranges(stale))
+    ranges = ", ".join(range_label(a, b) for a, b in contiguous_ranges(stale))
     span = f"{min(stale[0], outcome.first):%Y-%m}..{max(stale[-1], outcome.last):%Y-%m}"
     return (f"note: this run changed {what}; months scored before from the old rows are out of date: {ranges} "
             f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")

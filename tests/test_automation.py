@@ -13,7 +13,7 @@ from dagster import AssetKey, DagsterInstance, build_schedule_context, build_sen
 
 from conftest import Landing, query, run_months
 from pipelines.defs.automation.schedule import SCHEDULE_NAME, months_to_score, schedule_time_from_env
-from pipelines.lib.months import add_months, contiguous_ranges, months_between
+from pipelines.lib.months import contiguous_ranges, months_between
 from pipelines.lib.resources import TrustcardSettings
 from pipelines.lib.settings import Settings
 from pipelines.lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG

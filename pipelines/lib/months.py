@@ -51,6 +51,11 @@ def last_complete_month(today: date | None = None) -> date:
 ALL_MONTHS = (date(1, 1, 1), date(9999, 12, 1))
 
 
+def range_label(first: date, last: date) -> str:
+    """Months first..last (both inclusive) as printed: '2026-03', or '2026-03..2026-10'."""
+    return f"{first:%Y-%m}" if first == last else f"{first:%Y-%m}..{last:%Y-%m}"
+
+
 def contiguous_ranges(months: list[date]) -> list[tuple[date, date]]:
     """Unbroken runs of months as (first, last), both inclusive: [Jan, Feb, Apr] -> [(Jan, Feb), (Apr, Apr)]."""
     ranges: list[tuple[date, date]] = []

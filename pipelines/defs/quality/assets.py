@@ -17,7 +17,7 @@ from dagster import (
 from ...lib.build_log import fingerprint, forget, last_detail, record, reusable
 from ...lib.db import month_filter, prepare, transaction
 from ...lib.duckdb_resource import DuckDBResource
-from ...lib.months import ALL_MONTHS, add_months
+from ...lib.months import ALL_MONTHS, add_months, range_label
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from ..ingest.assets import landing_failure
@@ -121,10 +121,7 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
 
 def _months_label(start: date, end: date) -> str:
     """A window's months as the CLI prints them; an empty window judges the rows of no month."""
-    last = add_months(end, -1)
-    if end <= start:
-        return "rows of no month"
-    return f"{start:%Y-%m}" if last == start else f"{start:%Y-%m}..{last:%Y-%m}"
+    return "rows of no month" if end <= start else range_label(start, add_months(end, -1))
 
 
 def _validation_fingerprint(con: duckdb.DuckDBPyConnection, feed: Feed, as_of: date) -> str:
