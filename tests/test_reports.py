@@ -548,3 +548,34 @@ def test_what_would_raise_the_score_prices_rejected_units_and_every_step_of_hand
     card |= {"deliveries_due": 5, "defect_free_rate": 0.6, "open_past_due": 2, "in_full_rate": 0.6}
     assert not [f.text for f in findings(card, [], load_model()) if "rejected" in f.text]
     assert not [f.text for f in improvements(card, [], load_model()) if "rejected" in f.text]
+
+
+def test_a_first_month_trend_chart_draws_the_category_band_around_its_one_dot():
+    # One scored month has no width: the band and the median were lines of no length (invisible)
+    # and the dot sat on the y-axis. They are now a short bar centred on the dot.
+    from pipelines.defs.reports.charts import trend_chart
+
+    chart = trend_chart([{"month": date(2024, 11, 1), "trust": 72.0,
+                          "peer_low": 60.0, "peer_mid": 70.0, "peer_high": 80.0}])
+    (dot_x, dot_y, label), = chart.markers
+    band = [tuple(map(float, p.split(","))) for p in chart.band.split()]
+    xs, ys = {x for x, _ in band}, {v for _, v in band}
+    assert len(xs) == 2 and len(ys) == 2, "the band is a rectangle"
+    assert min(xs) < dot_x < max(xs) and min(ys) < dot_y < max(ys), "the dot (72) is inside the band (60..80)"
+    assert chart.width / 2 - 20 < dot_x < chart.width / 2 + 20, "the dot is mid-chart"
+    median = [tuple(map(float, p.split(","))) for p in chart.median.split()]
+    assert len(median) == 2 and median[0][0] < dot_x < median[1][0] and median[0][1] == median[1][1]
+    assert label == "72.0" and chart.x_axis.ticks == [(dot_x, "Nov 24")]
+
+
+def test_a_trend_of_twelve_months_with_one_scored_draws_its_band_at_the_last_month():
+    # The vendor PDF's chart always spans 12 months; in the first scored month only the last has
+    # values, and its band must still show, within the plot, around the dot.
+    from pipelines.defs.reports.charts import trend_chart
+
+    points = [{"month": date(2024, m, 1)} for m in range(1, 12)]
+    points.append({"month": date(2024, 12, 1), "trust": 72.0, "peer_low": 60.0, "peer_mid": 70.0, "peer_high": 80.0})
+    chart = trend_chart(points)
+    (dot_x, _, _), = chart.markers
+    band_xs = {float(p.split(",")[0]) for p in chart.band.split()}
+    assert len(band_xs) == 2 and min(band_xs) < dot_x == max(band_xs), "a bar ending at the last month"

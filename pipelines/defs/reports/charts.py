@@ -38,6 +38,8 @@ def trend_chart(points: list[dict], width: int = 330, height: int = 150, grades:
     left, right, top, bottom = 34, width - 16, 8, height - 22
     n = max(len(points), 2)
     xs = [_scale(i, 0, n - 1, left, right) for i in range(len(points))]
+    if len(points) == 1:  # the first month: its dot mid-chart, not against the axis
+        xs = [(left + right) / 2]
     values = [p[k] for p in points for k in ("trust", "peer_low", "peer_high") if p.get(k) is not None]
     lo = min([40.0, *values]) // 10 * 10
     hi = 100.0
@@ -46,12 +48,22 @@ def trend_chart(points: list[dict], width: int = 330, height: int = 150, grades:
     markers = [(round(xs[i], 1), y(p["trust"]), f"{p['trust']:.1f}") for i, p in enumerate(points) if p.get("trust") is not None]
     upper = [(xs[i], y(p["peer_high"])) for i, p in enumerate(points) if p.get("peer_high") is not None]
     lower = [(xs[i], y(p["peer_low"])) for i, p in enumerate(points) if p.get("peer_low") is not None]
+    mids = [(xs[i], y(p["peer_mid"])) for i, p in enumerate(points) if p.get("peer_mid") is not None]
+    if len(upper) == 1 == len(lower):  # one month of peers has no width: drawn as a short bar
+        upper, lower = _widened(upper, left, right), _widened(lower, left, right)
+    if len(mids) == 1:
+        mids = _widened(mids, left, right)
     band = " ".join(f"{x:.1f},{v}" for x, v in upper + lower[::-1])
-    median = " ".join(f"{xs[i]:.1f},{y(p['peer_mid'])}" for i, p in enumerate(points) if p.get("peer_mid") is not None)
+    median = " ".join(f"{x:.1f},{v}" for x, v in mids)
     y_ticks = [(y(v), f"{v:.0f}") for v in range(int(lo), 101, 10 if hi - lo <= 60 else 20)]
     x_ticks = [(round(xs[i], 1), p["month"].strftime("%b %y")) for i, p in enumerate(points) if i % 2 == (len(points) - 1) % 2]
     grade_lines = [(y(v), g) for g, v in (grades or {}).items() if lo <= v <= hi]
     return TrendChart(width, height, line, markers, band, median, Axis(y_ticks), Axis(x_ticks), grade_lines)
+
+
+def _widened(points: list[tuple[float, float]], left: float, right: float, half: float = 14.0) -> list[tuple[float, float]]:
+    """A point as a horizontal segment up to `half` px either side of it, within the plot."""
+    return [(min(max(x + dx, left), right), v) for x, v in points for dx in (-half, half)]
 
 
 def sparkline(values: list[float | None], width: int = 70, height: int = 16) -> str:
