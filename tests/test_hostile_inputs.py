@@ -154,6 +154,14 @@ def link_outside(rel: str) -> Callable[[Path], None]:
     return fault
 
 
+def links(*pairs: tuple[str, str]) -> Callable[[Path], None]:
+    """A fault: symbolic links (name, target relative to the link's folder) that may lead nowhere."""
+    def fault(root: Path) -> None:
+        for name, target in pairs:
+            (root / name).symlink_to(target)
+    return fault
+
+
 def make_fifo(rel: str) -> Callable[[Path], None]:
     """A fault: a named pipe where a landing file should be (reading it would wait forever)."""
     def fault(root: Path) -> None:
@@ -488,6 +496,21 @@ CASES = [
          blocking=("deliveries/late.csv:1:", "not text")),
     Case("tab_delimited", put("deliveries/late.csv", "\t".join(DELIVERY_HEADER) + "\nD9\tV1\t2026-09-10\t\t10\t\t\t\n"),
          blocking=("deliveries/late.csv:1:", "tab-delimited")),
+    # Review: "missing required column (header has: delivery_id, ...)" while seeming to list it: an
+    # invisible character in the name (a second BOM, a zero-width space) printed as nothing.
+    Case("zero_width_space_in_a_header_name",
+         put("deliveries/late.csv", csv_text([h.replace("qty_ordered", "qty_\u200bordered") for h in DELIVERY_HEADER],
+                                             "D9,V1,2026-09-10,,10,,,")),
+         blocking=("deliveries/late.csv:1 column 'qty_ordered'", "header names 'qty_<U+200B>ordered'",
+                   "an invisible character")),
+    Case("two_byte_order_marks",
+         put("deliveries/late.csv", "\ufeff\ufeff" + csv_text(DELIVERY_HEADER, "D9,V1,2026-09-10,,10,,,")),
+         blocking=("deliveries/late.csv:1 column 'delivery_id'", "header names '<U+FEFF>delivery_id'")),
+    # Review: a link to nothing, or a loop, ended `validate` with a raw OS error and exit code 1.
+    Case("symlink_to_nothing", links(("deliveries/x.csv", "gone.csv")),
+         blocking=("deliveries/x.csv:", "a symbolic link to a file that does not exist")),
+    Case("symlink_loop", links(("deliveries/x.csv", "y.csv"), ("deliveries/y.csv", "x.csv")),
+         blocking=("deliveries/x.csv:", "a loop of symbolic links")),
     Case("symlink_out_of_the_landing_folder", link_outside("deliveries/link.csv"),
          blocking=("deliveries/link.csv:", "outside the landing folder")),
     Case("named_pipe_instead_of_file", make_fifo("deliveries/late.csv"),  # review: hung validate and run
@@ -602,8 +625,30 @@ CASES = [
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],
              "Qty_Ordered": ["11"]})),
          blocking=("deliveries/late.parquet:1 column 'qty_ordered'", "appears twice")),
+    # Review: 'Café' composed (U+00E9) and decomposed (e + U+0301, as macOS writes it) were two
+    # vendors printing alike. Text is read in Unicode NFC: one id, here two rows of it that disagree.
+    Case("vendor_ids_equal_but_for_unicode_normalisation",
+         vendors_file("Caf\u00e9,Cafe One,packaging,,", "Cafe\u0301,Cafe Two,packaging,,"),
+         quarantined=tuple(Q("vendors", "vendors.csv", n, "vendor_id", "vendor_id 'Caf\u00e9' appears with different values in "
+                             "vendors.csv:5, vendors.csv:6") for n in (5, 6)),
+         added={"vendors": 2}),
+    # Review: a quoted value holding line breaks printed lines of its own in `trustcard validate`,
+    # one of them a forged "No blocking problems" summary.
+    Case("value_with_line_breaks_is_quoted_on_one_line",
+         late_deliveries('D9,V1,2026-09-10,,"1x\n\nNo blocking problems: all rows accepted.",,,'),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered",
+                        "not a number, got '1x\\n\\nNo blocking problems: all rows accepted.'"),),
+         added={"deliveries": 1}),
+    Case("decomposed_vendor_id_in_a_delivery",
+         with_row(vendors_file("Caf\u00e9,Cafe One,packaging,,"), late_deliveries("D9,Cafe\u0301,2026-09-10,2026-09-09,10,,,")),
+         added={"vendors": 1, "deliveries": 1}, check=lambda con: check_composed_vendor(con)),
 ]
 CASES_BY_ID = {c.id: c for c in CASES}
+
+
+def check_composed_vendor(con) -> None:
+    rows = con.execute("SELECT vendor_id FROM deliveries WHERE delivery_id = 'D9'").fetchall()
+    assert rows == [("Caf\u00e9",)]  # the vendor of the list, read in NFC
 
 
 def hostile_landing(root: Path, case: Case) -> Path:
@@ -909,3 +954,20 @@ def test_cli_validate_quarantine_exits_0(cli_processes):
     assert "deliveries: 1 row(s), column qty_ordered: not a number, got 'ten' (first at deliveries/late.csv:2)" \
         in stdout
     assert "No blocking problems" in stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-09-09", date(2026, 9, 9)), (" 2026-09-09 ", date(2026, 9, 9)),  # spaces around: trimmed
+    ("2026-9-9\t\t", None), ("2026-09-1\t", None), ("\t2026-09-09", None),  # tabs made it 10 long
+    ("2026-09-09\n", None), ("2026-9-09", None), ("0000-01-01", None), ("2025-02-29", None),
+    ("\u0662\u0660\u0662\u0666-09-09", None),  # Arabic-Indic digits are no ISO date
+])
+def test_a_date_is_exactly_yyyy_mm_dd(text: str, expected: date | None):
+    # Review: '2026-9-9' padded with two tabs was read as 2026-09-09 while '2026-9-9' was refused.
+    import duckdb
+
+    from pipelines.lib.db import prepare
+
+    con = duckdb.connect()
+    prepare(con)
+    assert con.execute("SELECT iso_date(?)", [text]).fetchall()[0][0] == expected

@@ -83,6 +83,34 @@ def test_the_copy_kept_is_the_earliest_file_and_line_across_csv_and_parquet(tmp_
                         ("deliveries/z.parquet", 2, "duplicate")]
 
 
+def test_a_parquet_re_export_with_ids_stored_as_floats_holds_duplicates_of_the_csv_rows(tmp_path: Path):
+    # Review: pandas stores a column of integers with one empty value as float64, so the id 1001
+    # arrived as '1001.0': the re-export's rows were new deliveries, counted twice.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    landing = tmp_path / "landing"
+    write_csv(landing / "deliveries" / "export.csv", DELIVERY_HEADER, [
+        ["1001", "V1", "2026-09-10", "2026-09-20", "10", "", "", ""],
+        ["1002", "V1", "2026-09-11", "2026-09-21", "10", "", "", ""]])
+    pq.write_table(pa.table({
+        "delivery_id": pa.array([1001.0, 1002.0, None, 1003.5]), "vendor_id": ["V1"] * 4,
+        "promised_date": ["2026-09-10", "2026-09-11", "2026-09-12", "2026-09-13"],
+        "delivered_date": ["2026-09-20", "2026-09-21", "2026-09-22", "2026-09-23"],
+        "qty_ordered": pa.array([10.0] * 4),
+        "lead_time": pa.array([86_400 * 10**9, None, 0, 3_600 * 10**9], pa.duration("ns"))}),  # an extra column
+        landing / "deliveries" / "export.parquet")
+    assert [(f, n, d, s) for f, n, d, s, _ in stage(landing, tmp_path / "t.duckdb")] == [
+        ("deliveries/export.csv", 2, "1001", "first"), ("deliveries/export.csv", 3, "1002", "first"),
+        ("deliveries/export.parquet", 1, "1001", "duplicate"), ("deliveries/export.parquet", 2, "1002", "duplicate"),
+        ("deliveries/export.parquet", 3, None, "first"),  # no id: quarantined by validation, as in a CSV
+        ("deliveries/export.parquet", 4, "1003.5", "first")]  # not a whole number: the float as written
+    # a duration (what pandas writes for a timedelta) is kept as ISO 8601 text, not a blocked file
+    extras = _staged(tmp_path / "t.duckdb", "SELECT _extra FROM stg_deliveries WHERE _source_file LIKE '%.parquet' "
+                                            "ORDER BY _row_number")
+    assert [json.loads(e)["lead_time"] if e else None for (e,) in extras] == ["P1D", None, "PT0S", "PT1H"]
+
+
 def test_many_files_are_all_staged_with_their_lines(tmp_path: Path):
     landing = tmp_path / "landing"
     for k in range(40):

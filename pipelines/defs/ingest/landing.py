@@ -13,6 +13,7 @@ import difflib
 import io
 import json
 import re
+import unicodedata
 from datetime import time
 from pathlib import Path
 
@@ -110,8 +111,14 @@ def file_signatures(landing_dir: Path, feed: Feed) -> dict[str, list[int]]:
 
 def _inside(landing_dir: Path, path: Path) -> Path:
     """`path`, refused when it is a link leading out of the landing folder: a landing folder holds
-    its data, and a link to /etc/passwd must not be read (nor echoed in an error message)."""
-    if not path.resolve().is_relative_to(landing_dir.resolve()):
+    its data, and a link to /etc/passwd must not be read (nor echoed in an error message); a link
+    to nothing, or a loop of links, is named as such rather than failing later as an OS error."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
+        what = "a loop of symbolic links" if "loop" in str(exc).lower() else "a symbolic link to a file that does not exist"
+        raise LandingError(_rel(landing_dir, path), f"is {what}; copy the data in instead") from exc
+    if not resolved.is_relative_to(landing_dir.resolve()):
         raise LandingError(_rel(landing_dir, path), "is a symbolic link leading outside the landing folder; "
                                                     "copy the data in instead")
     if path.exists() and not path.is_file() and not path.is_dir():
@@ -167,9 +174,27 @@ def _check_header(header: list[str], rel: str, feed: Feed) -> None:
         seen.add(h)
     missing = [c for c in feed.required if c not in seen]
     if missing:
+        hidden = next((h for h in header if _invisible_removed(h) == missing[0]), None)
+        if hidden is not None:  # 'qty_\u200bordered' prints as 'qty_ordered': name the character
+            raise LandingError(rel, f"header names '{_visible(hidden)}': an invisible character hides in the "
+                                    f"column's name; remove it", column=missing[0], line=1)
         raise LandingError(
-            rel, f"missing required column (header has: {', '.join(header)})", column=missing[0], line=1
+            rel, f"missing required column (header has: {', '.join(map(_visible, header))})", column=missing[0], line=1
         )
+
+
+def _invisible(ch: str) -> bool:
+    """A character that prints as nothing (format, control, separator): U+200B, U+FEFF, U+00AD..."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def _invisible_removed(name: str) -> str:
+    return "".join(ch for ch in name if not _invisible(ch))
+
+
+def _visible(name: str) -> str:
+    """A header name as it may be printed: each invisible character written as <U+XXXX>."""
+    return "".join(f"<U+{ord(ch):04X}>" if _invisible(ch) else ch for ch in name)
 
 
 def _decode(data: bytes, rel: str) -> tuple[str, dict[int, str]]:
@@ -309,7 +334,9 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
         raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
     frame = frame.rename(dict(zip(frame.columns, [c.strip().lower() for c in frame.columns])))
     dates = {c.name for c in feed.columns if c.type == "date"}
-    frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else frame[c], rel)
+    texts = {c.name for c in feed.columns if c.type == "text"}
+    frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else
+                                        _whole_floats_as_integers(frame[c]) if c in texts else frame[c], rel)
                                for c in frame.columns)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
     return _finish(frame, feed, rel)  # rows numbered from 1, no row errors
@@ -371,9 +398,23 @@ def _midnights_as_dates(series: pl.Series, rel: str) -> pl.Series:
                      .otherwise(_to_text(series, rel)).alias(series.name)).to_series()
 
 
+def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
+    """A text column (an id) written as floats: pandas stores a column of integers with one empty
+    value as float64, so the id 1001 arrives as 1001.0, which must read as the '1001' of a CSV
+    export of the same rows. A whole value (exact below 2^53) is written as an integer; any other
+    as the float it is."""
+    if not series.dtype.is_float():
+        return series
+    whole = series.is_finite() & (series == series.round(0)) & (series.abs() < 2.0 ** 53)
+    return pl.select(pl.when(whole).then(series.cast(pl.Int64, strict=False).cast(pl.String))
+                     .otherwise(series.cast(pl.String)).alias(series.name)).to_series()
+
+
 def _to_text(series: pl.Series, rel: str) -> pl.Series:
     if series.dtype == pl.String:
         return series
+    if isinstance(series.dtype, pl.Duration):  # ISO 8601 (P1DT2H): Polars casts no duration to text
+        return series.dt.to_string("iso")
     if series.dtype == pl.Boolean:
         return series.cast(pl.String).str.to_lowercase()
     if isinstance(series.dtype, pl.Datetime):

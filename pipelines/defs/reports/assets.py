@@ -46,11 +46,13 @@ def month_dir(reports_dir: Path, month: date) -> Path:
 
 
 def safe_file_stem(vendor_id: str) -> str:
-    """A file name for a vendor id from data: never a path, never a collision."""
+    """A file name for a vendor id from data: never a path, never a collision. An id of letters,
+    digits, '.', '_' and '-' is its own name; any other is made readable and gets its hash after a
+    '~', which no id kept as it is can hold (else the id 'a_b-c8687a08' would take the file of 'a b')."""
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", vendor_id).strip("._")[:60] or "vendor"
     if readable == vendor_id:
         return readable
-    return f"{readable}-{hashlib.sha256(vendor_id.encode()).hexdigest()[:8]}"
+    return f"{readable}~{hashlib.sha256(vendor_id.encode()).hexdigest()[:8]}"
 
 
 def vendor_report_path(reports_dir: Path, month: date, vendor_id: str) -> Path:

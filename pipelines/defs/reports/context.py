@@ -140,10 +140,8 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
     trend = _trend(con, vendor_id, category, month)
     complaints = _dicts(con, load_sql("reports/vendor_complaints"), {"vendor": vendor_id, "month": month})
     late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
-    quarantine = [q for q in _quarantine_kinds(con, {"month": month, "by_vendor": True})
-                  if q["vendor_id"] == vendor_id]
-    undated = [q for q in _quarantine_kinds(con, {"month": None, "by_vendor": True})
-               if q["vendor_id"] == vendor_id]
+    quarantine = _quarantine_kinds(con, {"month": month, "vendor": vendor_id})
+    undated = _quarantine_kinds(con, {"month": None, "vendor": vendor_id})
     return {
         "vendor": vendor,
         "month": month,
@@ -213,7 +211,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "vaporware_vendors": sum(1 for r in rows if r["trust_score"] is not None and r["vaporware"]),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
-        "quality_reasons": _quarantine_kinds(con, {"month": month, "by_vendor": False})[:5],
+        "quality_reasons": _quarantine_kinds(con, {"month": month, "vendor": None})[:5],
         "undated_rows": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
         "model": model,
     }
@@ -351,7 +349,7 @@ def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         "month_label": month_label(month),
         "quality": _month_quality(con, month),
         "expectations": _dicts(con, load_sql("reports/month_expectations"), {"month": month}),
-        "quarantine": _quarantine_kinds(con, {"month": month, "by_vendor": False}),
+        "quarantine": _quarantine_kinds(con, {"month": month, "vendor": None}),
         "unknown_month": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
     }
 

@@ -7,9 +7,9 @@ itself 0.10, restitution 0.05, not a repeat 0.10); a handled complaint scores 40
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..scorecard.model import TrustModel
+from ..scorecard.model import TrustModel, moved
 
 ACK_DAY_POINTS, RESOLVE_POINTS, APOLOGY_POINTS, EXPLAIN_POINTS = 0.25, 0.30, 0.10, 0.10
 DISCLOSED_POINTS, RESTITUTION_POINTS, NOT_REPEAT_POINTS = 0.10, 0.05, 0.10
@@ -20,6 +20,7 @@ class Finding:
     text: str
     points: float  # month-score points at stake (lost now, or gained by the action)
     evidence: str  # where in the PDF the records are
+    trust_points: float | None = None  # an action's gain on the trust score (improvements only)
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -40,14 +41,34 @@ def _pillar_share(card: dict, model: TrustModel, pillar: str) -> float:
 
 
 def _delivery_gain(card: dict, model: TrustModel, part: str, fixed: int) -> float:
-    """Month-score points if `fixed` more deliveries had met `part` (on_time / in_full)."""
+    """Month-score points if `fixed` more deliveries had met `part` (on_time / in_full / defect_free)."""
+    return _delivery_gains(card, model, {part: fixed})
+
+
+def _delivery_gains(card: dict, model: TrustModel, fixed: dict[str, int]) -> float:
+    """Month-score points if, for each part, that many more deliveries had met it."""
     n = card["deliveries_due"]
-    if not n or not fixed:
+    if not n or not any(fixed.values()):
         return 0.0
-    delta_rate = fixed / (n + model.priors["deliveries"])
-    gain = 100 * model.delivery[part] * delta_rate / (1 - model.delivery["floor"])
-    gain = min(gain, 100 - (card["delivery_score"] or 0))
+    blend = sum(model.delivery[part] * k for part, k in fixed.items()) / (n + model.priors["deliveries"])
+    gain = min(100 * blend / (1 - model.delivery["floor"]), 100 - (card["delivery_score"] or 0))
     return gain * _pillar_share(card, model, "delivery")
+
+
+def _trust_gain(card: dict, model: TrustModel, gain: float) -> float | None:
+    """Trust-score points if the month had scored `gain` more: trust moves toward the month's
+    score by `down` of the gap when the month is below it and `up` when above (model.trust_path),
+    so most of a month's gain reaches trust over the months after; a month of complaints alone
+    can only lower trust. Trust started this month is the month's score."""
+    score, trust = card.get("month_score"), card.get("trust_score")
+    if score is None or trust is None:
+        return None
+    if card.get("trust_change") is None:
+        return gain
+    before = trust - card["trust_change"]
+    only = card.get("delivery_score") is None and card.get("promise_score") is None
+    after = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only)
+    return after - moved(before, score, model.memory_down, model.memory_up, lowers_only=only)
 
 
 def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_of) -> float:
@@ -97,7 +118,10 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         if card["median_days_late"] is not None:
             days = card["median_days_late"]
             text += f"; late ones by {days:g} day{'' if days == 1 else 's'} at the median"
-        out.append(Finding(text, _delivery_gain(card, model, "on_time", late), "late deliveries"))
+        # An undelivered one is late, short and not defect-free: the first and last are told here,
+        # short below, so that each part of the delivery score is told once.
+        out.append(Finding(text, _delivery_gains(card, model, {"on_time": late, "defect_free": card["open_past_due"]}),
+                           "late deliveries"))
         short = n - round((card["in_full_rate"] or 0) * n)
         if short:
             out.append(Finding(f"{short} of {plural(n, 'delivery', 'deliveries')} {'was' if short == 1 else 'were'} short or not delivered in full",
@@ -127,10 +151,12 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         out.append(Finding(text, lost, "announcements"))
     if complaints:
         slow = sum(1 for c in complaints if _ack_points(c["hours_to_acknowledge"]) < ACK_DAY_POINTS)
-        # Only complaints already past their due date at the month's end have missed it.
+        # Complaints past their due date at the month's end have missed it; the rate counts the
+        # still open ones due later as not on time too, until they are resolved by their date.
         month_end = _month_end(card["month"])
         missed = sum(1 for c in complaints if not c["resolved_on_time"] and
                      (c["resolved_at"] is not None or c["due_at"] < month_end))
+        pending = sum(1 for c in complaints if not c["resolved_on_time"]) - missed
         repeats = sum(1 for c in complaints if c["is_repeat"])
         text = f"{plural(len(complaints), 'complaint')} opened"
         parts = []
@@ -138,6 +164,9 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
             parts.append(f"{slow} not acknowledged within a day")
         if missed:
             parts.append(f"{missed} past the promised resolution date")
+        if pending:
+            parts.append(f"{pending} still open with a promised date after the month "
+                         "(not on time until resolved by it)")
         if repeats:
             parts.append(f"{plural(repeats, 'repeat')} of an earlier failure")
         if parts:
@@ -155,8 +184,13 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
         late = n - round((card["on_time_rate"] or 0) * n)
         short = n - round((card["in_full_rate"] or 0) * n)
         if late:
-            out.append(Finding(f"delivering the {plural(late, 'late delivery', 'late deliveries')} on the promised date",
-                               _delivery_gain(card, model, "on_time", late), "late deliveries"))
+            # delivering the undelivered ones on time delivers them: in full and without rejects
+            never = card["open_past_due"]
+            text = f"delivering the {plural(late, 'late delivery', 'late deliveries')} on the promised date"
+            if never:
+                text += f" ({'the one' if never == 1 else f'the {never}'} not delivered at all in full, without rejects)"
+            out.append(Finding(text, _delivery_gains(card, model, {"on_time": late, "in_full": never, "defect_free": never}),
+                               "late deliveries"))
         if short:
             out.append(Finding(f"delivering the {plural(short, 'short delivery', 'short deliveries')} in full",
                                _delivery_gain(card, model, "in_full", short), "late deliveries"))
@@ -181,7 +215,8 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
             if gain >= 0.05:
                 out.append(Finding(text, gain, "complaints"))
     out += _promise_improvements(card, model)
-    return sorted((f for f in out if f.points >= 0.05), key=lambda f: -f.points)
+    return sorted((replace(f, trust_points=_trust_gain(card, model, f.points)) for f in out if f.points >= 0.05),
+                  key=lambda f: -f.points)
 
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:

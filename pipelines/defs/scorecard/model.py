@@ -88,9 +88,9 @@ def trust_path(month_scores: list[float | None], down: float, up: float,
             if forget_after is not None and silent >= forget_after:
                 trust, waiting, shown = None, [], None
         elif trust is not None:
-            silent, trust = 0, _moved(trust, score, down, up, lowers_only=only)
+            silent, trust = 0, moved(trust, score, down, up, lowers_only=only)
         elif only:
-            silent, shown = 0, score if shown is None else _moved(shown, score, down, up, lowers_only=True)
+            silent, shown = 0, score if shown is None else moved(shown, score, down, up, lowers_only=True)
             waiting.append(score)
         else:
             silent, trust = 0, _first_full_month(score, waiting, shown, down, up)
@@ -104,13 +104,14 @@ def _first_full_month(score: float, waiting: list[float], shown: float | None, d
     rising from the trust shown by then (`shown`) by `up` at most."""
     trust = score
     for earlier in waiting:
-        trust = _moved(trust, earlier, down, up, lowers_only=True)
+        trust = moved(trust, earlier, down, up, lowers_only=True)
     if shown is not None and trust > shown:  # rising from the trust shown: slowly, as any rise
         trust = min(trust, shown + up * (score - shown))
     return trust
 
 
-def _moved(trust: float, score: float, down: float, up: float, lowers_only: bool) -> float:
+def moved(trust: float, score: float, down: float, up: float, lowers_only: bool) -> float:
+    """Trust after a month scoring `score`: `down` of the gap when below, `up` when above."""
     if score < trust:
         return trust + down * (score - trust)
     return trust if lowers_only else trust + up * (score - trust)
