@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import csv
+import io
 import itertools
 import math
 import random
@@ -1015,7 +1016,43 @@ def generate(landing_dir: Path, last_month: date, months: int = 24, seed: int = 
             "announcement_events": n_events}
 
 
+class NotASampleFolder(ValueError):
+    """The folder holds data that is not an earlier sample: generating would delete it."""
+
+
+def sample_vendors_csv(seed: int = DEFAULT_SEED) -> str:
+    """vendors.csv as `generate` writes it: an earlier sample folder holds exactly this."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(VENDOR_COLUMNS)
+    for vendor in build_vendors(seed):
+        row = vendor_row(vendor)
+        writer.writerow([row[c] for c in VENDOR_COLUMNS])
+    return buffer.getvalue()
+
+
+def check_sample_folder(landing_dir: Path, seed: int = DEFAULT_SEED) -> None:
+    """Refuse a landing folder that holds anything but an earlier sample: generating the sample
+    deletes its feed folders and vendors.csv (a TRUSTCARD_LANDING_DIR exported for real data)."""
+    if not landing_dir.exists():
+        return
+    if not landing_dir.is_dir():
+        raise NotASampleFolder(f"{landing_dir} is a file, not a landing folder")
+    if not any(landing_dir.iterdir()):
+        return
+    vendors = landing_dir / "vendors.csv"
+    try:
+        same = vendors.is_file() and vendors.read_text(encoding="utf-8") == sample_vendors_csv(seed)
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
+        raise NotASampleFolder(
+            f"{landing_dir} holds data that is not trustcard's sample (its vendors.csv is not the sample's): the "
+            "demo would delete it. Point TRUSTCARD_LANDING_DIR at an empty or new folder for the demo, or unset it")
+
+
 def reset_landing(landing_dir: Path) -> None:
+    check_sample_folder(landing_dir)
     landing_dir.mkdir(parents=True, exist_ok=True)
     for name in FEED_DIRS:
         shutil.rmtree(landing_dir / name, ignore_errors=True)

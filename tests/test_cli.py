@@ -201,3 +201,36 @@ def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", bad)
         with pytest.raises(ValueError, match=why):
             first_month_from_env()
+
+
+def test_the_demo_writes_nothing_into_a_landing_folder_or_database_of_other_data(tmp_path: Path):
+    # Review: with TRUSTCARD_LANDING_DIR exported for real data, `trustcard demo` deleted its feed
+    # folders and vendors.csv, and only then refused the month range; it would score the sample
+    # into TRUSTCARD_DB whatever that held.
+    import duckdb
+
+    def demo(landing: Path, db: Path, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(TRUSTCARD + ["demo"], capture_output=True, text=True, env={
+            "PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "dh"), "TRUSTCARD_LANDING_DIR": str(landing),
+            "TRUSTCARD_DB": str(db), "TRUSTCARD_REPORTS_DIR": str(tmp_path / "out"), **env})
+
+    real = tmp_path / "real"
+    (real / "deliveries").mkdir(parents=True)
+    (real / "deliveries" / "export.csv").write_text("delivery_id,vendor_id,promised_date,qty_ordered\n")
+    (real / "vendors.csv").write_text("vendor_id,vendor_name\nACME,Acme\n")
+    done = demo(real, tmp_path / "new.duckdb")
+    assert done.returncode == 1 and "is not trustcard's sample" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in real.rglob("*")) == ["deliveries", "export.csv", "vendors.csv"]
+    assert not (tmp_path / "new.duckdb").exists()
+
+    db = tmp_path / "real.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE vendors AS SELECT 'ACME' AS vendor_id")
+    before = db.read_bytes()
+    done = demo(tmp_path / "empty", db)
+    assert done.returncode == 1 and "holds the scores of vendors that are not the sample's" in done.stderr
+    assert db.read_bytes() == before and not (tmp_path / "empty").exists()
+
+    # a month range the settings refuse is refused before the sample is written
+    done = demo(tmp_path / "fresh", tmp_path / "fresh.duckdb", TRUSTCARD_FIRST_MONTH="2999-01")
+    assert done.returncode == 1 and "TRUSTCARD_FIRST_MONTH" in done.stderr and not (tmp_path / "fresh").exists()
