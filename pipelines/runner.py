@@ -6,13 +6,14 @@ TRUSTCARD_FIRST_MONTH when they are built, so the caller sets the environment fi
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from .lib.months import last_complete_month, month_key, parse_month
-from .lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
+from .lib.tags import DATABASE_TAG, PROCESS_TAG, RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
 from .lib.brief_logger import brief_console_logger
 from .lib.run_errors import is_deliberate, root_message
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env, first_month_from_env
@@ -98,12 +99,14 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
         job = job.with_logger_defs({"console": brief_console_logger})
     # The whole run holds the database: a second run started meanwhile waits, then runs.
     holder = f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
+    database = str(Settings.from_env().db_path.resolve())
     with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance:
-        _fail_runs_left_unfinished(instance)
+        _fail_runs_left_unfinished(instance, database)
         result = job.execute_in_process(
             instance=instance,
             tags={RANGE_START_TAG: month_key(first), RANGE_END_TAG: month_key(last), TRIGGER_TAG: "cli",
-                  REASON_TAG: f"trustcard run --months {first:%Y-%m}..{last:%Y-%m}"},
+                  REASON_TAG: f"trustcard run --months {first:%Y-%m}..{last:%Y-%m}",
+                  DATABASE_TAG: database, PROCESS_TAG: _this_process()},
             # A run config naming no logger gets Dagster's default console at DEBUG, not the job's.
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}} if trace else {}}},
             raise_on_error=False,
@@ -141,20 +144,42 @@ def _check_landing_folder(landing: Path) -> None:
             raise RunError(f"landing folder {landing}: {exc}") from exc
 
 
-def _fail_runs_left_unfinished(instance) -> None:
+def _fail_runs_left_unfinished(instance, database: str) -> None:
     """A run this command starts holds the database's writer lock for its whole life, so while we
-    hold it, a run of ours still marked as started is one whose process died (killed, out of
-    memory). Left so, it keeps its slot in the instance's `duckdb` pool (dagster.yaml) and every
-    later run would wait for that slot forever: mark it failed and free its slots."""
+    hold it, a run of ours on this database still marked as started is one whose process died
+    (killed, out of memory). Left so, it keeps its slot in the instance's `duckdb` pool
+    (dagster.yaml) and every later run would wait for that slot forever: mark it failed and free
+    its slots. A run on another database (the instance is shared), or whose process is still
+    alive, is not ours to judge; a run of an older trustcard names neither and is judged as before."""
     from dagster import DagsterRunStatus, RunsFilter
 
     statuses = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
     for run in instance.get_runs(filters=RunsFilter(statuses=statuses, tags={TRIGGER_TAG: "cli"})):
+        if run.tags.get(DATABASE_TAG, database) != database or _alive(run.tags.get(PROCESS_TAG)):
+            continue
         instance.report_run_failed(run, "the process running it ended before it finished (killed?); "
                                         "marked failed by the next trustcard run")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         _tell(f"run {run.run_id[:8]} ({run.tags.get(REASON_TAG, 'a trustcard run')}) was left unfinished by a "
               "process that ended; marked failed and its place in the queue freed")
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(process: str | None) -> bool:
+    """Whether a run's process (host:pid) is running on this host; unknown or elsewhere: not known alive."""
+    host, _, pid = (process or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return int(pid) != os.getpid()
 
 
 def months_scored() -> list[date]:

@@ -251,3 +251,40 @@ def test_a_rerun_names_months_an_announcement_is_judged_in_before_it_falls_due(l
     assert ("note: this run changed the rows of 2027-03 (announcements due then are judged from 2026-04, when they "
             "were first moved); months scored before from the old rows are out of date: 2026-04..2026-09") in failed.stdout
     assert "--months 2026-04..2026-10" in failed.stdout
+
+
+def test_only_runs_of_this_database_whose_process_is_gone_are_marked_failed(tmp_path: Path):
+    # Review: one DAGSTER_HOME served two databases (`make demo` and `make real` share it); a run on
+    # the second marked the first's live run failed and freed its pool slots.
+    import subprocess
+    import sys
+    import uuid
+
+    from dagster import DagsterRunStatus, instance_for_test
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from pipelines.lib.tags import DATABASE_TAG, PROCESS_TAG, TRIGGER_TAG
+    from pipelines.runner import _fail_runs_left_unfinished, _this_process
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = _this_process().rpartition(":")[0]
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with instance_for_test(temp_dir=str(tmp_path)) as instance:
+            def started(**tags: str) -> str:
+                run = DagsterRun(job_name="monthly", run_id=str(uuid.uuid4()), status=DagsterRunStatus.STARTED,
+                                 tags={TRIGGER_TAG: "cli", **tags})
+                instance.add_run(run)
+                return run.run_id
+
+            ours_dead = started(**{DATABASE_TAG: "/db/a.duckdb", PROCESS_TAG: f"{host}:{gone.stdout.strip()}"})
+            ours_live = started(**{DATABASE_TAG: "/db/a.duckdb", PROCESS_TAG: f"{host}:{live.pid}"})
+            other_db = started(**{DATABASE_TAG: "/db/b.duckdb", PROCESS_TAG: f"{host}:{gone.stdout.strip()}"})
+            older = started()  # a run of a trustcard that set neither tag: judged as before
+            _fail_runs_left_unfinished(instance, "/db/a.duckdb")
+            status = {r: instance.get_run_by_id(r).status for r in (ours_dead, ours_live, other_db, older)}
+    finally:
+        live.kill()
+        live.wait()
+    assert status == {ours_dead: DagsterRunStatus.FAILURE, ours_live: DagsterRunStatus.STARTED,
+                      other_db: DagsterRunStatus.STARTED, older: DagsterRunStatus.FAILURE}
