@@ -56,11 +56,16 @@ def settings_resource(landing: Path, db: Path) -> TrustcardSettings:
 # --- schedule -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tick, maturity, expected", [
-    # October closed. At the previous tick (Oct 3) August (matures Sep 1 + 60 days = Oct 31) and
-    # September were provisional: both are scored again, August now final.
+    # October closed. At the previous tick (Oct 3, data to Sep 30) August (matures Sep 1 + 60
+    # days = Oct 31) and September were provisional: both are scored again, August now final.
     (date(2026, 11, 3), 60, (date(2026, 8, 1), date(2026, 10, 1))),
-    # December matured on Jan 1 + 60 days = Mar 2: provisional at the Feb 3 tick, final now.
+    # December matures on Jan 1 + 60 days = Mar 2: provisional at the Feb 3 tick (data to Jan 31)...
     (date(2026, 3, 3), 60, (date(2025, 12, 1), date(2026, 2, 1))),
+    # ...and still at the Mar 3 tick, whose data reached Feb 28 only: scored again on Apr 3, final
+    # then. Judged at the Mar 3 tick itself it was taken for final and never scored again (review).
+    (date(2026, 4, 3), 60, (date(2025, 12, 1), date(2026, 3, 1))),
+    # January (matures Feb 1 + 60 = Apr 2) likewise, at the Apr 3 tick (data to Mar 31)
+    (date(2026, 5, 3), 60, (date(2026, 1, 1), date(2026, 4, 1))),
     # with 30 days to mature, January (ended Feb 1, matured Mar 3) was provisional at the Feb 28
     # tick and is scored again now; December (matured Jan 31) was final by then.
     (date(2026, 3, 28), 30, (date(2026, 1, 1), date(2026, 2, 1))),
@@ -71,6 +76,28 @@ def settings_resource(landing: Path, db: Path) -> TrustcardSettings:
 ])
 def test_schedule_scores_the_closed_month_and_rescores_the_maturing_one(tick, maturity, expected):
     assert months_to_score(tick, maturity, date(2006, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("maturity", [15, 30, 45, 60, 61, 90, 120])
+@pytest.mark.parametrize("day", [1, 3, 28])
+def test_every_month_is_last_scored_by_a_run_whose_data_had_matured_it(maturity: int, day: int):
+    # Three years of monthly ticks, each run's data reaching the end of the month it closes: the
+    # last run to score a month must see it final (its end + maturity_days on or before the data's
+    # last day), as scorecard_pillars.sql judges `provisional`.
+    from datetime import timedelta
+
+    from pipelines.lib.months import add_months
+
+    first_allowed = date(2023, 1, 1)
+    last_scored_with: dict[date, date] = {}
+    for k in range(1, 40):
+        tick = add_months(first_allowed, k).replace(day=day)
+        first, last = months_to_score(tick, maturity, first_allowed)
+        data_reaches = tick.replace(day=1) - timedelta(days=1)
+        for month in months_between(first, last):
+            last_scored_with[month] = data_reaches
+    for month in months_between(first_allowed, date(2025, 6, 1)):  # matured before the last tick
+        assert add_months(month, 1) + timedelta(days=maturity) <= last_scored_with[month], month
 
 
 def test_schedule_day_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch):

@@ -16,15 +16,23 @@ SCHEDULE_NAME = "monthly_scorecard_schedule"
 
 def months_to_score(tick: date, maturity_days: int, first_allowed: date) -> tuple[date, date]:
     """The month before `tick`, and every earlier month that was still maturing at the previous
-    monthly tick (it ended less than `maturity_days` before it): that run stored its figures as
-    provisional, and this one recomputes them, final or nearer to it. (Judged against this tick
-    instead, a month still maturing at the last run but mature now was never scored again.)"""
+    monthly tick: that run stored its figures as provisional, and this one recomputes them, final
+    or nearer to it. (Judged against this tick instead, a month still maturing at the last run but
+    mature now was never scored again.)
+
+    A month is provisional while it ended less than `maturity_days` before the latest date in the
+    data (sql/scorecard/scorecard_pillars.sql), not before the tick: on the 3rd the data reaches
+    the end of the month just closed, a few days short of the tick. So the previous run is judged
+    at the last day of the month it closed (Judged at the tick itself, December, mature on
+    Jan 1 + 60 days = Mar 2, was left provisional by the Mar 3 run, its data ending Feb 28, and
+    never scored again.)"""
     last = add_months(month_start(tick), -1)
     previous_tick = last.replace(day=tick.day)  # the schedule's day is 1-28: it exists every month
+    data_then = month_start(previous_tick) - timedelta(days=1)  # what that run's data reached
     first = last
-    # Month m is provisional while m + 1 month + maturity_days > the day it is scored (as in
-    # sql/scorecard/scorecard_pillars.sql); `first` is the month after the candidate.
-    while first > first_allowed and previous_tick - first < timedelta(days=maturity_days):
+    # Month m was provisional while m + 1 month + maturity_days > data_then; `first` is the month
+    # after the candidate.
+    while first > first_allowed and data_then - first < timedelta(days=maturity_days):
         first = add_months(first, -1)
     return max(first, first_allowed), last
 
