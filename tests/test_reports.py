@@ -683,3 +683,22 @@ def test_a_vendor_id_shaped_like_another_ids_file_name_gets_its_own_pdf(tmp_path
     paths = [vendor_report_path(tmp_path, MONTH, v) for v in ids]
     assert len(set(paths)) == len(ids)
     assert all(p.parent == tmp_path / "2026-09" / "vendors" for p in paths)
+
+
+def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path):
+    # Review: a run killed while rendering left a truncated V001.pdf (no %%EOF) under its final
+    # name, which a --no-reports rerun never replaced and the mail would send.
+    from pipelines.defs.reports.render import whole
+
+    pdf = tmp_path / "V001.pdf"
+    pdf.write_bytes(b"%PDF-1.7 the last whole report %%EOF")
+    with pytest.raises(KeyboardInterrupt):
+        with whole(pdf) as part:
+            part.write_bytes(b"%PDF-1.7 half a rep")
+            assert pdf.read_bytes().endswith(b"%%EOF")  # the report's name still holds the whole one
+            raise KeyboardInterrupt  # the render stops half-way
+    assert pdf.read_bytes() == b"%PDF-1.7 the last whole report %%EOF"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["V001.pdf"]
+    with whole(pdf) as part:
+        part.write_bytes(b"%PDF-1.7 new %%EOF")
+    assert pdf.read_bytes() == b"%PDF-1.7 new %%EOF" and sorted(p.name for p in tmp_path.iterdir()) == ["V001.pdf"]

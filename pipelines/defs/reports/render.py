@@ -13,7 +13,9 @@ import hashlib
 import multiprocessing
 import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cache
@@ -194,16 +196,32 @@ def render_pdf(job: ReportJob, fetch_log: list[str] | None = None) -> Path:
     stamp = datetime.fromtimestamp(_epoch(job.month), tz=timezone.utc)
     attachments = [Attachment(string=text.encode("utf-8"), name=name, description=name, created=stamp,
                               modified=stamp, relationship="Data") for name, text in job.attachments]
-    document.write_pdf(
-        job.pdf_path, stylesheets=[stylesheet], font_config=fonts, attachments=attachments,
-        pdf_variant="pdf/a-3u", pdf_tags=True, pdf_identifier=identifier,
-    )
-    if job.html_path is not None:
-        job.html_path.write_text(
-            render_html(job.template, {**job.context, "title": job.title, "subject": job.subject}, for_screen=True),
-            encoding="utf-8",
+    with whole(job.pdf_path) as part:
+        document.write_pdf(
+            part, stylesheets=[stylesheet], font_config=fonts, attachments=attachments,
+            pdf_variant="pdf/a-3u", pdf_tags=True, pdf_identifier=identifier,
         )
+    if job.html_path is not None:
+        with whole(job.html_path) as part:
+            part.write_text(
+                render_html(job.template, {**job.context, "title": job.title, "subject": job.subject}, for_screen=True),
+                encoding="utf-8",
+            )
     return job.pdf_path
+
+
+@contextmanager
+def whole(path: Path) -> Iterator[Path]:
+    """A file written whole or not at all: written under a temporary name beside `path`, then
+    renamed over it. A run killed while rendering leaves the last whole report (or none) under
+    the report's name, never a truncated one that the mail would send; the temporary file (a
+    hidden name, which no reader lists) is removed by the next render of that report."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        yield part
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def render_all(jobs: list[ReportJob], workers: int | None = None) -> list[Path]:
@@ -219,5 +237,6 @@ def render_all(jobs: list[ReportJob], workers: int | None = None) -> list[Path]:
 def render_standalone_html(template: str, context: dict, path: Path) -> Path:
     """A browser-only report (no PDF): the stylesheet inline, data escaped as everywhere."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(template, context, for_screen=True), encoding="utf-8")
+    with whole(path) as part:
+        part.write_text(render_html(template, context, for_screen=True), encoding="utf-8")
     return path
