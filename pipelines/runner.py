@@ -88,6 +88,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     Dagster run (single-run backfill)."""
     check_range(first, last)
     _check_landing_folder(Settings.from_env().landing_dir)
+    _check_trust_model()
     ensure_dagster_home()
     from dagster import DagsterInstance
 
@@ -142,6 +143,16 @@ def _check_landing_folder(landing: Path) -> None:
             landing_files(landing, feed)
         except LandingError as exc:
             raise RunError(f"landing folder {landing}: {exc}") from exc
+
+
+def _check_trust_model() -> None:
+    """A trust model file with a typo is named before the run, not after every table but the scorecard."""
+    from .defs.scorecard.model import load_model
+
+    try:
+        load_model()
+    except ValueError as exc:
+        raise RunError(str(exc)) from exc
 
 
 def _fail_runs_left_unfinished(instance, database: str) -> None:

@@ -739,6 +739,30 @@ def test_a_deployment_can_name_its_own_trust_model(tmp_path: Path, monkeypatch: 
     assert load_model().metric_params("delivery_metrics")["early_tolerance_days"] == -1
 
 
+@pytest.mark.parametrize(("edit", "message"), [
+    (("[weights] ", "[weight] "), "section [weights] is missing"),
+    (("on_time = 0.5", "ontime = 0.5"), "[delivery] ontime is not a setting"),
+    (("days = 60", 'days = "abc"'), "[maturity] days must be a whole number, got 'abc'"),
+    (("delivery = 0.5\npromise", 'delivery = "0.5"\npromise'), "[weights] delivery must be a number, got '0.5'"),
+    (("spend_weighted = false", "spend_weighted = 0"), "[delivery] spend_weighted must be true or false"),
+    (("up = 0.2", "up = 2"), "[memory] up must be from 0.01 to 1, got 2"),
+    (("in_full = 0.3", "in_full = 0.4"), "on_time + in_full + defect_free must be 1"),
+    (("B = 80", "B = 95"), "[grades] must fall from A to D"),
+])
+def test_a_trust_model_file_with_a_mistake_is_named_with_its_key(tmp_path: Path, edit: tuple[str, str], message: str):
+    # Review: a typo gave "trustcard: 'weights'" or a KeyError / SQL type error in the scorecard step,
+    # after every other table had been written; none named the file or the key.
+    from pipelines.defs.scorecard.model import MODEL_FILE
+
+    text = MODEL_FILE.read_text()
+    assert edit[0] in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(ValueError) as caught:
+        load_model(bad)
+    assert str(caught.value).startswith(f"trust model {bad.resolve()}: ") and message in str(caught.value)
+
+
 def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(landing, tmp_path):
     # Its own SQL (sql/reports/month_vaporware.sql) counted only `revised` events, also those made
     # after the product shipped, and took the earliest of all announced dates as the first promise.

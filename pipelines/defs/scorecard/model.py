@@ -47,10 +47,64 @@ def load_model(path: Path | None = None) -> TrustModel:
     return _load(Path(path or os.environ.get("TRUSTCARD_TRUST_MODEL") or MODEL_FILE).resolve())
 
 
+# Every key a trust model file must set, by section, with its type: a typo ('ontime') or a
+# number written as text ("0.5") is named with its file before a run starts, not met as a KeyError
+# or a SQL type error in the scorecard step after every table before it was written.
+SCHEMA: dict[str, dict[str, type]] = {
+    "weights": {"delivery": float, "promise": float, "recovery": float},
+    "delivery": {"on_time": float, "in_full": float, "defect_free": float, "floor": float,
+                 "late_tolerance_days": int, "early_tolerance_days": int, "spend_weighted": bool},
+    "priors": {"deliveries": float, "announcements": float, "recovery": float},
+    "memory": {"down": float, "up": float, "window_months": int},
+    "grades": {"A": float, "B": float, "C": float, "D": float},
+    "maturity": {"days": int},
+}
+# What each value must be for the formulas in docs/metrics.md to mean anything.
+BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
+    **{("weights", k): (0, 1) for k in ("delivery", "promise", "recovery")},
+    **{("delivery", k): (0, 1) for k in ("on_time", "in_full", "defect_free")},
+    ("delivery", "floor"): (0, 0.99), ("memory", "down"): (0.01, 1), ("memory", "up"): (0.01, 1),
+    **{("priors", k): (0.01, 10_000) for k in ("deliveries", "announcements", "recovery")},
+    ("memory", "window_months"): (1, 120), ("maturity", "days"): (0, 366),
+    **{("grades", k): (0, 100) for k in "ABCD"},
+}
+
+
+def _checked(raw: dict, path: Path) -> dict:
+    def fail(why: str) -> ValueError:
+        return ValueError(f"trust model {path}: {why}")
+    for section, keys in SCHEMA.items():
+        table = raw.get(section)
+        if not isinstance(table, dict):
+            raise fail(f"section [{section}] is missing")
+        for key in table.keys() - keys.keys():
+            raise fail(f"[{section}] {key} is not a setting (expected one of: {', '.join(keys)})")
+        for key, kind in keys.items():
+            if key not in table:
+                raise fail(f"[{section}] {key} is missing")
+            value = table[key]
+            ok = isinstance(value, bool) if kind is bool else \
+                isinstance(value, int) and not isinstance(value, bool) if kind is int else \
+                isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not ok:
+                raise fail(f"[{section}] {key} must be {'true or false' if kind is bool else 'a whole number' if kind is int else 'a number'}, got {value!r}")
+            low, high = BOUNDS.get((section, key), (float("-inf"), float("inf")))
+            if not low <= value <= high:
+                raise fail(f"[{section}] {key} must be from {low:g} to {high:g}, got {value!r}")
+    if not abs(sum(raw["delivery"][k] for k in ("on_time", "in_full", "defect_free")) - 1) < 1e-9:
+        raise fail("[delivery] on_time + in_full + defect_free must be 1")
+    if not sum(raw["weights"].values()) > 0:
+        raise fail("[weights] must not all be 0")
+    grades = [raw["grades"][k] for k in "ABCD"]
+    if grades != sorted(grades, reverse=True):
+        raise fail(f"[grades] must fall from A to D, got {grades}")
+    return raw
+
+
 @cache
 def _load(path: Path) -> TrustModel:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = _checked(tomllib.loads(path.read_text(encoding="utf-8")), path)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"trust model {path}: {exc}") from exc
     return TrustModel(
