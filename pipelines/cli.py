@@ -170,8 +170,11 @@ def _refuse_a_database_of_other_vendors(db: Path) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from .defs.quality.dry_run import format_report, validate_landing
 
-    landing = Path(args.landing_dir) if args.landing_dir else Settings.from_env().landing_dir
-    report = validate_landing(landing, as_of_from_env())
+    settings = Settings.from_env()
+    landing = Path(args.landing_dir) if args.landing_dir else settings.landing_dir
+    # The database runs on this folder write tells whether a feed folder was emptied since.
+    same = landing.resolve() == settings.landing_dir.resolve()
+    report = validate_landing(landing, as_of_from_env(), settings.db_path if same else None)
     print(format_report(report, landing))
     return 0 if report.ok else 2
 

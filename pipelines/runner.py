@@ -48,8 +48,11 @@ def parse_months(spec: str | None) -> tuple[date, date]:
         last = last_complete_month()
         return last, last
     first_text, dots, last_text = spec.partition("..")
-    first = parse_month(first_text)
-    last = parse_month(last_text) if last_text else last_complete_month() if dots else first
+    try:
+        first = parse_month(first_text)
+        last = parse_month(last_text) if last_text else last_complete_month() if dots else first
+    except ValueError as exc:
+        raise RunError(f"--months {spec}: {exc}") from exc
     if last < first and dots and not last_text:
         raise RunError(f"--months {spec}: {first:%Y-%m} is after the last complete month, {last:%Y-%m}")
     if last < first:
@@ -88,6 +91,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     Dagster run (single-run backfill)."""
     check_range(first, last)
     _check_landing_folder(Settings.from_env().landing_dir)
+    _check_database_path(Settings.from_env().db_path)
     _check_trust_model()
     ensure_dagster_home()
     from dagster import DagsterInstance
@@ -143,6 +147,17 @@ def _check_landing_folder(landing: Path) -> None:
             landing_files(landing, feed)
         except LandingError as exc:
             raise RunError(f"landing folder {landing}: {exc}") from exc
+
+
+def _check_database_path(db: Path) -> None:
+    """TRUSTCARD_DB named in the message when its file or folder cannot be (a folder where the
+    file should be, a file where a folder should be, no permission), not a bare OS error."""
+    if db.is_dir():
+        raise RunError(f"TRUSTCARD_DB={db} is a folder; name the database file (e.g. {db / 'trustcard.duckdb'})")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"TRUSTCARD_DB={db}: its folder cannot be made ({exc.strerror}: {exc.filename})") from exc
 
 
 def _check_trust_model() -> None:

@@ -346,3 +346,18 @@ def test_the_sensor_judges_content_not_file_names(landing: Landing, tmp_path: Pa
         broken = _tick(late_landing_files, instance, clash.cursor, landing.root, db)
         assert not broken.run_requests and "unsupported file type" in broken.skip_message
     assert not db.exists()  # the sensor never opens the database
+
+
+def test_a_late_data_runs_reason_names_only_the_months_it_runs():
+    # Review: a change in 2026-08, a month never scored, reran 2026-10 (the month scored after it)
+    # with the reason "2026-09..2026-10 re-scored after it": 2026-09 was in no run.
+    from pipelines.defs.automation.late_data import run_requests
+    from pipelines.defs.ingest.landing_digest import Change
+
+    august = Change("deliveries", "2026-08", 3298, 3299, ("deliveries/late-aug.csv",), digest="d1")
+    [request] = run_requests({date(2026, 10, 1): [august]})
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-10-01", "2026-10-01")
+    assert request.tags[REASON_TAG] == ("deliveries 2026-08: 3298 -> 3299 rows (deliveries/late-aug.csv); "
+                                        "2026-10 re-scored after it")
+    [request] = run_requests({date(2026, m, 1): [august] if m == 8 else [] for m in (8, 9, 10)})
+    assert request.tags[REASON_TAG].endswith("; 2026-09..2026-10 re-scored after it")

@@ -234,3 +234,43 @@ def test_the_demo_writes_nothing_into_a_landing_folder_or_database_of_other_data
     # a month range the settings refuse is refused before the sample is written
     done = demo(tmp_path / "fresh", tmp_path / "fresh.duckdb", TRUSTCARD_FIRST_MONTH="2999-01")
     assert done.returncode == 1 and "TRUSTCARD_FIRST_MONTH" in done.stderr and not (tmp_path / "fresh").exists()
+
+
+def test_validate_refuses_a_feed_folder_emptied_since_the_last_run_as_run_does(tmp_path: Path):
+    # Review: `validate` said "No blocking problems" on a landing folder whose deliveries folder a
+    # failed export had emptied; `run` then refused it.
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "deliveries/d.csv": "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,5\nD2,V1,2026-01-06,5\n"})
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
+           "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb")}
+    done = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    (landing / "deliveries" / "d.csv").unlink()
+    checked = subprocess.run(TRUSTCARD + ["validate"], capture_output=True, text=True, env=env)
+    assert checked.returncode == 2
+    assert "deliveries: no landing files, but the last run read 2 rows from 1 file(s) (deliveries/d.csv)" in checked.stdout
+    # another folder is not judged against this database
+    other = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env | {
+        "TRUSTCARD_LANDING_DIR": str(tmp_path / "elsewhere")})
+    assert other.returncode == 0 and "No blocking problems" in other.stdout
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    (["run", "--months", "garbage"], {}, "trustcard: --months garbage: not a month (YYYY-MM): 'garbage'"),
+    (["run", "--months", "2026-01", "--no-reports"], {"TRUSTCARD_DB": "{file}/t.duckdb"},
+     "trustcard: TRUSTCARD_DB={file}/t.duckdb: its folder cannot be made (File exists: {file})"),
+    (["run", "--months", "2026-01", "--no-reports"], {"TRUSTCARD_LANDING_DIR": "{file}"},
+     "trustcard: landing folder {file}: {file}: is a file, not a landing folder"),
+])
+def test_a_setting_that_cannot_work_is_named_in_one_line(tmp_path: Path, args: list[str], env: dict, message: str):
+    # Review: "[Errno 17] File exists", "landing folder does not exist" for a file, "not a month"
+    # without the option's name.
+    file = tmp_path / "a-file"
+    file.write_text("")
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
+    base = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
+            "TRUSTCARD_DB": str(tmp_path / "t.duckdb"), "TRUSTCARD_LANDING_DIR": str(landing)}
+    done = subprocess.run(TRUSTCARD + args, capture_output=True, text=True,
+                          env=base | {k: v.format(file=file) for k, v in env.items()})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [message.format(file=file)]

@@ -12,7 +12,8 @@ from datetime import date
 
 from dagster import AssetKey, DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
-from ...lib.months import add_months, contiguous_ranges, last_complete_month, month_key, months_between, parse_month
+from ...lib.months import (add_months, contiguous_ranges, last_complete_month, month_key, months_between, parse_month,
+                           range_label)
 from ...lib.partitions import first_partition_month
 from ...lib.resources import TrustcardSettings
 from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
@@ -56,7 +57,9 @@ def run_requests(touched: dict[date, list[Change]], serial: int = 0) -> list[Run
         reason = "; ".join(c.describe() for c in changes_here)
         own = [c.first_month() for c in changes_here if c.month not in (NO_MONTH, WHOLE)]
         if own and last > max(own):  # months scored after the change: their trust remembers it
-            reason += f"; {add_months(max(own), 1):%Y-%m}..{last:%Y-%m} re-scored after it"
+            # (of this run's months only: a change in a month never scored reruns the later ones)
+            after = max(add_months(max(own), 1), first)
+            reason += f"; {range_label(after, last)} re-scored after it"
         # The key names the content, not only the reason: a second correction of the same file and
         # month reads the same ("9 -> 9 rows") but must run again (Dagster skips a key it has seen).
         contents = "|".join(f"{c.feed}/{c.month}={c.digest}" for c in changes_here)

@@ -11,7 +11,7 @@ from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, Feed
 from .landing import HIDDEN_FILE_SKIPPED, LandingError, file_signatures, hidden_data_files
-from .staging import spooled_files_missing, stage_feed
+from .staging import refuse_a_feed_gone_empty, spooled_files_missing, stage_feed
 
 
 def staged_asset(feed: Feed) -> AssetsDefinition:
@@ -76,22 +76,6 @@ def stage_fingerprint(feed: Feed, signatures: dict[str, list[int]]) -> str:
     that keeps the modification time (cp -p)."""
     files = [(name, *signature) for name, signature in signatures.items()]
     return fingerprint("stage", feed.name, files)
-
-
-def refuse_a_feed_gone_empty(con, step: str, feed: Feed, has_files: bool) -> None:
-    """A feed folder that held files at the last staging and holds none now (gone, emptied) is far
-    more often a failed export or mount than a feed that ended: read as it is, every month's
-    figures of that feed would be replaced by nothing, and the run would succeed. Refuse; a feed
-    that is really empty now says so with a file holding only its header."""
-    before = last_detail(con, f"landed:{feed.name}") or last_detail(con, step) or {}
-    if not feed.is_folder or not before.get("rows_read") or has_files:
-        return
-    files = before.get("files") or []
-    names = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
-    raise LandingError(feed.path, f"no landing files, but the last run read {before['rows_read']:,} rows from "
-                                  f"{len(files)} file(s) ({names}); read as it is, every month's {feed.name} would "
-                                  f"be replaced by none. If the feed is empty now, leave a CSV file holding only "
-                                  f"its header in {feed.path}/")
 
 
 def last_staged(con, step: str) -> dict[str, list[int]] | None:

@@ -43,7 +43,8 @@ class LandingError(Exception):
 
 def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     if not landing_dir.is_dir():
-        raise LandingError(str(landing_dir), "landing folder does not exist")
+        raise LandingError(str(landing_dir), "is a file, not a landing folder" if landing_dir.exists()
+                           else "landing folder does not exist")
     target = landing_dir / feed.path
     if not feed.is_folder:
         if target.is_dir():

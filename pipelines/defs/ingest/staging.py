@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from ...lib.build_log import fingerprint
+from ...lib.build_log import fingerprint, last_detail
 from ...lib.db import ensure_table_like, month_filter, prepare, table_exists, transaction
 from ...lib.months import ALL_MONTHS
 from ...lib.sql import load_sql
@@ -326,3 +326,19 @@ def refuse_wrongly_typed_columns(con: duckdb.DuckDBPyConnection, feed: Feed, whe
                 source, f"none of its {values} values parses ({why}): wrong format or wrong column?",
                 column=col, line=first_line,
             )
+
+
+def refuse_a_feed_gone_empty(con, step: str, feed: Feed, has_files: bool) -> None:
+    """A feed folder that held files at the last staging and holds none now (gone, emptied) is far
+    more often a failed export or mount than a feed that ended: read as it is, every month's
+    figures of that feed would be replaced by nothing, and the run would succeed. Refuse; a feed
+    that is really empty now says so with a file holding only its header."""
+    before = last_detail(con, f"landed:{feed.name}") or last_detail(con, step) or {}
+    if not feed.is_folder or not before.get("rows_read") or has_files:
+        return
+    files = before.get("files") or []
+    names = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+    raise LandingError(feed.path, f"no landing files, but the last run read {before['rows_read']:,} rows from "
+                                  f"{len(files)} file(s) ({names}); read as it is, every month's {feed.name} would "
+                                  f"be replaced by none. If the feed is empty now, leave a CSV file holding only "
+                                  f"its header in {feed.path}/")

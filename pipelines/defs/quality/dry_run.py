@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from ...lib.duckdb_resource import open_database
 from ...lib.months import ALL_MONTHS
 from ..ingest.feeds import ALL_FEEDS
-from ..ingest.landing import HIDDEN_FILE_SKIPPED, LandingError, hidden_data_files
-from ..ingest.staging import stage_feed
+from ..ingest.landing import HIDDEN_FILE_SKIPPED, LandingError, hidden_data_files, landing_files
+from ..ingest.staging import refuse_a_feed_gone_empty, stage_feed
 from .validate import ValidationSummary, validate_feed
+
 
 @dataclass
 class DryRunReport:
@@ -24,7 +27,9 @@ class DryRunReport:
         return not self.blocking
 
 
-def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
+def validate_landing(landing_dir: Path, as_of: date, database: Path | None = None) -> DryRunReport:
+    """Stage and validate the folder in memory. With `database` (the one runs on this folder write),
+    a feed folder emptied since its last run is blocking, as `trustcard run` refuses it."""
     con = open_database(":memory:")
     summaries, blocking = [], []
     try:
@@ -38,8 +43,35 @@ def validate_landing(landing_dir: Path, as_of: date) -> DryRunReport:
                     break  # nothing can be checked against an unreadable (or empty) vendor list
     finally:
         con.close()
+    if database is not None and not blocking:
+        blocking += _feeds_gone_empty(landing_dir, database)
     return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)],
                         as_of)
+
+
+def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
+    """The run's refusal of a feed folder that held rows at the last staging and holds no file
+    now (refuse_a_feed_gone_empty), read from the database without writing. A database missing,
+    or held by a run (DuckDB opens no read-only connection then), is not judged."""
+    empty = [feed for feed in ALL_FEEDS if feed.is_folder and not landing_files(landing_dir, feed)]
+    if not empty or not database.exists():
+        return []
+    try:
+        con = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error:
+        return []
+    out = []
+    try:
+        for feed in empty:
+            try:
+                refuse_a_feed_gone_empty(con, f"stage:{feed.name}", feed, has_files=False)
+            except LandingError as exc:
+                out.append(str(exc))
+            except duckdb.Error:  # no build_log yet: nothing was read before
+                break
+    finally:
+        con.close()
+    return out
 
 
 def format_report(report: DryRunReport, landing_dir: Path) -> str:
