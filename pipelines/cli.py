@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .lib.months import add_months, contiguous_ranges, last_complete_month, parse_month, range_label
-from .lib.settings import Settings, as_of_from_env
+from .lib.settings import Settings, as_of_from_env, as_of_note
 from .lib.terminal import make_output_inert
 
 DEMO_MONTHS = 24
@@ -196,7 +196,7 @@ def _print_outcome(outcome) -> None:
                           if isinstance(v, (int, float, str)) and k not in ("files", "scores_move_from"))  # for the note
         print(f"  {status:>3}  {name:<22} {shown}")
     settings = Settings.from_env()
-    print(f"as of:    {settings.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF)")
+    print(f"as of:    {settings.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF{as_of_note(settings.as_of)})")
     print(f"database: {settings.db_path}")
     print(f"reports:  {settings.reports_dir}")
 

@@ -274,3 +274,18 @@ def test_a_setting_that_cannot_work_is_named_in_one_line(tmp_path: Path, args: l
                           env=base | {k: v.format(file=file) for k, v in env.items()})
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [message.format(file=file)]
+
+
+def test_an_as_of_date_after_today_is_said_so_where_it_is_printed(tmp_path: Path):
+    # Review: TRUSTCARD_AS_OF=2027-06-01 accepted a delivery dated 2027-03-01 without a word.
+    from datetime import timedelta
+
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home")}
+    later = (date.today() + timedelta(days=200)).isoformat()
+    ahead = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
+                           env=env | {"TRUSTCARD_AS_OF": later})
+    assert ahead.returncode == 0 and f"as of {later}" in ahead.stdout and "AFTER TODAY" in ahead.stdout
+    today = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
+                           env=env | {"TRUSTCARD_AS_OF": date.today().isoformat()})
+    assert today.returncode == 0 and "AFTER TODAY" not in today.stdout

@@ -61,6 +61,15 @@ def as_of_from_env() -> date:
         raise ValueError(f"TRUSTCARD_AS_OF must look like 2026-10-31, got {value!r}") from exc
 
 
+def as_of_note(as_of: date) -> str:
+    """What to add where the as-of date is printed: a date after today accepts facts dated up to
+    it, which have not happened yet (a typo in TRUSTCARD_AS_OF, or a clock set wrong)."""
+    today = datetime.now(timezone.utc).date()
+    if as_of <= today:
+        return ""
+    return f"; AFTER TODAY ({today}): facts dated up to it are accepted as if they had happened"
+
+
 def duckdb_memory_limit_from_env() -> str:
     """TRUSTCARD_DUCKDB_MEMORY_LIMIT (e.g. 2GiB, 500MB): the most memory DuckDB keeps before spilling."""
     value = os.environ.get("TRUSTCARD_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT).strip()

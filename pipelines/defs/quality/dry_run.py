@@ -9,6 +9,7 @@ import duckdb
 
 from ...lib.duckdb_resource import open_database
 from ...lib.months import ALL_MONTHS
+from ...lib.settings import as_of_note
 from ..ingest.feeds import ALL_FEEDS
 from ..ingest.landing import HIDDEN_FILE_SKIPPED, LandingError, hidden_data_files, landing_files
 from ..ingest.staging import refuse_a_feed_gone_empty, stage_feed
@@ -75,7 +76,8 @@ def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
 
 
 def format_report(report: DryRunReport, landing_dir: Path) -> str:
-    lines = [f"Landing folder {landing_dir}, as of {report.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF)", "",
+    lines = [f"Landing folder {landing_dir}, as of {report.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF"
+             f"{as_of_note(report.as_of)})", "",
              f"{'feed':<15}{'read':>9}{'accepted':>10}{'rejected':>10}{'duplicates':>12}"]
     for s in report.summaries:
         lines.append(f"{s.feed:<15}{s.rows_read:>9}{s.rows_valid:>10}{s.rows_quarantined:>10}{s.rows_duplicate:>12}")
