@@ -89,28 +89,31 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _out_of_date_note(outcome) -> str | None:
-    """Months scored before, outside this run's range, from validated rows this run changed: a
-    late file's month, a month whose key now conflicts with a late file's, every month after an
-    edit of the vendor list, and every month after them (a month's trust remembers the months
-    before it). The late-data sensor reruns them itself; a rerun by hand names them."""
+    """Scored months, outside this run's range, whose validated rows (or an earlier month's)
+    changed since they were scored: a late file's month, a month whose key now conflicts with a
+    late file's, every month after an edit of the vendor list, and every month after them (a
+    month's trust remembers the months before it). Read from the database (`scores_out_of_date`),
+    so a later run names them too until they are scored again; the late-data sensor reruns them
+    itself. Says what this run changed, when it changed anything."""
     from .defs.quality.validate import VALID_TABLE
 
+    stale = [m for m in outcome.months_out_of_date if not outcome.first <= m <= outcome.last]
+    if not stale:
+        return None
     validated = [meta for name, _, meta in outcome.steps if name in VALID_TABLE.values()]
     changed = {m for meta in validated for m in meta.get("months_changed") or [] if m != "none"}
     reach = {meta.get("scores_move_from") for meta in validated} - {None, "", "none"}
-    if not changed or not reach:  # rows of no month count in no score
-        return None
-    whole = "all" in reach  # the vendor list: names and categories of every month
-    earliest = None if whole else min(parse_month(m) for m in reach)
-    stale = [m for m in outcome.months_scored if not outcome.first <= m <= outcome.last and (whole or m >= earliest)]
-    if not stale:
-        return None
-    what = "the vendor list" if whole else "the rows of " + _listed(sorted(changed))
-    if not whole and earliest < min(parse_month(m) for m in changed if m != "all"):
-        what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
+    if changed and reach:
+        whole = "all" in reach  # the vendor list: names and categories of every month
+        what = "this run changed " + ("the vendor list" if whole else "the rows of " + _listed(sorted(changed)))
+        earliest = None if whole else min(parse_month(m) for m in reach)
+        if not whole and earliest < min(parse_month(m) for m in changed if m != "all"):
+            what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
+    else:
+        what = "an earlier run changed validated rows"
     ranges = ", ".join(range_label(a, b) for a, b in contiguous_ranges(stale))
     span = f"{min(stale[0], outcome.first):%Y-%m}..{max(stale[-1], outcome.last):%Y-%m}"
-    return (f"note: this run changed {what}; months scored before from the old rows are out of date: {ranges} "
+    return (f"note: {what}; months scored before from the old rows are out of date: {ranges} "
             f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")
 
 

@@ -39,6 +39,8 @@ class RunOutcome:
     # the months the database held scores for when the run ended, read while it still held the
     # database (a run waiting for it would open it for writing at once): for the out-of-date note
     months_scored: list[date] = field(default_factory=list)
+    # the scored months out of date after it (scores_out_of_date): changed rows reach them
+    months_out_of_date: list[date] = field(default_factory=list)
 
 
 def parse_months(spec: str | None) -> tuple[date, date]:
@@ -116,8 +118,8 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}} if trace else {}}},
             raise_on_error=False,
         )
-        scored = months_scored()
-    outcome = RunOutcome(result.run_id, first, last, months_scored=scored)
+        scored, stale = months_scored(), months_out_of_date()
+    outcome = RunOutcome(result.run_id, first, last, months_scored=scored, months_out_of_date=stale)
     failure, deliberate = None, False  # no step failed: the run itself did, a fault
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
@@ -212,6 +214,16 @@ def months_scored() -> list[date]:
     """The months the database holds scores for, from TRUSTCARD_FIRST_MONTH on (the months a
     run can score again). Read from the database, not the Dagster instance: one instance
     (DAGSTER_HOME) may have run against other databases."""
+    return _months("SELECT DISTINCT month FROM scorecard WHERE month >= ? ORDER BY month")
+
+
+def months_out_of_date() -> list[date]:
+    """The scored months (from TRUSTCARD_FIRST_MONTH on) that validated rows changed since were
+    scored from: the validation steps record them, a scorecard step clears the months it writes."""
+    return _months("SELECT month FROM scores_out_of_date WHERE month >= ? ORDER BY month")
+
+
+def _months(sql: str) -> list[date]:
     import duckdb
 
     settings = Settings.from_env()
@@ -219,9 +231,8 @@ def months_scored() -> list[date]:
         return []
     try:
         with duckdb.connect(str(settings.db_path), read_only=True) as con:
-            months = con.execute("SELECT DISTINCT month FROM scorecard WHERE month >= ? ORDER BY month",
-                                 [parse_month(settings.first_month)]).fetchall()
-    except duckdb.Error:  # no scorecard yet (or held by a process outside trustcard): nothing to name
+            months = con.execute(sql, [parse_month(settings.first_month)]).fetchall()
+    except duckdb.Error:  # no table yet (or held by a process outside trustcard): nothing to name
         return []
     return [m for (m,) in months]
 

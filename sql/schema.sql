@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS build_log (
   fingerprint VARCHAR NOT NULL,     -- of everything the step's output depends on (inputs and code)
   detail VARCHAR NOT NULL           -- JSON: what the step reported, shown again when it is reused
 );
+CREATE TABLE IF NOT EXISTS scores_out_of_date (
+  month DATE PRIMARY KEY            -- a scored month whose validated rows, or an earlier month's, changed
+);                                  -- since it was scored: kept until a run scores it again
 CREATE TABLE IF NOT EXISTS spooled_files (
   feed VARCHAR NOT NULL,
   source_file VARCHAR NOT NULL,     -- path under the landing folder

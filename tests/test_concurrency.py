@@ -180,6 +180,16 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     assert ("note: this run changed the rows of 2026-03; months scored before from the old rows are out of date: "
             "2026-04..2026-10 (a month's trust remembers the months before it). "
             "Rerun them: trustcard run --months 2026-03..2026-10") in out
+    # Review: the note was said once; the next run, reusing the validation, said nothing, and the
+    # months stayed out of date with nothing to tell (a cron log lost, a run from the UI).
+    out = run_ok("2026-03", env)
+    assert ("note: an earlier run changed validated rows; months scored before from the old rows are out of date: "
+            "2026-04..2026-10") in out and "--months 2026-03..2026-10" in out
+    out = run_ok("2026-06..2026-07", env)
+    assert "out of date: 2026-04..2026-05, 2026-08..2026-10" in out and "--months 2026-04..2026-10" in out
+    run_ok("2026-04..2026-10", env)
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
+    assert "note:" not in run_ok("2026-03", env)
 
 
 def test_the_note_names_months_scored_in_this_database_not_by_another_on_the_same_instance(

@@ -24,7 +24,8 @@ from ..ingest.assets import landing_failure
 from ..ingest.feeds import ALL_FEEDS, Feed
 from ..ingest.landing import LandingError
 from .expectations_suite import RESULT_COLUMNS, SuiteOutcome, run_suite
-from .changed_months import basis, months_changed, months_reached, results, windows_to_validate
+from .changed_months import (basis, mark_scores_out_of_date, months_changed, months_reached, results,
+                              windows_to_validate)
 from .validate import VALID_TABLE, feed_summary, rows_not_listed, validate_feed
 
 BALANCE_CHECK = "rows_balance"
@@ -111,6 +112,7 @@ def _validate(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, fe
         ", ".join(_months_label(s, e) for s, e in windows) or "no month (no row changed)")
     written = results(con, feed, VALID_TABLE[feed.name], windows, before.get("results"))
     changed, reach = months_changed(before.get("results"), written)
+    mark_scores_out_of_date(con, reach)
     context.log.info(f"{feed.name}: validated {judged}; valid rows changed in "
                      + (", ".join(changed) if changed else "no month"))
     summary = asdict(feed_summary(con, feed)) | {"validated": judged, "months_changed": changed,

@@ -17,7 +17,7 @@ from datetime import date
 import duckdb
 
 from ...lib.build_log import code_version
-from ...lib.db import month_filter
+from ...lib.db import month_filter, table_exists
 from ...lib.months import ALL_MONTHS, add_months, contiguous_ranges, parse_month
 from ..ingest.feeds import Feed
 from ..ingest.landing_digest import NO_MONTH, WHOLE  # NO_MONTH: rows whose month is unknown, judged in every window
@@ -110,6 +110,19 @@ def results(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, windows: lis
             del out[m]
         out.update({m: [n, h, since] for m, n, h, since in measured})
     return out
+
+
+def mark_scores_out_of_date(con: duckdb.DuckDBPyConnection, reach: str | None) -> None:
+    """The scored months a change of validated rows reaches (`reach` on, every month for the
+    vendor list) are out of date until a run scores them again (the scorecard step clears the
+    months it writes). Kept in the database, not only printed: a note lost with a cron log, or a
+    run started from the UI, still leaves the next run able to name them."""
+    if reach is None or not table_exists(con, "scorecard"):
+        return
+    every = reach == WHOLE
+    con.execute("""INSERT OR IGNORE INTO scores_out_of_date
+                   SELECT DISTINCT month FROM scorecard WHERE ? OR month >= ?""",
+                [every, None if every else parse_month(reach)])
 
 
 def months_changed(before: dict | None, now: dict) -> tuple[list[str], str | None]:

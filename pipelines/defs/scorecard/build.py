@@ -20,12 +20,16 @@ TRAILING_MONTHS = 12
 METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
 
 
-def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date) -> int:
-    """Replace months [start, end) of `table` with the temp table `new`, in one transaction."""
+def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date,
+                   scored: bool = False) -> int:
+    """Replace months [start, end) of `table` with the temp table `new`, in one transaction; with
+    `scored` (the scorecard), the months are no longer out of date."""
     ensure_table_like(con, table, new)
     with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE month >= ? AND month < ?", [start, end])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {new}")
+        if scored:
+            con.execute("DELETE FROM scores_out_of_date WHERE month >= ? AND month < ?", [start, end])
     return con.execute(f"SELECT count(*) FROM {new}").fetchall()[0][0]
 
 
@@ -65,7 +69,7 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
         )
     finally:
         con.unregister("memory_frame")
-    return replace_months(con, "scorecard", "scorecard_new", start, end)
+    return replace_months(con, "scorecard", "scorecard_new", start, end, scored=True)
 
 
 def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trust: TrustModel) -> None:
