@@ -24,11 +24,11 @@ def test_month_ranges():
         parse_months("2026-10..2026-01")
     with pytest.raises(RunError, match="2999-01 is after the last complete month"):
         parse_months("2999-01..")
-    with pytest.raises(ValueError):
+    with pytest.raises(RunError, match="--months October: not a month"):
         parse_months("October")
     assert parse_months("2026-03-01") == (date(2026, 3, 1), date(2026, 3, 1))  # a partition key
     for typo in ("2026-0399", "2026-03-15", "2026-03..2026-1O"):  # never read as some nearby month
-        with pytest.raises(ValueError, match="not a month"):
+        with pytest.raises(RunError, match="not a month"):
             parse_months(typo)
 
 

@@ -602,19 +602,29 @@ def test_a_vendors_page_names_no_other_vendor_in_the_rows_left_out():
             ("deliveries", "V1", "deliveries/a.csv", 6, "qty_ordered", "required value is missing"),
             ("deliveries", "V22", "deliveries/b.csv", 6, "qty_ordered", "required value is missing"),
             ("announcements", "V1", "announcements/n.csv", 2, "vendor_id", two),
-            ("announcements", "V22", "announcements/n.csv", 3, "vendor_id", two)]
+            ("announcements", "V22", "announcements/n.csv", 3, "vendor_id", two),
+            # review: the other vendor's copy of a key failed first on a bad value of its own...
+            ("deliveries", "V1", "deliveries/a.csv", 7, "delivery_id",
+             "delivery_id 'D9' appears with different values in deliveries/a.csv:7, deliveries/v22_export.csv:9"),
+            ("deliveries", "V22", "deliveries/v22_export.csv", 9, "promised_date", "not an ISO date (YYYY-MM-DD), got 'x'"),
+            # ...and a reason ending in a number that is another vendor's id ('3') names no vendor
+            ("deliveries", "V1", "deliveries/a.csv", 8, "qty_rejected", "rejected 5 is more than delivered 3"),
+            ("deliveries", "3", "deliveries/c.csv", 2, "qty_rejected", "rejected 5 is more than delivered 3")]
     for feed, vendor, file, line, column, reason in rows:
         con.execute("INSERT INTO quarantine VALUES (?, DATE '2026-09-01', ?, ?, ?, ?, ?, '{}', 'run')",
                     [feed, vendor, file, line, column, reason])
     sql = load_sql("reports/month_quarantine")
     page = con.execute(sql, {"month": date(2026, 9, 1), "vendor": "V1"}).fetchall()
     text = " ".join(str(v) for r in page for v in r)
-    assert "V22" not in text and "b.csv" not in text
+    assert "V22" not in text and "b.csv" not in text and "v22_export" not in text
     reasons = {r[7] for r in page}
     assert "delivery_id 'D7' appears with different values in another vendor's rows too (which ones: ask us)" in reasons
+    shared_rows = next(r for r in page if r[7].startswith("delivery_id 'D7'"))
+    assert shared_rows[4] == 2  # D9's row too, told alike (grouped with D7's)
     assert own in reasons and "required value is missing" in reasons  # its own rows, and a plain reason, as written
-    assert "this row shares its key with another vendor's rows, which conflict with it (which ones: ask us)" in reasons
-    assert sum(r[4] for r in page) == 5
+    assert "rejected 5 is more than delivered 3" in reasons
+    assert "events of this announcement name another vendor too (which one: ask us)" in reasons
+    assert sum(r[4] for r in page) == 7
     # the executive's summary and the quarantine table keep the reasons as written
     across = {r[7] for r in con.execute(sql, {"month": date(2026, 9, 1), "vendor": None}).fetchall()}
     assert shared in across and two in across

@@ -122,12 +122,22 @@ def test_files_written(landing) -> None:
 
 
 def test_regeneration_replaces_old_feed_files(tmp_path: Path) -> None:
-    (tmp_path / "deliveries").mkdir()
+    generate(tmp_path, date(2013, 2, 1), months=1)  # an earlier sample
     (tmp_path / "deliveries" / "stale.csv").write_text("junk\n")
     (tmp_path / "keep.txt").write_text("not ours")
     generate(tmp_path, date(2013, 2, 1), months=1)
     assert not (tmp_path / "deliveries" / "stale.csv").exists()
     assert (tmp_path / "keep.txt").read_text() == "not ours"
+
+
+def test_regeneration_refuses_a_folder_that_is_not_an_earlier_sample(tmp_path: Path) -> None:
+    from pipelines.sample_data import NotASampleFolder
+
+    (tmp_path / "deliveries").mkdir()
+    (tmp_path / "deliveries" / "export.csv").write_text("delivery_id\n")
+    with pytest.raises(NotASampleFolder, match="not trustcard's sample"):
+        generate(tmp_path, date(2013, 2, 1), months=1)
+    assert (tmp_path / "deliveries" / "export.csv").read_text() == "delivery_id\n"
 
 
 def test_counts_match_rows(landing, feeds) -> None:

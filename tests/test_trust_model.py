@@ -747,6 +747,7 @@ def test_a_deployment_can_name_its_own_trust_model(tmp_path: Path, monkeypatch: 
     (("spend_weighted = false", "spend_weighted = 0"), "[delivery] spend_weighted must be true or false"),
     (("up = 0.2", "up = 2"), "[memory] up must be from 0.01 to 1, got 2"),
     (("in_full = 0.3", "in_full = 0.4"), "on_time + in_full + defect_free must be 1"),
+    (("promise = 0.25", "promise = 0.5"), "[weights] delivery + promise + recovery must be 1 (their shares of the month score), got 1.25"),
     (("B = 80", "B = 95"), "[grades] must fall from A to D"),
 ])
 def test_a_trust_model_file_with_a_mistake_is_named_with_its_key(tmp_path: Path, edit: tuple[str, str], message: str):

@@ -4,27 +4,39 @@
 -- ($vendor NULL: the executive's summary, the data-quality page). $month NULL: the rows that have
 -- no month (no valid date), which no month's figures count.
 --
--- The vendor's page must not name another vendor: a reason that quotes another vendor's id or the
--- place of another vendor's row (a key two vendors' rows share with different values, an
--- announcement whose events name two vendors) is told without them. The `quarantine` table
--- keeps the reason as written.
+-- The vendor's page must not name another vendor. Three reasons name other rows: a key's rows
+-- with different values ("... appears with different values in f:3, g:9"), an announcement's
+-- rejected first event ("its first announced event (f:3) is rejected ..."), and an announcement
+-- whose events name several vendors (the vendor ids). On the page, such a reason naming a place
+-- that is not one of the vendor's own rows left out (every row of a conflicting key is left out,
+-- so each place is one), or naming vendors, is told without them. The `quarantine` table keeps
+-- every reason as written.
 WITH rows AS (
-  SELECT q.*, $vendor IS NOT NULL AND EXISTS (
-           SELECT 1 FROM quarantine o
-           WHERE o.feed = q.feed AND o.reason = q.reason AND o.vendor_id IS DISTINCT FROM q.vendor_id
-             AND (contains(q.reason || ',', ' ' || o.source_file || ':' || o.row_number || ',')
-                  OR contains(q.reason || ',', ' ' || o.vendor_id || ','))) AS names_another
-  FROM quarantine q
-  WHERE q.month IS NOT DISTINCT FROM $month AND ($vendor IS NULL OR q.vendor_id = $vendor)
+  SELECT * FROM quarantine
+  WHERE month IS NOT DISTINCT FROM $month AND ($vendor IS NULL OR vendor_id = $vendor)
+), listed AS (  -- the places the page's reasons name (none across vendors: nothing to tell apart)
+  SELECT feed, source_file, row_number, unnest(CASE
+      WHEN contains(reason, ' appears with different values in ')
+        THEN string_split(split_part(reason, ' appears with different values in ', 2), ', ')
+      WHEN starts_with(reason, 'its first announced event (')
+        THEN [regexp_extract(reason, '^its first announced event \((.*)\) is rejected', 1)]
+    END) AS place
+  FROM rows WHERE $vendor IS NOT NULL
+), own AS (
+  SELECT feed, source_file || ':' || row_number AS place FROM quarantine WHERE $vendor IS NOT NULL AND vendor_id = $vendor
+), naming_others AS (
+  SELECT DISTINCT l.feed, l.source_file, l.row_number FROM listed l ANTI JOIN own o ON o.feed = l.feed AND o.place = l.place
 ), shown AS (
-  SELECT * REPLACE (CASE
-    WHEN NOT names_another THEN reason
-    WHEN contains(reason, ' appears with different values in ')
-      THEN split_part(reason, ' appears with different values in ', 1)
+  SELECT r.* REPLACE (CASE
+    WHEN $vendor IS NOT NULL AND starts_with(r.reason, 'events of this announcement name different vendors: ')
+      THEN 'events of this announcement name another vendor too (which one: ask us)'
+    WHEN n.feed IS NULL THEN r.reason
+    WHEN contains(r.reason, ' appears with different values in ')
+      THEN split_part(r.reason, ' appears with different values in ', 1)
            || ' appears with different values in another vendor''s rows too (which ones: ask us)'
-    ELSE 'this row shares its key with another vendor''s rows, which conflict with it (which ones: ask us)'
+    ELSE 'its first announced event is another vendor''s row, and is rejected, so its first promise is unknown (which one: ask us)'
     END AS reason)
-  FROM rows
+  FROM rows r LEFT JOIN naming_others n USING (feed, source_file, row_number)
 )
 SELECT feed, $vendor AS vendor_id, coalesce(column_name, '(row)') AS column_name,
        reason_kind(reason) AS reason, count(*) AS rows, count(DISTINCT vendor_id) AS vendors,

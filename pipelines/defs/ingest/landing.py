@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import errno
 import io
 import json
 import re
@@ -116,8 +117,9 @@ def _inside(landing_dir: Path, path: Path) -> Path:
     to nothing, or a loop of links, is named as such rather than failing later as an OS error."""
     try:
         resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
-        what = "a loop of symbolic links" if "loop" in str(exc).lower() else "a symbolic link to a file that does not exist"
+    except (OSError, RuntimeError) as exc:  # a loop: RuntimeError before Python 3.13, OSError(ELOOP) since
+        loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+        what = "a loop of symbolic links" if loop else "a symbolic link to a file that does not exist"
         raise LandingError(_rel(landing_dir, path), f"is {what}; copy the data in instead") from exc
     if not resolved.is_relative_to(landing_dir.resolve()):
         raise LandingError(_rel(landing_dir, path), "is a symbolic link leading outside the landing folder; "

@@ -93,8 +93,9 @@ def _checked(raw: dict, path: Path) -> dict:
                 raise fail(f"[{section}] {key} must be from {low:g} to {high:g}, got {value!r}")
     if not abs(sum(raw["delivery"][k] for k in ("on_time", "in_full", "defect_free")) - 1) < 1e-9:
         raise fail("[delivery] on_time + in_full + defect_free must be 1")
-    if not sum(raw["weights"].values()) > 0:
-        raise fail("[weights] must not all be 0")
+    weights = sum(raw["weights"][k] for k in ("delivery", "promise", "recovery"))
+    if not abs(weights - 1) < 1e-9:  # shares: the reports print them as percentages
+        raise fail(f"[weights] delivery + promise + recovery must be 1 (their shares of the month score), got {weights:g}")
     grades = [raw["grades"][k] for k in "ABCD"]
     if grades != sorted(grades, reverse=True):
         raise fail(f"[grades] must fall from A to D, got {grades}")
