@@ -122,8 +122,9 @@ def _listed(months: list[str], limit: int = 6) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .demo_targets import NotADemoTarget, check_demo_targets
     from .runner import RunError, check_range, run_months
-    from .sample_data import NotASampleFolder, check_sample_folder, generate
+    from .sample_data import generate
 
     last = last_complete_month()
     first = add_months(last, -(DEMO_MONTHS - 1))
@@ -133,41 +134,15 @@ def _demo(args: argparse.Namespace) -> int:
     # landing folder to the sample, nor their database to its scores.
     check_range(first, last)
     try:
-        check_sample_folder(settings.landing_dir)
-    except NotASampleFolder as exc:
+        check_demo_targets(settings)
+    except NotADemoTarget as exc:
         raise RunError(str(exc)) from exc
-    _refuse_a_database_of_other_vendors(settings.db_path)
     landing = settings.landing_dir
     counts = generate(landing, last, months=DEMO_MONTHS)
     print(f"sample data for {first:%Y-%m}..{last:%Y-%m} in {landing}: "
           + ", ".join(f"{n} {feed}" for feed, n in counts.items()))
     _print_outcome(run_months(first, last))
     return 0
-
-
-def _refuse_a_database_of_other_vendors(db: Path) -> None:
-    """The demo scores into TRUSTCARD_DB: only a new database, or one holding the sample's vendors."""
-    from .runner import RunError
-    from .sample_data import DEFAULT_SEED, build_vendors
-
-    if not db.exists():
-        return
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as exc:
-        raise RunError(f"TRUSTCARD_DB={db} cannot be opened to check it is a demo database: {exc}") from exc
-    try:
-        has_vendors = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'vendors'").fetchone()[0]
-        ids = {r[0] for r in con.execute("SELECT vendor_id FROM vendors").fetchall()} if has_vendors else set()
-    finally:
-        con.close()
-    others = ids - {v.vendor_id for v in build_vendors(DEFAULT_SEED)}
-    if others:
-        raise RunError(f"TRUSTCARD_DB={db} holds the scores of vendors that are not the sample's "
-                       f"({len(others)}, e.g. '{sorted(others)[0]}'): the demo would write into it. "
-                       "Point TRUSTCARD_DB at a new file for the demo, or unset it")
 
 
 def _validate(args: argparse.Namespace) -> int:

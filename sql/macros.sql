@@ -60,7 +60,7 @@ CREATE OR REPLACE TEMP MACRO unknown_vendor(vid, rejected_at) AS problem('vendor
   ELSE 'unknown vendor_id ''' || vid || ''' (not in vendors.csv)' END);
 CREATE OR REPLACE TEMP MACRO missing(col, x) AS CASE WHEN x IS NULL THEN problem(col, 'required value is missing') END;
 CREATE OR REPLACE TEMP MACRO too_long(col, x) AS
-  CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long; the limit is 10000') END;
+  CASE WHEN length(x) > 10000 THEN problem(col, 'value is ' || length(x) || ' characters long (in Unicode NFC, as stored); the limit is 10000') END;
 -- Keys (ids) are names a person reads and the reports print whole: a long one is not an id, and
 -- one holding an invisible or control character ('D1' + a zero-width space) would print like
 -- another id while being a different key. Invisible: control (Cc), format (Cf: soft hyphen, bidi
@@ -69,7 +69,7 @@ CREATE OR REPLACE TEMP MACRO too_long(col, x) AS
 CREATE OR REPLACE TEMP MACRO invisible_character() AS
   '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\x{034F}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180F}\x{3164}\x{FE00}-\x{FE0F}\x{FFA0}\x{E0000}-\x{E0FFF}]';
 CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
-  CASE WHEN length(x) > 256 THEN problem(col, 'id is ' || length(x) || ' characters long; the limit is 256')
+  CASE WHEN length(x) > 256 THEN problem(col, 'id is ' || length(x) || ' characters long (in Unicode NFC, as stored); the limit is 256')
        WHEN regexp_matches(x, invisible_character())
        THEN problem(col, 'id contains an invisible or control character ('
             || printf('U+%04X', unicode(regexp_extract(x, invisible_character())))

@@ -228,7 +228,7 @@ def test_the_demo_writes_nothing_into_a_landing_folder_or_database_of_other_data
         con.execute("CREATE TABLE vendors AS SELECT 'ACME' AS vendor_id")
     before = db.read_bytes()
     done = demo(tmp_path / "empty", db)
-    assert done.returncode == 1 and "holds the scores of vendors that are not the sample's" in done.stderr
+    assert done.returncode == 1 and "is not a trustcard database" in done.stderr
     assert db.read_bytes() == before and not (tmp_path / "empty").exists()
 
     # a month range the settings refuse is refused before the sample is written
@@ -289,3 +289,37 @@ def test_an_as_of_date_after_today_is_said_so_where_it_is_printed(tmp_path: Path
     today = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
                            env=env | {"TRUSTCARD_AS_OF": date.today().isoformat()})
     assert today.returncode == 0 and "AFTER TODAY" not in today.stdout
+
+
+def test_the_demo_refuses_a_database_or_reports_folder_it_cannot_tell_is_an_earlier_demo(tmp_path: Path):
+    # Review: a real database whose vendor ids happened to be the sample's (V001, V002) was written
+    # into, its real PDFs removed or overwritten; a DuckDB file of other tables lost them.
+    import duckdb
+
+    def demo(db: Path, reports: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(TRUSTCARD + ["demo"], capture_output=True, text=True, env={
+            "PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "dh"), "TRUSTCARD_LANDING_DIR": str(tmp_path / "l"),
+            "TRUSTCARD_DB": str(db), "TRUSTCARD_REPORTS_DIR": str(reports)})
+
+    real = tmp_path / "real.duckdb"
+    with duckdb.connect(str(real)) as con:
+        con.execute("CREATE TABLE build_log (step VARCHAR)")
+        con.execute("CREATE TABLE vendors AS SELECT 'V001' AS vendor_id, 'Real Corp One' AS vendor_name")
+    done = demo(real, tmp_path / "out")
+    assert done.returncode == 1 and "'V001' 'Real Corp One'" in done.stderr
+
+    foreign = tmp_path / "foreign.duckdb"
+    with duckdb.connect(str(foreign)) as con:
+        con.execute("CREATE TABLE deliveries AS SELECT 1 AS id, 'precious' AS note")
+    done = demo(foreign, tmp_path / "out")
+    assert done.returncode == 1 and "is not a trustcard database" in done.stderr
+    with duckdb.connect(str(foreign), read_only=True) as con:
+        assert con.execute("SELECT * FROM deliveries").fetchall() == [(1, "precious")]
+
+    reports = tmp_path / "reports"
+    (reports / "2026-10" / "vendors").mkdir(parents=True)
+    (reports / "2026-10" / "vendors" / "ACME-REAL.pdf").write_bytes(b"%PDF real")
+    done = demo(tmp_path / "new.duckdb", reports)
+    assert done.returncode == 1 and "2026-10/vendors/ACME-REAL.pdf" in done.stderr
+    assert (reports / "2026-10" / "vendors" / "ACME-REAL.pdf").read_bytes() == b"%PDF real"
+    assert not (tmp_path / "l").exists() and not (tmp_path / "new.duckdb").exists()

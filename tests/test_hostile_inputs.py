@@ -330,7 +330,7 @@ CASES = [
          added={"deliveries": 3}),
     Case("id_too_long",  # an id is printed whole in the reports: 30,000 characters stalled a PDF for minutes
          late_complaints(f"{'C' * 30_000},V2,2026-09-05T10:00:00,,,,,,,,,,", "C8,V2,2026-09-06T10:00:00,,,,,,,,,,"),
-         quarantined=(Q("complaints", "complaints/late.csv", 2, "complaint_id", "id is 30000 characters long; the limit is 256"),),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "complaint_id", "id is 30000 characters long (in Unicode NFC, as stored); the limit is 256"),),
          added={"complaints": 2}),
     Case("ten_mb_single_line_field", late_complaints(f"C9,V2,2026-09-05T10:00:00,,,,,,,,,,{LONG_SUMMARY}"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "10000000 characters long"),),

@@ -595,6 +595,8 @@ def test_a_vendors_page_names_no_other_vendor_in_the_rows_left_out():
     shared = "delivery_id 'D7' appears with different values in deliveries/a.csv:2, deliveries/b.csv:5"
     own = "delivery_id 'D8' appears with different values in deliveries/a.csv:3, deliveries/a.csv:4"
     two = "events of this announcement name different vendors: V1, V22"
+    trick = ("delivery_id 'Z appears with different values in deliveries/a.csv:9 appears with different values in x' "
+             "appears with different values in deliveries/a.csv:9, deliveries/rival.csv:2")
     rows = [("deliveries", "V1", "deliveries/a.csv", 2, "delivery_id", shared),
             ("deliveries", "V22", "deliveries/b.csv", 5, "delivery_id", shared),
             ("deliveries", "V1", "deliveries/a.csv", 3, "delivery_id", own),
@@ -609,22 +611,26 @@ def test_a_vendors_page_names_no_other_vendor_in_the_rows_left_out():
             ("deliveries", "V22", "deliveries/v22_export.csv", 9, "promised_date", "not an ISO date (YYYY-MM-DD), got 'x'"),
             # ...and a reason ending in a number that is another vendor's id ('3') names no vendor
             ("deliveries", "V1", "deliveries/a.csv", 8, "qty_rejected", "rejected 5 is more than delivered 3"),
-            ("deliveries", "3", "deliveries/c.csv", 2, "qty_rejected", "rejected 5 is more than delivered 3")]
+            ("deliveries", "3", "deliveries/c.csv", 2, "qty_rejected", "rejected 5 is more than delivered 3"),
+            # review: a key holding the phrase itself, naming the vendor's own row, hid the real list
+            ("deliveries", "V1", "deliveries/a.csv", 9, "delivery_id", trick),
+            ("deliveries", "V22", "deliveries/rival.csv", 2, "delivery_id", trick)]
     for feed, vendor, file, line, column, reason in rows:
         con.execute("INSERT INTO quarantine VALUES (?, DATE '2026-09-01', ?, ?, ?, ?, ?, '{}', 'run')",
                     [feed, vendor, file, line, column, reason])
     sql = load_sql("reports/month_quarantine")
     page = con.execute(sql, {"month": date(2026, 9, 1), "vendor": "V1"}).fetchall()
     text = " ".join(str(v) for r in page for v in r)
-    assert "V22" not in text and "b.csv" not in text and "v22_export" not in text
+    assert "V22" not in text and "b.csv" not in text and "v22_export" not in text and "rival" not in text
     reasons = {r[7] for r in page}
-    assert "delivery_id 'D7' appears with different values in another vendor's rows too (which ones: ask us)" in reasons
+    assert ("delivery_id 'D7' appears with different values in other rows too, not all of them yours to see "
+            "(which ones: ask us)") in reasons
     shared_rows = next(r for r in page if r[7].startswith("delivery_id 'D7'"))
-    assert shared_rows[4] == 2  # D9's row too, told alike (grouped with D7's)
+    assert shared_rows[4] == 3  # D9's row and the trick key's too, told alike (grouped with D7's)
     assert own in reasons and "required value is missing" in reasons  # its own rows, and a plain reason, as written
     assert "rejected 5 is more than delivered 3" in reasons
     assert "events of this announcement name another vendor too (which one: ask us)" in reasons
-    assert sum(r[4] for r in page) == 7
+    assert sum(r[4] for r in page) == 8
     # the executive's summary and the quarantine table keep the reasons as written
     across = {r[7] for r in con.execute(sql, {"month": date(2026, 9, 1), "vendor": None}).fetchall()}
     assert shared in across and two in across

@@ -100,13 +100,18 @@ def test_a_parquet_re_export_with_ids_stored_as_floats_holds_duplicates_of_the_c
         "qty_ordered": pa.array([10.0] * 4),
         "lead_time": pa.array([86_400 * 10**9, None, 0, 3_600 * 10**9], pa.duration("ns"))}),  # an extra column
         landing / "deliveries" / "export.parquet")
+    from decimal import Decimal  # a decimal(10,1) column writes 1001 as '1001.0' too
+    pq.write_table(pa.table({"delivery_id": pa.array([Decimal("1001.0")], pa.decimal128(10, 1)), "vendor_id": ["V1"],
+                             "promised_date": ["2026-09-10"], "delivered_date": ["2026-09-20"], "qty_ordered": ["10"]}),
+                   landing / "deliveries" / "export2.parquet")
     assert [(f, n, d, s) for f, n, d, s, _ in stage(landing, tmp_path / "t.duckdb")] == [
         ("deliveries/export.csv", 2, "1001", "first"), ("deliveries/export.csv", 3, "1002", "first"),
         ("deliveries/export.parquet", 1, "1001", "duplicate"), ("deliveries/export.parquet", 2, "1002", "duplicate"),
         ("deliveries/export.parquet", 3, None, "first"),  # no id: quarantined by validation, as in a CSV
-        ("deliveries/export.parquet", 4, "1003.5", "first")]  # not a whole number: the float as written
+        ("deliveries/export.parquet", 4, "1003.5", "first"),  # not a whole number: the float as written
+        ("deliveries/export2.parquet", 1, "1001", "duplicate")]
     # a duration (what pandas writes for a timedelta) is kept as ISO 8601 text, not a blocked file
-    extras = _staged(tmp_path / "t.duckdb", "SELECT _extra FROM stg_deliveries WHERE _source_file LIKE '%.parquet' "
+    extras = _staged(tmp_path / "t.duckdb", "SELECT _extra FROM stg_deliveries WHERE _source_file = 'deliveries/export.parquet' "
                                             "ORDER BY _row_number")
     assert [json.loads(e)["lead_time"] if e else None for (e,) in extras] == ["P1D", None, "PT0S", "PT1H"]
 

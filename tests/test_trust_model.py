@@ -749,6 +749,8 @@ def test_a_deployment_can_name_its_own_trust_model(tmp_path: Path, monkeypatch: 
     (("in_full = 0.3", "in_full = 0.4"), "on_time + in_full + defect_free must be 1"),
     (("promise = 0.25", "promise = 0.5"), "[weights] delivery + promise + recovery must be 1 (their shares of the month score), got 1.25"),
     (("B = 80", "B = 95"), "[grades] must fall from A to D"),
+    (("late_tolerance_days = 0", "late_tolerance_days = 2000000000"), "[delivery] late_tolerance_days must be from 0 to 366"),
+    (("early_tolerance_days = -1", "early_tolerance_days = -7"), "[delivery] early_tolerance_days must be from -1 to 366"),
 ])
 def test_a_trust_model_file_with_a_mistake_is_named_with_its_key(tmp_path: Path, edit: tuple[str, str], message: str):
     # Review: a typo gave "trustcard: 'weights'" or a KeyError / SQL type error in the scorecard step,

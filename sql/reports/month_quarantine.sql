@@ -7,17 +7,20 @@
 -- The vendor's page must not name another vendor. Three reasons name other rows: a key's rows
 -- with different values ("... appears with different values in f:3, g:9"), an announcement's
 -- rejected first event ("its first announced event (f:3) is rejected ..."), and an announcement
--- whose events name several vendors (the vendor ids). On the page, such a reason naming a place
--- that is not one of the vendor's own rows left out (every row of a conflicting key is left out,
--- so each place is one), or naming vendors, is told without them. The `quarantine` table keeps
--- every reason as written.
+-- whose events name several vendors (the vendor ids). On the page, such a reason is shown as
+-- written only when every place it names is one of the vendor's own rows left out (every row of
+-- a conflicting key is left out, so each place is one); else it is told without the places, and
+-- the vendor list never. The places are read after the LAST "appears with different values in":
+-- the key before it is data, and may hold that phrase itself. A place that cannot be read back
+-- (a file name holding ', ') counts as not the vendor's: the page then says less, never more.
+-- The `quarantine` table keeps every reason as written.
 WITH rows AS (
   SELECT * FROM quarantine
   WHERE month IS NOT DISTINCT FROM $month AND ($vendor IS NULL OR vendor_id = $vendor)
 ), listed AS (  -- the places the page's reasons name (none across vendors: nothing to tell apart)
   SELECT feed, source_file, row_number, unnest(CASE
       WHEN contains(reason, ' appears with different values in ')
-        THEN string_split(split_part(reason, ' appears with different values in ', 2), ', ')
+        THEN string_split(regexp_extract(reason, '.* appears with different values in (.*)$', 1), ', ')
       WHEN starts_with(reason, 'its first announced event (')
         THEN [regexp_extract(reason, '^its first announced event \((.*)\) is rejected', 1)]
     END) AS place
@@ -32,9 +35,9 @@ WITH rows AS (
       THEN 'events of this announcement name another vendor too (which one: ask us)'
     WHEN n.feed IS NULL THEN r.reason
     WHEN contains(r.reason, ' appears with different values in ')
-      THEN split_part(r.reason, ' appears with different values in ', 1)
-           || ' appears with different values in another vendor''s rows too (which ones: ask us)'
-    ELSE 'its first announced event is another vendor''s row, and is rejected, so its first promise is unknown (which one: ask us)'
+      THEN regexp_extract(r.reason, '^(.*) appears with different values in ', 1)
+           || ' appears with different values in other rows too, not all of them yours to see (which ones: ask us)'
+    ELSE 'its first announced event is a row not yours to see, and is rejected, so its first promise is unknown (which one: ask us)'
     END AS reason)
   FROM rows r LEFT JOIN naming_others n USING (feed, source_file, row_number)
 )

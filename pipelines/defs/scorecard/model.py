@@ -64,6 +64,8 @@ BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
     **{("weights", k): (0, 1) for k in ("delivery", "promise", "recovery")},
     **{("delivery", k): (0, 1) for k in ("on_time", "in_full", "defect_free")},
     ("delivery", "floor"): (0, 0.99), ("memory", "down"): (0.01, 1), ("memory", "up"): (0.01, 1),
+    # days after (before) the promise still on time; early: -1 means any earlier day
+    ("delivery", "late_tolerance_days"): (0, 366), ("delivery", "early_tolerance_days"): (-1, 366),
     **{("priors", k): (0.01, 10_000) for k in ("deliveries", "announcements", "recovery")},
     ("memory", "window_months"): (1, 120), ("maturity", "days"): (0, 366),
     **{("grades", k): (0, 100) for k in "ABCD"},
