@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .lib.months import add_months, contiguous_ranges, last_complete_month, parse_month, range_label
+from .lib.months import add_months, last_complete_month, parse_month, ranges_label
 from .lib.settings import Settings, as_of_from_env, as_of_note
 from .lib.terminal import make_output_inert
 
@@ -111,7 +111,7 @@ def _out_of_date_note(outcome) -> str | None:
             what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
     else:
         what = "an earlier run changed validated rows"
-    ranges = ", ".join(range_label(a, b) for a, b in contiguous_ranges(stale))
+    ranges = ranges_label(stale)
     span = f"{min(stale[0], outcome.first):%Y-%m}..{max(stale[-1], outcome.last):%Y-%m}"
     return (f"note: {what}; months scored before from the old rows are out of date: {ranges} "
             f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")

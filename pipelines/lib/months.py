@@ -65,3 +65,8 @@ def contiguous_ranges(months: list[date]) -> list[tuple[date, date]]:
         else:
             ranges.append((m, m))
     return ranges
+
+
+def ranges_label(months: list[date]) -> str:
+    """Months as unbroken ranges: [Jan, Feb, Apr] -> '2026-01..2026-02, 2026-04' ('' for none)."""
+    return ", ".join(range_label(a, b) for a, b in contiguous_ranges(months))

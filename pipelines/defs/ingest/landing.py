@@ -402,10 +402,10 @@ def _midnights_as_dates(series: pl.Series, rel: str) -> pl.Series:
 
 
 def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
-    """A text column (an id) written as floats (or decimals): pandas stores a column of integers with one empty
-    value as float64, so the id 1001 arrives as 1001.0, which must read as the '1001' of a CSV
-    export of the same rows. A whole value (exact below 2^53) is written as an integer; any other
-    as the float it is."""
+    """A text column (an id) written as floats or decimals: pandas stores a column of integers with
+    one empty value as float64, so the id 1001 arrives as 1001.0, which must read as the '1001' of
+    a CSV export of the same rows. A whole value (exact below 2^53) is written as an integer; any
+    other as the number it is."""
     if series.dtype.is_decimal():  # decimal(10,1) writes 1001 as '1001.0' too
         return series.cast(pl.String).str.replace(r"\.0+$", "")
     if not series.dtype.is_float():

@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from ...lib.duckdb_resource import DuckDBResource
-from ...lib.months import contiguous_ranges, range_label
+from ...lib.months import ranges_label
 from ...lib.partitions import monthly_partitions, single_run, window
 from .build import build_metric, build_scorecard
 from .model import load_model
@@ -64,7 +64,7 @@ def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> Materia
         # Months outside this window whose rows changed since they were scored (the UI's note)
         stale = [m for (m,) in con.execute("SELECT month FROM scores_out_of_date ORDER BY month").fetchall()]
     return MaterializeResult(metadata={
-        "months_out_of_date": ", ".join(range_label(a, b) for a, b in contiguous_ranges(stale)) or "none",
+        "months_out_of_date": ranges_label(stale) or "none",
         "rows": rows,
         "latest_month": f"{latest:%Y-%m}" if latest else "none in the window",
         "latest_month_vendors": summary[0],
