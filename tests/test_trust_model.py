@@ -790,3 +790,48 @@ def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(l
     # vendor_name, is_self, vendor_flagged, product, what, first_promise, current_promise, redates, presold, slip_days
     assert [(r[0], r[4], r[5], r[6], r[7], r[9]) for r in rows] == [
         ("Vendor RE", "re-dated", date(2025, 6, 15), date(2025, 12, 15), 1, 183)]
+
+
+def test_the_printed_priors_recompute_the_delivery_and_promise_pillars(landing, tmp_path):
+    # Review: "every number traces back" held for the counts, not for the pillar scores: what small
+    # samples are pulled toward was not printed. Hand-computed here from the columns the PDF prints.
+    vendors(landing, "V1", "V2")
+    landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-09", "10", "", "", ""],
+                        ["D2", "V1", "2026-10-11", "2026-10-15", "10", "8", "1", ""],
+                        ["D3", "V1", "2026-10-12", "", "10", "", "", ""],
+                        *[[f"E{i}", "V2", "2026-10-10", "2026-10-10", "5", "", "", ""] for i in range(20)]])
+    landing.announcements([["A1", "V1", "Widget", "announced", "2026-03-01", "2026-10-20", ""]])
+    card = score(landing.root, tmp_path / "p.duckdb")[("V1", OCT)]
+    model, n, m = load_model(), 3, 10  # 3 due: 1 on time; 1 in full; 1 defect-free (D1; D2 rejected 1, D3 open)
+    # the category pools V1 and V2 (23 due: 21 on time, in full and defect-free), shrunk toward the
+    # portfolio's same 23, itself shrunk toward 0.5: (21 + 10 · portfolio) / 33, portfolio (21 + 10 · 0.5) / 33
+    portfolio = (21 + 10 * 0.5) / 33
+    assert card["prior_on_time_rate"] == pytest.approx((21 + 10 * portfolio) / 33)
+    blend = sum(model.delivery[part] * (1 + m * card[f"prior_{part}_rate"]) / (n + m)
+                for part in ("on_time", "in_full", "defect_free"))
+    assert card["delivery_score"] == pytest.approx(100 * max(0.0, (blend - 0.5) / 0.5))
+    # the announcement, due in October and still open at its end: no credit, weight 1
+    assert card["promise_score"] == pytest.approx(100 * (0 + 2 * card["prior_promise_rate"]) / (1 + 2))
+    assert card["prior_recovery_points"] == pytest.approx(65.0)  # no complaint anywhere: the fixed fallback
+
+
+def test_an_upgrade_that_adds_a_column_keeps_the_rows_a_run_does_not_redo(tmp_path):
+    # A newer trustcard adding scorecard columns re-created the table: the first scheduled run
+    # after an upgrade (three months) dropped every other month's scores.
+    import duckdb
+
+    from pipelines.lib.db import ensure_table_like
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE scorecard AS SELECT DATE '2026-01-01' AS month, 'V1' AS vendor_id, 70.0::DOUBLE AS trust_score")
+    con.execute("CREATE TEMP TABLE new AS SELECT DATE '2026-02-01' AS month, 'V1' AS vendor_id, "
+                "0.9::DOUBLE AS prior_on_time_rate, 75.0::DOUBLE AS trust_score")
+    ensure_table_like(con, "scorecard", "new")
+    con.execute("INSERT INTO scorecard BY NAME SELECT * FROM new")
+    assert con.execute("SELECT month, trust_score, prior_on_time_rate FROM scorecard ORDER BY month").fetchall() == [
+        (date(2026, 1, 1), 70.0, None), (date(2026, 2, 1), 75.0, 0.9)]
+    ensure_table_like(con, "scorecard", "new")  # the same shape, columns in another order: left alone
+    assert con.execute("SELECT count(*) FROM scorecard").fetchall() == [(2,)]
+    con.execute("CREATE TEMP TABLE retyped AS SELECT DATE '2026-03-01' AS month, 1 AS vendor_id")
+    ensure_table_like(con, "scorecard", "retyped")  # a column gone or retyped: rebuilt from the landing files
+    assert con.execute("SELECT count(*) FROM scorecard").fetchall() == [(0,)]

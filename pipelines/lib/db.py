@@ -32,11 +32,18 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def ensure_table_like(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
-    """Create `table` with the columns of `source` (a table or view) if it does not exist, or
-    re-create it when its shape differs (a newer trustcard): every such table is derived from the
-    landing files and is rebuilt by rerunning its months."""
-    if _shape(con, table) not in (None, _shape(con, source)):
-        con.execute(f"DROP TABLE {table}")
+    """Create `table` with the columns of `source` (a table or view) if it does not exist. When a
+    newer trustcard only adds columns, they are added (NULL in the rows kept): an upgrade then keeps
+    the months its first run does not redo, such as the scorecard's other months. Any other change
+    of shape (a column gone or retyped) re-creates the table: every such table is derived from the
+    landing files and is rebuilt by rerunning its months. Rows are always written BY NAME."""
+    have, want = _shape(con, table), _shape(con, source)
+    if have is not None and set(have) != set(want):
+        if set(have) <= set(want):
+            for name, kind in (column for column in want if column not in have):
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+        else:
+            con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
 
 

@@ -136,6 +136,13 @@ SELECT
   coalesce(far_ahead_unkept_12m, 0) AS far_ahead_unkept_12m,
   coalesce(vaporware, false) AS vaporware,
   peer_on_time_seen AS peer_on_time_rate,
+  -- What small samples are pulled toward (the category's pooled figures, a small category's
+  -- pulled toward the portfolio's): printed on the vendor's page, so each pillar can be recomputed.
+  prior_on_time AS prior_on_time_rate,
+  prior_in_full AS prior_in_full_rate,
+  prior_defect_free AS prior_defect_free_rate,
+  prior_promise AS prior_promise_rate,
+  prior_recovery AS prior_recovery_points,
   delivery_score,
   promise_score,
   recovery_pillar AS recovery_score,
