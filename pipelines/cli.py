@@ -122,7 +122,7 @@ def _listed(months: list[str], limit: int = 6) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo_targets import NotADemoTarget, check_demo_targets
+    from .demo_targets import NotADemoTarget, check_demo_targets, mark_demo_reports
     from .runner import RunError, check_range, run_months
     from .sample_data import generate
 
@@ -137,6 +137,7 @@ def _demo(args: argparse.Namespace) -> int:
         check_demo_targets(settings)
     except NotADemoTarget as exc:
         raise RunError(str(exc)) from exc
+    mark_demo_reports(settings.reports_dir)
     landing = settings.landing_dir
     counts = generate(landing, last, months=DEMO_MONTHS)
     print(f"sample data for {first:%Y-%m}..{last:%Y-%m} in {landing}: "

@@ -9,8 +9,13 @@ from pathlib import Path
 import duckdb
 
 from .defs.reports.assets import safe_file_stem
-from .lib.settings import Settings
+from .lib.settings import DEFAULT_REPORTS_DIR, Settings
 from .sample_data import DEFAULT_SEED, NotASampleFolder, build_vendors, check_sample_folder
+
+
+# Left by the demo in its reports folder: PDFs carry no mark of the data they came from, and a
+# real vendor list may use the sample's ids (V001...).
+REPORTS_MARK = ".trustcard-demo"
 
 
 class NotADemoTarget(ValueError):
@@ -23,7 +28,13 @@ def check_demo_targets(settings: Settings) -> None:
     except NotASampleFolder as exc:
         raise NotADemoTarget(str(exc)) from exc
     _check_database(settings.db_path)
-    _check_reports(settings.reports_dir)
+    _check_reports(settings.reports_dir, default=DEFAULT_REPORTS_DIR)
+
+
+def mark_demo_reports(reports: Path) -> None:
+    """Once every check passed: the reports folder is the demo's from now on."""
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / REPORTS_MARK).write_text("written by `trustcard demo`: the sample's reports\n")
 
 
 def _sample_vendors() -> set[tuple[str, str]]:
@@ -65,10 +76,19 @@ def _check_database(db: Path) -> None:
                              "file for the demo, or unset it")
 
 
-def _check_reports(reports: Path) -> None:
-    """No vendor PDF but the sample vendors' (a run removes the PDFs of vendors it no longer reports)."""
+def _check_reports(reports: Path, default: Path) -> None:
+    """A new or empty folder, or the demo's (its mark; the project's own reports/out, written by
+    demos before the mark, when it holds no vendor PDF but the sample vendors')."""
+    if not reports.is_dir() or not any(reports.iterdir()) or (reports / REPORTS_MARK).is_file():
+        return
     stems = {safe_file_stem(vendor_id) for vendor_id, _ in _sample_vendors()}
-    foreign = sorted(p for p in reports.glob("*/vendors/*.pdf") if p.stem not in stems) if reports.is_dir() else []
+    foreign = sorted(p for p in reports.glob("*/vendors/*.pdf") if p.stem not in stems)
+    if not foreign and reports.resolve() == default.resolve():
+        return
+    if not foreign:
+        raise NotADemoTarget(f"TRUSTCARD_REPORTS_DIR={reports} holds files the demo did not write (no {REPORTS_MARK} "
+                             "mark): the demo would replace them. Point TRUSTCARD_REPORTS_DIR at a new folder for "
+                             "the demo, or unset it")
     if foreign:
         raise NotADemoTarget(f"TRUSTCARD_REPORTS_DIR={reports} holds PDFs of vendors that are not the sample's "
                              f"({len(foreign)}, e.g. {foreign[0].relative_to(reports)}): the demo would replace or "

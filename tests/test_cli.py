@@ -323,3 +323,12 @@ def test_the_demo_refuses_a_database_or_reports_folder_it_cannot_tell_is_an_earl
     assert done.returncode == 1 and "2026-10/vendors/ACME-REAL.pdf" in done.stderr
     assert (reports / "2026-10" / "vendors" / "ACME-REAL.pdf").read_bytes() == b"%PDF real"
     assert not (tmp_path / "l").exists() and not (tmp_path / "new.duckdb").exists()
+
+    # review: a real list numbered like the sample (V001...) passed the vendor PDFs' names
+    real_reports = tmp_path / "real-reports"
+    (real_reports / "2026-09" / "vendors").mkdir(parents=True)
+    (real_reports / "2026-09" / "executive.pdf").write_bytes(b"%PDF real executive")
+    (real_reports / "2026-09" / "vendors" / "V001.pdf").write_bytes(b"%PDF real V001")
+    done = demo(tmp_path / "new.duckdb", real_reports)
+    assert done.returncode == 1 and "holds files the demo did not write" in done.stderr
+    assert (real_reports / "2026-09" / "executive.pdf").read_bytes() == b"%PDF real executive"

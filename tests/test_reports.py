@@ -1,6 +1,8 @@
 """Reports: real PDFs rendered through the Dagster job, opened with pypdf and checked for what matters."""
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -597,6 +599,8 @@ def test_a_vendors_page_names_no_other_vendor_in_the_rows_left_out():
     two = "events of this announcement name different vendors: V1, V22"
     trick = ("delivery_id 'Z appears with different values in deliveries/a.csv:9 appears with different values in x' "
              "appears with different values in deliveries/a.csv:9, deliveries/rival.csv:2")
+    sly = ("delivery_id 'K1' appears with different values in deliveries/b.csv:7, "
+           "deliveries/rivalco appears with different values in x.csv:2")
     rows = [("deliveries", "V1", "deliveries/a.csv", 2, "delivery_id", shared),
             ("deliveries", "V22", "deliveries/b.csv", 5, "delivery_id", shared),
             ("deliveries", "V1", "deliveries/a.csv", 3, "delivery_id", own),
@@ -614,23 +618,34 @@ def test_a_vendors_page_names_no_other_vendor_in_the_rows_left_out():
             ("deliveries", "3", "deliveries/c.csv", 2, "qty_rejected", "rejected 5 is more than delivered 3"),
             # review: a key holding the phrase itself, naming the vendor's own row, hid the real list
             ("deliveries", "V1", "deliveries/a.csv", 9, "delivery_id", trick),
-            ("deliveries", "V22", "deliveries/rival.csv", 2, "delivery_id", trick)]
+            ("deliveries", "V22", "deliveries/rival.csv", 2, "delivery_id", trick),
+            # review: a file name holding the phrase: what came before it (V1's place) was echoed
+            ("deliveries", "V22", "deliveries/b.csv", 7, "delivery_id", sly),
+            ("deliveries", "V1", "deliveries/rivalco appears with different values in x.csv", 2, "delivery_id", sly),
+            ("announcements", "V1", "announcements/n.csv", 4, "event",
+             "its first announced event (announcements/rival-plan appears with different values in q.csv:3) "
+             "is rejected, so its first promise is unknown")]
     for feed, vendor, file, line, column, reason in rows:
-        con.execute("INSERT INTO quarantine VALUES (?, DATE '2026-09-01', ?, ?, ?, ?, ?, '{}', 'run')",
-                    [feed, vendor, file, line, column, reason])
+        key = re.match(r"^\w+ '(.*)' appears with different values in ", reason) if column == "delivery_id" else None
+        raw = json.dumps({column: key.group(1)} if key else {})  # the row as read: its key
+        con.execute("INSERT INTO quarantine VALUES (?, DATE '2026-09-01', ?, ?, ?, ?, ?, ?, 'run')",
+                    [feed, vendor, file, line, column, reason, raw])
     sql = load_sql("reports/month_quarantine")
     page = con.execute(sql, {"month": date(2026, 9, 1), "vendor": "V1"}).fetchall()
     text = " ".join(str(v) for r in page for v in r)
     assert "V22" not in text and "b.csv" not in text and "v22_export" not in text and "rival" not in text
+    other = " ".join(str(v) for r in con.execute(sql, {"month": date(2026, 9, 1), "vendor": "V22"}).fetchall() for v in r)
+    assert "rivalco" not in other and "a.csv:2" not in other  # V22's page: neither V1's file nor its row
     reasons = {r[7] for r in page}
     assert ("delivery_id 'D7' appears with different values in other rows too, not all of them yours to see "
             "(which ones: ask us)") in reasons
     shared_rows = next(r for r in page if r[7].startswith("delivery_id 'D7'"))
-    assert shared_rows[4] == 3  # D9's row and the trick key's too, told alike (grouped with D7's)
+    assert shared_rows[4] == 4  # D9's, the trick key's and K1's rows too, told alike (grouped with D7's)
     assert own in reasons and "required value is missing" in reasons  # its own rows, and a plain reason, as written
     assert "rejected 5 is more than delivered 3" in reasons
     assert "events of this announcement name another vendor too (which one: ask us)" in reasons
-    assert sum(r[4] for r in page) == 8
+    assert "its first announced event is a row not yours to see, and is rejected, so its first promise is unknown (which one: ask us)" in reasons
+    assert sum(r[4] for r in page) == 10
     # the executive's summary and the quarantine table keep the reasons as written
     across = {r[7] for r in con.execute(sql, {"month": date(2026, 9, 1), "vendor": None}).fetchall()}
     assert shared in across and two in across

@@ -15,6 +15,9 @@ DEFAULT_DUCKDB_MEMORY_LIMIT = "2GiB"
 MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
+DEFAULT_REPORTS_DIR = REPO_ROOT / "reports" / "out"
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -28,7 +31,7 @@ class Settings:
         return cls(
             landing_dir=Path(os.environ.get("TRUSTCARD_LANDING_DIR", REPO_ROOT / "data" / "landing")),
             db_path=Path(os.environ.get("TRUSTCARD_DB", REPO_ROOT / "data" / "trustcard.duckdb")),
-            reports_dir=Path(os.environ.get("TRUSTCARD_REPORTS_DIR", REPO_ROOT / "reports" / "out")),
+            reports_dir=Path(os.environ.get("TRUSTCARD_REPORTS_DIR", DEFAULT_REPORTS_DIR)),
             first_month=first_month_from_env(),
             as_of=as_of_from_env(),
         )

@@ -19,10 +19,10 @@ WITH rows AS (
   WHERE month IS NOT DISTINCT FROM $month AND ($vendor IS NULL OR vendor_id = $vendor)
 ), listed AS (  -- the places the page's reasons name (none across vendors: nothing to tell apart)
   SELECT feed, source_file, row_number, unnest(CASE
-      WHEN contains(reason, ' appears with different values in ')
-        THEN string_split(regexp_extract(reason, '.* appears with different values in (.*)$', 1), ', ')
       WHEN starts_with(reason, 'its first announced event (')
         THEN [regexp_extract(reason, '^its first announced event \((.*)\) is rejected', 1)]
+      WHEN contains(reason, ' appears with different values in ')
+        THEN string_split(regexp_extract(reason, '.* appears with different values in (.*)$', 1), ', ')
     END) AS place
   FROM rows WHERE $vendor IS NOT NULL
 ), own AS (
@@ -34,10 +34,12 @@ WITH rows AS (
     WHEN $vendor IS NOT NULL AND starts_with(r.reason, 'events of this announcement name different vendors: ')
       THEN 'events of this announcement name another vendor too (which one: ask us)'
     WHEN n.feed IS NULL THEN r.reason
-    WHEN contains(r.reason, ' appears with different values in ')
-      THEN regexp_extract(r.reason, '^(.*) appears with different values in ', 1)
-           || ' appears with different values in other rows too, not all of them yours to see (which ones: ask us)'
-    ELSE 'its first announced event is a row not yours to see, and is rejected, so its first promise is unknown (which one: ask us)'
+    WHEN starts_with(r.reason, 'its first announced event (')
+      THEN 'its first announced event is a row not yours to see, and is rejected, so its first promise is unknown (which one: ask us)'
+    -- told from the row itself (its key as read), never from the reason's text, which may hold
+    -- other rows' places anywhere (a file name can hold the phrase the places follow)
+    ELSE r.column_name || ' ''' || coalesce(txt(json_extract_string(r.raw_record, '$."' || r.column_name || '"')), '')
+         || ''' appears with different values in other rows too, not all of them yours to see (which ones: ask us)'
     END AS reason)
   FROM rows r LEFT JOIN naming_others n USING (feed, source_file, row_number)
 )

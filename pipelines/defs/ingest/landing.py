@@ -406,8 +406,8 @@ def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
     one empty value as float64, so the id 1001 arrives as 1001.0, which must read as the '1001' of
     a CSV export of the same rows. A whole value (exact below 2^53) is written as an integer; any
     other as the number it is."""
-    if series.dtype.is_decimal():  # decimal(10,1) writes 1001 as '1001.0' too
-        return series.cast(pl.String).str.replace(r"\.0+$", "")
+    if series.dtype.is_decimal():  # decimal(12,3) writes 1001 as '1001.000', 1001.5 as '1001.500'
+        return series.cast(pl.String).str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
     if not series.dtype.is_float():
         return series
     whole = series.is_finite() & (series == series.round(0)) & (series.abs() < 2.0 ** 53)
