@@ -83,13 +83,11 @@ def _check_reports(reports: Path, default: Path) -> None:
         return
     stems = {safe_file_stem(vendor_id) for vendor_id, _ in _sample_vendors()}
     foreign = sorted(p for p in reports.glob("*/vendors/*.pdf") if p.stem not in stems)
-    if not foreign and reports.resolve() == default.resolve():
-        return
-    if not foreign:
-        raise NotADemoTarget(f"TRUSTCARD_REPORTS_DIR={reports} holds files the demo did not write (no {REPORTS_MARK} "
-                             "mark): the demo would replace them. Point TRUSTCARD_REPORTS_DIR at a new folder for "
-                             "the demo, or unset it")
     if foreign:
         raise NotADemoTarget(f"TRUSTCARD_REPORTS_DIR={reports} holds PDFs of vendors that are not the sample's "
                              f"({len(foreign)}, e.g. {foreign[0].relative_to(reports)}): the demo would replace or "
                              "remove them. Point TRUSTCARD_REPORTS_DIR at a new folder for the demo, or unset it")
+    if reports.resolve() != default.resolve():
+        raise NotADemoTarget(f"TRUSTCARD_REPORTS_DIR={reports} holds files the demo did not write (no {REPORTS_MARK} "
+                             "mark): the demo would replace them. Point TRUSTCARD_REPORTS_DIR at a new folder for "
+                             "the demo, or unset it")
