@@ -363,6 +363,16 @@ def test_four_of_four_on_time_alone_is_not_a_perfect_score(db):
     assert got < 100
 
 
+def test_the_month_on_its_own_records_is_its_pillars_not_shrunk(db):
+    # VDEL: on time 2/7, in full 5/7, defect-free 6/7: blend (0.5 * 2 + 0.3 * 5 + 0.2 * 6) / 7 = 3.7 / 7
+    #   = 0.5285714286, stretched from the 0.5 floor: 100 * (0.5285714286 - 0.5) / 0.5 = 5.714285714
+    #   (its shrunk delivery score is 36.762, above). VREC_QUIET: 4 of 4 in every part: 100 (shrunk 97.674).
+    assert row(db, "VDEL", OCT, "promise_score", "recovery_score") == (None, None)
+    assert row(db, "VDEL", OCT, "own_month_score")[0] == pytest.approx(5.714285714, abs=1e-6)
+    assert row(db, "VREC_QUIET", OCT, "promise_score", "recovery_score") == (None, None)
+    assert row(db, "VREC_QUIET", OCT, "own_month_score")[0] == pytest.approx(100.0, abs=1e-9)
+
+
 # ------------------------------------------------------------------------------------------------
 # Complaints
 # ------------------------------------------------------------------------------------------------
@@ -532,6 +542,22 @@ def test_remembered_score_falls_fast_and_rises_slowly():
     # Complaints alone: the first starts trust (90), later ones only lower it (90, 95 -> 90; 90, 70 -> 80).
     assert remembered_score([90, 95], 0.5, 0.2, [True, True]) == pytest.approx(90.0)
     assert remembered_score([90, 70], 0.5, 0.2, [True, True]) == pytest.approx(80.0)
+
+
+
+def test_a_months_own_records_decide_which_way_trust_moves():
+    # Real data (SCMS, Trinity Biotech 2013-01): one delivery on time, pulled toward peers that were
+    # late, scored 48.7 and took trust from 79.8 to 64.2: a promise kept lowered trust. The month's
+    # own records (100) point up, its shrunk score down: trust holds at 79.8.
+    assert trust_path([79.8, 48.7], 0.5, 0.2, own_scores=[79.8, 100.0]) == [pytest.approx(79.8), pytest.approx(79.8)]
+    # And a late delivery pulled up toward good peers does not raise trust: 50, then 60 (own 0) -> 50.
+    assert trust_path([50, 60], 0.5, 0.2, own_scores=[50, 0.0]) == [pytest.approx(50.0), pytest.approx(50.0)]
+    # Own records that point the same way leave the move to the shrunk score: 80, then 60 (own 40)
+    # -> 80 + 0.5 * (60 - 80) = 70; 60, then 70 (own 90) -> 60 + 0.2 * (70 - 60) = 62.
+    assert trust_path([80, 60], 0.5, 0.2, own_scores=[80, 40.0]) == [pytest.approx(80.0), pytest.approx(70.0)]
+    assert trust_path([60, 70], 0.5, 0.2, own_scores=[60, 90.0]) == [pytest.approx(60.0), pytest.approx(62.0)]
+    # Own records equal to the trust they meet point nowhere: 70, then 60 (own 70) -> 70.
+    assert trust_path([70, 60], 0.5, 0.2, own_scores=[70, 70.0]) == [pytest.approx(70.0), pytest.approx(70.0)]
 
 
 def test_trust_never_jumps_when_an_old_month_leaves_the_window():

@@ -83,7 +83,16 @@ pillars AS (
     -- costs nothing in the month score, where recovery is a deduction (below).
     CASE WHEN complaints_opened > 0 THEN
            (complaints_opened * recovery_score + $prior_recovery * prior_recovery) / (complaints_opened + $prior_recovery)
-         END AS recovery_pillar
+         END AS recovery_pillar,
+    -- The same pillars on the vendor's own records alone, not shrunk: they decide which way the
+    -- month moves trust (shrinkage says how far, never the direction: a month of promises kept
+    -- cannot lower trust because its peers did worse).
+    CASE WHEN deliveries_due > 0 THEN 100 * greatest(0, (
+        ($w_on_time * d_on_time + $w_in_full * d_in_full + $w_defect_free * d_defect_free) / d_n
+      - $delivery_floor) / (1 - $delivery_floor)) END AS own_delivery,
+    CASE WHEN announcements_due_12m > 0 THEN
+      100 * coalesce(promise_credit_12m / nullif(promise_weight_12m, 0), prior_promise) END AS own_promise,
+    CASE WHEN complaints_opened > 0 THEN recovery_score END AS own_recovery
   FROM rated
 ),
 blended AS (
@@ -153,6 +162,11 @@ SELECT
   CASE WHEN blend_weight = 0 THEN recovery_pillar
        ELSE greatest(0, (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0)) / blend_weight
                         - coalesce($w_recovery * (100 - recovery_pillar), 0) / (blend_weight + $w_recovery)) END AS month_score,
+  -- The month on its own records (the pillars above, not shrunk, blended alike): the direction
+  -- of the month's move of trust (scorecard/model.py, trust_path).
+  CASE WHEN blend_weight = 0 THEN own_recovery
+       ELSE greatest(0, (coalesce($w_delivery * own_delivery, 0) + coalesce($w_promise * own_promise, 0)) / blend_weight
+                        - coalesce($w_recovery * (100 - own_recovery), 0) / (blend_weight + $w_recovery)) END AS own_month_score,
   -- Recovery figures mature: complaints opened in a month whose response window has not passed
   -- by the latest date in the data are provisional and recomputed on later runs.
   month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional

@@ -37,10 +37,16 @@ def month_label(month: date) -> str:
 
 
 def latest_scored_months(con: duckdb.DuckDBPyConnection, first: date, last: date) -> list[tuple[str, date]]:
-    """Each vendor with a trust score in months first..last, and the last such month."""
+    """Each vendor with a trust score in months first..last, and the month of its PDF: `last` when
+    it has trust then; else its last month with data in the range (trust is held through silent
+    months, so that month's PDF shows the same trust and the records behind it, where the last
+    month trust was held, up to 11 months later, showed "nothing was due"), else its last month
+    with trust."""
     return [(v, m) for v, m in con.execute(
-        """SELECT vendor_id, max(month) FROM scorecard WHERE month BETWEEN ? AND ? AND trust_score IS NOT NULL
-           GROUP BY vendor_id ORDER BY vendor_id""", [first, last]).fetchall()]
+        """SELECT vendor_id, CASE WHEN max(month) = $last THEN $last
+                                  ELSE coalesce(max(month) FILTER (WHERE month_score IS NOT NULL), max(month)) END
+           FROM scorecard WHERE month BETWEEN $first AND $last AND trust_score IS NOT NULL
+           GROUP BY vendor_id ORDER BY vendor_id""", {"first": first, "last": last}).fetchall()]
 
 
 def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None, month: date) -> list[dict]:
@@ -255,6 +261,18 @@ def _watch_reason(r: dict) -> str:
     return ", ".join(reasons)
 
 
+def _held_reason(r: dict) -> str:
+    """Why trust did not move in a month with a score (model.trust_path)."""
+    if r["delivery_score"] is None and r["promise_score"] is None and r["month_score"] >= r["prev_trust"]:
+        return "trust held: complaints alone can lower trust, never raise it"
+    own = r.get("own_month_score")
+    if own is not None and (r["month_score"] - r["prev_trust"]) * (own - r["prev_trust"]) <= 0 \
+            and abs(r["month_score"] - r["prev_trust"]) >= 0.05:
+        return (f"trust held: its own records ({own:.0f}) and its few records pulled toward the "
+                f"category ({r['month_score']:.0f}) point different ways")
+    return "a month like its remembered score: trust held"
+
+
 def _mover_reason(r: dict) -> str:
     """One line: the pillar that moved most since last month in the direction trust moved."""
     changes = []
@@ -268,7 +286,9 @@ def _mover_reason(r: dict) -> str:
         return f"trust {r['trust_change']:+.1f} since last month"
     if r["month_score"] is None:
         return "no data this month: trust held where it was"
-    up = (r["trust_change"] or 0) >= 0
+    if abs(r["trust_change"]) < 0.05:
+        return _held_reason(r)
+    up = r["trust_change"] > 0
     same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5)]
     if not same_way:
         return ("a better month than its remembered score: trust is repaired slowly" if up

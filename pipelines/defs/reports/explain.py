@@ -67,8 +67,12 @@ def _trust_gain(card: dict, model: TrustModel, gain: float) -> float | None:
         return gain
     before = trust - card["trust_change"]
     only = card.get("delivery_score") is None and card.get("promise_score") is None
-    after = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only)
-    return after - moved(before, score, model.memory_down, model.memory_up, lowers_only=only)
+    # The month's own records move by at least the shrunk score's gain: `own + gain` is the least
+    # they would score, enough to tell which way the month would point.
+    own = card.get("own_month_score")
+    after = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only,
+                  own=None if own is None else own + gain)
+    return after - moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
 
 
 def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_of) -> float:
@@ -188,7 +192,7 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
             never = card["open_past_due"]
             text = f"delivering the {plural(late, 'late delivery', 'late deliveries')} on the promised date"
             if never:
-                text += f" ({'the one' if never == 1 else f'the {never}'} not delivered at all in full, without rejects)"
+                text += f" (including {'the one' if never == 1 else f'the {never}'} never delivered, in full and without rejects)"
             out.append(Finding(text, _delivery_gains(card, model, {"on_time": late, "in_full": never, "defect_free": never}),
                                "late deliveries"))
         if short:

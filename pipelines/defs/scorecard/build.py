@@ -69,7 +69,10 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
         )
     finally:
         con.unregister("memory_frame")
-    return replace_months(con, "scorecard", "scorecard_new", start, end, scored=True)
+    written = replace_months(con, "scorecard", "scorecard_new", start, end, scored=True)
+    con.execute(load_sql("scorecard/provisional_moved"),
+                {"start": start, "end": end, "data_as_of": as_of, "maturity_days": model.maturity_days})
+    return written
 
 
 def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trust: TrustModel) -> None:
@@ -141,14 +144,16 @@ def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> p
     """Trust score with memory, and its change since last month, for the rows from `start` on:
     each vendor's months in order, from the first month of the look-back."""
     rows = con.execute("""SELECT vendor_id, month, month_score,
-                                 delivery_score IS NULL AND promise_score IS NULL AND month_score IS NOT NULL
+                                 delivery_score IS NULL AND promise_score IS NULL AND month_score IS NOT NULL,
+                                 own_month_score
                           FROM pillars_new ORDER BY vendor_id, month""").fetchall()
     out = []
     for vendor, group in groupby(rows, key=lambda r: r[0]):
         months = list(group)
         path = trust_path([r[2] for r in months], model.memory_down, model.memory_up,
-                          [r[3] for r in months], forget_after=model.window_months)
-        for k, (_, month, _, _) in enumerate(months):
+                          [r[3] for r in months], forget_after=model.window_months,
+                          own_scores=[r[4] for r in months])
+        for k, (_, month, _, _, _) in enumerate(months):
             if month >= start:
                 now, before = path[k], path[k - 1] if k else None
                 change = now - before if now is not None and before is not None else None

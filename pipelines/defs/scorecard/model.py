@@ -119,7 +119,8 @@ def _load(path: Path) -> TrustModel:
 
 
 def trust_path(month_scores: list[float | None], down: float, up: float,
-               lowers_only: list[bool] | None = None, forget_after: int | None = None) -> list[float | None]:
+               lowers_only: list[bool] | None = None, forget_after: int | None = None,
+               own_scores: list[float | None] | None = None) -> list[float | None]:
     """Trust at each month of a vendor's consecutive months (oldest first): it starts at the first
     month with a score and then moves toward each later month's score, by `down` of the gap when
     the month is worse, `up` when better. Each month's trust is last month's moved by this month,
@@ -132,22 +133,29 @@ def trust_path(month_scores: list[float | None], down: float, up: float,
     handled well must not score better than no failure. Before any month of deliveries or
     promises, complaint months alone give trust (the first starts it, later ones only lower it);
     the first full month then starts trust at its own score lowered by each of those complaint
-    months, and, when that is above the trust shown, rises from it by `up` at most."""
+    months, and, when that is above the trust shown, rises from it by `up` at most.
+
+    `own_scores` (each month on the vendor's own records, not shrunk toward its peers) set the
+    direction of each move: a month whose own records are at least the trust it meets cannot lower
+    it, one whose own records are at most that trust cannot raise it (trust holds). Shrinkage
+    says how far a few records move trust, never which way: one delivery on time, pulled toward
+    peers that were late, is still a promise kept."""
     flags = lowers_only or [False] * len(month_scores)
+    owns = own_scores or [None] * len(month_scores)
     out: list[float | None] = []
     trust: float | None = None       # since the first full month
     waiting: list[float] = []        # complaint months alone before it...
     shown: float | None = None       # ...and the trust they give meanwhile (kept, not replayed)
     silent = 0
-    for score, only in zip(month_scores, flags):
+    for score, only, own in zip(month_scores, flags, owns):
         if score is None:
             silent += 1
             if forget_after is not None and silent >= forget_after:
                 trust, waiting, shown = None, [], None
         elif trust is not None:
-            silent, trust = 0, moved(trust, score, down, up, lowers_only=only)
+            silent, trust = 0, moved(trust, score, down, up, lowers_only=only, own=own)
         elif only:
-            silent, shown = 0, score if shown is None else moved(shown, score, down, up, lowers_only=True)
+            silent, shown = 0, score if shown is None else moved(shown, score, down, up, lowers_only=True, own=own)
             waiting.append(score)
         else:
             silent, trust = 0, _first_full_month(score, waiting, shown, down, up)
@@ -167,8 +175,12 @@ def _first_full_month(score: float, waiting: list[float], shown: float | None, d
     return trust
 
 
-def moved(trust: float, score: float, down: float, up: float, lowers_only: bool) -> float:
-    """Trust after a month scoring `score`: `down` of the gap when below, `up` when above."""
+def moved(trust: float, score: float, down: float, up: float, lowers_only: bool,
+          own: float | None = None) -> float:
+    """Trust after a month scoring `score`: `down` of the gap when below, `up` when above; it
+    holds when the month's own records (`own`, not shrunk) do not point the same way."""
+    if own is not None and (score - trust) * (own - trust) <= 0:
+        return trust
     if score < trust:
         return trust + down * (score - trust)
     return trust if lowers_only else trust + up * (score - trust)
