@@ -363,20 +363,21 @@ def test_a_late_data_runs_reason_names_only_the_months_it_runs():
     assert request.tags[REASON_TAG].endswith("; 2026-09..2026-10 re-scored after it")
 
 
-def test_a_late_file_that_moves_the_last_date_marks_months_whose_provisional_flag_flips(
+def test_a_late_file_that_moves_the_last_date_matures_the_months_before_it_as_a_backfill_does(
         landing: Landing, tmp_path: Path, dagster_home: Path):
     # Review: a late October delivery, delivered 2026-11-05, moves the data's last date from
     # 2026-10-15 to 2026-11-05; August (provisional while 2026-08 + 1 month + 60 days = 10-31 is
     # after the last date) is final now. Rerunning October alone left August flagged provisional,
-    # unlike a clean backfill, and nothing said so. It is out of date now, until scored again.
+    # unlike a clean backfill, and nothing said so. The flag depends on that date alone: it is set.
     two_years(landing)
-    db = tmp_path / "p.duckdb"
+    db, clean = tmp_path / "p.duckdb", tmp_path / "clean.duckdb"
     assert run_months(landing.root, db, date(2026, 7, 1), LAST).success
     assert query(db, "SELECT month, bool_and(provisional) FROM scorecard GROUP BY month ORDER BY month") == [
         (date(2026, 7, 1), False), (date(2026, 8, 1), True), (date(2026, 9, 1), True), (date(2026, 10, 1), True)]
     landing.deliveries([["D-late-oct", "V1", "2026-10-20", "2026-11-05", "10", "10", "0", "100"]], name="late.csv")
     assert run_months(landing.root, db, LAST).success
-    assert query(db, "SELECT month FROM scores_out_of_date ORDER BY month") == [(date(2026, 8, 1),)]
-    assert run_months(landing.root, db, date(2026, 8, 1)).success
-    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
-    assert query(db, "SELECT DISTINCT provisional FROM scorecard WHERE month = ?", [date(2026, 8, 1)]) == [(False,)]
+    assert query(db, "SELECT month, bool_and(provisional) FROM scorecard GROUP BY month ORDER BY month") == [
+        (date(2026, 7, 1), False), (date(2026, 8, 1), False), (date(2026, 9, 1), True), (date(2026, 10, 1), True)]
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)], "its scores did not change"
+    assert run_months(landing.root, clean, date(2026, 7, 1), LAST).success
+    assert query(db, "SELECT * FROM scorecard ORDER BY ALL") == query(clean, "SELECT * FROM scorecard ORDER BY ALL")

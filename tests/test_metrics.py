@@ -373,6 +373,27 @@ def test_the_month_on_its_own_records_is_its_pillars_not_shrunk(db):
     assert row(db, "VREC_QUIET", OCT, "own_month_score")[0] == pytest.approx(100.0, abs=1e-9)
 
 
+def test_the_scorecard_moves_trust_the_way_each_months_own_records_point(db):
+    # The stored trust is trust_path over the stored month scores, their own-records scores and the
+    # complaint-only flags; and the fixture has months where the two scores point different ways
+    # from the trust they meet (held), so the own scores are really read.
+    model = load_model()
+    rows = query(db, """SELECT vendor_id, month, month_score, own_month_score, trust_score,
+                               delivery_score IS NULL AND promise_score IS NULL AND month_score IS NOT NULL
+                        FROM scorecard ORDER BY vendor_id, month""")
+    held = 0
+    for vendor in sorted({r[0] for r in rows}):
+        mine = [r for r in rows if r[0] == vendor]
+        path = trust_path([r[2] for r in mine], model.memory_down, model.memory_up, [r[5] for r in mine],
+                          forget_after=model.window_months, own_scores=[r[3] for r in mine])
+        assert path == [pytest.approx(r[4], abs=1e-9) if r[4] is not None else None for r in mine], vendor
+        for before, now in zip(mine, mine[1:]):
+            if before[4] is not None and now[2] is not None and (now[2] - before[4]) * (now[3] - before[4]) < 0:
+                held += 1
+                assert now[4] == pytest.approx(before[4]), (vendor, now[1])
+    assert held > 0
+
+
 # ------------------------------------------------------------------------------------------------
 # Complaints
 # ------------------------------------------------------------------------------------------------
@@ -558,6 +579,14 @@ def test_a_months_own_records_decide_which_way_trust_moves():
     assert trust_path([60, 70], 0.5, 0.2, own_scores=[60, 90.0]) == [pytest.approx(60.0), pytest.approx(62.0)]
     # Own records equal to the trust they meet point nowhere: 70, then 60 (own 70) -> 70.
     assert trust_path([70, 60], 0.5, 0.2, own_scores=[70, 70.0]) == [pytest.approx(70.0), pytest.approx(70.0)]
+    # Review: the first full month after complaint months alone replayed them without their own
+    # records. 70 (complaints alone), 60 (complaints alone, own 80: held at 70), then 90 (own 90):
+    # 90 -> 80 (the 70, own 70) -> 80 (the 60, own 80: held), then from 70 shown by 0.2 of 20: 74,
+    # as when the 60 comes after trust started (70, 70, 74), not 70.
+    assert trust_path([70, 60, 90], 0.5, 0.2, [True, True, False], own_scores=[70, 80, 90]) == \
+        [pytest.approx(x) for x in (70, 70, 74)]
+    # ...nor did it ask the full month's own records: 70 (complaints alone), then 90 whose own are 50 -> 70.
+    assert trust_path([70, 90], 0.5, 0.2, [True, False], own_scores=[70, 50]) == [pytest.approx(70.0)] * 2
 
 
 def test_trust_never_jumps_when_an_old_month_leaves_the_window():

@@ -56,6 +56,28 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out" / "2026-09"
 
 
+def _fixture_db(rendered: Path):
+    """The rendered fixture's database, prepared (macros), for building report contexts."""
+    import duckdb
+
+    from pipelines.lib.db import prepare
+
+    con = duckdb.connect(str(rendered.parents[1] / "db.duckdb"))
+    prepare(con)
+    return con
+
+
+def _vendor_context_of(rendered: Path, vendor: str = "V3") -> dict:
+    from pipelines.defs.reports.context import vendor_context
+    from pipelines.defs.scorecard.model import load_model
+
+    con = _fixture_db(rendered)
+    try:
+        return vendor_context(con, vendor, MONTH, load_model())
+    finally:
+        con.close()
+
+
 def _text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
@@ -739,21 +761,10 @@ def test_the_what_if_lists_wrap_their_words_in_order_with_no_word_left_alone(ren
     # Seen in the demo's October PDFs: WeasyPrint broke "...on the promised date (the 3 / not /
     # delivered at all..." when the bold points followed the wrapped text; 6 of 41 vendor PDFs
     # had a line holding one word. The points now lead each item, the text runs after them.
-    import duckdb
-
     from pipelines.defs.reports.assets import _vendor_job
-    from pipelines.defs.reports.context import vendor_context
     from pipelines.defs.reports.explain import Finding
-    from pipelines.defs.scorecard.model import load_model
 
-    from pipelines.lib.db import prepare
-
-    con = duckdb.connect(str(rendered.parents[1] / "db.duckdb"))
-    try:
-        prepare(con)
-        ctx = vendor_context(con, "V3", MONTH, load_model())
-    finally:
-        con.close()
+    ctx = _vendor_context_of(rendered)
     late = "delivering the 13 late deliveries on the promised date (including the 3 never delivered, in full and without rejects)"
     ctx["findings"] = [Finding("13 of 68 deliveries were late (3 not delivered at all); late ones by 3 days at the "
                                "median", 18.2, "late deliveries")]
@@ -782,8 +793,8 @@ def test_a_mover_whose_trust_held_is_not_said_to_be_repaired():
     kept = {**base, "delivery_score": 48.7, "prev_delivery": 93.0, "recovery_score": None, "prev_recovery": None,
             "trust_score": 79.8, "prev_trust": 79.8, "month_score": 48.7, "own_month_score": 100.0,
             "on_time_rate": 1.0, "prev_on_time": 1.0}
-    assert _mover_reason(kept) == ("trust held: its own records (100) and its few records pulled toward the "
-                                   "category (49) point different ways")
+    assert _mover_reason(kept) == ("trust held: its own records (100.0) and its few records pulled toward the "
+                                   "category (48.7) point different ways")
     assert "repaired" in _mover_reason({**kept, "trust_change": 2.0, "delivery_score": 95.0, "prev_delivery": 95.0})
 
 
@@ -811,17 +822,13 @@ def test_a_vendor_gone_quiet_gets_the_pdf_of_its_last_month_with_data():
 def test_a_model_with_an_early_tolerance_says_how_on_time_differs_from_the_score(rendered: Path):
     # Real data (SCMS, early tolerance 14 days): "On time 100%, Delivery 0, F" for two lines delivered
     # 125 and 149 days early, with no word in the PDF on why. The default model has no tolerance.
-    import duckdb
-
     from pipelines.defs.reports.context import executive_context, vendor_context
     from pipelines.defs.reports.render import render_html
     from pipelines.defs.scorecard.model import load_model
-    from pipelines.lib.db import prepare
 
     public = load_model(Path(__file__).resolve().parents[1] / "pipelines/defs/scorecard/trust_model.public-data.toml")
-    con = duckdb.connect(str(rendered.parents[1] / "db.duckdb"))
+    con = _fixture_db(rendered)
     try:
-        prepare(con)
         for model, said in ((public, True), (load_model(), False)):
             html = render_html("executive.html", {**executive_context(con, MONTH, model), "title": "t", "subject": "s"})
             vendor = render_html("vendor.html", {**vendor_context(con, "V3", MONTH, model), "title": "t", "subject": "s"})
@@ -835,16 +842,12 @@ def test_a_model_with_an_early_tolerance_says_how_on_time_differs_from_the_score
 def test_a_month_without_rows_says_so_in_the_data_quality_line(rendered: Path):
     # Real data: "Data quality: Details under data quality." above an empty table, in months whose
     # scores rest on earlier months (the fixture's July: every row is of September).
-    import duckdb
-
     from pipelines.defs.reports.context import executive_context
     from pipelines.defs.reports.render import render_html
     from pipelines.defs.scorecard.model import load_model
-    from pipelines.lib.db import prepare
 
-    con = duckdb.connect(str(rendered.parents[1] / "db.duckdb"))
+    con = _fixture_db(rendered)
     try:
-        prepare(con)
         july = render_html("executive.html", {**executive_context(con, date(2026, 7, 1), load_model()), "title": "t", "subject": "s"})
         september = render_html("executive.html", {**executive_context(con, MONTH, load_model()), "title": "t", "subject": "s"})
     finally:
@@ -852,3 +855,48 @@ def test_a_month_without_rows_says_so_in_the_data_quality_line(rendered: Path):
     assert "Data quality: no feed has rows of this month" in july and "No feed has rows of this month" in july
     line = september[september.index("Data quality:"):].split("</p>")[0]
     assert "no feed has rows" not in line.lower() and "deliveries 25 of 25 rows used" in line, line
+
+
+def test_trend_lines_of_a_low_scoring_table_get_a_scale_that_shows_them():
+    # Real data: every SIG's trust was 0.9-12.1 and the shared 40-100 scale drew each line flat
+    # along the bottom. The scale's floor goes down by tens to the table's lowest trust.
+    from pipelines.defs.reports.charts import spark_floor, sparkline
+
+    assert spark_floor([[55.0, 90.0], [41.0, None]]) == 40.0
+    assert spark_floor([[12.1, 5.0], [0.9, 3.0]]) == 0.0
+    assert spark_floor([[None], []]) == 40.0
+    ys = lambda pts: {float(p.split(",")[1]) for p in pts.split()}  # noqa: E731
+    assert len(ys(sparkline([0.9, 12.1], lo=40.0))) == 1, "clipped to the bottom: flat"
+    low, high = sorted(ys(sparkline([0.9, 12.1], lo=0.0)))
+    assert high - low > 1.0, "on a 0-100 scale the rise shows (11 of 100 points over 14 px)"
+
+
+def test_a_what_ifs_trust_effect_follows_the_months_own_records():
+    # Trust 80 before; the month scores 40, its own records 70: trust falls by half the gap to 60.
+    # Ten points more (50, own at least 80) would meet trust with own records equal to it: trust
+    # holds at 80, +20 on the trust score for +10 on the month. An own score clipped at 0 is not
+    # credited with turning the month: 20 before, the month 30 (own 0) holds trust, +10 too.
+    from pipelines.defs.reports.explain import _trust_gain
+    from pipelines.defs.scorecard.model import load_model
+
+    model = load_model()
+    card = {"month_score": 40.0, "own_month_score": 70.0, "trust_score": 60.0, "trust_change": -20.0,
+            "delivery_score": 40.0, "promise_score": None}
+    assert _trust_gain(card, model, 10.0) == pytest.approx(20.0)
+    clipped = {**card, "month_score": 30.0, "own_month_score": 0.0, "trust_score": 20.0, "trust_change": 0.0}
+    assert _trust_gain(clipped, model, 10.0) == pytest.approx(0.0)
+    assert _trust_gain({**clipped, "own_month_score": None}, model, 10.0) == pytest.approx(2.0)  # old databases
+
+
+def test_a_vendors_page_says_when_its_own_records_hold_trust(rendered: Path):
+    # Real data: "±0.0 since last month" beside "This month alone 91 - the trust score moves toward
+    # it" (trust 94.6): the tile now says the month's own records point the other way.
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered)
+    held = {**ctx["card"], "month_score": 91.0, "own_month_score": 100.0, "trust_score": 94.6, "trust_change": 0.0}
+    html = render_html("vendor.html", {**ctx, "card": held, "title": "t", "subject": "s"})
+    assert "on your own records alone 100: they point the other way from trust (94.6), so it holds" in html
+    moving = {**held, "own_month_score": 88.0, "trust_score": 93.0, "trust_change": -1.6}
+    html = render_html("vendor.html", {**ctx, "card": moving, "title": "t", "subject": "s"})
+    assert "the trust score moves toward it" in html and "so it holds" not in html

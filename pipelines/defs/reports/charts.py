@@ -66,13 +66,13 @@ def _widened(points: list[tuple[float, float]], left: float, right: float, half:
     return [(min(max(x + dx, left), right), v) for x, v in points for dx in (-half, half)]
 
 
-def sparkline(values: list[float | None], width: int = 70, height: int = 16) -> str:
+def sparkline(values: list[float | None], width: int = 70, height: int = 16, lo: float | None = None) -> str:
     """Polyline points of a small trend line; months without a score are skipped."""
     known = [v for v in values if v is not None]
     if len(known) < 2:
         return ""
-    # One scale for every vendor (the table compares them): 40..100, lower scores clipped.
-    lo, hi = SPARK_RANGE
+    # One scale for every vendor (the table compares them): `lo`..100, lower scores clipped.
+    lo, hi = SPARK_RANGE[0] if lo is None else lo, SPARK_RANGE[1]
     values = [None if v is None else max(lo, min(hi, v)) for v in values]
     n = len(values)
     return " ".join(
@@ -82,6 +82,13 @@ def sparkline(values: list[float | None], width: int = 70, height: int = 16) -> 
 
 
 SPARK_RANGE = (40.0, 100.0)
+
+
+def spark_floor(histories: list[list[float | None]]) -> float:
+    """The bottom of the trend lines' shared scale: 40, or lower (by tens) when some trust in the
+    table is lower: a portfolio scoring 1 to 12 drew every line flat along the bottom."""
+    lowest = min((v for h in histories for v in h if v is not None), default=SPARK_RANGE[0])
+    return min(SPARK_RANGE[0], lowest // 10 * 10)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from ...lib.db import install_macros
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from ..scorecard.model import TrustModel
-from .charts import milestone_chart, sparkline, trend_chart
+from .charts import milestone_chart, spark_floor, sparkline, trend_chart
 from .explain import findings, improvements
 
 # Columns of the scorecard whose category median is shown beside the vendor's own value.
@@ -186,7 +186,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name, s.vendor_id""", [month])
     history = _dicts(con, """SELECT vendor_id, list(trust_score ORDER BY month) AS scores FROM scorecard
                              WHERE month BETWEEN ? AND ? GROUP BY vendor_id""", [add_months(month, -11), month])
-    sparks = {h["vendor_id"]: sparkline(h["scores"]) for h in history}
+    listed = {r["vendor_id"] for r in rows if r["trust_score"] is not None and not r["is_self"]}
+    floor = spark_floor([h["scores"] for h in history if h["vendor_id"] in listed])
+    sparks = {h["vendor_id"]: sparkline(h["scores"], lo=floor) for h in history}
     for r in rows:
         r["spark"] = sparks.get(r["vendor_id"], "")
         r["reason"] = _mover_reason(r)
@@ -212,6 +214,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "condensed": len(scored) > EXECUTIVE_TABLE_ROWS,
         "scored_total": len(scored),
         "silent": len(others) - len(scored),
+        "spark_floor": floor,
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
         "vaporware_vendors": sum(1 for r in rows if r["trust_score"] is not None and r["vaporware"]),
@@ -268,8 +271,8 @@ def _held_reason(r: dict) -> str:
     own = r.get("own_month_score")
     if own is not None and (r["month_score"] - r["prev_trust"]) * (own - r["prev_trust"]) <= 0 \
             and abs(r["month_score"] - r["prev_trust"]) >= 0.05:
-        return (f"trust held: its own records ({own:.0f}) and its few records pulled toward the "
-                f"category ({r['month_score']:.0f}) point different ways")
+        return (f"trust held: its own records ({own:.1f}) and its few records pulled toward the "
+                f"category ({r['month_score']:.1f}) point different ways")
     return "a month like its remembered score: trust held"
 
 

@@ -68,10 +68,11 @@ def _trust_gain(card: dict, model: TrustModel, gain: float) -> float | None:
     before = trust - card["trust_change"]
     only = card.get("delivery_score") is None and card.get("promise_score") is None
     # The month's own records move by at least the shrunk score's gain: `own + gain` is the least
-    # they would score, enough to tell which way the month would point.
+    # they would score, enough to tell which way the month would point. An own score clipped at 0
+    # may stay there: then the action is not credited with turning the month's direction.
     own = card.get("own_month_score")
     after = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only,
-                  own=None if own is None else own + gain)
+                  own=None if own is None else own + gain if own > 0 else own)
     return after - moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
 
 

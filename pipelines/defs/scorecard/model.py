@@ -144,7 +144,7 @@ def trust_path(month_scores: list[float | None], down: float, up: float,
     owns = own_scores or [None] * len(month_scores)
     out: list[float | None] = []
     trust: float | None = None       # since the first full month
-    waiting: list[float] = []        # complaint months alone before it...
+    waiting: list[tuple[float, float | None]] = []  # complaint months alone before it (score, own)...
     shown: float | None = None       # ...and the trust they give meanwhile (kept, not replayed)
     silent = 0
     for score, only, own in zip(month_scores, flags, owns):
@@ -156,22 +156,24 @@ def trust_path(month_scores: list[float | None], down: float, up: float,
             silent, trust = 0, moved(trust, score, down, up, lowers_only=only, own=own)
         elif only:
             silent, shown = 0, score if shown is None else moved(shown, score, down, up, lowers_only=True, own=own)
-            waiting.append(score)
+            waiting.append((score, own))
         else:
-            silent, trust = 0, _first_full_month(score, waiting, shown, down, up)
+            silent, trust = 0, _first_full_month(score, own, waiting, shown, down, up)
             waiting, shown = [], None
         out.append(trust if trust is not None else shown)
     return out
 
 
-def _first_full_month(score: float, waiting: list[float], shown: float | None, down: float, up: float) -> float:
-    """Trust started by the first full month: its score lowered by each complaint month before it,
-    rising from the trust shown by then (`shown`) by `up` at most."""
+def _first_full_month(score: float, own: float | None, waiting: list[tuple[float, float | None]],
+                      shown: float | None, down: float, up: float) -> float:
+    """Trust started by the first full month: its score lowered by each complaint month before it
+    (each by the rule of its own records), rising from the trust shown by then (`shown`) by `up` at
+    most, and not at all when the month's own records do not point up from it."""
     trust = score
-    for earlier in waiting:
-        trust = moved(trust, earlier, down, up, lowers_only=True)
+    for earlier, earlier_own in waiting:
+        trust = moved(trust, earlier, down, up, lowers_only=True, own=earlier_own)
     if shown is not None and trust > shown:  # rising from the trust shown: slowly, as any rise
-        trust = min(trust, shown + up * (score - shown))
+        trust = min(trust, moved(shown, score, down, up, lowers_only=False, own=own))
     return trust
 
 
