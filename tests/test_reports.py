@@ -793,8 +793,8 @@ def test_a_mover_whose_trust_held_is_not_said_to_be_repaired():
     kept = {**base, "delivery_score": 48.7, "prev_delivery": 93.0, "recovery_score": None, "prev_recovery": None,
             "trust_score": 79.8, "prev_trust": 79.8, "month_score": 48.7, "own_month_score": 100.0,
             "on_time_rate": 1.0, "prev_on_time": 1.0}
-    assert _mover_reason(kept) == ("trust held: its own records (100.0) and its few records pulled toward the "
-                                   "category (48.7) point different ways")
+    assert _mover_reason(kept) == ("trust held: the month on its own records (100.0) and pulled toward the "
+                                   "category (48.7) fall on either side of it (79.8)")
     assert "repaired" in _mover_reason({**kept, "trust_change": 2.0, "delivery_score": 95.0, "prev_delivery": 95.0})
 
 

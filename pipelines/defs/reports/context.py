@@ -271,8 +271,8 @@ def _held_reason(r: dict) -> str:
     own = r.get("own_month_score")
     if own is not None and (r["month_score"] - r["prev_trust"]) * (own - r["prev_trust"]) <= 0 \
             and abs(r["month_score"] - r["prev_trust"]) >= 0.05:
-        return (f"trust held: its own records ({own:.1f}) and its few records pulled toward the "
-                f"category ({r['month_score']:.1f}) point different ways")
+        return (f"trust held: the month on its own records ({own:.1f}) and pulled toward the category "
+                f"({r['month_score']:.1f}) fall on either side of it ({r['prev_trust']:.1f})")
     return "a month like its remembered score: trust held"
 
 
