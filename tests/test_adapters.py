@@ -416,3 +416,24 @@ def test_fixtures_are_not_copies_of_the_real_files() -> None:
     """The real files must stay outside the repo: fixtures are small hand-written excerpts."""
     for path in FIXTURES.glob("*.csv"):
         assert path.stat().st_size < 10_000, path
+
+
+def test_a_kep_renumbered_in_place_is_one_announcement(tmp_path: Path) -> None:
+    # Real data: keps/sig-node/1797-configure-fqdn-as-hostname-for-pods carried 1792 (first under
+    # sig-network), then 1797: kep-1792 stayed open as overdue vaporware of sig-network for good
+    # while kep-1797 shipped. Numbers sharing a file are one KEP, known by its latest number.
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "k8s_release_dates.csv").write_text((FIXTURES / "k8s_release_dates.csv").read_text())
+    head = ("kep_number,title,owning_sig,path,commit,commit_date,status,stage,latest_milestone,"
+            "milestone_alpha,milestone_beta,milestone_stable\n")
+    rows = [
+        "1792,FQDN,sig-network,keps/sig-network/1797-fqdn/kep.yaml,a1,2020-05-18T18:32:01-04:00,provisional,alpha,v1.19,v1.19,v1.20,v1.22",
+        "1792,FQDN,sig-node,keps/sig-node/1797-fqdn/kep.yaml,a2,2020-09-17T10:26:30-04:00,implementable,beta,v1.20,v1.19,v1.20,v1.23",
+        "1797,FQDN,sig-node,keps/sig-node/1797-fqdn/kep.yaml,a3,2021-12-20T12:44:21-04:00,implemented,stable,v1.23,v1.19,v1.20,v1.23",
+    ]
+    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    IMPORTERS["k8s-keps"](source, tmp_path / "landing")
+    events = text(tmp_path / "landing" / "announcements" / "k8s_keps.csv").splitlines()[1:]
+    assert {line.split(",")[0] for line in events} == {"kep-1797"}
+    assert [line.split(",")[3] for line in events] == ["announced", "revised", "shipped"]

@@ -141,11 +141,13 @@ class Version:
 
 
 def _kep_number(row: dict[str, str], numbers_by_path: dict[str, set[int]]) -> int:
-    """The KEP number, or the one the same file carries in its other versions when left empty."""
+    """The KEP number (its last one, when renumbered: see _numbers_by_path), or the one the same
+    file carries in its other versions when left empty."""
     text = row["kep_number"].strip()
+    known = numbers_by_path.get(row["path"].strip(), set())
     if text.isdigit() and int(text) > 0:
-        return int(text)
-    if not text and len(known := numbers_by_path.get(row["path"].strip(), set())) == 1:
+        return next(iter(known)) if len(known) == 1 else int(text)
+    if not text and len(known) == 1:
         return next(iter(known))
     raise Unmappable(f"no KEP number (kep_number {row['kep_number']!r})")
 
@@ -176,12 +178,34 @@ def _to_version(number: int, row: dict[str, str], numbers_by_path: dict[str, set
 
 
 def _numbers_by_path(rows: list[SourceRow]) -> dict[str, set[int]]:
-    found: dict[str, set[int]] = {}
+    """The KEP number of each file. A KEP renumbered in place (keps/sig-node/1797-configure-fqdn...
+    carried 1792, then 1797) is one proposal: numbers that share a file are one KEP, known by the
+    number of its latest version, and every file of it (a KEP moved between SIGs keeps its number)
+    maps to that one number."""
+    dated: dict[str, list[tuple[datetime, int]]] = {}
     for _, row in rows:
         text = row["kep_number"].strip()
         if text.isdigit() and int(text) > 0:
-            found.setdefault(row["path"].strip(), set()).add(int(text))
-    return found
+            try:
+                when = datetime.fromisoformat(row["commit_date"].strip()).astimezone(timezone.utc)
+            except ValueError:
+                when = datetime.min.replace(tzinfo=timezone.utc)
+            dated.setdefault(row["path"].strip(), []).append((when, int(text)))
+    group: dict[int, int] = {}  # union-find over numbers that share a file
+    def root(n: int) -> int:
+        while group.setdefault(n, n) != n:
+            n = group[n]
+        return n
+    for versions in dated.values():
+        first = root(versions[0][1])
+        for _, number in versions[1:]:
+            group[root(number)] = first
+    latest: dict[int, tuple[datetime, int]] = {}
+    for versions in dated.values():
+        for when, number in versions:
+            r = root(number)
+            latest[r] = max(latest.get(r, (when, number)), (when, number))
+    return {path: {latest[root(n)][1] for _, n in versions} for path, versions in dated.items()}
 
 
 # --- one KEP's history -> events ------------------------------------------------------------
