@@ -587,6 +587,10 @@ def test_a_months_own_records_decide_which_way_trust_moves():
         [pytest.approx(x) for x in (70, 70, 74)]
     # ...nor did it ask the full month's own records: 70 (complaints alone), then 90 whose own are 50 -> 70.
     assert trust_path([70, 90], 0.5, 0.2, [True, False], own_scores=[70, 50]) == [pytest.approx(70.0)] * 2
+    # Review: nor below the trust shown: 65 (complaints alone), then one delivery on time pulled to
+    # 40 (own 100) -> 65, not 40; with own records below it too (own 50), trust starts at 40.
+    assert trust_path([65, 40], 0.5, 0.2, [True, False], own_scores=[70, 100]) == [pytest.approx(65.0)] * 2
+    assert trust_path([65, 40], 0.5, 0.2, [True, False], own_scores=[70, 50]) == [pytest.approx(x) for x in (65, 40)]
 
 
 def test_trust_never_jumps_when_an_old_month_leaves_the_window():

@@ -271,8 +271,9 @@ def _held_reason(r: dict) -> str:
     own = r.get("own_month_score")
     if own is not None and (r["month_score"] - r["prev_trust"]) * (own - r["prev_trust"]) <= 0 \
             and abs(r["month_score"] - r["prev_trust"]) >= 0.05:
-        return (f"trust held: the month on its own records ({own:.1f}) and pulled toward the category "
-                f"({r['month_score']:.1f}) fall on either side of it ({r['prev_trust']:.1f})")
+        side, verb = ("above", "lower") if own >= r["prev_trust"] else ("below", "raise")
+        return (f"trust held: its own records alone score {own:.1f}, {side} its trust of "
+                f"{r['prev_trust']:.1f}, so this month cannot {verb} it")
     return "a month like its remembered score: trust held"
 
 

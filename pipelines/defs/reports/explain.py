@@ -7,6 +7,8 @@ itself 0.10, restitution 0.05, not a repeat 0.10); a handled complaint scores 40
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, replace
 
 from ..scorecard.model import TrustModel, moved
@@ -67,13 +69,18 @@ def _trust_gain(card: dict, model: TrustModel, gain: float) -> float | None:
         return gain
     before = trust - card["trust_change"]
     only = card.get("delivery_score") is None and card.get("promise_score") is None
-    # The month's own records move by at least the shrunk score's gain: `own + gain` is the least
-    # they would score, enough to tell which way the month would point. An own score clipped at 0
-    # may stay there: then the action is not credited with turning the month's direction.
     own = card.get("own_month_score")
-    after = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only,
-                  own=None if own is None else own + gain if own > 0 else own)
-    return after - moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
+    now = moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
+    if own is None:
+        return moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only) - now
+    # The month's own records would gain at least what its shrunk score gains (more, as they are
+    # not pulled toward the category), so they would score from `own + gain` up (from `own` when
+    # clipped at 0). Their direction decides whether trust moves: when the least and an unbounded
+    # own score would move trust alike, that is the effect; otherwise it cannot be told (None).
+    least = own + gain if own > 0 else own
+    low = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only, own=least)
+    high = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only, own=math.inf)
+    return low - now if abs(high - low) < 0.05 else None
 
 
 def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_of) -> float:

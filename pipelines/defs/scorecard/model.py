@@ -168,12 +168,15 @@ def _first_full_month(score: float, own: float | None, waiting: list[tuple[float
                       shown: float | None, down: float, up: float) -> float:
     """Trust started by the first full month: its score lowered by each complaint month before it
     (each by the rule of its own records), rising from the trust shown by then (`shown`) by `up` at
-    most, and not at all when the month's own records do not point up from it."""
+    most, and not at all when the month's own records do not point up from it; below the trust
+    shown only when its own records are below it too (else that trust holds)."""
     trust = score
     for earlier, earlier_own in waiting:
         trust = moved(trust, earlier, down, up, lowers_only=True, own=earlier_own)
     if shown is not None and trust > shown:  # rising from the trust shown: slowly, as any rise
         trust = min(trust, moved(shown, score, down, up, lowers_only=False, own=own))
+    elif shown is not None and own is not None and own >= shown:  # kept by its own records: no fall
+        trust = shown
     return trust
 
 
