@@ -897,16 +897,17 @@ def test_a_what_ifs_trust_effect_follows_the_months_own_records():
 def test_a_vendors_page_says_when_its_own_records_hold_trust(rendered: Path):
     # Real data: "±0.0 since last month" beside "This month alone 91 - the trust score moves toward
     # it" (trust 94.6): the tile now says the month's own records point the other way.
+    from pipelines.defs.reports.context import held_by_own_records
     from pipelines.defs.reports.render import render_html
 
     ctx = _vendor_context_of(rendered)
     held = {**ctx["card"], "month_score": 91.0, "own_month_score": 100.0, "trust_score": 94.6, "trust_change": 0.0}
-    html = render_html("vendor.html", {**ctx, "card": held, "title": "t", "subject": "s"})
+    html = render_html("vendor.html", {**ctx, "card": held, "held_at": held_by_own_records(held), "title": "t", "subject": "s"})
     assert "your own records alone score 100, above your trust of 94.6, so this month cannot lower it" in html
     # Review: the tile said "so it holds" beside "▼ 28.4": it speaks only when trust did hold.
     fell = {**held, "trust_score": 66.2, "trust_change": -28.4}
-    html = render_html("vendor.html", {**ctx, "card": fell, "title": "t", "subject": "s"})
+    html = render_html("vendor.html", {**ctx, "card": fell, "held_at": held_by_own_records(fell), "title": "t", "subject": "s"})
     assert "cannot lower it" not in html and "the trust score moves toward it" in html
     moving = {**held, "own_month_score": 88.0, "trust_score": 93.0, "trust_change": -1.6}
-    html = render_html("vendor.html", {**ctx, "card": moving, "title": "t", "subject": "s"})
+    html = render_html("vendor.html", {**ctx, "card": moving, "held_at": held_by_own_records(moving), "title": "t", "subject": "s"})
     assert "the trust score moves toward it" in html and "cannot lower it" not in html

@@ -155,6 +155,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "card": card,
         "peer_group": card["category"] if category else "all vendors",
         "small_sample": 0 < card["deliveries_due"] < SMALL_SAMPLE,
+        "held_at": held_by_own_records(card),
         "trend": trend,
         "trend_chart": trend_chart(trend, grades=model.grades),
         "peers": _peer_stats(con, vendor_id, category, month),
@@ -264,16 +265,24 @@ def _watch_reason(r: dict) -> str:
     return ", ".join(reasons)
 
 
+def held_by_own_records(card: dict) -> float | None:
+    """The trust a month left where it was because its own records and its score fall on either
+    side of it (model.trust_path), or None: the vendor's tile and the executive's line say so."""
+    score, own, trust, change = (card.get(k) for k in ("month_score", "own_month_score", "trust_score", "trust_change"))
+    if None in (score, own, trust, change) or abs(change) >= 0.05:
+        return None
+    before = trust - change
+    return before if abs(score - before) >= 0.05 and (score - before) * (own - before) <= 0 else None
+
+
 def _held_reason(r: dict) -> str:
     """Why trust did not move in a month with a score (model.trust_path)."""
     if r["delivery_score"] is None and r["promise_score"] is None and r["month_score"] >= r["prev_trust"]:
         return "trust held: complaints alone can lower trust, never raise it"
-    own = r.get("own_month_score")
-    if own is not None and (r["month_score"] - r["prev_trust"]) * (own - r["prev_trust"]) <= 0 \
-            and abs(r["month_score"] - r["prev_trust"]) >= 0.05:
-        side, verb = ("above", "lower") if own >= r["prev_trust"] else ("below", "raise")
-        return (f"trust held: its own records alone score {own:.1f}, {side} its trust of "
-                f"{r['prev_trust']:.1f}, so this month cannot {verb} it")
+    if (before := held_by_own_records(r)) is not None:
+        own = r["own_month_score"]
+        side, verb = ("above", "lower") if own >= before else ("below", "raise")
+        return f"trust held: its own records alone score {own:.1f}, {side} its trust of {before:.1f}, so this month cannot {verb} it"
     return "a month like its remembered score: trust held"
 
 
