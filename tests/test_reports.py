@@ -891,6 +891,13 @@ def test_a_what_ifs_trust_effect_follows_the_months_own_records():
     # Own records above trust and the month below it even with the action: trust holds either way.
     steadfast = {**card, "month_score": 83.0, "own_month_score": 95.0, "trust_score": 93.4, "trust_change": 0.0}
     assert _trust_gain(steadfast, model, 5.0) == pytest.approx(0.0)
+    # Bounded by the pillars' samples (review: every small what-if lost its trust figure when an
+    # unbounded own score could turn the month): 68 deliveries, prior 10, so the own records gain at
+    # most 78/68 of the shrunk points: 55 + 1.6 * 1.147 = 56.8, still below trust 70.6, which falls
+    # by half the gap either way: 70.6 - 0.5 * (70.6 - 62.6) = 66.6 against 65.8 now: +0.8.
+    emballages = {"month_score": 61.0, "own_month_score": 55.0, "trust_score": 65.8, "trust_change": -4.8,
+                  "delivery_score": 73.0, "promise_score": None, "deliveries_due": 68, "complaints_opened": 7}
+    assert _trust_gain(emballages, model, 1.6) == pytest.approx(0.8)
     assert _trust_gain({**clipped, "own_month_score": None}, model, 10.0) == pytest.approx(2.0)  # old databases
 
 
@@ -911,3 +918,21 @@ def test_a_vendors_page_says_when_its_own_records_hold_trust(rendered: Path):
     moving = {**held, "own_month_score": 88.0, "trust_score": 93.0, "trust_change": -1.6}
     html = render_html("vendor.html", {**ctx, "card": moving, "held_at": held_by_own_records(moving), "title": "t", "subject": "s"})
     assert "the trust score moves toward it" in html and "cannot lower it" not in html
+
+
+def test_what_ifs_without_a_trust_figure_are_explained_once(rendered: Path):
+    # Review (demo, Steadfast Containers): each of five what-ifs said "(the trust score would barely
+    # move this month)"; an item now carries a trust figure or none, and one line says what none means.
+    from pipelines.defs.reports.explain import Finding
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered)
+    ctx["improvements"] = [Finding("delivering the 3 late deliveries on the promised date", 0.7, "late deliveries", 0.0),
+                           Finding("making restitution each time", 0.1, "complaints", None)]
+    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
+    assert html.count("An action without a trust figure would barely move the trust score") == 1
+    assert "to the trust score:" not in html and "barely move this month)" not in html
+    ctx["improvements"] = [Finding("delivering the 9 short deliveries in full", 6.9, "late deliveries", 3.5)]
+    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
+    assert "+3.5 to the trust score: delivering the 9 short deliveries in full." in html
+    assert "The trust score moves 20% of the way" in html and "without a trust figure" not in html

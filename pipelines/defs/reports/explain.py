@@ -73,14 +73,25 @@ def _trust_gain(card: dict, model: TrustModel, gain: float) -> float | None:
     now = moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
     if own is None:
         return moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only) - now
-    # The month's own records would gain at least what its shrunk score gains (more, as they are
-    # not pulled toward the category), so they would score from `own + gain` up (from `own` when
-    # clipped at 0). Their direction decides whether trust moves: when the least and an unbounded
-    # own score would move trust alike, that is the effect; otherwise it cannot be told (None).
+    # The month's own records would gain at least what its shrunk score gains and at most that
+    # times a pillar's (n + prior) / n (its points are not pulled toward the category): from
+    # `own + gain` (`own` when clipped at 0) to `own + gain * ratio`. Their direction decides
+    # whether trust moves: when both ends would move trust alike, that is the effect; otherwise
+    # it cannot be told from the month alone (None).
     least = own + gain if own > 0 else own
     low = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only, own=least)
-    high = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only, own=math.inf)
+    high = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only,
+                 own=own + gain * _own_gain_ratio(card, model))
     return low - now if abs(high - low) < 0.05 else None
+
+
+def _own_gain_ratio(card: dict, model: TrustModel) -> float:
+    """The most a pillar's own records move per point its shrunk score moves: (n + prior) / n
+    over the pillars with data (shrunk = (k + prior * p) / (n + prior), own = k / n)."""
+    samples = [(card.get("deliveries_due") or 0, model.priors["deliveries"]),
+               (card.get("promise_weight_12m") or 0, model.priors["announcements"]),
+               (card.get("complaints_opened") or 0, model.priors["recovery"])]
+    return max([(n + prior) / n for n, prior in samples if n > 0] or [math.inf])
 
 
 def _recovery_gain(card: dict, model: TrustModel, complaints: list[dict], gain_of) -> float:
