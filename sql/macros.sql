@@ -110,3 +110,14 @@ CREATE OR REPLACE TEMP MACRO reason_kind(reason) AS
       '''[^'']*''', '''…''', 'g'),
       'U\+[0-9A-F]{4,6}', 'U+…', 'g'),
       '[-+]?[0-9][0-9.:eE+-]*( [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?', '…', 'g'));
+-- Scorecard: a month is provisional while its end + the maturity days is after the latest date in
+-- the data (scorecard_pillars.sql computes the flag, provisional_moved.sql corrects stored months).
+CREATE OR REPLACE TEMP MACRO is_provisional(month, maturity_days, data_as_of) AS
+  month + INTERVAL 1 MONTH + to_days(maturity_days) > data_as_of;
+-- The month score from its pillars (NULL: no data): delivery and promises blended by weight over
+-- those with data (`blend_weight`), less recovery's weight times its shortfall from 100; a month of
+-- complaints alone scores its recovery. Shared by the shrunk and the own-records month scores.
+CREATE OR REPLACE TEMP MACRO month_blend(d, p, r, blend_weight, w_d, w_p, w_r) AS
+  CASE WHEN blend_weight = 0 THEN r
+       ELSE greatest(0, (coalesce(w_d * d, 0) + coalesce(w_p * p, 0)) / blend_weight
+                        - coalesce(w_r * (100 - r), 0) / (blend_weight + w_r)) END;

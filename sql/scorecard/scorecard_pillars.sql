@@ -159,16 +159,12 @@ SELECT
   -- weight times its shortfall from 100. A complaint can only lower the month (a failure handled
   -- well never beats no failure), and a clean month scores the same whether or not the vendor
   -- was ever complained about. A month of complaints alone scores its recovery pillar.
-  CASE WHEN blend_weight = 0 THEN recovery_pillar
-       ELSE greatest(0, (coalesce($w_delivery * delivery_score, 0) + coalesce($w_promise * promise_score, 0)) / blend_weight
-                        - coalesce($w_recovery * (100 - recovery_pillar), 0) / (blend_weight + $w_recovery)) END AS month_score,
+  month_blend(delivery_score, promise_score, recovery_pillar, blend_weight, $w_delivery, $w_promise, $w_recovery) AS month_score,
   -- The month on its own records (the pillars above, not shrunk, blended alike): the direction
   -- of the month's move of trust (scorecard/model.py, trust_path).
-  CASE WHEN blend_weight = 0 THEN own_recovery
-       ELSE greatest(0, (coalesce($w_delivery * own_delivery, 0) + coalesce($w_promise * own_promise, 0)) / blend_weight
-                        - coalesce($w_recovery * (100 - own_recovery), 0) / (blend_weight + $w_recovery)) END AS own_month_score,
+  month_blend(own_delivery, own_promise, own_recovery, blend_weight, $w_delivery, $w_promise, $w_recovery) AS own_month_score,
   -- Recovery figures mature: complaints opened in a month whose response window has not passed
   -- by the latest date in the data are provisional and recomputed on later runs.
-  month + INTERVAL 1 MONTH + to_days($maturity_days) > $data_as_of AS provisional
+  is_provisional(month, $maturity_days, $data_as_of) AS provisional
 FROM blended
 ORDER BY vendor_id, month
