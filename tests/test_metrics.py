@@ -37,7 +37,7 @@ def delivery_score(vendor: tuple, category: tuple, portfolio: tuple = OCT_PORTFO
     """The delivery pillar by hand; each tuple is (on time, in full, defect-free, due)."""
     rates = []
     for i in range(3):
-        prior = shrunk(category[i], category[3], shrunk(portfolio[i], portfolio[3], 0.5))
+        prior = shrunk(category[i], category[3], shrunk(portfolio[i], portfolio[3], 0.5, m=1))
         rates.append(shrunk(vendor[i], vendor[3], prior))
     blend = 0.5 * rates[0] + 0.3 * rates[1] + 0.2 * rates[2]
     return 100 * max(0.0, (blend - 0.5) / 0.5)
@@ -312,15 +312,15 @@ def test_october_portfolio_as_counted_by_hand(db):
 
 
 def test_small_sample_does_not_outrank_large_one(db):
-    # Portfolio priors (toward 0.5 with 10 imaginary deliveries): on time (1105 + 5) / 1154 = 0.9618717504,
-    #   in full (1140 + 5) / 1154 = 0.9922010399, defect-free (1141 + 5) / 1154 = 0.9930675910.
+    # Portfolio priors (toward 0.5 with 1 imaginary delivery): on time (1105 + 0.5) / 1145 = 0.9655021834,
+    #   in full (1140 + 0.5) / 1145 = 0.9960698690, defect-free (1141 + 0.5) / 1145 = 0.9969432314.
     # Category cat_shrink pools 2 + 990 + 80 = 1072 on time of 2 + 1000 + 100 = 1102, all in full and
-    #   defect-free; shrunk toward the portfolio: on time (1072 + 9.618717504) / 1112 = 0.9726787028,
-    #   in full (1102 + 9.922010399) / 1112 = 0.9999298655, defect-free (1102 + 9.930675910) / 1112 = 0.9999376582.
-    # VSMALL: on time (2 + 9.726787028) / 12 = 0.9772322523, in full (2 + 9.999298655) / 12 = 0.9999415546,
-    #   defect-free 0.9999480485; blend = 0.4886161262 + 0.2999824664 + 0.1999896097 = 0.9885882023 -> 97.718
-    # VBIG: on time (990 + 9.726787028) / 1010 = 0.9898285020, in full 0.9999993056, defect-free 0.9999993828;
-    #   blend = 0.4949142510 + 0.2999997917 + 0.1999998766 = 0.9949139192 -> 98.983
+    #   defect-free; shrunk toward the portfolio: on time (1072 + 9.655021834) / 1112 = 0.9727113506,
+    #   in full (1102 + 9.960698690) / 1112 = 0.9999646571, defect-free (1102 + 9.969432314) / 1112 = 0.9999725111.
+    # VSMALL: on time (2 + 9.727113506) / 12 = 0.9772594588, in full (2 + 9.999646571) / 12 = 0.9999705476,
+    #   defect-free 0.9999770926; blend = 0.4886297294 + 0.2999911643 + 0.1999954185 = 0.9886163122 -> 97.723
+    # VBIG: on time (990 + 9.727113506) / 1010 = 0.9898288253, in full 0.9999996501, defect-free 0.9999997278;
+    #   blend = 0.4949144126 + 0.2999998950 + 0.1999999456 = 0.9949142532 -> 98.983
     small_rate, small = row(db, "VSMALL", OCT, "on_time_rate", "delivery_score")
     big_rate, big = row(db, "VBIG", OCT, "on_time_rate", "delivery_score")
     peer = row(db, "VPEER", OCT, "delivery_score")[0]
@@ -329,9 +329,9 @@ def test_small_sample_does_not_outrank_large_one(db):
     assert small == pytest.approx(delivery_score((2, 2, 2, 2), category), **APPROX)
     assert big == pytest.approx(delivery_score((990, 1000, 1000, 1000), category), **APPROX)
     assert peer == pytest.approx(delivery_score((80, 100, 100, 100), category), **APPROX)
-    assert small == pytest.approx(97.71764045, abs=1e-6)
-    assert big == pytest.approx(98.98278385, abs=1e-6)
-    assert peer == pytest.approx(81.56919714, abs=1e-6)
+    assert small == pytest.approx(97.72326244, abs=1e-6)
+    assert big == pytest.approx(98.98285064, abs=1e-6)
+    assert peer == pytest.approx(81.56981045, abs=1e-6)
     assert small < big  # the raw rate says the opposite
     assert row(db, "VSMALL", OCT, "peer_on_time_rate")[0] == pytest.approx(1072 / 1102, **APPROX)
 
@@ -340,33 +340,33 @@ def test_a_vendor_alone_in_its_category_is_shrunk_toward_the_portfolio(db):
     # VDEL is its category's only vendor: on time 2/7, in full 5/7, defect-free 6/7 (all delivered ones
     # have qty_rejected 0; D5 is not delivered). Unshrunk, blend = 3.7 / 7 = 0.5286 -> 5.714. Its
     # category prior is its own 7 deliveries pulled toward the portfolio (priors above):
-    #   on time (2 + 9.618717504) / 17 = 0.6834539708 -> vendor (2 + 6.834539708) / 17 = 0.5196788064
-    #   in full (5 + 9.922010399) / 17 = 0.8777653176 -> vendor (5 + 8.777653176) / 17 = 0.8104501868
-    #   defect-free (6 + 9.930675910) / 17 = 0.9370985829 -> vendor (6 + 9.370985829) / 17 = 0.9041756370
-    #   blend = 0.2598394032 + 0.2431350560 + 0.1808351274 = 0.6838095866 -> 36.762
+    #   on time (2 + 9.655021834) / 17 = 0.6855895197 -> vendor (2 + 6.855895197) / 17 = 0.5209350116
+    #   in full (5 + 9.960698690) / 17 = 0.8800410994 -> vendor (5 + 8.800410994) / 17 = 0.8117888820
+    #   defect-free (6 + 9.969432314) / 17 = 0.9393783714 -> vendor (6 + 9.393783714) / 17 = 0.9055166891
+    #   blend = 0.2604675058 + 0.2435366646 + 0.1811033378 = 0.6851075082 -> 37.022
     # (it was 5.714 when a vendor alone was shrunk toward itself: the prior did nothing for a small sample)
     got = row(db, "VDEL", OCT, "delivery_score")[0]
     assert got == pytest.approx(delivery_score((2, 5, 6, 7), (2, 5, 6, 7)), **APPROX)
-    assert got == pytest.approx(36.76191733, abs=1e-6)
+    assert got == pytest.approx(37.02150164, abs=1e-6)
 
 
 def test_four_of_four_on_time_alone_is_not_a_perfect_score(db):
     # VREC_QUIET: 4 of 4 on time, in full, defect-free, alone in its category: shrunk toward the
     #   portfolio, its delivery pillar is high but not 100 (docs: small samples say so).
-    #   on time: prior (4 + 9.618717504) / 14 = 0.9727655360 -> (4 + 9.727655360) / 14 = 0.9805468114
-    #   in full: (4 + 9.922010399) / 14 = 0.9944293142 -> (4 + 9.944293142) / 14 = 0.9960209387
-    #   defect-free: (4 + 9.930675910) / 14 = 0.9950482793 -> 0.9964630567
-    #   blend = 0.4902734057 + 0.2988062816 + 0.1992926113 = 0.9883722986 -> 97.674
+    #   on time: prior (4 + 9.655021834) / 14 = 0.9753587024 -> (4 + 9.753587024) / 14 = 0.9823990732
+    #   in full: (4 + 9.960698690) / 14 = 0.9971927636 -> (4 + 9.971927636) / 14 = 0.9979948311
+    #   defect-free: (4 + 9.969432314) / 14 = 0.9978165939 -> 0.9984404242
+    #   blend = 0.4911995366 + 0.2993984493 + 0.1996880848 = 0.9902860708 -> 98.057
     got = row(db, "VREC_QUIET", OCT, "delivery_score")[0]
     assert got == pytest.approx(delivery_score((4, 4, 4, 4), (4, 4, 4, 4)), **APPROX)
-    assert got == pytest.approx(97.67445973, abs=1e-6)
+    assert got == pytest.approx(98.05721415, abs=1e-6)
     assert got < 100
 
 
 def test_the_month_on_its_own_records_is_its_pillars_not_shrunk(db):
     # VDEL: on time 2/7, in full 5/7, defect-free 6/7: blend (0.5 * 2 + 0.3 * 5 + 0.2 * 6) / 7 = 3.7 / 7
     #   = 0.5285714286, stretched from the 0.5 floor: 100 * (0.5285714286 - 0.5) / 0.5 = 5.714285714
-    #   (its shrunk delivery score is 36.762, above). VREC_QUIET: 4 of 4 in every part: 100 (shrunk 97.674).
+    #   (its shrunk delivery score is 37.022, above). VREC_QUIET: 4 of 4 in every part: 100 (shrunk 98.057).
     assert row(db, "VDEL", OCT, "promise_score", "recovery_score") == (None, None)
     assert row(db, "VDEL", OCT, "own_month_score")[0] == pytest.approx(5.714285714, abs=1e-6)
     assert row(db, "VREC_QUIET", OCT, "promise_score", "recovery_score") == (None, None)
@@ -467,27 +467,27 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
     assert dict(query(db, "SELECT vendor_id, recovery_score FROM complaint_metrics WHERE vendor_id IN ('VREC_GOOD', 'VREC_BAD')")) == {
         "VREC_GOOD": pytest.approx(90.0, **APPROX), "VREC_BAD": pytest.approx(45.0, **APPROX)}
     # The scorecard's recovery pillar: complaints are shrunk toward the category's complaint-weighted
-    # handling score, itself shrunk toward the portfolio's, itself toward 65 (2 imaginary complaints
-    # each); a vendor never complained about has no recovery data.
+    # handling score, itself shrunk toward the portfolio's (2 imaginary complaints each), itself
+    # toward 65 (1 imaginary complaint); a vendor never complained about has no recovery data.
     #   portfolio: October's 12 complaints (VCMP 6, VREP 2, VMS 2, G1, B1) with their vendors' scores
-    #              from complaint_metrics (G1's and B1's checked just above): (sum + 2 * 65) / 14
+    #              from complaint_metrics (G1's and B1's checked just above): (sum + 65) / 13
     #   category:  (90 * 1 + 45 * 1 + 2 * portfolio) / 4 (VREC_NONE has no complaint, so no weight)
     #   good: (1 * 90 + 2 * category) / 3;  bad: (1 * 45 + 2 * category) / 3
     handling, complaints = query(db, "SELECT sum(complaints_opened * recovery_score), sum(complaints_opened) "
                                      "FROM complaint_metrics WHERE month = ?", [OCT])[0]
     assert complaints == 6 + 2 + 2 + 1 + 1
-    portfolio = (handling + 2 * 65) / (complaints + 2)
+    portfolio = (handling + 65) / (complaints + 1)
     category = (90 + 45 + 2 * portfolio) / 4
     expected_recovery = {"good": (90 + 2 * category) / 3, "bad": (45 + 2 * category) / 3}
-    # With VCMP at 1220/19, VREP and VMS at 57.5: portfolio = (1220*6/19 + 115 + 135 + 115 + 130) / 14
-    #   = 62.8759398, category = 65.1879699, good 73.4586466, bad 58.4586466
-    assert expected_recovery["good"] == pytest.approx(73.4586466, abs=1e-7)
-    assert expected_recovery["bad"] == pytest.approx(58.4586466, abs=1e-7)
-    # Deliveries are identical (4/4 each; category 12/12, shrunk toward the portfolio) -> 98.520,
+    # With VCMP at 1220/19, VREP and VMS at 57.5: portfolio = (1220*6/19 + 115 + 135 + 115 + 65) / 13
+    #   = 62.7125506, category = 65.1062753, good 73.4041835, bad 58.4041835
+    assert expected_recovery["good"] == pytest.approx(73.4041835, abs=1e-7)
+    assert expected_recovery["bad"] == pytest.approx(58.4041835, abs=1e-7)
+    # Deliveries are identical (4/4 each; category 12/12, shrunk toward the portfolio) -> 98.764,
     # no announcements, so month_score = delivery - 0.25 / (0.5 + 0.25) * (100 - recovery): the
     # complaint's cost; without a complaint, the delivery score alone.
     delivery = delivery_score((4, 4, 4, 4), (12, 12, 12, 12))
-    assert delivery == pytest.approx(98.5201107, abs=1e-7)
+    assert delivery == pytest.approx(98.7636817, abs=1e-7)
     none = row(db, "VREC_NONE", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     good = row(db, "VREC_GOOD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
     bad = row(db, "VREC_BAD", OCT, "delivery_score", "recovery_score", "month_score", "trust_score")
@@ -497,8 +497,8 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
         assert got[2] == pytest.approx(delivery - (100 - expected_recovery[name]) / 3, **APPROX), name
     assert none[1] is None
     assert none[2] == pytest.approx(delivery, **APPROX)
-    # good: 98.5201107 - (100 - 73.4586466) / 3 = 89.6729929; bad: 98.5201107 - 41.5413534 / 3 = 84.6729929
-    assert (good[2], bad[2]) == (pytest.approx(89.6729929, abs=1e-6), pytest.approx(84.6729929, abs=1e-6))
+    # good: 98.7636817 - (100 - 73.4041835) / 3 = 89.8984096; bad: 98.7636817 - 41.5958165 / 3 = 84.8984096
+    assert (good[2], bad[2]) == (pytest.approx(89.8984096, abs=1e-6), pytest.approx(84.8984096, abs=1e-6))
     assert bad[1] < good[1]
     assert bad[2] < good[2] < none[2]
     assert bad[3] < good[3] < none[3]  # first scored month: trust = month score
@@ -507,7 +507,7 @@ def test_well_repaired_beats_badly_repaired_but_not_no_complaint(db):
 def test_a_quiet_month_after_a_complaint_has_no_recovery_score_and_costs_nothing(db):
     # VREC_QUIET had a complaint in September and none in October, with 4 of 4 on time in October:
     # recovery has no data in October (nothing to recover from: never shown as 100), and costs
-    # nothing: the month is its delivery score, 97.674 (4 of 4, see
+    # nothing: the month is its delivery score, 98.057 (4 of 4, see
     # test_four_of_four_on_time_alone_is_not_a_perfect_score), as for a vendor never complained
     # about: a complaint in September neither lowers nor raises October's month score.
     delivery = delivery_score((4, 4, 4, 4), (4, 4, 4, 4))
@@ -611,34 +611,39 @@ def test_trust_never_jumps_when_an_old_month_leaves_the_window():
 def test_memory_through_the_pipeline(db):
     # VMEM alone in its category, never complained about (no recovery data), no announcements: the
     # month score is the delivery score. 10 deliveries a month, all three rates equal:
-    #   Jun, Aug (VMEM is the portfolio): portfolio (10 + 5) / 20 = 0.75, category (10 + 7.5) / 20 =
-    #     0.875, vendor (10 + 8.75) / 20 = 0.9375 -> 100 * (0.9375 - 0.5) / 0.5 = 87.5
-    #   Jul, 10 open: portfolio 5 / 20 = 0.25, category 2.5 / 20, vendor 1.25 / 20 = 0.0625 -> 0
-    #   Sep (VDEL's D8 too: 1 day late, in full): on time: portfolio (10 + 5) / 21 = 0.7142857,
-    #     category (10 + 7.142857) / 20 = 0.8571429, vendor (10 + 8.571429) / 20 = 0.9285714;
-    #     in full, defect-free: (11 + 5) / 21 = 0.7619048 -> 0.8809524 -> 0.9404762;
-    #     blend 0.4642857 + 0.2821429 + 0.1880952 = 0.9345238 -> 86.904762
-    #   Oct: vendor on time 0.9904679, in full 0.9980503, defect-free 0.9982669 (portfolio as counted
-    #     above) -> blend 0.9937659 -> 98.860485
-    # Trust: Jun 87.5; Jul 87.5 + 0.5 (0 - 87.5) = 43.75 (-43.75); Aug 43.75 + 0.2 (87.5 - 43.75) =
-    #   52.5 (+8.75); Sep 52.5 + 0.2 (86.904762 - 52.5) = 59.380952 (+6.880952);
-    #   Oct 59.380952 + 0.2 (98.860485 - 59.380952) = 67.276859 (+7.895907)
+    #   Jun, Aug (VMEM is the portfolio): portfolio (10 + 0.5) / 11 = 21/22, category (10 + 210/22) / 20 =
+    #     43/44, vendor (10 + 430/44) / 20 = 87/88 -> 100 * (87/88 - 0.5) / 0.5 = 100 * 43/44 = 97.727273
+    #   Jul, 10 open: portfolio 0.5 / 11 = 1/22, category (10/22) / 20 = 1/44, vendor (10/44) / 20 -> 0
+    #   Sep (VDEL's D8 too: 1 day late, in full): on time: portfolio (10 + 0.5) / 12 = 0.875,
+    #     category (10 + 8.75) / 20 = 0.9375, vendor (10 + 9.375) / 20 = 0.96875;
+    #     in full, defect-free: (11 + 0.5) / 12 = 0.9583333 -> 0.9791667 -> 0.9895833;
+    #     blend 0.484375 + 0.296875 + 0.1979167 = 0.9791667 -> 95.833333
+    #   Oct: vendor on time 0.9913755, in full 0.9990175, defect-free 0.9992358 (portfolio as counted
+    #     above) -> blend 0.9952402 -> 99.048035
+    # Trust (own records 100 in every month but July's 0, on the side the shrunk score is): Jun 97.727273;
+    #   Jul 97.727273 + 0.5 (0 - 97.727273) = 48.863636 (-48.863636); Aug 48.863636 + 0.2 (97.727273 -
+    #   48.863636) = 58.636364 (+9.772727); Sep 58.636364 + 0.2 (95.833333 - 58.636364) = 66.075758
+    #   (+7.439394); Oct 66.075758 + 0.2 (99.048035 - 66.075758) = 72.670213 (+6.594455)
     sep = delivery_score((10, 10, 10, 10), (10, 10, 10, 10), portfolio=(10, 11, 11, 11))
     oct_ = delivery_score((10, 10, 10, 10), (10, 10, 10, 10))
-    assert (sep, oct_) == (pytest.approx(86.904762, abs=1e-6), pytest.approx(98.860485, abs=1e-6))
-    t_sep = 52.5 + 0.2 * (sep - 52.5)
+    assert (sep, oct_) == (pytest.approx(95.833333, abs=1e-6), pytest.approx(99.048035, abs=1e-6))
+    jun = 100 * 43 / 44
+    jul = jun / 2
+    aug = jul + 0.2 * (jun - jul)
+    t_sep = aug + 0.2 * (sep - aug)
     t_oct = t_sep + 0.2 * (oct_ - t_sep)
     rows = query(db, """SELECT month, month_score, trust_score, trust_change, grade FROM scorecard
                         WHERE vendor_id = 'VMEM' ORDER BY month""")
     expected = [
         (MAY, None, None, None, None),
-        (JUN, 87.5, 87.5, None, "B"),
-        (JUL, 0.0, 43.75, -43.75, "F"),
-        (AUG, 87.5, 52.5, 8.75, "F"),
-        (SEP, sep, t_sep, t_sep - 52.5, "F"),
-        (OCT, oct_, t_oct, t_oct - t_sep, "D"),
+        (JUN, jun, jun, None, "A"),
+        (JUL, 0.0, jul, -jul, "F"),
+        (AUG, jun, aug, aug - jul, "F"),
+        (SEP, sep, t_sep, t_sep - aug, "D"),
+        (OCT, oct_, t_oct, t_oct - t_sep, "C"),
     ]
-    assert (t_sep, t_oct) == (pytest.approx(59.380952, abs=1e-6), pytest.approx(67.276859, abs=1e-6))
+    assert (jul, aug, t_sep, t_oct) == (pytest.approx(48.863636, abs=1e-6), pytest.approx(58.636364, abs=1e-6),
+                                        pytest.approx(66.075758, abs=1e-6), pytest.approx(72.670213, abs=1e-6))
     assert len(rows) == len(expected)
     for got, want in zip(rows, expected):
         assert got[0] == want[0] and got[4] == want[4], (got, want)

@@ -60,14 +60,14 @@ def test_late_tolerance_counts_a_slightly_late_delivery_as_on_time_in_the_pillar
     tolerant = score(landing.root, tmp_path / "b.duckdb", model=tolerant_model)[("V1", OCT)]
     # The contract's on_time_rate is strict either way; only the pillar uses the tolerance.
     assert strict["on_time_rate"] == tolerant["on_time_rate"] == 0.0
-    # V1 is the whole portfolio: each rate is shrunk toward 0.5 (portfolio), then toward that
-    # (category), then toward that (vendor), 10 imaginary deliveries each time:
-    #   0 of 1: 5/11 -> (0 + 50/11)/11 = 50/121 -> (0 + 500/121)/11 = 500/1331
-    #   1 of 1: 6/11 -> (1 + 60/11)/11 = 71/121 -> (1 + 710/121)/11 = 831/1331
-    #   strict blend = 0.5*500/1331 + 0.3*831/1331 + 0.2*831/1331 = 0.5 -> 0
-    #   tolerant blend = 831/1331 -> 100 * (831/1331 - 0.5)/0.5 = 100 * 331/1331 = 24.87
+    # V1 is the whole portfolio: each rate is shrunk toward 0.5 with 1 imaginary delivery
+    # (portfolio), then toward that (category), then toward that (vendor), 10 imaginary each time:
+    #   0 of 1: 0.5/2 = 1/4 -> (0 + 10/4)/11 = 5/22 -> (0 + 50/22)/11 = 25/121
+    #   1 of 1: 1.5/2 = 3/4 -> (1 + 30/4)/11 = 17/22 -> (1 + 170/22)/11 = 96/121
+    #   strict blend = 0.5*25/121 + 0.3*96/121 + 0.2*96/121 = 60.5/121 = 0.5 -> 0
+    #   tolerant blend = 96/121 -> 100 * (96/121 - 0.5)/0.5 = 100 * 71/121 = 58.68
     assert abs(strict["delivery_score"]) < 1e-9
-    assert abs(tolerant["delivery_score"] - 100 * 331 / 1331) < 1e-9
+    assert abs(tolerant["delivery_score"] - 100 * 71 / 121) < 1e-9
     # One delivery on time, and no peer to compare with, is not a perfect score.
     assert tolerant["delivery_score"] < 100
 
@@ -80,18 +80,19 @@ def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
     counted = score(landing.root, tmp_path / "a.duckdb")[("V1", OCT)]
     weighted_model = dataclasses.replace(model, delivery={**model.delivery, "spend_weighted": True})
     weighted = score(landing.root, tmp_path / "b.duckdb", model=weighted_model)[("V1", OCT)]
-    # V1 is the whole portfolio; priors from counts, each level toward the one above (10 imaginary):
-    #   on time 1 of 2: (1 + 5)/12 = 0.5 at every level
-    #   in full, defect-free 2 of 2: (2 + 5)/12 = 7/12 -> category (2 + 70/12)/12 = 47/72
-    #   counted: on_time' = 0.5; in_full' = (2 + 470/72)/12 = 307/432;
-    #            blend 0.25 + 0.5 * 307/432 = 0.6053241 -> (0.6053241 - 0.5)/0.5 = 21.065
+    # V1 is the whole portfolio; priors from counts, the portfolio toward 0.5 (1 imaginary), then
+    # each level toward the one above (10 imaginary):
+    #   on time 1 of 2: (1 + 0.5)/3 = 0.5, (1 + 5)/12 = 0.5 at every level
+    #   in full, defect-free 2 of 2: (2 + 0.5)/3 = 5/6 -> category (2 + 50/6)/12 = 31/36
+    #   counted: on_time' = 0.5; in_full' = (2 + 310/36)/12 = 191/216;
+    #            blend 0.25 + 0.5 * 191/216 = 0.6921296 -> (0.6921296 - 0.5)/0.5 = 38.426
     #   weighted: n = 1000, prior weight 10 * 1000/2 = 5000; on_time' = (900 + 2500)/6000 = 17/30;
-    #             in_full' = (1000 + 5000 * 47/72)/6000 = 307/432 (the same as counted);
-    #             blend 17/60 + 0.5 * 307/432 = 0.6386574 -> 27.731
-    in_full = 307 / 432
+    #             in_full' = (1000 + 5000 * 31/36)/6000 = 191/216 (the same as counted);
+    #             blend 17/60 + 0.5 * 191/216 = 0.7254630 -> 45.093
+    in_full = 191 / 216
     assert abs(counted["delivery_score"] - 100 * (0.25 + 0.5 * in_full - 0.5) / 0.5) < 1e-9
     assert abs(weighted["delivery_score"] - 100 * (17 / 60 + 0.5 * in_full - 0.5) / 0.5) < 1e-9
-    assert abs(counted["delivery_score"] - 21.0648148) < 1e-6
+    assert abs(counted["delivery_score"] - 100 * 83 / 216) < 1e-9
     assert abs(weighted["delivery_score"] - counted["delivery_score"] - 20 / 3) < 1e-9
     assert counted["on_time_rate"] == weighted["on_time_rate"] == 0.5  # the contract column never changes
 
@@ -183,12 +184,12 @@ def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(lan
     rows = score(landing.root, tmp_path / "s.duckdb")
     slip, keep = rows[("SLIP", OCT)], rows[("KEEP", OCT)]
     # Both announcements fell due in January (within 12 months of October). SLIP's was pre-sold and
-    # is not delivered: it weighs 2. Credit 1 of weight 3: the portfolio (1 + 2 * 0.5) / 5 = 0.4, the
-    # category (the same two) (1 + 2 * 0.4) / 5 = 0.36, prior 2: SLIP (0 + 0.72) / 4 = 18.0;
-    # KEEP (1 + 0.72) / 3 = 57.33.
+    # is not delivered: it weighs 2. Credit 1 of weight 3: the portfolio (1 + 1 * 0.5) / 4 = 0.375, the
+    # category (the same two) (1 + 2 * 0.375) / 5 = 0.35, prior 2: SLIP (0 + 0.7) / 4 = 17.5;
+    # KEEP (1 + 0.7) / 3 = 56.67.
     assert slip["promise_weight_12m"] == 2 and keep["promise_weight_12m"] == 1
-    assert abs(slip["promise_score"] - 18.0) < 1e-9
-    assert abs(keep["promise_score"] - 100 * 1.72 / 3) < 1e-9
+    assert abs(slip["promise_score"] - 17.5) < 1e-9
+    assert abs(keep["promise_score"] - 100 * 1.7 / 3) < 1e-9
     assert slip["redates_12m"] == 3 and slip["announcements_broken_12m"] == 1
     assert slip["vaporware"] is True and keep["vaporware"] is False
     # Lead time 2025-10-01 -> 2026-01-15 = 31 + 30 + 31 + 14 = 106 days for both; SLIP is still open at
@@ -253,10 +254,10 @@ def test_a_cancellation_before_the_first_date_counts_from_the_month_it_is_made(l
         assert rows[(vendor, july)]["announcements_due_12m"] == 1 and rows[(vendor, october)]["announcements_broken_12m"] == 1
     assert rows[("CAN", july)]["announcements_cancelled_12m"] == 1
     # Both earn no credit: cancelled 0; slipped and unshipped 0. The portfolio's credit 0 of 2,
-    # shrunk toward 0.5 with 2 records: (0 + 1) / 4 = 0.25; the category (the same two) toward it:
-    # (0 + 0.5) / 4 = 0.125; each vendor (0 + 2 * 0.125) / 3 = 1/12.
-    assert rows[("CAN", july)]["promise_score"] == pytest.approx(100 / 12)
-    assert rows[("SLP", july)]["promise_score"] == pytest.approx(100 / 12)
+    # shrunk toward 0.5 with 1 record: (0 + 0.5) / 3 = 1/6; the category (the same two) toward it
+    # with 2: (0 + 1/3) / 4 = 1/12; each vendor (0 + 2 * 1/12) / 3 = 1/18.
+    assert rows[("CAN", july)]["promise_score"] == pytest.approx(100 / 18)
+    assert rows[("SLP", july)]["promise_score"] == pytest.approx(100 / 18)
 
 
 def test_pre_selling_or_announcing_years_ahead_and_not_delivering_weighs_more(landing, tmp_path):
@@ -275,12 +276,12 @@ def test_pre_selling_or_announcing_years_ahead_and_not_delivering_weighs_more(la
     assert {v: rows[v]["promise_weight_12m"] for v in rows} == {"CAN": 1, "PRE": 2, "FAR": 2, "KEEP": 1}
     assert (rows["PRE"]["presold_unshipped_12m"], rows["FAR"]["far_ahead_unkept_12m"]) == (1, 1)
     assert (rows["KEEP"]["far_ahead_unkept_12m"], rows["CAN"]["presold_unshipped_12m"]) == (0, 0)
-    # Credit 1 of weight 6: the portfolio (1 + 2 * 0.5) / 8 = 0.25, the category (1 + 2 * 0.25) / 8
-    # = 0.1875; prior 2: CAN (0 + 0.375) / 3 = 12.5; PRE and FAR (0 + 0.375) / 4 = 9.375;
-    # KEEP (1 + 0.375) / 3 = 45.83.
-    assert rows["CAN"]["promise_score"] == pytest.approx(12.5)
-    assert rows["PRE"]["promise_score"] == rows["FAR"]["promise_score"] == pytest.approx(9.375)
-    assert rows["KEEP"]["promise_score"] == pytest.approx(100 * 1.375 / 3)
+    # Credit 1 of weight 6: the portfolio (1 + 1 * 0.5) / 7 = 3/14, the category (1 + 2 * 3/14) / 8
+    # = 5/28; prior 2 (5/14): CAN (0 + 5/14) / 3 = 11.90; PRE and FAR (0 + 5/14) / 4 = 8.93;
+    # KEEP (1 + 5/14) / 3 = 45.24.
+    assert rows["CAN"]["promise_score"] == pytest.approx(100 * 5 / 42)
+    assert rows["PRE"]["promise_score"] == rows["FAR"]["promise_score"] == pytest.approx(100 * 5 / 56)
+    assert rows["KEEP"]["promise_score"] == pytest.approx(100 * 19 / 42)
 
 
 def test_each_slip_to_a_later_date_costs_credit_and_counts_when_it_is_made(landing, tmp_path):
@@ -303,15 +304,15 @@ def test_each_slip_to_a_later_date_costs_credit_and_counts_when_it_is_made(landi
     rows = score(landing.root, tmp_path / "s.duckdb")
     red, keep, late = rows[("RED", OCT)], rows[("KEEP", OCT)], rows[("LATE", OCT)]
     # Credits: B1 slipped, unshipped 0; B2 shipped <= 90 days late 0.5, less 0.25 for its slip = 0.25;
-    # C1 1; D1 0.5. Pooled 1.75 of 4; portfolio prior (1.75 + 2*0.5)/6 = 0.458333, category prior
-    # (1.75 + 2*0.458333)/6 = 0.444444 (the portfolio is this one category).
-    category = (1.75 + 2 * (1.75 + 1) / 6) / 6
+    # C1 1; D1 0.5. Pooled 1.75 of 4; portfolio prior (1.75 + 1*0.5)/5 = 0.45, category prior
+    # (1.75 + 2*0.45)/6 = 0.441667 (the portfolio is this one category).
+    category = (1.75 + 2 * (1.75 + 0.5) / 5) / 6
     assert red["announcements_due_12m"] == 2 and red["announcements_due"] == 0
     assert red["promise_credit_12m"] == 0.25 and red["slip_penalty_12m"] == 0.25
     assert red["redates_12m"] == 3 and red["slips_12m"] == 2
     assert red["announcements_broken_12m"] == 1  # B1, slipped before it fell due
-    assert abs(red["promise_score"] - 100 * (0.25 + 2 * category) / 4) < 1e-9  # 28.47
-    assert abs(late["promise_score"] - 100 * (0.5 + 2 * category) / 3) < 1e-9  # 46.30
+    assert abs(red["promise_score"] - 100 * (0.25 + 2 * category) / 4) < 1e-9  # 28.33
+    assert abs(late["promise_score"] - 100 * (0.5 + 2 * category) / 3) < 1e-9  # 46.11
     assert abs(keep["promise_score"] - 100 * (1 + 2 * category) / 3) < 1e-9
     assert red["promise_score"] < late["promise_score"] < keep["promise_score"]
     # Days slipped: B1 announced 90 days later (Dec 15 -> Mar 15), B2 shipped 19 days late.
@@ -532,11 +533,11 @@ def test_a_vendor_without_a_category_is_compared_with_the_portfolio(landing, tmp
     assert u1["peer_on_time_rate"] == u2["peer_on_time_rate"] == pytest.approx(24 / 34)
     assert c2["peer_on_time_rate"] == pytest.approx(1.0)
     assert u2["category"] == "uncategorised"
-    # U2 is shrunk toward the portfolio (prior 10 records), the portfolio toward 0.5 (10 records):
-    # on time (24 + 5) / 44, in full and defect-free (34 + 5) / 44; U2's on time (2 + 10 * 29/44) / 12,
-    # in full and defect-free (2 + 10 * 39/44) / 12; blended 0.5 / 0.3 / 0.2 and stretched from the
-    # 0.5 floor: 62.12 (shrunk toward U1's 0 of 10 it would be far lower).
-    on_time_rate, in_full_rate = (2 + 10 * 29 / 44) / 12, (2 + 10 * 39 / 44) / 12
+    # U2 is shrunk toward the portfolio (prior 10 records), the portfolio toward 0.5 (1 record):
+    # on time (24 + 0.5) / 35 = 0.7, in full and defect-free (34 + 0.5) / 35; U2's on time
+    # (2 + 10 * 0.7) / 12 = 0.75, in full and defect-free (2 + 10 * 34.5/35) / 12; blended 0.5 / 0.3 / 0.2
+    # and stretched from the 0.5 floor: 73.81 (shrunk toward U1's 0 of 10 it would be far lower).
+    on_time_rate, in_full_rate = (2 + 10 * 0.7) / 12, (2 + 10 * 34.5 / 35) / 12
     assert u2["delivery_score"] == pytest.approx(100 * (0.5 * on_time_rate + 0.5 * in_full_rate - 0.5) / 0.5)
     assert u2["delivery_score"] > u1["delivery_score"]
 
@@ -804,8 +805,8 @@ def test_the_printed_priors_recompute_the_delivery_and_promise_pillars(landing, 
     card = score(landing.root, tmp_path / "p.duckdb")[("V1", OCT)]
     model, n, m = load_model(), 3, 10  # 3 due: 1 on time; 1 in full; 1 defect-free (D1; D2 rejected 1, D3 open)
     # the category pools V1 and V2 (23 due: 21 on time, in full and defect-free), shrunk toward the
-    # portfolio's same 23, itself shrunk toward 0.5: (21 + 10 · portfolio) / 33, portfolio (21 + 10 · 0.5) / 33
-    portfolio = (21 + 10 * 0.5) / 33
+    # portfolio's same 23, itself shrunk toward 0.5 by 1 record: (21 + 10 · portfolio) / 33, portfolio (21 + 0.5) / 24
+    portfolio = (21 + 0.5) / 24
     assert card["prior_on_time_rate"] == pytest.approx((21 + 10 * portfolio) / 33)
     blend = sum(model.delivery[part] * (1 + m * card[f"prior_{part}_rate"]) / (n + m)
                 for part in ("on_time", "in_full", "defect_free"))

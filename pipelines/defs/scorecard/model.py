@@ -36,7 +36,7 @@ class TrustModel:
             "w_in_full": self.delivery["in_full"], "w_defect_free": self.delivery["defect_free"],
             "delivery_floor": self.delivery["floor"], "spend_weighted": bool(self.delivery["spend_weighted"]),
             "prior_deliveries": self.priors["deliveries"], "prior_announcements": self.priors["announcements"],
-            "prior_recovery": self.priors["recovery"],
+            "prior_recovery": self.priors["recovery"], "prior_fallback": self.priors["fallback"],
             "maturity_days": self.maturity_days,
         }
 
@@ -54,7 +54,7 @@ SCHEMA: dict[str, dict[str, type]] = {
     "weights": {"delivery": float, "promise": float, "recovery": float},
     "delivery": {"on_time": float, "in_full": float, "defect_free": float, "floor": float,
                  "late_tolerance_days": int, "early_tolerance_days": int, "spend_weighted": bool},
-    "priors": {"deliveries": float, "announcements": float, "recovery": float},
+    "priors": {"deliveries": float, "announcements": float, "recovery": float, "fallback": float},
     "memory": {"down": float, "up": float, "window_months": int},
     "grades": {"A": float, "B": float, "C": float, "D": float},
     "maturity": {"days": int},
@@ -66,7 +66,7 @@ BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
     ("delivery", "floor"): (0, 0.99), ("memory", "down"): (0.01, 1), ("memory", "up"): (0.01, 1),
     # days after (before) the promise still on time; early: -1 means any earlier day
     ("delivery", "late_tolerance_days"): (0, 366), ("delivery", "early_tolerance_days"): (-1, 366),
-    **{("priors", k): (0.01, 10_000) for k in ("deliveries", "announcements", "recovery")},
+    **{("priors", k): (0.01, 10_000) for k in ("deliveries", "announcements", "recovery", "fallback")},
     ("memory", "window_months"): (1, 120), ("maturity", "days"): (0, 366),
     **{("grades", k): (0, 100) for k in "ABCD"},
 }
