@@ -518,6 +518,21 @@ def delivery_rows(vendor: str, specs: list[tuple], prefix: str) -> list[list]:
     return rows
 
 
+def test_a_small_portfolio_that_kept_every_promise_grades_its_vendors_well(landing, tmp_path):
+    # Review (a buyer with 25 deliveries a month): the portfolio was shrunk toward the fixed 0.5 with
+    # the pillars' 10 records, so a month of 12 on time of 12 became 77%, and SOLO, alone in its
+    # category with 2 of 2 perfect deliveries, scored 68.5: grade D and the watchlist for a perfect
+    # record. The fallback weighs 1 record: portfolio (12 + 0.5) / 13 = 25/26, category
+    # (2 + 250/26) / 12 = 151/156, SOLO (2 + 1510/156) / 12 = 1822/1872 = 0.9733, in every part alike:
+    # 100 * (0.9733 - 0.5) / 0.5 = 94.66, grade A; still not 100 (2 records say little).
+    landing.vendors([["SOLO", "Solo", "alone", "false", ""], ["MANY", "Many", "c", "false", ""]])
+    perfect = (0, 5, 5, 0, True)
+    landing.deliveries(delivery_rows("SOLO", [perfect] * 2, "S") + delivery_rows("MANY", [perfect] * 10, "M"))
+    solo = score(landing.root, tmp_path / "p.duckdb")[("SOLO", OCT)]
+    assert solo["delivery_score"] == pytest.approx(100 * (1822 / 1872 - 0.5) / 0.5, abs=1e-9)
+    assert solo["grade"] == "A" and solo["delivery_score"] < 100
+
+
 def test_a_vendor_without_a_category_is_compared_with_the_portfolio(landing, tmp_path):
     # trust-model: "Peers are like for like". Vendors with a blank category are not a peer group of
     # their own: before, U2 (2 of 2 on time) was shrunk toward U1 alone (0 of 10) and scored far
