@@ -875,30 +875,33 @@ def test_a_what_ifs_trust_effect_follows_the_months_own_records():
     # Ten points more (50, own at least 80) would meet trust with own records equal to it: trust
     # holds at 80, +20 on the trust score for +10 on the month. When the month's own records might
     # or might not turn (20 before, the month 30, own 0 clipped: +10 lifts its own records by an
-    # unknown amount), the effect cannot be told and none is printed (review: one said "would hold"
-    # where the rerun rose 4.5). Northfold's case: trust 73.75, month 80.1, own 60, +13.3: unknown.
+    # unknown amount), the effect is one end of a range (review: one said "would hold" where the
+    # rerun rose 4.5; then no figure, and a footnote said such items "would barely move" trust where
+    # one would have held it 12 points higher). Northfold's case: trust 73.75, month 80.1, own 60,
+    # +13.3: trust holds (own 73.3 at the least) or rises 0.2 * (93.4 - 73.75) = 3.93.
     from pipelines.defs.reports.explain import _trust_gain
     from pipelines.defs.scorecard.model import load_model
 
     model = load_model()
     card = {"month_score": 40.0, "own_month_score": 70.0, "trust_score": 60.0, "trust_change": -20.0,
             "delivery_score": 40.0, "promise_score": None}
-    assert _trust_gain(card, model, 10.0) == pytest.approx(20.0)
+    assert _trust_gain(card, model, 10.0) == pytest.approx((20.0, 20.0))
+    # clipped: trust held at 20 (own 0 below it); with +10 it holds, or rises 0.2 * (40 - 20) = 4
     clipped = {**card, "month_score": 30.0, "own_month_score": 0.0, "trust_score": 20.0, "trust_change": 0.0}
-    assert _trust_gain(clipped, model, 10.0) is None
+    assert _trust_gain(clipped, model, 10.0) == pytest.approx((0.0, 4.0))
     northfold = {**card, "month_score": 80.1, "own_month_score": 60.0, "trust_score": 73.75, "trust_change": 0.0}
-    assert _trust_gain(northfold, model, 13.3) is None
+    assert _trust_gain(northfold, model, 13.3) == pytest.approx((0.0, 0.2 * (93.4 - 73.75)))
     # Own records above trust and the month below it even with the action: trust holds either way.
     steadfast = {**card, "month_score": 83.0, "own_month_score": 95.0, "trust_score": 93.4, "trust_change": 0.0}
-    assert _trust_gain(steadfast, model, 5.0) == pytest.approx(0.0)
+    assert _trust_gain(steadfast, model, 5.0) == pytest.approx((0.0, 0.0))
     # Bounded by the pillars' samples (review: every small what-if lost its trust figure when an
     # unbounded own score could turn the month): 68 deliveries, prior 10, so the own records gain at
     # most 78/68 of the shrunk points: 55 + 1.6 * 1.147 = 56.8, still below trust 70.6, which falls
     # by half the gap either way: 70.6 - 0.5 * (70.6 - 62.6) = 66.6 against 65.8 now: +0.8.
     emballages = {"month_score": 61.0, "own_month_score": 55.0, "trust_score": 65.8, "trust_change": -4.8,
                   "delivery_score": 73.0, "promise_score": None, "deliveries_due": 68, "complaints_opened": 7}
-    assert _trust_gain(emballages, model, 1.6) == pytest.approx(0.8)
-    assert _trust_gain({**clipped, "own_month_score": None}, model, 10.0) == pytest.approx(2.0)  # old databases
+    assert _trust_gain(emballages, model, 1.6) == pytest.approx((0.8, 0.8))
+    assert _trust_gain({**clipped, "own_month_score": None}, model, 10.0) == pytest.approx((2.0, 2.0))  # old databases
 
 
 def test_a_vendors_page_says_when_its_own_records_hold_trust(rendered: Path):
@@ -936,3 +939,11 @@ def test_what_ifs_without_a_trust_figure_are_explained_once(rendered: Path):
     html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
     assert "+3.5 to the trust score: delivering the 9 short deliveries in full." in html
     assert "The trust score moves 20% of the way" in html and "without a trust figure" not in html
+    # Review (ACME, 3 late of 11): the biggest action had no figure and the footnote said it "would
+    # barely move" trust, where its own records would have held trust 12 points higher: a range now.
+    ctx["improvements"] = [Finding("delivering the 3 late deliveries on the promised date", 15.0, "late deliveries", 0.0, 12.0),
+                           Finding("delivering the 1 short delivery in full", 5.0, "late deliveries", 2.1, 6.3)]
+    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
+    assert "to this month's score, up to +12.0 to the trust score: delivering the 3 late" in html
+    assert "to this month's score, +2.1 to +6.3 to the trust score: delivering the 1 short" in html
+    assert html.count("Where a range is given") == 1 and "without a trust figure" not in html

@@ -23,6 +23,7 @@ class Finding:
     points: float  # month-score points at stake (lost now, or gained by the action)
     evidence: str  # where in the PDF the records are
     trust_points: float | None = None  # an action's gain on the trust score (improvements only)
+    trust_high: float | None = None  # the most it could be, when the month's own records cannot tell
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -57,32 +58,32 @@ def _delivery_gains(card: dict, model: TrustModel, fixed: dict[str, int]) -> flo
     return gain * _pillar_share(card, model, "delivery")
 
 
-def _trust_gain(card: dict, model: TrustModel, gain: float) -> float | None:
-    """Trust-score points if the month had scored `gain` more: trust moves toward the month's
-    score by `down` of the gap when the month is below it and `up` when above (model.trust_path),
-    so most of a month's gain reaches trust over the months after; a month of complaints alone
-    can only lower trust. Trust started this month is the month's score."""
+def _trust_gain(card: dict, model: TrustModel, gain: float) -> tuple[float, float] | None:
+    """Trust-score points if the month had scored `gain` more, as (least, most): trust moves
+    toward the month's score by `down` of the gap when the month is below it and `up` when above
+    (model.trust_path), so most of a month's gain reaches trust over the months after; a month of
+    complaints alone can only lower trust. Trust started this month is the month's score."""
     score, trust = card.get("month_score"), card.get("trust_score")
     if score is None or trust is None:
         return None
     if card.get("trust_change") is None:
-        return gain
+        return gain, gain
     before = trust - card["trust_change"]
     only = card.get("delivery_score") is None and card.get("promise_score") is None
     own = card.get("own_month_score")
     now = moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
     if own is None:
-        return moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only) - now
+        effect = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only) - now
+        return effect, effect
     # The month's own records would gain at least what its shrunk score gains and at most that
     # times a pillar's (n + prior) / n (its points are not pulled toward the category): from
     # `own + gain` (`own` when clipped at 0) to `own + gain * ratio`. Their direction decides
-    # whether trust moves: when both ends would move trust alike, that is the effect; otherwise
-    # it cannot be told from the month alone (None).
+    # whether trust moves or holds, so the effect is one of the two ends' (equal when both ends
+    # move trust alike); which one cannot be told from the month alone.
     least = own + gain if own > 0 else own
-    low = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only, own=least)
-    high = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only,
-                 own=own + gain * _own_gain_ratio(card, model))
-    return low - now if abs(high - low) < 0.05 else None
+    ends = [moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only, own=o) - now
+            for o in (least, own + gain * _own_gain_ratio(card, model))]
+    return min(ends), max(ends)
 
 
 def _own_gain_ratio(card: dict, model: TrustModel) -> float:
@@ -238,8 +239,16 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
             if gain >= 0.05:
                 out.append(Finding(text, gain, "complaints"))
     out += _promise_improvements(card, model)
-    return sorted((replace(f, trust_points=_trust_gain(card, model, f.points)) for f in out if f.points >= 0.05),
+    return sorted((_with_trust_gain(f, _trust_gain(card, model, f.points)) for f in out if f.points >= 0.05),
                   key=lambda f: -f.points)
+
+
+def _with_trust_gain(finding: Finding, ends: tuple[float, float] | None) -> Finding:
+    """The finding with its trust effect: one figure, or a range when the ends differ."""
+    if ends is None:
+        return finding
+    least, most = ends
+    return replace(finding, trust_points=least, trust_high=most if most - least >= 0.05 else None)
 
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
