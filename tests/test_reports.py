@@ -947,3 +947,15 @@ def test_what_ifs_without_a_trust_figure_are_explained_once(rendered: Path):
     assert "to this month's score, up to +12.0 to the trust score: delivering the 3 late" in html
     assert "to this month's score, +2.1 to +6.3 to the trust score: delivering the 1 short" in html
     assert html.count("Where a range is given") == 1 and "without a trust figure" not in html
+
+
+def test_the_months_movers_moved_by_half_a_point_at_least():
+    # Review: a vendor that re-dated a product and cancelled it was "Improved most: +0.1", its peers'
+    # month moving its shrunk score, not its own.
+    from pipelines.defs.reports.context import movers
+
+    rows = [{"vendor_id": v, "trust_change": c} for v, c in
+            (("A", 0.1), ("B", 0.6), ("C", -0.4), ("D", -2.0), ("E", 3.0), ("F", 0.5), ("G", -0.5), ("H", 1.0))]
+    assert [r["vendor_id"] for r in movers(rows, +1)] == ["E", "H", "B"]
+    assert [r["vendor_id"] for r in movers(rows, +1, top=10)] == ["E", "H", "B", "F"]
+    assert [r["vendor_id"] for r in movers(rows, -1)] == ["D", "G"]

@@ -204,8 +204,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "month": month,
         "month_label": month_label(month),
         "portfolio": _portfolio(con, month),
-        "improvers": sorted((r for r in moved if r["trust_change"] > 0.05), key=lambda r: -r["trust_change"])[:3],
-        "decliners": sorted((r for r in moved if r["trust_change"] < -0.05), key=lambda r: r["trust_change"])[:3],
+        "improvers": movers(moved, +1),
+        "decliners": movers(moved, -1),
+        "mover_points": MOVER_POINTS,
         "watchlist": [r for r in scored if r["watch"]],
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
@@ -243,6 +244,15 @@ def _portfolio(con: duckdb.DuckDBPyConnection, month: date) -> dict:
 
 
 GRADE_ORDER = "ABCDF"
+# The least change of trust that makes a vendor one of the month's movers: a tenth of a point is
+# its peers' month, not its own (review: a vendor that re-dated and cancelled "improved most", +0.1).
+MOVER_POINTS = 0.5
+
+
+def movers(rows: list[dict], sign: int, top: int = 3) -> list[dict]:
+    """The `top` vendors whose trust moved most in the direction of `sign` (+1 up, -1 down), by
+    MOVER_POINTS at least."""
+    return sorted((r for r in rows if sign * r["trust_change"] >= MOVER_POINTS), key=lambda r: -sign * r["trust_change"])[:top]
 WATCH_DROP = 3.0  # a fall of this many trust points in one month puts a vendor on the watchlist
 
 
