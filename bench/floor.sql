@@ -111,8 +111,8 @@ complaint_columns AS (
 ),
 
 -- Announcements: events have no key, so an exact duplicate event counts once; an announcement
--- counts when its history holds (one valid `announced` event, one vendor, at most one shipment
--- or cancellation, nothing before the announcement), in the month of its first promise.
+-- counts when its history holds (one valid `announced` event, no event rejected, one vendor, at
+-- most one shipment or cancellation, nothing before the announcement), in the month of its first promise.
 events AS (
   SELECT * REPLACE (CASE WHEN event IN ('announced', 'revised', 'shipped', 'cancelled') THEN event END AS event)
   FROM (SELECT DISTINCT * FROM read_parquet('{landing}/announcements/*.parquet'))
@@ -131,6 +131,12 @@ announcements AS (
                             AND length(product) <= 10000 AND event_date <= $as_of
                             AND promised_ship_date <= $as_of + INTERVAL 10 YEAR) = 1
      AND count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) <= 1
+     -- no event rejected for a problem of its own
+     AND count(*) FILTER (WHERE NOT coalesce(vendor_id IN (SELECT vendor_id FROM vendors) AND event IS NOT NULL
+                            AND event_date IS NOT NULL AND event_date <= $as_of
+                            AND NOT (event IN ('announced', 'revised') AND promised_ship_date IS NULL)
+                            AND coalesce(promised_ship_date <= $as_of + INTERVAL 10 YEAR, true)
+                            AND coalesce(length(product) <= 10000, true), false)) = 0
      AND coalesce(min(event_date) FILTER (WHERE event <> 'announced')
                   >= min(event_date) FILTER (WHERE event = 'announced'), true)
 ),

@@ -125,6 +125,13 @@ def announcement_columns(landing: Path, vendors: pd.Index, start: date, end: dat
         & e["promised_ship_date"].notna() & ~(e["product"].str.len() > 10_000)
         & (e["event_date"] <= as_of) & (e["promised_ship_date"] <= as_of + pd.DateOffset(years=10))
     )
+    # an event rejected for a problem of its own leaves its announcement out whole
+    needs_promise = e["event"].isin(["announced", "revised"])
+    e["event_bad"] = ~(
+        e["vendor_id"].isin(vendors) & e["event"].notna() & e["event_date"].notna() & (e["event_date"] <= as_of)
+        & ~(needs_promise & e["promised_ship_date"].isna())
+        & ~(e["promised_ship_date"] > as_of + pd.DateOffset(years=10)) & ~(e["product"].str.len() > 10_000)
+    )
     e["terminal"] = e["event"].isin(["shipped", "cancelled"])
     e["announced_on"] = e["event_date"].where(announced)
     e["other_on"] = e["event_date"].where(e["event"].notna() & ~announced)
@@ -133,11 +140,11 @@ def announcement_columns(landing: Path, vendors: pd.Index, start: date, end: dat
     a = e.groupby("announcement_id").agg(
         vendors=("vendor_id", "nunique"), announced=("announced", "sum"), announced_ok=("announced_ok", "sum"),
         terminal=("terminal", "sum"), announced_on=("announced_on", "min"), other_on=("other_on", "min"),
-        first_promise=("first_promise", "min"), vendor_id=("announcer", "first"),
+        first_promise=("first_promise", "min"), vendor_id=("announcer", "first"), bad_events=("event_bad", "sum"),
     )
-    # An announcement counts when its history holds: one valid announced event, one vendor, at most
-    # one shipment or cancellation, and nothing said before it was announced.
-    a = a[(a["vendors"] <= 1) & (a["announced"] == 1) & (a["announced_ok"] == 1) & (a["terminal"] <= 1)
+    # An announcement counts when its history holds: one valid announced event, no event rejected,
+    # one vendor, at most one shipment or cancellation, and nothing said before it was announced.
+    a = a[(a["vendors"] <= 1) & (a["announced"] == 1) & (a["announced_ok"] == 1) & (a["terminal"] <= 1) & (a["bad_events"] == 0)
           & ~(a["other_on"] < a["announced_on"])]
     a = a[(a["first_promise"] >= pd.Timestamp(start)) & (a["first_promise"] < pd.Timestamp(end))].copy()
     a["month"] = a["first_promise"].dt.to_period("M").dt.to_timestamp()

@@ -199,6 +199,32 @@ def test_slipping_one_announcement_three_times_scores_below_shipping_on_time(lan
     assert slip["month_score"] < keep["month_score"]
 
 
+def test_an_announcement_with_a_rejected_event_is_left_out_whole(landing, tmp_path):
+    # Review (hostile input): V1's shipment dated '2026-01-1O' (a letter O) was quarantined alone, and
+    # the announcement was scored from its announced event as pre-sold and never shipped: promise
+    # score 18 for a promise kept on time. A re-date without its date dropped a slip the same way.
+    vendors(landing, "V1", "V2", "V3")
+    landing.announcements([
+        announce("A1", "V1", "2025-10-01", "2026-01-15", presold="true"),
+        ["A1", "V1", "", "shipped", "2026-01-1O", "", ""],
+        announce("A2", "V2", "2025-10-01", "2026-01-15", presold="true"),
+        ["A2", "V2", "", "shipped", "2026-01-14", "", ""],
+        announce("A3", "V3", "2025-10-01", "2026-01-15"),
+        ["A3", "V3", "", "revised", "2025-12-01", "", ""],
+    ])
+    db = tmp_path / "x.duckdb"
+    rows = score(landing.root, db)
+    for vendor in ("V1", "V3"):
+        assert rows[(vendor, OCT)]["announcements_due_12m"] == 0 and rows[(vendor, OCT)]["promise_score"] is None
+    assert rows[("V2", OCT)]["announcements_kept_12m"] == 1
+    quarantined = query(db, "SELECT row_number, column_name, reason FROM quarantine WHERE feed = 'announcements' "
+                            "ORDER BY row_number")
+    assert [(n, col) for n, col, _ in quarantined] == [(2, "event"), (3, "event_date"), (6, "event"), (7, "promised_ship_date")]
+    assert quarantined[0][2] == ("another event of this announcement (announcements/announcements.csv:3) "
+                                 "is rejected, so its history is incomplete")
+    assert quarantined[2][2].startswith("another event of this announcement (announcements/announcements.csv:7)")
+
+
 def test_an_announcement_announced_again_is_a_re_date_judged_against_the_first_promise(landing, tmp_path):
     # trust-model: "an announcement re-announced, is judged against the first date promised"; each
     # re-date is a slip. RE announces A1 for June, then announces it again for December and ships it

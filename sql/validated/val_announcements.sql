@@ -1,6 +1,7 @@
 -- Judge each staged announcement event of the window. A problem of one event is that event's;
 -- a problem of the announcement as a whole (no valid first promise, contradictory events), judged
--- on its sound events, quarantines every event of it, since its history can no longer be trusted.
+-- on its sound events, or one of its events rejected, quarantines every event of it, since its
+-- history can no longer be trusted.
 WITH judged AS (
   SELECT s.*,
     CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
@@ -71,6 +72,15 @@ per_announcement AS (
         FROM judged WHERE _dup_status <> 'duplicate' AND announcement_id IS NOT NULL AND _row_problem IS NULL)
   GROUP BY announcement_id, first_announced_on
 ),
+rejected_event AS (
+  -- An event rejected for a problem of its own leaves the announcement's history incomplete: a
+  -- shipment dated '2025-05-2O' would leave a kept promise scored as broken, a re-date without its
+  -- date a slip uncounted. The announcement is left out whole, as for the problems above.
+  SELECT announcement_id, arg_min(_source_file || ':' || _row_number, (_source_file, _row_number)) AS place
+  FROM judged
+  WHERE _row_problem IS NOT NULL AND _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
+  GROUP BY announcement_id
+),
 same_day AS (
   -- Statements of one day after the first promise (re-dates: `revised` events, and `announced`
   -- ones after the first day) that promise different dates: which was made last, and so stands,
@@ -89,10 +99,13 @@ SELECT j.* EXCLUDE (_row_problem, _first_said_at),
   CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem,
     CASE WHEN f.rejected THEN problem('event', 'its first announced event (' || f.place
                                                || ') is rejected, so its first promise is unknown') END,
+    CASE WHEN r.place IS NOT NULL THEN problem('event', 'another event of this announcement (' || r.place
+                                               || ') is rejected, so its history is incomplete') END,
     a._announcement_problem,
     CASE WHEN d.on_day IS NOT NULL THEN problem('event', 'conflicting re-dates on ' || d.on_day || ' (promising '
                                                 || d.promised || '): which stands is unknown') END) END AS _problem
 FROM judged j
 LEFT JOIN first_statement f USING (announcement_id)
 LEFT JOIN per_announcement a USING (announcement_id)
+LEFT JOIN rejected_event r USING (announcement_id)
 LEFT JOIN same_day d USING (announcement_id)
