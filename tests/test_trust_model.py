@@ -877,3 +877,36 @@ def test_an_upgrade_that_adds_a_column_keeps_the_rows_a_run_does_not_redo(tmp_pa
     con.execute("CREATE TEMP TABLE retyped AS SELECT DATE '2026-03-01' AS month, 1 AS vendor_id")
     ensure_table_like(con, "scorecard", "retyped")  # a column gone or retyped: rebuilt from the landing files
     assert con.execute("SELECT count(*) FROM scorecard").fetchall() == [(0,)]
+
+
+def test_scoring_a_month_again_says_whose_trust_moved(landing, tmp_path):
+    # Review: rerunning October after a late file changed ACME's trust from 72.1 to 70.0 and nothing
+    # said so. The scorecard step says what scoring again changed (the CLI prints it).
+    vendors(landing, "V1", "V2")
+    landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-10", "5", "", "", ""],
+                        ["D2", "V2", "2026-10-10", "2026-10-10", "5", "", "", ""]])
+    db, model = tmp_path / "r.duckdb", load_model()
+    con = open_database(db)
+    try:
+        def rescore() -> str:
+            for feed in ALL_FEEDS:
+                stage_feed(con, landing.root, feed, *ALL_MONTHS)
+                validate_feed(con, feed, *ALL_MONTHS, AS_OF, "test")
+            for m in METRIC_MODELS:
+                build_metric(con, m, OCT, NOV, model)
+            return build_scorecard(con, OCT, NOV, model)[1]
+
+        def trust(vendor: str) -> float:
+            return con.execute("SELECT trust_score FROM scorecard WHERE vendor_id = ? AND month = ?", [vendor, OCT]).fetchone()[0]
+
+        assert rescore() == "first scoring"
+        assert rescore() == "trust unchanged in all 2 vendor-months scored before"
+        before = trust("V1"), trust("V2")
+        landing.deliveries([["D3", "V1", "2026-10-12", "2026-10-30", "5", "", "", ""]], name="late.csv")
+        said = rescore()
+        after = trust("V1"), trust("V2")
+        # V1's late delivery lowers its own trust most; V2's moves with its peers' rate
+        assert abs(after[0] - before[0]) > abs(after[1] - before[1]) >= 0.05
+        assert said == f"trust changed in 2 of 2 vendor-months scored before; most: V1 2026-10 {before[0]:.1f} -> {after[0]:.1f}"
+    finally:
+        con.close()

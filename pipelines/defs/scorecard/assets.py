@@ -53,7 +53,7 @@ metric_assets = [metric_asset(m, s) for m, s in METRIC_SOURCES.items()]
 def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
     start, end = window(context)
     with duckdb.connect() as con:
-        rows = build_scorecard(con, start, end, load_model())
+        rows, rescored = build_scorecard(con, start, end, load_model())
         # The last month of this run's window, named: never a month outside it.
         summary = con.execute(
             """SELECT max(month), count(*), count(trust_score), round(avg(trust_score), 1),
@@ -66,6 +66,7 @@ def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> Materia
     return MaterializeResult(metadata={
         "months_out_of_date": ranges_label(stale) or "none",
         "rows": rows,
+        "rescored": rescored,
         "latest_month": f"{latest:%Y-%m}" if latest else "none in the window",
         "latest_month_vendors": summary[0],
         "latest_month_scored": summary[1],

@@ -44,11 +44,12 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute(load_sql("scorecard/data_as_of")).fetchall()[0][0]
 
 
-def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> int:
+def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> tuple[int, str]:
     """Score months [start, end). Trust remembers every month since the vendor's first, so the
     months before the window, back to the first month with data, are scored again from the
     validated tables too: a month's trust never depends on which months earlier runs happened to
-    materialise (the look-back's metrics are kept between runs over the same validated rows)."""
+    materialise (the look-back's metrics are kept between runs over the same validated rows).
+    Returns the rows written and what they changed in the stored trust scores (trust_rescored)."""
     prepare(con)
     first = min(history_start(con, start, model), add_months(start, -1))  # and one more for the change
     try:
@@ -69,10 +70,28 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
         )
     finally:
         con.unregister("memory_frame")
+    rescored = trust_rescored(con)
     written = replace_months(con, "scorecard", "scorecard_new", start, end, scored=True)
     con.execute(load_sql("scorecard/provisional_moved"),
                 {"start": start, "end": end, "data_as_of": as_of, "maturity_days": model.maturity_days})
-    return written
+    return written, rescored
+
+
+def trust_rescored(con: duckdb.DuckDBPyConnection) -> str:
+    """What scoring the run's months again changed in the stored trust scores (`scorecard_new`
+    against `scorecard`), in words: a rerun after late data says whose trust moved, not only that
+    it ran. A change under 0.05 is none (the reports print one decimal)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scorecard' AND NOT temporary").fetchone()[0]:
+        return "first scoring"
+    stored, changed, vendor, month, old, new = con.execute(load_sql("scorecard/trust_rescored")).fetchone()
+    if not stored:
+        return "first scoring"
+    if not changed:
+        return f"trust unchanged in all {stored} vendor-months scored before"
+    def shown(x: float | None) -> str:
+        return "none" if x is None else f"{x:.1f}"
+    return (f"trust changed in {changed} of {stored} vendor-months scored before; most: {vendor} "
+            f"{month:%Y-%m} {shown(old)} -> {shown(new)}")
 
 
 def _shadow_metrics(con: duckdb.DuckDBPyConnection, first: date, end: date, trust: TrustModel) -> None:
