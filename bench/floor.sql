@@ -55,6 +55,7 @@ deliveries AS (
     AND coalesce(qty_rejected <= coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered ELSE 0 END), true)
     AND coalesce(isfinite(order_value) AND order_value >= 0, true)
     AND coalesce(delivered_date <= $as_of, true)
+    AND coalesce(delivered_date >= promised_date - INTERVAL 5 YEAR, true)
     AND promised_date <= $as_of + INTERVAL 5 YEAR
 ),
 delivery_columns AS (

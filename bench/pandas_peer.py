@@ -60,6 +60,7 @@ def delivery_columns(landing: Path, vendors: pd.Index, start: date, end: date, a
         & ~(d["qty_rejected"] > delivered_qty)
         & ~(d["order_value"] < 0)
         & ~(d["delivered_date"] > as_of)
+        & ~(d["delivered_date"] < d["promised_date"] - pd.DateOffset(years=5))
         & ~(d["promised_date"] > as_of + pd.DateOffset(years=5))
         & np.isfinite(d[["qty_ordered"]]).all(axis=1)
     )

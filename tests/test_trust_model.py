@@ -641,7 +641,8 @@ def test_a_month_scores_the_same_alone_as_in_a_range_over_a_long_sparse_history(
 
 def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judged(landing, tmp_path):
     # A1's first announced event does not parse ('maybe'): quarantined for itself, it dates nothing,
-    # and the next one (October) is the first promise. A2's first announced event parses but is
+    # and the next one (October) dates the announcement; its history is incomplete (was March's
+    # promise broken?), so A1 is left out whole in October. A2's first announced event parses but is
     # rejected on the contract (no product): the announcement is dated by it, so its first promise
     # is unknown and all its events are quarantined, with the reason.
     vendors(landing, "V1")
@@ -655,10 +656,12 @@ def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judge
     db = tmp_path / "q.duckdb"
     rows = score(landing.root, db, date(2026, 1, 1), NOV)
     due = {m: r["announcements_due"] for (_, m), r in rows.items() if r["announcements_due"]}
-    assert due == {OCT: 1}
-    assert rows[("V1", OCT)]["announcements_kept_12m"] == 1
-    reasons = query(db, "SELECT row_number, reason FROM quarantine WHERE feed = 'announcements' ORDER BY row_number")
-    assert reasons == [(2, "not a boolean (true/false, 1/0, yes/no), got 'maybe'"),
+    assert due == {}
+    reasons = query(db, "SELECT row_number, month, reason FROM quarantine WHERE feed = 'announcements' ORDER BY row_number")
+    incomplete = "another event of this announcement (announcements/announcements.csv:2) is rejected, so its history is incomplete"
+    assert [r[1] for r in reasons[:3]] == [OCT] * 3
+    reasons = [(n, why) for n, _, why in reasons]
+    assert reasons == [(2, "not a boolean (true/false, 1/0, yes/no), got 'maybe'"), (3, incomplete), (4, incomplete),
                        (5, "required on the first announced event"),
                        (6, "its first announced event (announcements/announcements.csv:5) is rejected, "
                            "so its first promise is unknown")]
