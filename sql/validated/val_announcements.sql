@@ -75,10 +75,14 @@ per_announcement AS (
 rejected_event AS (
   -- An event rejected for a problem of its own leaves the announcement's history incomplete: a
   -- shipment dated '2025-05-2O' would leave a kept promise scored as broken, a re-date without its
-  -- date a slip uncounted. The announcement is left out whole, as for the problems above.
+  -- date a slip uncounted. The announcement is left out whole, as for the problems above, unless
+  -- a sound copy of the event (the same event, date and promise) says what it said.
   SELECT announcement_id, arg_min(_source_file || ':' || _row_number, (_source_file, _row_number)) AS place
-  FROM judged
+  FROM judged r
   WHERE _row_problem IS NOT NULL AND _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM judged k
+                    WHERE k._row_problem IS NULL AND k.announcement_id = r.announcement_id AND k.event = r.event
+                      AND k.event_date = r.event_date AND k.promised_ship_date IS NOT DISTINCT FROM r.promised_ship_date)
   GROUP BY announcement_id
 ),
 same_day AS (
