@@ -959,3 +959,38 @@ def test_the_months_movers_moved_by_half_a_point_at_least():
     assert [r["vendor_id"] for r in movers(rows, +1)] == ["E", "H", "B"]
     assert [r["vendor_id"] for r in movers(rows, +1, top=10)] == ["E", "H", "B", "F"]
     assert [r["vendor_id"] for r in movers(rows, -1)] == ["D", "G"]
+
+
+def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_executive_table(
+        rendered: Path, tmp_path: Path):
+    # Review (an ERP re-export): a conflicting copy quarantined both copies of a late delivery; the
+    # vendor's page said "All 1 delivery arrived on time" with the rows left out said far below it,
+    # and the executive table did not mark the vendor at all.
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import executive_context, vendor_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    shutil.copy(rendered.parents[1] / "db.duckdb", tmp_path / "db.duckdb")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    prepare(con)
+    try:
+        for line in (7, 8):
+            con.execute("""INSERT INTO quarantine BY NAME SELECT 'deliveries' AS feed, ?::DATE AS month, 'V2' AS vendor_id,
+                           'deliveries/delta.csv' AS source_file, ? AS row_number, 'delivery_id' AS column_name,
+                           'delivery_id ''X1'' appears with different values in deliveries/delta.csv:7, deliveries/delta.csv:8'
+                           AS reason, '{}' AS raw_record, 'r1' AS first_rejected_run""", [MONTH, line])
+        context = executive_context(con, MONTH, load_model())
+        listed = {r["vendor_id"]: r["rows_left_out"] for cat in context["categories"] for r in cat["vendors"]}
+        assert {v: n for v, n in listed.items() if n} == {"V2": 2}
+        executive = render_html("executive.html", {**context, "title": "t", "subject": "s"})
+        html = render_html("vendor.html", {**vendor_context(con, "V2", MONTH, load_model()), "title": "t", "subject": "s"})
+    finally:
+        con.close()
+    assert executive.count(" †") == 2 and "; † rows of this month left out" in executive  # V2 and the legend
+    notice = html.index("2 of your rows for September 2026 were left out")
+    assert notice < html.index("What moved the score") and "do not count them" in html

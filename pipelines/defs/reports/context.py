@@ -180,11 +180,16 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         SELECT s.*, v.vendor_name, coalesce(v.is_self, false) AS is_self,
                p.trust_score AS prev_trust, p.grade AS prev_grade, p3.grade AS grade_3m_ago,
                p.delivery_score AS prev_delivery, p.promise_score AS prev_promise, p.recovery_score AS prev_recovery,
-               p.on_time_rate AS prev_on_time
+               p.on_time_rate AS prev_on_time,
+               -- rows of the month naming the vendor, left out for breaking the contract: its
+               -- figures do not count them (a conflicting re-export can hide a late delivery)
+               coalesce(q.rows, 0) AS rows_left_out
         FROM scorecard s JOIN vendors v USING (vendor_id)
         LEFT JOIN scorecard p ON p.vendor_id = s.vendor_id AND p.month = s.month - INTERVAL 1 MONTH
         LEFT JOIN scorecard p3 ON p3.vendor_id = s.vendor_id AND p3.month = s.month - INTERVAL 3 MONTH
-        WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name, s.vendor_id""", [month])
+        LEFT JOIN (SELECT vendor_id, count(*) AS rows FROM quarantine WHERE month = ? AND feed <> 'vendors'
+                   GROUP BY vendor_id) q ON q.vendor_id = s.vendor_id
+        WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name, s.vendor_id""", [month, month])
     history = _dicts(con, """SELECT vendor_id, list(trust_score ORDER BY month) AS scores FROM scorecard
                              WHERE month BETWEEN ? AND ? GROUP BY vendor_id""", [add_months(month, -11), month])
     listed = {r["vendor_id"] for r in rows if r["trust_score"] is not None and not r["is_self"]}
