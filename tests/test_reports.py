@@ -722,7 +722,7 @@ def test_what_moved_the_score_tells_complaints_still_open_before_their_date_apar
             "recovery_score": 70.0, "announcements_due_12m": 0}
     text = next(f.text for f in findings(card, complaints, load_model()) if f.evidence == "complaints")
     assert text == ("4 complaints opened: 2 past the promised resolution date, "
-                    "1 still open with a promised date after the month (not on time until resolved by it)")
+                    "1 still open and due after the month (not on time until resolved by the date due)")
 
 
 def test_a_vendor_id_shaped_like_another_ids_file_name_gets_its_own_pdf(tmp_path: Path):
@@ -994,3 +994,18 @@ def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_
     assert executive.count(" †") == 2 and "; † rows of this month left out" in executive  # V2 and the legend
     notice = html.index("2 of your rows for September 2026 were left out")
     assert notice < html.index("What moved the score") and "do not count them" in html
+
+
+def test_one_delivery_on_time_reads_as_one():
+    # Review: "All 1 delivery arrived on time".
+    from pipelines.defs.reports.explain import findings
+    from pipelines.defs.scorecard.model import load_model
+
+    card = {"month": date(2026, 9, 1), "deliveries_due": 1, "on_time_rate": 1.0, "in_full_rate": 1.0,
+            "defect_free_rate": 1.0, "open_past_due": 0, "median_days_late": None, "delivery_score": 81.0,
+            "promise_score": None, "recovery_score": None, "announcements_due_12m": 0,
+            "month_score": 81.0, "trust_score": 81.0, "trust_change": None}
+    texts = [f.text for f in findings(card, [], load_model())]
+    assert texts[0].startswith("the 1 delivery arrived on time"), texts
+    texts = [f.text for f in findings({**card, "deliveries_due": 4}, [], load_model())]
+    assert texts[0].startswith("all 4 deliveries arrived on time"), texts

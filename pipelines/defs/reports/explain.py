@@ -136,7 +136,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
     n = card["deliveries_due"]
     late = n - round((card["on_time_rate"] or 0) * n) if n else 0
     if n:
-        text = f"{late} of {plural(n, 'delivery', 'deliveries')} {'was' if late == 1 else 'were'} late" if late else f"all {plural(n, 'delivery', 'deliveries')} arrived on time"
+        text = f"{late} of {plural(n, 'delivery', 'deliveries')} {'was' if late == 1 else 'were'} late" if late else f"{'the' if n == 1 else 'all'} {plural(n, 'delivery', 'deliveries')} arrived on time"
         if card["open_past_due"]:
             text += f" ({card['open_past_due']} not delivered at all)"
         if card["median_days_late"] is not None:
@@ -189,8 +189,9 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         if missed:
             parts.append(f"{missed} past the promised resolution date")
         if pending:
-            parts.append(f"{pending} still open with a promised date after the month "
-                         "(not on time until resolved by it)")
+            # due: the date promised, or the severity's target when none was (docs/metrics.md)
+            parts.append(f"{pending} still open and due after the month "
+                         "(not on time until resolved by the date due)")
         if repeats:
             parts.append(f"{plural(repeats, 'repeat')} of an earlier failure")
         if parts:
