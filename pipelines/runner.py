@@ -95,6 +95,8 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     _check_landing_folder(Settings.from_env().landing_dir)
     _check_database_path(Settings.from_env().db_path)
     _check_trust_model()
+    if reports:
+        _check_reports_dir(Settings.from_env().reports_dir)
     ensure_dagster_home()
     from dagster import DagsterInstance
 
@@ -160,6 +162,18 @@ def _check_database_path(db: Path) -> None:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RunError(f"TRUSTCARD_DB={db}: its folder cannot be made ({exc.strerror}: {exc.filename})") from exc
+
+
+def _check_reports_dir(reports: Path) -> None:
+    """TRUSTCARD_REPORTS_DIR named before any table is written when PDFs cannot go there (a file
+    where the folder should be, no permission), not a bare OS error after every table was."""
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"TRUSTCARD_REPORTS_DIR={reports}: the folder for the PDFs cannot be made "
+                       f"({exc.strerror}: {exc.filename})") from exc
+    if not os.access(reports, os.W_OK | os.X_OK):
+        raise RunError(f"TRUSTCARD_REPORTS_DIR={reports}: the PDFs cannot be written there (no permission)")
 
 
 def _check_trust_model() -> None:

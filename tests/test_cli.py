@@ -261,6 +261,10 @@ def test_validate_refuses_a_feed_folder_emptied_since_the_last_run_as_run_does(t
      "trustcard: TRUSTCARD_DB={file}/t.duckdb: its folder cannot be made (File exists: {file})"),
     (["run", "--months", "2026-01", "--no-reports"], {"TRUSTCARD_LANDING_DIR": "{file}"},
      "trustcard: landing folder {file}: {file}: is a file, not a landing folder"),
+    # review: a file for the reports folder failed the run with a bare NotADirectoryError after
+    # every table was written
+    (["run", "--months", "2026-01"], {"TRUSTCARD_REPORTS_DIR": "{file}"},
+     "trustcard: TRUSTCARD_REPORTS_DIR={file}: the folder for the PDFs cannot be made (File exists: {file})"),
 ])
 def test_a_setting_that_cannot_work_is_named_in_one_line(tmp_path: Path, args: list[str], env: dict, message: str):
     # Review: "[Errno 17] File exists", "landing folder does not exist" for a file, "not a month"
@@ -274,6 +278,7 @@ def test_a_setting_that_cannot_work_is_named_in_one_line(tmp_path: Path, args: l
                           env=base | {k: v.format(file=file) for k, v in env.items()})
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [message.format(file=file)]
+    assert not (tmp_path / "t.duckdb").exists()  # refused before anything is written
 
 
 def test_an_as_of_date_after_today_is_said_so_where_it_is_printed(tmp_path: Path):
