@@ -135,8 +135,20 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             failure, deliberate = f"{event.step_key}: {root_message(error)}", is_deliberate(error)
     if not result.success:
         raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}"
-                       + ("" if trace or deliberate else " (TRUSTCARD_TRACE=1 prints the trace)"), outcome)
+                       + ("" if trace or deliberate else " (TRUSTCARD_TRACE=1 prints the trace)")
+                       + _written_before(outcome), outcome)
     return outcome
+
+
+def _written_before(outcome: RunOutcome) -> str:
+    """What a failed run wrote before it stopped: its steps are separate tables, so a feed staged
+    and validated before another feed's blocking file stays written (review: the message said only
+    where it failed, and the database held new complaints beside the old scores)."""
+    written = [name for name, _, _ in outcome.steps]
+    if not written:
+        return "; nothing was written"
+    scores = "" if "scorecard" in written else "; the scores were not rebuilt and stay as before until a run succeeds"
+    return f"; written before it stopped: {', '.join(written)}{scores}"
 
 
 def _check_landing_folder(landing: Path) -> None:

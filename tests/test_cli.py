@@ -107,7 +107,9 @@ def test_a_run_that_fails_or_warns_says_so_in_one_line_each(tmp_path: Path):
     assert failed.stderr.strip().splitlines() == [
         "trustcard: run " + failed.stderr.split()[2] + " failed at vendors: vendors.csv: no valid vendor (all 1 rows "
         "rejected: vendor_id: required value is missing (line 2)); without one every other row would be rejected "
-        "and the months' scores replaced by nothing"], failed.stderr
+        "and the months' scores replaced by nothing; written before it stopped: staged_announcements, "
+        "staged_complaints, staged_deliveries, staged_vendors; the scores were not rebuilt and stay as before "
+        "until a run succeeds"], failed.stderr  # review: a failed run did not say what it had written
 
     (landing / "vendors.csv").write_text("vendor_id,vendor_name\nV1,One\n")
     warned = subprocess.run(run, capture_output=True, text=True, env=env)
