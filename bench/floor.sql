@@ -132,7 +132,8 @@ announcements AS (
                             AND length(product) <= 10000 AND event_date <= $as_of
                             AND promised_ship_date <= $as_of + INTERVAL 10 YEAR) = 1
      AND count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) <= 1
-     -- no event rejected for a problem of its own
+     -- no event rejected for a problem of its own (the product spares one with a sound copy, an
+     -- event repeated with other values; the bench data repeats events only exactly)
      AND count(*) FILTER (WHERE NOT coalesce(vendor_id IN (SELECT vendor_id FROM vendors) AND event IS NOT NULL
                             AND event_date IS NOT NULL AND event_date <= $as_of
                             AND NOT (event IN ('announced', 'revised') AND promised_ship_date IS NULL)

@@ -126,7 +126,8 @@ def announcement_columns(landing: Path, vendors: pd.Index, start: date, end: dat
         & e["promised_ship_date"].notna() & ~(e["product"].str.len() > 10_000)
         & (e["event_date"] <= as_of) & (e["promised_ship_date"] <= as_of + pd.DateOffset(years=10))
     )
-    # an event rejected for a problem of its own leaves its announcement out whole
+    # an event rejected for a problem of its own leaves its announcement out whole (the product
+    # spares one with a sound copy: the bench data repeats events only exactly)
     needs_promise = e["event"].isin(["announced", "revised"])
     e["event_bad"] = ~(
         e["vendor_id"].isin(vendors) & e["event"].notna() & e["event_date"].notna() & (e["event_date"] <= as_of)

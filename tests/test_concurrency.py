@@ -253,10 +253,13 @@ def test_a_rerun_names_months_an_announcement_is_judged_in_before_it_falls_due(l
     run_ok("2026-01..2026-10", env)
     landing.announcements([["A9", "V1", "Gadget", "announced", "2026-02-01", "2027-03-15", ""],
                            ["A9", "V1", "", "revised", "2026-04-10", "2027-06-01", ""]], name="late.csv")
-    reports_in_a_file = tmp_path / "not-a-folder"
-    reports_in_a_file.write_text("")
+    # the month's reports folder is a file: the run fails after the tables, at the PDFs (a reports
+    # folder that cannot be made at all is refused before the run)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "2026-10").write_text("")
     failed = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--months", "2026-10"], capture_output=True,
-                            text=True, env=env | {"TRUSTCARD_REPORTS_DIR": str(reports_in_a_file)})
+                            text=True, env=env | {"TRUSTCARD_REPORTS_DIR": str(reports)})
     assert failed.returncode == 1 and "failed at" in failed.stderr
     assert ("note: this run changed the rows of 2027-03 (announcements due then are judged from 2026-04, when they "
             "were first moved); months scored before from the old rows are out of date: 2026-04..2026-09") in failed.stdout

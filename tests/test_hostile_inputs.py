@@ -582,12 +582,16 @@ CASES = [
          added={"deliveries": 2}),
     Case("placeholder_delivered_dates_long_before_the_promise",  # review: 1900-01-01 read as on time
          late_deliveries("D9,V1,2026-09-10,1900-01-01,10,,,", "D5,V1,2026-09-10,1899-12-30,10,,,",
-                         "D7,V1,2026-09-10,0001-01-01,10,,,", "D6,V1,2026-09-10,2021-09-10,10,,,", D_OK),
+                         "D7,V1,2026-09-10,0001-01-01,10,,,", "D6,V1,2026-09-10,2021-09-10,10,,,",
+                         # review: a placeholder promise is the promise's fault, not the delivered date's
+                         "D44,V1,9999-12-31,2026-09-10,10,,,", D_OK),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "delivered_date",
                         "delivered 1900-01-01, more than 5 years before the promised date 2026-09-10: a placeholder"),
                       Q("deliveries", "deliveries/late.csv", 3, "delivered_date", "more than 5 years before"),
-                      Q("deliveries", "deliveries/late.csv", 4, "delivered_date", "more than 5 years before")),
-         added={"deliveries": 5}),
+                      Q("deliveries", "deliveries/late.csv", 4, "delivered_date", "more than 5 years before"),
+                      Q("deliveries", "deliveries/late.csv", 6, "promised_date",
+                        "date 9999-12-31 is more than 5 years after the run's as-of date")),
+         added={"deliveries": 6}),
     Case("instant_outside_years_1_to_9999",  # 9999-12-31 at -05:00 is year 10000 in UTC; year 0000 is 1 BC
          late_complaints("C9,V2,9999-12-31T23:00:00-05:00,,,,,,,,,,", "C8,V2,0000-06-15T10:00:00Z,,,,,,,,,,",
                          "C7,V2,2026-09-05T10:00:00+99:99,,,,,,,,,,", "C6,V2,2026-09-06T10:00:00+14:00,,,,,,,,,,",

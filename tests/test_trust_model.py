@@ -211,15 +211,20 @@ def test_an_announcement_with_a_rejected_event_is_left_out_whole(landing, tmp_pa
         ["A2", "V2", "", "shipped", "2026-01-14", "", ""],
         announce("A3", "V3", "2025-10-01", "2026-01-15"),
         ["A3", "V3", "", "revised", "2025-12-01", "", ""],
+        # review: the same bad re-date written twice (an ERP re-export) made its copy look sound
+        announce("A4", "V2", "2025-10-01", "2026-01-20"),
+        ["A4", "V2", "", "revised", "2025-12-01", "", ""],
+        ["A4", "V2", "", "revised", "2025-12-01", "", ""],
     ])
     db = tmp_path / "x.duckdb"
     rows = score(landing.root, db)
     for vendor in ("V1", "V3"):
         assert rows[(vendor, OCT)]["announcements_due_12m"] == 0 and rows[(vendor, OCT)]["promise_score"] is None
-    assert rows[("V2", OCT)]["announcements_kept_12m"] == 1
+    assert rows[("V2", OCT)]["announcements_kept_12m"] == 1 and rows[("V2", OCT)]["announcements_due_12m"] == 1
     quarantined = query(db, "SELECT row_number, column_name, reason FROM quarantine WHERE feed = 'announcements' "
                             "ORDER BY row_number")
-    assert [(n, col) for n, col, _ in quarantined] == [(2, "event"), (3, "event_date"), (6, "event"), (7, "promised_ship_date")]
+    assert [(n, col) for n, col, _ in quarantined] == [(2, "event"), (3, "event_date"), (6, "event"), (7, "promised_ship_date"),
+                                                       (8, "event"), (9, "promised_ship_date")]  # line 10: the duplicate
     assert quarantined[0][2] == ("another event of this announcement (announcements/announcements.csv:3) "
                                  "is rejected, so its history is incomplete")
     assert quarantined[2][2].startswith("another event of this announcement (announcements/announcements.csv:7)")
@@ -547,7 +552,7 @@ def delivery_rows(vendor: str, specs: list[tuple], prefix: str) -> list[list]:
 def test_a_small_portfolio_that_kept_every_promise_grades_its_vendors_well(landing, tmp_path):
     # Review (a buyer with 25 deliveries a month): the portfolio was shrunk toward the fixed 0.5 with
     # the pillars' 10 records, so a month of 12 on time of 12 became 77%, and SOLO, alone in its
-    # category with 2 of 2 perfect deliveries, scored 68.5: grade D and the watchlist for a perfect
+    # category with 2 of 2 perfect deliveries, scored 68.4: grade D and the watchlist for a perfect
     # record. The fallback weighs 1 record: portfolio (12 + 0.5) / 13 = 25/26, category
     # (2 + 250/26) / 12 = 151/156, SOLO (2 + 1510/156) / 12 = 1822/1872 = 0.9733, in every part alike:
     # 100 * (0.9733 - 0.5) / 0.5 = 94.66, grade A; still not 100 (2 records say little).
@@ -809,6 +814,21 @@ def test_a_trust_model_file_with_a_mistake_is_named_with_its_key(tmp_path: Path,
     with pytest.raises(ValueError) as caught:
         load_model(bad)
     assert str(caught.value).startswith(f"trust model {bad.resolve()}: ") and message in str(caught.value)
+
+
+def test_a_model_file_tuned_before_the_fallback_setting_still_loads(tmp_path: Path):
+    # Review: `[priors] fallback` became required, and a deployment's own model file stopped loading.
+    from pipelines.defs.scorecard.model import MODEL_FILE
+
+    text = MODEL_FILE.read_text()
+    line = next(x for x in text.splitlines() if x.startswith("fallback = "))
+    older = tmp_path / "older.toml"
+    older.write_text(text.replace(line + "\n", "", 1))
+    assert "\nfallback = " not in older.read_text()
+    assert load_model(older).priors["fallback"] == 1.0 and load_model(older).sql_params()["prior_fallback"] == 1.0
+    tuned = tmp_path / "tuned.toml"
+    tuned.write_text(text.replace(line, "fallback = 3", 1))
+    assert load_model(tuned).priors["fallback"] == 3
 
 
 def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(landing, tmp_path):

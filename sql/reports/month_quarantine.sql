@@ -4,9 +4,10 @@
 -- ($vendor NULL: the executive's summary, the data-quality page). $month NULL: the rows that have
 -- no month (no valid date), which no month's figures count.
 --
--- The vendor's page must not name another vendor. Three reasons name other rows: a key's rows
+-- The vendor's page must not name another vendor. Four reasons name other rows: a key's rows
 -- with different values ("... appears with different values in f:3, g:9"), an announcement's
--- rejected first event ("its first announced event (f:3) is rejected ..."), and an announcement
+-- rejected first event ("its first announced event (f:3) is rejected ..."), another of its events
+-- rejected ("another event of this announcement (f:3) is rejected ..."), and an announcement
 -- whose events name several vendors (the vendor ids). On the page, such a reason is shown as
 -- written only when every place it names is one of the vendor's own rows left out (every row of
 -- a conflicting key is left out, so each place is one); else it is told without the places, and
@@ -21,6 +22,8 @@ WITH rows AS (
   SELECT feed, source_file, row_number, unnest(CASE
       WHEN starts_with(reason, 'its first announced event (')
         THEN [regexp_extract(reason, '^its first announced event \((.*)\) is rejected', 1)]
+      WHEN starts_with(reason, 'another event of this announcement (')
+        THEN [regexp_extract(reason, '^another event of this announcement \((.*)\) is rejected', 1)]
       WHEN contains(reason, ' appears with different values in ')
         THEN string_split(regexp_extract(reason, '.* appears with different values in (.*)$', 1), ', ')
     END) AS place
@@ -36,6 +39,8 @@ WITH rows AS (
     WHEN n.feed IS NULL THEN r.reason
     WHEN starts_with(r.reason, 'its first announced event (')
       THEN 'its first announced event is a row not yours to see, and is rejected, so its first promise is unknown (which one: ask us)'
+    WHEN starts_with(r.reason, 'another event of this announcement (')
+      THEN 'another event of this announcement, a row not yours to see, is rejected, so its history is incomplete (which one: ask us)'
     -- told from the row itself (its key as read), never from the reason's text, which may hold
     -- other rows' places anywhere (a file name can hold the phrase the places follow)
     ELSE r.column_name || ' ''' || coalesce(txt(json_extract_string(r.raw_record, '$."' || r.column_name || '"')), '')

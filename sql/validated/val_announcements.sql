@@ -81,7 +81,8 @@ rejected_event AS (
   FROM judged r
   WHERE _row_problem IS NOT NULL AND _dup_status <> 'duplicate' AND announcement_id IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM judged k
-                    WHERE k._row_problem IS NULL AND k.announcement_id = r.announcement_id AND k.event = r.event
+                    WHERE k._row_problem IS NULL AND k._dup_status <> 'duplicate'  -- a duplicate is not judged
+                      AND k.announcement_id = r.announcement_id AND k.event = r.event
                       AND k.event_date = r.event_date AND k.promised_ship_date IS NOT DISTINCT FROM r.promised_ship_date)
   GROUP BY announcement_id
 ),

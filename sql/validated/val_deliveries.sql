@@ -23,12 +23,12 @@ SELECT s.*,
     -- Values are summed exactly (macro `exact`): beyond 10^15 an order value is no price but a typo.
     CASE WHEN s.order_value > 1e15 THEN problem('order_value', 'must be at most 10^15, got ' || s.order_value) END,
     after_as_of('delivered_date', s.delivered_date, $as_of),
+    too_far_ahead('promised_date', s.promised_date, $as_of, 5),
     -- 1900-01-01, 0001-01-01, Excel's 1899-12-30: a placeholder read as delivered long before the
     -- promise, on time, as 9999-12-31 is a placeholder rejected as too far ahead.
     CASE WHEN s.delivered_date < s.promised_date - INTERVAL 5 YEAR THEN problem('delivered_date',
       'delivered ' || s.delivered_date || ', more than 5 years before the promised date ' || s.promised_date
-      || ': a placeholder, not a delivery') END,
-    too_far_ahead('promised_date', s.promised_date, $as_of, 5)
+      || ': a placeholder, not a delivery') END
   ) END AS _problem
 FROM stg_deliveries s
 LEFT JOIN vendors v ON v.vendor_id = s.vendor_id

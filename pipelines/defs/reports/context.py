@@ -257,7 +257,9 @@ MOVER_POINTS = 0.5
 def movers(rows: list[dict], sign: int, top: int = 3) -> list[dict]:
     """The `top` vendors whose trust moved most in the direction of `sign` (+1 up, -1 down), by
     MOVER_POINTS at least."""
-    return sorted((r for r in rows if sign * r["trust_change"] >= MOVER_POINTS), key=lambda r: -sign * r["trust_change"])[:top]
+    # judged as printed (one decimal): a change of 0.46 shows as +0.5
+    return sorted((r for r in rows if round(sign * r["trust_change"], 1) >= MOVER_POINTS),
+                  key=lambda r: -sign * r["trust_change"])[:top]
 WATCH_DROP = 3.0  # a fall of this many trust points in one month puts a vendor on the watchlist
 
 

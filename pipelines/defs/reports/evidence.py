@@ -22,7 +22,7 @@ COMPLAINT_COLUMNS = ["complaint_id", "opened_at", "acknowledged_at", "resolved_a
 
 EXECUTIVE_COLUMNS = ["category", "vendor_id", "vendor_name", "grade", "trust_score", "trust_change", "delivery_score",
                      "promise_score", "recovery_score", "deliveries_due", "on_time_rate", "complaints_opened",
-                     "announcements_due_12m", "watch", "vaporware", "small_sample"]
+                     "announcements_due_12m", "watch", "vaporware", "small_sample", "rows_left_out"]
 
 SCORES = ("trust_score", "trust_change", "delivery_score", "promise_score", "recovery_score")
 

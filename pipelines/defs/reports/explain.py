@@ -249,7 +249,7 @@ def _with_trust_gain(finding: Finding, ends: tuple[float, float] | None) -> Find
     if ends is None:
         return finding
     least, most = ends
-    return replace(finding, trust_points=least, trust_high=most if most - least >= 0.05 else None)
+    return replace(finding, trust_points=least, trust_high=most if round(most, 1) > round(least, 1) else None)
 
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:

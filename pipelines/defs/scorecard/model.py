@@ -72,9 +72,16 @@ BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
 }
 
 
+# Settings added after model files were first tuned, with the value a file without them gets.
+DEFAULTS: dict[tuple[str, str], object] = {("priors", "fallback"): 1.0}
+
+
 def _checked(raw: dict, path: Path) -> dict:
     def fail(why: str) -> ValueError:
         return ValueError(f"trust model {path}: {why}")
+    for (section, key), value in DEFAULTS.items():
+        if isinstance(raw.get(section), dict):
+            raw[section].setdefault(key, value)
     for section, keys in SCHEMA.items():
         table = raw.get(section)
         if not isinstance(table, dict):
