@@ -273,7 +273,7 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
     assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
-                     ("shipping the 1 overdue announcement, even late,", 2.78)]  # half credit
+                     ("shipping the 1 overdue announcement, even late", 2.78)]  # half credit
     # The late one had slipped twice first: 0.5 credit shipped 20 days late, less 2 x 0.25 = 0 left.
     # Keeping its first date gains the 0.5 lost to slips (2.78 points); shipping by the first date
     # gains what lateness cost (0.5 of base credit, 2.78 points): 1 credit in all, as before.
@@ -282,7 +282,7 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("keeping the dates first promised instead of 2 slips to a later date", 2.78),
                      ("shipping the 1 late-shipped announcement by the first promised date", 2.78),
-                     ("shipping the 1 overdue announcement, even late,", 2.78)]
+                     ("shipping the 1 overdue announcement, even late", 2.78)]
     # Had the cancelled one been pre-sold it would weigh 2 (weight 5); with the peers' rate 0.5 the
     # pillar is 100 * (1.25 + 1) / (5 + 2) = 32.14. Shipped on time it earns its credit and sheds
     # its extra weight: 100 * (2.25 + 1) / (4 + 2) = 54.17, +22.02 on the pillar, 7.34 on the month
@@ -307,7 +307,7 @@ def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
             "promise_weight_12m": 1,
             "extra_weight_late_12m": 0, "extra_weight_open_12m": 0, "extra_weight_cancelled_12m": 0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
-    assert found == [("shipping the 1 open announcement (1 moved past its first date), even late,", 25.0)]
+    assert found == [("shipping the 1 open announcement (1 moved past its first date), even late", 25.0)]
 
 
 def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_shipping_takes_off():
@@ -326,12 +326,12 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
             "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0,
             "open_past_due": 0}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
-    assert found["shipping the 4 overdue announcements, even late,"] == 0.4
+    assert found["shipping the 4 overdue announcements, even late"] == 0.4
     # Due over 12 months ago, they would leave the window when shipped: nothing left to judge, the
     # month is its delivery pillar alone: (89.2 - 4.0) / 3 = 28.4.
     card |= {"open_weight_cut_12m": 11}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
-    assert found["shipping the 4 overdue announcements, even late,"] == 28.4
+    assert found["shipping the 4 overdue announcements, even late"] == 28.4
 
 
 def test_a_rerun_removes_the_pdfs_of_vendors_it_no_longer_reports(tmp_path: Path):

@@ -281,7 +281,7 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
         slipped = card["announcements_slipped_12m"]
         what = plural(still_open, "overdue announcement") if not slipped else \
             f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
-        out.append(Finding(f"shipping the {what}, even late,",
+        out.append(Finding(f"shipping the {what}, even late",
                            gain(card["open_credit_12m"], card["open_weight_cut_12m"]), "announcements"))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
