@@ -1015,3 +1015,24 @@ def test_one_delivery_on_time_reads_as_one():
     assert texts[0].startswith("the 1 delivery arrived on time"), texts
     texts = [f.text for f in findings({**card, "deliveries_due": 4}, [], load_model())]
     assert texts[0].startswith("all 4 deliveries arrived on time"), texts
+
+
+def test_a_mover_whose_pillar_is_new_this_month_is_told_by_it():
+    # Review: a vendor whose re-dated product fell overdue, its first promise score this month, read
+    # "a weaker month than its remembered score: trust falls fast", naming nothing.
+    from pipelines.defs.reports.context import _mover_reason
+
+    r = {"trust_change": -6.0, "prev_trust": 80.0, "month_score": 68.0, "own_month_score": 68.0,
+         "delivery_score": 90.0, "prev_delivery": 90.2, "promise_score": 25.0, "prev_promise": None,
+         "recovery_score": None, "prev_recovery": None, "on_time_rate": 0.9, "prev_on_time": 0.9,
+         "complaints_opened": 0, "announcements_broken_12m": 1, "announcements_due_12m": 2}
+    assert _mover_reason(r) == "promise score 25, no data last month (1 of 2 announcements overdue or cancelled)"
+    # a pillar new this month on the other side of trust does not explain the move
+    assert _mover_reason({**r, "promise_score": 95.0}) == "a weaker month than its remembered score: trust falls fast"
+    rising = {**r, "trust_change": 2.0, "promise_score": 100.0, "announcements_broken_12m": 0, "announcements_due_12m": 1}
+    assert _mover_reason(rising) == "promise score 100, no data last month (0 of 1 announcements overdue or cancelled)"
+    # a complaint never explains a rise; a fall, with its count
+    assert _mover_reason({**rising, "promise_score": None, "recovery_score": 85.0}) == (
+        "a better month than its remembered score: trust is repaired slowly")
+    falling = {**r, "promise_score": None, "recovery_score": 40.0, "complaints_opened": 1}
+    assert _mover_reason(falling) == "recovery score 40, no data last month (1 complaint this month)"

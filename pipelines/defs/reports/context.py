@@ -321,21 +321,40 @@ def _mover_reason(r: dict) -> str:
     up = r["trust_change"] > 0
     same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5)]
     if not same_way:
-        return ("a better month than its remembered score: trust is repaired slowly" if up
-                else "a weaker month than its remembered score: trust falls fast")
+        return _new_pillar_reason(r, up) or (
+            "a better month than its remembered score: trust is repaired slowly" if up
+            else "a weaker month than its remembered score: trust falls fast")
     _, pillar = max(same_way, key=lambda c: abs(c[0]))
     # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
     before, now = r[f"prev_{pillar}"], r[f"{pillar}_score"]
     digits = 0 if round(before) != round(now) else 1  # "77 → 77" for 76.6 → 77.2 says nothing
-    text = f"{pillar} score {before:.{digits}f} → {now:.{digits}f}"
+    return f"{pillar} score {before:.{digits}f} → {now:.{digits}f}" + _pillar_detail(r, pillar)
+
+
+def _new_pillar_reason(r: dict, up: bool) -> str | None:
+    """A pillar with no data last month and a score now, on the side of trust it moved to (review:
+    a vendor whose re-dated product fell overdue read "a weaker month than its remembered score")."""
+    # a complaint only ever lowers the month (docs/metrics.md): recovery never explains a rise
+    fresh = [(r[f"{p}_score"], p) for p in ("delivery", "promise") + (() if up else ("recovery",))
+             if r[f"prev_{p}"] is None and r[f"{p}_score"] is not None
+             and (r[f"{p}_score"] > r["prev_trust"] if up else r[f"{p}_score"] < r["prev_trust"])]
+    if not fresh:
+        return None
+    now, pillar = max(fresh, key=lambda c: abs(c[0] - r["prev_trust"]))
+    return f"{pillar} score {now:.0f}, no data last month" + _pillar_detail(r, pillar)
+
+
+def _pillar_detail(r: dict, pillar: str) -> str:
+    """The records behind a pillar's move, in brackets (or nothing)."""
     if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None \
             and round(r["on_time_rate"], 2) != round(r["prev_on_time"], 2):  # else in full or rejects moved it
-        text += f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"
-    elif pillar == "recovery":
-        text += f" ({r['complaints_opened']} complaints this month)"
-    elif pillar == "promise":
-        text += f" ({r['announcements_broken_12m']} of {r['announcements_due_12m']} announcements overdue or cancelled)"
-    return text
+        return f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"
+    if pillar == "recovery":
+        n = r["complaints_opened"]
+        return f" ({n} complaint{'s' if n != 1 else ''} this month)"
+    if pillar == "promise":
+        return f" ({r['announcements_broken_12m']} of {r['announcements_due_12m']} announcements overdue or cancelled)"
+    return ""
 
 
 def _by_category(rows: list[dict]) -> list[dict]:
