@@ -249,6 +249,7 @@ def _portfolio(con: duckdb.DuckDBPyConnection, month: date) -> dict:
 
 
 GRADE_ORDER = "ABCDF"
+WATCH_DROP = 3.0  # a fall of this many trust points in one month puts a vendor on the watchlist
 # The least change of trust that makes a vendor one of the month's movers: a tenth of a point is
 # its peers' month, not its own (review: a vendor that re-dated and cancelled "improved most", +0.1).
 MOVER_POINTS = 0.5
@@ -260,7 +261,6 @@ def movers(rows: list[dict], sign: int, top: int = 3) -> list[dict]:
     # judged as printed (one decimal): a change of 0.46 shows as +0.5
     return sorted((r for r in rows if round(sign * r["trust_change"], 1) >= MOVER_POINTS),
                   key=lambda r: -sign * r["trust_change"])[:top]
-WATCH_DROP = 3.0  # a fall of this many trust points in one month puts a vendor on the watchlist
 
 
 def _fell_two_grades(r: dict) -> bool:

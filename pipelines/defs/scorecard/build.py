@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from ...lib.build_log import fingerprint, forget, record, reusable
-from ...lib.db import ensure_table_like, prepare, transaction
+from ...lib.db import ensure_table_like, prepare, table_exists, transaction
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from ..ingest.feeds import ALL_FEEDS
@@ -80,14 +80,15 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
 def trust_rescored(con: duckdb.DuckDBPyConnection) -> str:
     """What scoring the run's months again changed in the stored trust scores (`scorecard_new`
     against `scorecard`), in words: a rerun after late data says whose trust moved, not only that
-    it ran. A change under 0.05 is none (the reports print one decimal)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scorecard' AND NOT temporary").fetchone()[0]:
+    it ran, judged as the reports print it (sql/scorecard/trust_rescored.sql)."""
+    if not table_exists(con, "scorecard"):
         return "first scoring"
     stored, changed, vendor, month, old, new = con.execute(load_sql("scorecard/trust_rescored")).fetchone()
     if not stored:
         return "first scoring"
     if not changed:
         return f"trust unchanged in all {stored} vendor-months scored before"
+
     def shown(x: float | None) -> str:
         return "none" if x is None else f"{x:.1f}"
     return (f"trust changed in {changed} of {stored} vendor-months scored before; most: {vendor} "
