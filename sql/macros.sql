@@ -13,10 +13,11 @@ CREATE OR REPLACE TEMP MACRO iso_date(x) AS
 -- Timestamps: ISO 8601 with or without an offset; no offset means UTC (session TimeZone is UTC).
 -- Offsets exist from -12:00 to +14:00 (DuckDB would read +99:99). Between 0001-01-02 and
 -- 9999-12-30, so that no offset carries the instant out of the years 1 to 9999 in UTC.
+-- RFC 3339 allows 't' and 'z' in lower case ('2025-05-05t10:00:00z'): read as 'T' and 'Z'.
 CREATE OR REPLACE TEMP MACRO iso_ts(x) AS
-  CASE WHEN regexp_full_match(trim(x), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|\+(0\d|1[0-3])(:?[0-5]\d)?|\+14(:?00)?|-(0\d|1[01])(:?[0-5]\d)?|-12(:?00)?)?')
+  CASE WHEN regexp_full_match(upper(trim(x)), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|\+(0\d|1[0-3])(:?[0-5]\d)?|\+14(:?00)?|-(0\d|1[01])(:?[0-5]\d)?|-12(:?00)?)?')
             AND trim(x) >= '0001-01-02' AND trim(x) < '9999-12-31'
-       THEN timezone('UTC', TRY_CAST(trim(x) AS TIMESTAMPTZ)) END;
+       THEN timezone('UTC', TRY_CAST(upper(trim(x)) AS TIMESTAMPTZ)) END;
 -- The month a row belongs to, from its date or UTC instant. A date in the year 9000 or later (a
 -- placeholder such as 9999-12-31) has no month to be scored in: the row is of unknown month, judged
 -- in every window, and quarantined by the check on dates too far ahead.

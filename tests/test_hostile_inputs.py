@@ -592,6 +592,10 @@ CASES = [
                       Q("deliveries", "deliveries/late.csv", 6, "promised_date",
                         "date 9999-12-31 is more than 5 years after the run's as-of date")),
          added={"deliveries": 6}),
+    Case("lower_case_t_and_z_in_a_timestamp",  # review: RFC 3339 allows them, and they were rejected
+         late_complaints("C9,V2,2026-09-05t10:00:00z,2026-09-05t12:30:00z,,,,,,,,,",
+                         "C8,V2,2026-09-06 10:00:00+02:00,,,,,,,,,,"),
+         added={"complaints": 2}),
     Case("instant_outside_years_1_to_9999",  # 9999-12-31 at -05:00 is year 10000 in UTC; year 0000 is 1 BC
          late_complaints("C9,V2,9999-12-31T23:00:00-05:00,,,,,,,,,,", "C8,V2,0000-06-15T10:00:00Z,,,,,,,,,,",
                          "C7,V2,2026-09-05T10:00:00+99:99,,,,,,,,,,", "C6,V2,2026-09-06T10:00:00+14:00,,,,,,,,,,",
