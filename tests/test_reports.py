@@ -444,8 +444,8 @@ def test_executive_pdf_carries_every_scored_vendor_as_csv(rendered: Path):
 def test_a_large_portfolio_prints_the_best_and_worst_of_each_category():
     from pipelines.defs.reports.context import _condensed
 
-    big = [{"vendor_id": f"A{i}", "trust_score": 100.0 - i, "watch": "grade D" if i in (4, 15, 30, 36) else ""}
-           for i in range(40)]
+    big = [{"vendor_id": f"A{i}", "trust_score": 100.0 - i, "watch": "grade D" if i in (4, 15, 30, 36) else "",
+            "rows_left_out": 2 if i in (3, 20) else 0} for i in range(40)]
     small = [{"vendor_id": f"B{i}", "trust_score": 90.0 - i, "watch": ""} for i in range(3)]
     categories = [{"name": "a", "vendors": big}, {"name": "b", "vendors": small}]
     # 43 vendors fit a limit of 100 rows: all printed.
@@ -454,8 +454,9 @@ def test_a_large_portfolio_prints_the_best_and_worst_of_each_category():
     # A limit of 20 rows over 2 categories: k = 20 // (2 * 2) = 5 best and 5 worst of each.
     (a, b), left = _condensed(categories, 20)
     assert [r["vendor_id"] for r in a["rows"][:5]] == ["A0", "A1", "A2", "A3", "A4"]
-    # The 30 between (A5..A34, trust 95 down to 66) are one row, with 2 of them on the watchlist (A15, A30).
-    assert a["rows"][5] == {"_gap": 30, "high": 95.0, "low": 66.0, "watch": 2}
+    # The 30 between (A5..A34, trust 95 down to 66) are one row, with 2 of them on the watchlist (A15, A30)
+    # and 1 with rows left out (A20; A3 is printed with its †).
+    assert a["rows"][5] == {"_gap": 30, "high": 95.0, "low": 66.0, "watch": 2, "left_out": 1}
     assert [r["vendor_id"] for r in a["rows"][6:]] == ["A35", "A36", "A37", "A38", "A39"]
     assert b["rows"] == small  # 3 vendors are fewer than 2 * 5 + 3: nothing left out
     # Printed: a (1 + 11 rows) and b (1 + 3) = 16 rows, within 20: every category is there.
@@ -1038,3 +1039,20 @@ def test_a_mover_whose_pillar_is_new_this_month_is_told_by_it():
         "a better month than its remembered score: trust is repaired slowly")
     falling = {**r, "promise_score": None, "recovery_score": 40.0, "complaints_opened": 1}
     assert _mover_reason(falling) == "recovery score 40, no data last month (1 complaint this month)"
+
+
+def test_a_condensed_table_counts_the_vendors_with_rows_left_out_it_does_not_print(rendered: Path):
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+
+    con = _fixture_db(rendered)
+    try:
+        ctx = executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    first = ctx["pdf_categories"][0]
+    gap = {"_gap": 30, "high": 95.0, "low": 66.0, "watch": 2, "left_out": 1}
+    ctx["pdf_categories"] = [{**first, "rows": [first["rows"][0], gap]}]
+    html = render_html("executive.html", {**ctx, "title": "t", "subject": "s"})
+    assert "… 30 more, trust 95.0 down to 66.0, 2 of them on the watchlist, 1 with rows left out †: in the attached CSV" in html

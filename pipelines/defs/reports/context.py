@@ -385,8 +385,9 @@ def _condensed(categories: list[dict], limit: int) -> tuple[list[dict], dict | N
 
 
 def _gap(between: list[dict]) -> dict:
+    # the vendors marked † in the table, counted where they are not printed (review)
     return {"_gap": len(between), "high": between[0]["trust_score"], "low": between[-1]["trust_score"],
-            "watch": sum(1 for r in between if r["watch"])}
+            "watch": sum(1 for r in between if r["watch"]), "left_out": sum(1 for r in between if r.get("rows_left_out"))}
 
 
 def _fewest_categories(condensed: list[dict], limit: int) -> tuple[list[dict], dict | None]:
