@@ -78,8 +78,10 @@ CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
 -- The reasons do not quote the as-of date: a row rejected alike on two days reads alike, so a run
 -- on a later day re-judges only the months holding a date the move of the as-of date reaches
 -- (quality/changed_months.py); the run prints its as-of date.
+-- A timestamp is judged by its UTC date, so the reason says so (10 p.m. at -05:00 is the next day).
 CREATE OR REPLACE TEMP MACRO after_as_of(col, d, as_of) AS
-  CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || ' is after the run''s as-of date (TRUSTCARD_AS_OF, default today)') END;
+  CASE WHEN d::DATE > as_of THEN problem(col, 'date ' || d::DATE || CASE WHEN typeof(d) LIKE 'TIMESTAMP%' THEN ' (in UTC)' ELSE '' END
+                                              || ' is after the run''s as-of date (TRUSTCARD_AS_OF, default today)') END;
 -- Promises may lie ahead, but not absurdly far: a typo such as 2206 for 2026.
 CREATE OR REPLACE TEMP MACRO too_far_ahead(col, d, as_of, years) AS
   CASE WHEN d::DATE > as_of + to_years(years) THEN problem(col, 'date ' || d::DATE || ' is more than ' || years || ' years after the run''s as-of date') END;

@@ -393,6 +393,12 @@ CASES = [
     Case("opened_after_as_of", late_complaints("C9,V2,2026-12-05T10:00:00,,,,,,,,,,"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "opened_at", "after the run's as-of date"),),
          added={"complaints": 1}),
+    # The as-of date is 2026-11-26: 22:00 at -05:00 that day is 03:00 UTC on the 27th, and the
+    # reason says the date it judged is the UTC one (it quoted 2026-11-27 as if local).
+    Case("acknowledged_after_as_of_in_utc", late_complaints("C9,V2,2026-11-20T10:00:00,2026-11-26T22:00:00-05:00,,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "acknowledged_at",
+                        "date 2026-11-27 (in UTC) is after the run's as-of date"),),
+         added={"complaints": 1}),
     Case("negative_qty_ordered", late_deliveries("D9,V1,2026-09-10,2026-09-09,-5,,,"),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "must be > 0, got -5"),),
          added={"deliveries": 1}),
