@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .lib.months import add_months, last_complete_month, parse_month, ranges_label
+from .lib.months import add_months, parse_month, range_label, ranges_label
 from .lib.settings import Settings, as_of_from_env, as_of_note
 from .lib.terminal import make_output_inert
 
@@ -123,10 +123,10 @@ def _listed(months: list[str], limit: int = 6) -> str:
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo_targets import NotADemoTarget, check_demo_targets, mark_demo_reports
-    from .runner import RunError, check_range, run_months
+    from .runner import RunError, check_range, last_scorable_month, run_months
     from .sample_data import generate
 
-    last = last_complete_month()
+    last = last_scorable_month()
     first = add_months(last, -(DEMO_MONTHS - 1))
     os.environ.setdefault("TRUSTCARD_FIRST_MONTH", f"{first:%Y-%m}")
     settings = Settings.from_env()
@@ -169,7 +169,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _print_outcome(outcome) -> None:
-    print(f"run {outcome.run_id} scored {outcome.first:%Y-%m}..{outcome.last:%Y-%m}")
+    print(f"run {outcome.run_id} scored {range_label(outcome.first, outcome.last)}")
     for name, status, meta in outcome.steps:
         shown = ", ".join(f"{k}={v}" for k, v in meta.items()
                           if isinstance(v, (int, float, str)) and k not in ("files", "scores_move_from"))  # for the note

@@ -43,16 +43,27 @@ class RunOutcome:
     months_out_of_date: list[date] = field(default_factory=list)
 
 
+def last_scorable_month() -> date:
+    """The last complete month, and complete by the as-of date too: with TRUSTCARD_AS_OF pinned in
+    the past, the default month is the last one complete by then (review: a run without --months
+    took today's last month and then refused it as not complete by the as-of date)."""
+    try:
+        as_of = as_of_from_env()
+    except ValueError as exc:
+        raise RunError(str(exc)) from exc
+    return min(last_complete_month(), last_complete_month(as_of + timedelta(days=1)))
+
+
 def parse_months(spec: str | None) -> tuple[date, date]:
     """'2025-11..2026-10', '2026-10', '2006-01..' (to the last complete month), or None (the last
-    complete month)."""
+    complete month); 'complete' by the as-of date as well (last_scorable_month)."""
     if not spec:
-        last = last_complete_month()
+        last = last_scorable_month()
         return last, last
     first_text, dots, last_text = spec.partition("..")
     try:
         first = parse_month(first_text)
-        last = parse_month(last_text) if last_text else last_complete_month() if dots else first
+        last = parse_month(last_text) if last_text else last_scorable_month() if dots else first
     except ValueError as exc:
         raise RunError(f"--months {spec}: {exc}") from exc
     if last < first and dots and not last_text:

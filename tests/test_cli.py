@@ -15,7 +15,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "real"
 TRUSTCARD = [sys.executable, "-m", "pipelines.cli"]
 
 
-def test_month_ranges():
+def test_month_ranges(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("TRUSTCARD_AS_OF", raising=False)  # today: the last complete month is the default
     assert parse_months("2025-11..2026-10") == (date(2025, 11, 1), date(2026, 10, 1))
     assert parse_months("2026-10") == (date(2026, 10, 1), date(2026, 10, 1))
     assert parse_months("2006-01..") == (date(2006, 1, 1), last_complete_month())
@@ -30,6 +31,21 @@ def test_month_ranges():
     for typo in ("2026-0399", "2026-03-15", "2026-03..2026-1O"):  # never read as some nearby month
         with pytest.raises(RunError, match="not a month"):
             parse_months(typo)
+
+
+def test_the_default_month_is_the_last_one_complete_by_a_pinned_as_of_date(monkeypatch: pytest.MonkeyPatch):
+    # Review: with TRUSTCARD_AS_OF=2026-10-15, `run` without --months took the last complete month
+    # by today (2026-10 or later) and then refused it as not complete by the as-of date.
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2026-10-15")
+    assert parse_months(None) == (date(2026, 9, 1), date(2026, 9, 1))
+    assert parse_months("2025-01..") == (date(2025, 1, 1), date(2026, 9, 1))
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2026-09-30")  # September's last day: September is complete
+    assert parse_months(None) == (date(2026, 9, 1), date(2026, 9, 1))
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2999-01-01")  # a later as-of date does not reach past today
+    assert parse_months(None) == (last_complete_month(), last_complete_month())
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "15/10/2026")
+    with pytest.raises(RunError, match="TRUSTCARD_AS_OF must look like 2026-10-31"):
+        parse_months(None)
 
 
 def test_a_month_not_complete_by_the_as_of_date_is_refused(monkeypatch: pytest.MonkeyPatch):

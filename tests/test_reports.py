@@ -1005,6 +1005,35 @@ def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_
     assert notice < html.index("What moved the score") and "do not count them" in html
 
 
+def test_the_vaporware_headline_counts_vendors_and_names_our_company_apart(rendered: Path, tmp_path: Path):
+    # Review: "11 vendors flagged vaporware" counted our own company, while the category table
+    # marked 10 vendors and every other count of the page leaves our company out.
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    shutil.copy(rendered.parents[1] / "db.duckdb", tmp_path / "db.duckdb")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    prepare(con)
+    try:
+        def headline(flagged: list[str]) -> str:
+            con.execute("UPDATE scorecard SET vaporware = list_contains(?, vendor_id) WHERE month = ?", [flagged, MONTH])
+            html = render_html("executive.html", {**executive_context(con, MONTH, load_model()), "title": "t", "subject": "s"})
+            return " ".join(html[html.index("flagged vaporware") - 40:].split("</div>")[0].split())
+
+        both, vendor_only, self_only = headline(["V1", "US"]), headline(["V1"]), headline(["US"])
+    finally:
+        con.close()
+    assert both.endswith("1 vendor flagged vaporware, and our company")
+    assert vendor_only.endswith("1 vendor flagged vaporware")
+    assert self_only.endswith("0 vendors flagged vaporware, and our company")
+
+
 def test_one_delivery_on_time_reads_as_one():
     # Review: "All 1 delivery arrived on time".
     from pipelines.defs.reports.explain import findings

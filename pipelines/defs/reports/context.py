@@ -224,7 +224,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "spark_floor": floor,
         "own_company": next((r for r in rows if r["is_self"]), None),
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
-        "vaporware_vendors": sum(1 for r in rows if r["trust_score"] is not None and r["vaporware"]),
+        # Vendors, as every other count of the page (review: 11 "vendors" counted our own company)
+        "vaporware_vendors": sum(1 for r in scored if r["vaporware"]),
+        "self_vaporware": any(r["is_self"] and r["trust_score"] is not None and r["vaporware"] for r in rows),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
         "quality_reasons": _quarantine_kinds(con, {"month": month, "vendor": None})[:5],
