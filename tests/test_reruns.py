@@ -29,6 +29,14 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     return {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
 
 
+def stored(db: Path, tables: list[str] = TABLES) -> dict[str, list[tuple]]:
+    """The tables as stored, read without ORDER BY (an export, a reader that does not sort): a
+    rerun must not change their order either (review: a middle month rerun moved its rows to the
+    end). Quarantine's run ids name the run that first rejected a row, which differs between databases."""
+    return {t: query(db, "SELECT * EXCLUDE (first_rejected_run) FROM quarantine" if t == "quarantine"
+                     else f"SELECT * FROM {t}") for t in tables}
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     landing = tmp_path_factory.mktemp("sample") / "landing"
@@ -59,15 +67,24 @@ def test_a_month_alone_scores_as_in_a_backfill(sample: Path, tmp_path: Path, dag
 def test_rerunning_one_month_leaves_the_others_untouched(sample: Path, tmp_path: Path, dagster_home: Path):
     db = tmp_path / "m.duckdb"
     assert run_months(sample, db, date(2026, 6, 1), date(2026, 9, 1)).success
-    before = snapshot(db)
+    before, order = snapshot(db), stored(db)
     lookback = "SELECT detail FROM build_log WHERE step = 'lookback'"
     kept = query(db, lookback)
     # From where trust's memory starts (the sample's first facts, in May) to September.
     assert kept == [('{"end": "2026-10-01", "first": "2026-05-01"}',)]
     assert run_months(sample, db, date(2026, 7, 1)).success
     assert snapshot(db) == before
+    assert stored(db) == order  # July's rows rewritten in their place, not appended after September's
     # July's look-back (2026-05..2026-07) lies inside the kept one, over the same validated rows: read, not recomputed.
     assert query(db, lookback) == kept
+
+
+def test_month_by_month_runs_store_the_tables_of_one_backfill(sample: Path, tmp_path: Path, dagster_home: Path):
+    whole, monthly = tmp_path / "whole.duckdb", tmp_path / "monthly.duckdb"
+    assert run_months(sample, whole, date(2026, 6, 1), date(2026, 9, 1)).success
+    for month in (9, 6, 7, 8):  # out of order, as a backfill after a first monthly run is
+        assert run_months(sample, monthly, date(2026, month, 1)).success
+    assert stored(monthly) == stored(whole)
 
 
 def _reused(result) -> dict[str, bool]:
@@ -89,7 +106,7 @@ def test_unchanged_inputs_are_reused_and_any_change_rebuilds(sample: Path, tmp_p
     db = tmp_path / "r.duckdb"
     first = run_months(landing, db, date(2026, 9, 1))
     assert not any(_reused(first).values())
-    before = snapshot(db)
+    before, order = snapshot(db), stored(db)
 
     # Nothing changed: staging and validation are skipped, and the tables are the same.
     again = run_months(landing, db, date(2026, 9, 1))
@@ -107,7 +124,7 @@ def test_unchanged_inputs_are_reused_and_any_change_rebuilds(sample: Path, tmp_p
     touched = _reused(run_months(landing, db, date(2026, 9, 1)))
     assert touched["staged_deliveries"] is False and touched["deliveries"] is False
     assert touched["staged_complaints"] is True and touched["complaints"] is True
-    assert snapshot(db) == before
+    assert snapshot(db) == before and stored(db) == order
 
     # A later as-of date judges again (facts after it are rejected), without re-reading files.
     later = _reused(run_months(landing, db, date(2026, 9, 1), as_of=date(2026, 12, 31)))
@@ -148,6 +165,8 @@ def test_a_late_file_revalidates_only_its_months_and_gives_the_tables_of_a_fresh
     for table in judged:
         sql = without_run_ids.get(table, f"SELECT * FROM {table} ORDER BY ALL")
         assert query(db, sql) == query(fresh, sql), table
+    # As stored, too: August's rows revalidated in their place, before September's.
+    assert stored(db, judged) == stored(fresh, judged)
     assert query(db, "SELECT count(*) FROM quarantine WHERE source_file = 'deliveries/late-august.csv'") == [(1,)]
     # August's scores are the fresh run's (later months keep theirs until they are run again).
     august = "SELECT * FROM scorecard WHERE month = DATE '2026-08-01' ORDER BY ALL"

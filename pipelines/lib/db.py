@@ -70,6 +70,34 @@ def month_filter(partitioned: bool, start: date, end: date) -> tuple[str, list[d
     return ("in_window(month, ?, ?)", [start, end]) if partitioned else ("true", [])
 
 
+# Stored order. A window's write deletes its months and appends their rows, so without care the
+# rows' stored order would record which months earlier runs wrote, and in which order: a reader
+# without ORDER BY, or an export, would see a rerun of a middle month as a changed table (review).
+# Every window is inserted in month order, and the two helpers below restore the rest, so that a
+# table's stored order is the same whatever runs built it.
+
+
+def keep_later_months_behind(con: duckdb.DuckDBPyConnection, table: str, end: date, order: str) -> None:
+    """After months [start, end) were appended: move the rows of months from `end` on (written by
+    earlier runs) behind them, in `order`. Costs the later months' rows only (none when the window
+    is the table's last months, as in a monthly run)."""
+    if not con.execute(f"SELECT EXISTS (FROM {table} WHERE month >= ?)", [end]).fetchone()[0]:
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE later_months AS FROM {table} WHERE month >= ? ORDER BY {order}", [end])
+    con.execute(f"DELETE FROM {table} WHERE month >= ?", [end])
+    con.execute(f"INSERT INTO {table} FROM later_months")
+    con.execute("DROP TABLE later_months")
+
+
+def rewrite_in_order(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rewrite a small table (quarantine, ingest_log, expectation_results: one feed's window is
+    replaced among the other feeds') in the order of all its columns."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reordered AS FROM {table} ORDER BY ALL")
+    con.execute(f"DELETE FROM {table}")
+    con.execute(f"INSERT INTO {table} FROM reordered")
+    con.execute("DROP TABLE reordered")
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, table: str = "") -> Iterator[None]:
     """One month's write is all or nothing: a failure (or a killed process) leaves the old state."""

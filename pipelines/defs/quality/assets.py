@@ -15,7 +15,7 @@ from dagster import (
 )
 
 from ...lib.build_log import fingerprint, forget, last_detail, record, reusable
-from ...lib.db import month_filter, prepare, transaction
+from ...lib.db import month_filter, prepare, rewrite_in_order, transaction
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS, add_months, range_label
 from ...lib.partitions import monthly_partitions, single_run, window
@@ -202,6 +202,7 @@ def _store_results(con: duckdb.DuckDBPyConnection, feed: Feed, outcome: SuiteOut
         with transaction(con):
             con.execute(f"DELETE FROM expectation_results WHERE feed = ? AND {where}", [feed.name, *args])
             con.execute("INSERT INTO expectation_results SELECT * FROM suite_frame")
+            rewrite_in_order(con, "expectation_results")
     finally:
         con.unregister("suite_frame")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from ...lib.db import ensure_table_like, month_filter, prepare, transaction
+from ...lib.db import ensure_table_like, keep_later_months_behind, month_filter, prepare, rewrite_in_order, transaction
 from ...lib.sql import load_sql
 from ..ingest.feeds import Feed
 from ..ingest.landing import LandingError, raw_record_sql
@@ -145,10 +145,14 @@ def _write(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, where: str, a
     with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE {where}", args)
         con.execute(f"INSERT INTO {table} BY NAME {valid}", params)
+        if feed.is_folder:  # `valid` is in month order; args: the window's [start, end)
+            keep_later_months_behind(con, table, args[1], f"month, {feed.key}, _source_file, _row_number")
         con.execute(f"DELETE FROM quarantine WHERE feed = ? AND {where}", [feed.name, *args])
         con.execute("INSERT INTO quarantine BY NAME SELECT * FROM quarantine_new")
+        rewrite_in_order(con, "quarantine")
         con.execute(f"DELETE FROM ingest_log WHERE feed = ? AND {where}", [feed.name, *args])
         con.execute("INSERT INTO ingest_log SELECT ?, * FROM tally ORDER BY month", [feed.name])
+        rewrite_in_order(con, "ingest_log")
 
 
 def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from ...lib.build_log import fingerprint, forget, record, reusable
-from ...lib.db import ensure_table_like, prepare, table_exists, transaction
+from ...lib.db import ensure_table_like, keep_later_months_behind, prepare, table_exists, transaction
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from ..ingest.feeds import ALL_FEEDS
@@ -20,14 +20,21 @@ TRAILING_MONTHS = 12
 METRIC_MODELS = ("delivery_metrics", "complaint_recovery", "complaint_metrics", "announcement_metrics")
 
 
+# The stored order of each table written by month (a unique key per row; lib/db.py says why).
+STORED_ORDER = {"complaint_recovery": "month, vendor_id, opened_at, complaint_id"}
+DEFAULT_ORDER = "month, vendor_id"
+
+
 def replace_months(con: duckdb.DuckDBPyConnection, table: str, new: str, start: date, end: date,
                    scored: bool = False) -> int:
     """Replace months [start, end) of `table` with the temp table `new`, in one transaction; with
     `scored` (the scorecard), the months are no longer out of date."""
     ensure_table_like(con, table, new)
+    order = STORED_ORDER.get(table, DEFAULT_ORDER)
     with transaction(con, table):
         con.execute(f"DELETE FROM {table} WHERE month >= ? AND month < ?", [start, end])
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {new}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {new} ORDER BY {order}")
+        keep_later_months_behind(con, table, end, order)
         if scored:
             con.execute("DELETE FROM scores_out_of_date WHERE month >= ? AND month < ?", [start, end])
     return con.execute(f"SELECT count(*) FROM {new}").fetchall()[0][0]
