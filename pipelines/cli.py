@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one line for the user, not a traceback
         print(f"trustcard: {exc}", file=sys.stderr)
-        return 1
+        return getattr(exc, "exit_code", 1)  # a run interrupted by a signal: 128 + its number
 
 
 @functools.cache

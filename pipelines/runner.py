@@ -6,6 +6,7 @@ TRUSTCARD_FIRST_MONTH when they are built, so the caller sets the environment fi
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from .lib.months import last_complete_month, month_key, parse_month
 from .lib.tags import DATABASE_TAG, PROCESS_TAG, RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
 from .lib.brief_logger import brief_console_logger
+from .lib.interrupts import interrupt_received, watching_for_interrupts
 from .lib.run_errors import is_deliberate, root_message
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env, first_month_from_env
 from .lib.writer_lock import writer_lock
@@ -25,9 +27,10 @@ class RunError(Exception):
     """A run that could not start or did not succeed; the message is for the user. `outcome`: what
     a run that started did before it failed (the steps that succeeded), else None."""
 
-    def __init__(self, message: str, outcome: "RunOutcome | None" = None):
+    def __init__(self, message: str, outcome: "RunOutcome | None" = None, exit_code: int = 1):
         super().__init__(message)
         self.outcome = outcome
+        self.exit_code = exit_code  # 128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM)
 
 
 @dataclass
@@ -120,7 +123,8 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     # The whole run holds the database: a second run started meanwhile waits, then runs.
     holder = f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
     database = str(Settings.from_env().db_path.resolve())
-    with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance:
+    with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance, \
+            watching_for_interrupts():
         _fail_runs_left_unfinished(instance, database)
         result = job.execute_in_process(
             instance=instance,
@@ -132,6 +136,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
             raise_on_error=False,
         )
         scored, stale = months_scored(), months_out_of_date()
+        interrupted = interrupt_received()
     outcome = RunOutcome(result.run_id, first, last, months_scored=scored, months_out_of_date=stale)
     failure, deliberate = None, False  # no step failed: the run itself did, a fault
     for event in result.all_events:
@@ -144,6 +149,12 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
         elif event.event_type_value == "STEP_FAILURE" and failure is None:
             error = event.event_specific_data.error
             failure, deliberate = f"{event.step_key}: {root_message(error)}", is_deliberate(error)
+    if interrupted and not result.success:
+        # Said as an interruption, not as the step's error: DagsterExecutionInterruptedError,
+        # RunInterrupted or DuckDB's "Query interrupted", whichever met the signal first.
+        raise RunError(f"interrupted by {interrupted}: run {result.run_id[:8]} stopped"
+                       + (f" at {failure.split(':')[0]}" if failure else "") + _written_before(outcome), outcome,
+                       exit_code=128 + signal.Signals[interrupted].value)
     if not result.success:
         raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}"
                        + ("" if trace or deliberate else " (TRUSTCARD_TRACE=1 prints the trace)")

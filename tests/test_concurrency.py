@@ -114,6 +114,32 @@ def test_a_run_killed_during_a_write_leaves_the_previous_state(landing: Landing,
     assert query(db, "SELECT deliveries_due FROM scorecard WHERE vendor_id = 'V1' AND month = '2026-10-01'") == [(2,)]
 
 
+def test_a_run_sent_sigterm_stops_rolls_back_its_write_and_says_so(landing: Landing, tmp_path: Path):
+    # Review: `trustcard run` sent SIGTERM (timeout, systemd, docker) or Ctrl-C ran on to its end
+    # and exited 0 when the signal reached it inside a DuckDB query.
+    two_years(landing)
+    db, home = tmp_path / "t.duckdb", make_dagster_home(tmp_path / "home")
+    months, env = "2026-09..2026-10", cli_env(landing.root, db, home)
+    assert start_run(months, env).wait(timeout=600) == 0
+    before = table_digests(db)
+    landing.deliveries([["D-new", "V1", "2026-10-20", "2026-10-30", "5", "5", "0", ""]], name="late.csv")
+    marker = tmp_path / "holding"
+    victim = start_run(months, env | {"TRUSTCARD_TEST_HOLD_COMMIT": "deliveries", "TRUSTCARD_TEST_HOLD_MARKER": str(marker)})
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        assert victim.poll() is None, victim.communicate()[1]
+        assert time.monotonic() < deadline, "the run never reached the write"
+        time.sleep(0.2)
+    victim.send_signal(signal.SIGTERM)
+    out, err = victim.communicate(timeout=120)  # the hold sleeps 120 s: it must not be waited out
+    assert victim.returncode == 128 + signal.SIGTERM, err
+    assert "trustcard: interrupted by SIGTERM: run " in err and " stopped at deliveries; written before it stopped: " in err
+    assert "scorecard" not in err.split("written before it stopped:")[1].split(";")[0]
+    after = table_digests(db)
+    assert after["deliveries"] == before["deliveries"] and after["scorecard"] == before["scorecard"]
+    assert start_run(months, env).wait(timeout=600) == 0  # the next run finishes the job
+
+
 LOCK_HOLDER = """
 import os, sys, time
 from pathlib import Path

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from .interrupts import stop_if_interrupted
 from .sql import load_sql
 
 
@@ -105,6 +106,7 @@ def transaction(con: duckdb.DuckDBPyConnection, table: str = "") -> Iterator[Non
     try:
         yield
         _hold_before_commit(table)
+        stop_if_interrupted(f"the write{' of ' + table if table else ''} was rolled back")
     except BaseException:
         con.execute("ROLLBACK")
         raise

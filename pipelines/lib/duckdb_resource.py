@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, get_dagster_logger
 
+from .interrupts import stop_if_interrupted
 from .settings import duckdb_memory_limit_from_env
 from .writer_lock import writer_lock
 
@@ -34,6 +35,7 @@ class DuckDBResource(ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        stop_if_interrupted("the step did not start")  # a signal DuckDB took in an earlier step
         # Readers take the lock too: DuckDB refuses even a read-only open while another process writes.
         with writer_lock(self.database, holder=f"(a {'reading' if read_only else 'writing'} step)",
                          on_wait=get_dagster_logger().info):
