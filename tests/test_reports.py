@@ -1034,6 +1034,24 @@ def test_the_vaporware_headline_counts_vendors_and_names_our_company_apart(rende
     assert self_only.endswith("0 vendors flagged vaporware, and our company")
 
 
+def test_the_defect_free_rate_has_its_category_median_as_on_time_and_in_full_do(rendered: Path):
+    # Review: the pillar table's Defect-free row had no category median beside the vendor's rate.
+    from conftest import query
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V1")
+    db = rendered.parents[1] / "db.duckdb"
+    (category,) = query(db, "SELECT category FROM scorecard WHERE vendor_id = 'V1' AND month = ?", [MONTH])[0]
+    rates = sorted(r for (r,) in query(db, """SELECT defect_free_rate FROM scorecard JOIN vendors USING (vendor_id)
+                   WHERE scorecard.category = ? AND month = ? AND NOT coalesce(is_self, false)
+                   AND defect_free_rate IS NOT NULL""", [category, MONTH]))
+    middle = (rates[(len(rates) - 1) // 2] + rates[len(rates) // 2]) / 2
+    assert rates and ctx["peers"]["defect_free_rate"] == pytest.approx(middle)
+    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
+    row = html[html.index("Defect-free (delivered, nothing rejected)"):].split("</tr>")[0]
+    assert row.count('class="num"') == 2 and f"{round(100 * middle)}%" in row
+
+
 def test_one_delivery_on_time_reads_as_one():
     # Review: "All 1 delivery arrived on time".
     from pipelines.defs.reports.explain import findings

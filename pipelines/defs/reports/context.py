@@ -13,7 +13,7 @@ from .charts import milestone_chart, spark_floor, sparkline, trend_chart
 from .explain import findings, improvements
 
 # Columns of the scorecard whose category median is shown beside the vendor's own value.
-PEER_METRICS = ["on_time_rate", "in_full_rate", "median_days_late", "median_hours_to_acknowledge",
+PEER_METRICS = ["on_time_rate", "in_full_rate", "defect_free_rate", "median_days_late", "median_hours_to_acknowledge",
                 "resolved_on_time_rate", "delivery_score", "promise_score", "recovery_score", "trust_score"]
 SMALL_SAMPLE = 10  # fewer deliveries than this in a month: the score leans on the category prior
 # Evidence rows a PDF table lists (the worst first); the HTML twin and the CSVs embedded in the
