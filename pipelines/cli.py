@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     except RunError as exc:
         # A run that failed after validating may still have changed rows months scored before
         # were built from; its next run reuses that validation and could not say so any more.
-        note = _out_of_date_note(exc.outcome) if exc.outcome else None
+        note = _out_of_date_note(exc.outcome, failed=True) if exc.outcome else None
         if note:
             print(note)
         raise
@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _out_of_date_note(outcome) -> str | None:
+def _out_of_date_note(outcome, failed: bool = False) -> str | None:
     """Scored months, outside this run's range, whose validated rows (or an earlier month's)
     changed since they were scored: a late file's month, a month whose key now conflicts with a
     late file's, every month after an edit of the vendor list, and every month after them (a
@@ -112,7 +112,11 @@ def _out_of_date_note(outcome) -> str | None:
     else:
         what = "an earlier run changed validated rows"
     ranges = ranges_label(stale)
-    span = f"{min(stale[0], outcome.first):%Y-%m}..{max(stale[-1], outcome.last):%Y-%m}"
+    # From the first to the last month out of date; the run's own months too when it failed (it must
+    # run again), not when it scored them from the rows as they are (review: a run of January
+    # named 2026-01..2026-10 for April..October out of date).
+    first, last = (min(stale[0], outcome.first), max(stale[-1], outcome.last)) if failed else (stale[0], stale[-1])
+    span = range_label(first, last)
     return (f"note: {what}; months scored before from the old rows are out of date: {ranges} "
             f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")
 

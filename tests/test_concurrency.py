@@ -205,12 +205,14 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     out = run_ok("2026-03", env)
     assert ("note: this run changed the rows of 2026-03; months scored before from the old rows are out of date: "
             "2026-04..2026-10 (a month's trust remembers the months before it). "
-            "Rerun them: trustcard run --months 2026-03..2026-10") in out
+            "Rerun them: trustcard run --months 2026-04..2026-10") in out
     # Review: the note was said once; the next run, reusing the validation, said nothing, and the
     # months stayed out of date with nothing to tell (a cron log lost, a run from the UI).
     out = run_ok("2026-03", env)
     assert ("note: an earlier run changed validated rows; months scored before from the old rows are out of date: "
-            "2026-04..2026-10") in out and "--months 2026-03..2026-10" in out
+            "2026-04..2026-10") in out and "--months 2026-04..2026-10" in out
+    out = run_ok("2026-01", env)  # a run before them names them alone, not the months between
+    assert "out of date: 2026-04..2026-10" in out and out.rstrip().endswith("--months 2026-04..2026-10")
     out = run_ok("2026-06..2026-07", env)
     assert "out of date: 2026-04..2026-05, 2026-08..2026-10" in out and "--months 2026-04..2026-10" in out
     run_ok("2026-04..2026-10", env)
@@ -266,7 +268,7 @@ def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: 
     landing.vendors([["V1", "Acme", "tools", "", ""], ["V2", "Bolt", "parts", "", ""], ["V3", "Cog", "parts", "", ""]])
     out = run_ok("2026-10", env)
     assert ("note: this run changed the vendor list; months scored before from the old rows are out of date: "
-            "2026-03..2026-09") in out and "--months 2026-03..2026-10" in out
+            "2026-03..2026-09") in out and "--months 2026-03..2026-09" in out
 
 
 def test_a_rerun_names_months_an_announcement_is_judged_in_before_it_falls_due(landing: Landing, tmp_path: Path):
