@@ -152,8 +152,9 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     if interrupted and not result.success:
         # Said as an interruption, not as the step's error: DagsterExecutionInterruptedError,
         # RunInterrupted or DuckDB's "Query interrupted", whichever met the signal first.
-        raise RunError(f"interrupted by {interrupted}: run {result.run_id[:8]} stopped"
-                       + (f" at {failure.split(':')[0]}" if failure else "") + _written_before(outcome), outcome,
+        # The step it stopped is not named: the first failure Dagster records may be the step after
+        # it (seen under load), and the list of what was written says where it stopped.
+        raise RunError(f"interrupted by {interrupted}: run {result.run_id[:8]} stopped" + _written_before(outcome), outcome,
                        exit_code=128 + signal.Signals[interrupted].value)
     if not result.success:
         raise RunError(f"run {result.run_id[:8]} failed at {failure or 'an unknown step'}"
