@@ -1,6 +1,7 @@
--- Duplicate status of the staged rows whose key is in the temp table `affected_keys` (the keys of
--- files just restaged or removed), judged again across every file exactly as the staging models
--- judge it (their `repeated` CTE): after a late file only its keys need judging again.
+-- Duplicate status of the staged rows whose key is in the temp table `affected_keys` (column _key),
+-- judged across every file: after a whole staging the keys written more than once, after a late
+-- file the keys of the files restaged or removed (staging.judge_duplicates). Copies of a key whose
+-- fingerprints (typed values) differ conflict; equal copies after the first are duplicates.
 -- {table} and {key} are the feed's staged table and key column (names from the contract, not data).
 UPDATE {table} AS s
 SET _dup_status = dup_status(r._conflict, r._first_at, s._source_file, s._row_number),
