@@ -130,7 +130,8 @@ announcements AS (
      AND count(*) FILTER (WHERE event = 'announced' AND vendor_id IN (SELECT vendor_id FROM vendors)
                             AND promised_ship_date IS NOT NULL AND product IS NOT NULL AND event_date IS NOT NULL
                             AND length(product) <= 10000 AND event_date <= $as_of
-                            AND promised_ship_date <= $as_of + INTERVAL 10 YEAR) = 1
+                            AND promised_ship_date <= $as_of + INTERVAL 10 YEAR
+                            AND promised_ship_date >= event_date) = 1
      AND count(*) FILTER (WHERE event IN ('shipped', 'cancelled')) <= 1
      -- no event rejected for a problem of its own (the product spares one with a sound copy, an
      -- event repeated with other values; the bench data repeats events only exactly)
@@ -138,6 +139,7 @@ announcements AS (
                             AND event_date IS NOT NULL AND event_date <= $as_of
                             AND NOT (event IN ('announced', 'revised') AND promised_ship_date IS NULL)
                             AND coalesce(promised_ship_date <= $as_of + INTERVAL 10 YEAR, true)
+                            AND NOT coalesce(event = 'announced' AND promised_ship_date < event_date, false)
                             AND coalesce(length(product) <= 10000, true), false)) = 0
      AND coalesce(min(event_date) FILTER (WHERE event <> 'announced')
                   >= min(event_date) FILTER (WHERE event = 'announced'), true)

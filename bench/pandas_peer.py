@@ -125,6 +125,7 @@ def announcement_columns(landing: Path, vendors: pd.Index, start: date, end: dat
         announced & e["vendor_id"].isin(vendors) & e["product"].notna() & e["event_date"].notna()
         & e["promised_ship_date"].notna() & ~(e["product"].str.len() > 10_000)
         & (e["event_date"] <= as_of) & (e["promised_ship_date"] <= as_of + pd.DateOffset(years=10))
+        & (e["promised_ship_date"] >= e["event_date"])
     )
     # an event rejected for a problem of its own leaves its announcement out whole (the product
     # spares one with a sound copy: the bench data repeats events only exactly)
@@ -133,6 +134,7 @@ def announcement_columns(landing: Path, vendors: pd.Index, start: date, end: dat
         e["vendor_id"].isin(vendors) & e["event"].notna() & e["event_date"].notna() & (e["event_date"] <= as_of)
         & ~(needs_promise & e["promised_ship_date"].isna())
         & ~(e["promised_ship_date"] > as_of + pd.DateOffset(years=10)) & ~(e["product"].str.len() > 10_000)
+        & ~(announced & (e["promised_ship_date"] < e["event_date"]))
     )
     e["terminal"] = e["event"].isin(["shipped", "cancelled"])
     e["announced_on"] = e["event_date"].where(announced)

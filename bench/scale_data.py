@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-GENERATOR_VERSION = 3  # bump when the generated rows change: cached folders are then rebuilt
+GENERATOR_VERSION = 4  # bump when the generated rows change: cached folders are then rebuilt
 DEFAULT_SEED = 7
 LAST_MONTH = date(2026, 10, 1)
 N_MONTHS = 24
@@ -90,7 +90,7 @@ COMPLAINT_FAULTS = {
 ANNOUNCEMENT_FAULTS = {  # shares of announcements (exact_duplicate: of events)
     "unknown_vendor": 0.003, "revised_without_date": 0.003, "first_event_not_announced": 0.002,
     "conflicting_announced": 0.002, "announced_without_product": 0.001, "shipped_after_as_of": 0.002,
-    "exact_duplicate": 0.003,
+    "promise_already_past": 0.001, "exact_duplicate": 0.003,
 }
 FEED_CODES = {"vendors": 1, "deliveries": 2, "complaints": 3, "announcements": 4, "faults": 5}
 EPOCH = date(1970, 1, 1)
@@ -436,6 +436,9 @@ def inject_announcement_faults(frame: pl.DataFrame, ids: np.ndarray, faults: dic
     frame = frame.with_columns(
         pl.when(aid.is_in(at["unknown_vendor"])).then(pl.lit("X") + aid.str.slice(1, 6)).otherwise(pl.col("vendor_id")).alias("vendor_id"),
         pl.when(aid.is_in(at["announced_without_product"]) & (event == "announced")).then(None).otherwise(pl.col("product")).alias("product"),
+        # a first promise of a day before the announcement was made
+        pl.when(aid.is_in(at["promise_already_past"]) & (event == "announced"))
+          .then(pl.col("event_date") - pl.duration(days=30)).otherwise(pl.col("promised_ship_date")).alias("promised_ship_date"),
     )
     # a revision without the date it promised (the announcement's first revision, or a new one)
     broken = frame.filter(aid.is_in(at["revised_without_date"]) & (event == "announced")).with_columns(

@@ -434,6 +434,15 @@ CASES = [
          quarantined=(Q("announcements", "announcements/late.csv", 2, "event", "the first event is 'revised'"),
                       Q("announcements", "announcements/late.csv", 3, "event", "the first event is 'revised'")),
          added={"announcements": 2}),
+    # Review: a promise made on 2026-06-01 for 2026-03-01 fell due in March and marked the vendor
+    # down for March to May, before it had promised anything; the announcement goes whole.
+    Case("announced_with_a_ship_date_already_past", late_announcements("A9,V3,Gizmo,announced,2026-06-01,2026-03-01,",
+                                                                       "A9,V3,,shipped,2026-06-02,,"),
+         quarantined=(Q("announcements", "announcements/late.csv", 2, "promised_ship_date",
+                        "promised 2026-03-01, before the announcement was made on 2026-06-01: a ship date already past is no promise"),
+                      Q("announcements", "announcements/late.csv", 3, "event",
+                        "its first announced event (announcements/late.csv:2) is rejected, so its first promise is unknown")),
+         added={"announcements": 2}),
     Case("announced_without_promised_ship_date", late_announcements("A9,V3,Gizmo,announced,2026-06-01,,"),
          quarantined=(Q("announcements", "announcements/late.csv", 2, "promised_ship_date",
                         "required for an 'announced' event"),),

@@ -15,6 +15,12 @@ WITH judged AS (
       missing('event_date', s.event_date),
       CASE WHEN s.event IN ('announced', 'revised') AND s.promised_ship_date IS NULL
         THEN problem('promised_ship_date', 'required for an ''' || s.event || ''' event') END,
+      -- A first promise of a day already past would fall due in a month before it was made, and
+      -- mark the vendor down for months it had promised nothing (a re-date to a past day is kept:
+      -- trackers such as Kubernetes' KEPs record a release already made that way; docs/data-contract.md).
+      CASE WHEN s.event = 'announced' AND s.promised_ship_date < s.event_date
+        THEN problem('promised_ship_date', 'promised ' || s.promised_ship_date
+                     || ', before the announcement was made on ' || s.event_date || ': a ship date already past is no promise') END,
       -- The contract asks for `product` on the first event; a re-announcement may leave it empty.
       CASE WHEN s.event = 'announced' AND s.product IS NULL AND (s.event_date, s._source_file, s._row_number) = s._first_said_at
         THEN problem('product', 'required on the first announced event') END,
