@@ -633,6 +633,15 @@ CASES = [
          put("announcements/a.csv", csv_text(ANNOUNCEMENT_HEADER, "A2,V3,Gadget,announced,2026-06-01,2026-09-20")),
          quarantined=(Q("announcements", "announcements/a.csv", 2, None, "row has 6 fields, the header has 7"),),
          added={"announcements": 1}),
+    # Review: the same delivery exported again with a trailing comma conflicted with its sound
+    # original, and both were quarantined; the ragged copy goes, for itself, and the original stays.
+    Case("ragged_copy_of_a_delivery", late_deliveries("D1,V1,2026-09-10,2026-09-09,10,,,100,"),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 2, None, "row has 9 fields, the header has 8"),),
+         added={"deliveries": 1}),
+    Case("complaint_copy_with_a_bad_byte", put("complaints/late.csv", csv_text(COMPLAINT_HEADER).encode()
+         + b"C2,V2,2026-09-12T08:00:00,2026-09-13T08:00:00,,,low,,customer,,,,Late r\xe9ply\n"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "not valid UTF-8 (byte 0xE9"),),
+         added={"complaints": 1}),
     Case("reserved_column_name", put("deliveries/late.csv", csv_text(DELIVERY_HEADER + ["_overflow"], D_OK + ",x")),
          blocking=("deliveries/late.csv:1 column '_overflow'", "reserved")),
     Case("invisible_character_in_an_id",  # 'D1' + a zero-width space prints as D1 but is another key

@@ -256,7 +256,8 @@ def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, st
                     con.execute(f"DELETE FROM {table} WHERE {where}", args)
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
                     if feed.name in KEYED:
-                        judge_duplicates(con, feed, f"""SELECT {feed.key} AS _key FROM {table} WHERE {feed.key} IS NOT NULL
+                        judge_duplicates(con, feed, f"""SELECT {feed.key} AS _key FROM {table}
+                                                         WHERE {feed.key} IS NOT NULL AND _row_error IS NULL
                                                          GROUP BY ALL HAVING count(*) > 1""", [])
                     refuse_wrongly_typed_columns(con, feed, where, args)
                     refuse_files_without_a_readable_row(con, feed, where, args)
