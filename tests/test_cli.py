@@ -185,6 +185,29 @@ def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
     assert "staged_deliveries      rows_read=1," in run.stdout
 
 
+def test_data_files_and_folders_at_the_landing_root_are_not_read_and_the_commands_say_so(tmp_path: Path):
+    # Review: a quarter's deliveries moved next to vendors.csv (and complaints in a folder of their
+    # own) were read as no rows, and the month scored as having no deliveries, with no word.
+    header = "delivery_id,vendor_id,promised_date,qty_ordered\n"
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "deliveries/d.csv": header + "D1,V1,2026-01-05,5\n", "deliveries_2026Q1.csv": header + "D2,V1,2026-01-06,5\n",
+        "complaints_extra/c.csv": "complaint_id,vendor_id,opened_at\nC1,V1,2026-01-05T10:00:00Z\n"})
+    (landing / "README.md").write_text("exported by the ERP")  # not named like data: no word
+    (landing / ".cache").mkdir()  # hidden: no word
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
+           "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb"), "TRUSTCARD_AS_OF": "2026-11-26"}
+    skipped = ("skipped: not read, the landing folder's root holds vendors.csv and the feed folders deliveries/, "
+               "complaints/, announcements/ only; move its files into their feed's folder to read their rows")
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert [line.strip() for line in checked.stdout.splitlines() if "skipped" in line] == [
+        f"complaints_extra/ {skipped}", f"deliveries_2026Q1.csv {skipped}"]
+    run = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip().splitlines() == [f"warning: staged_vendors: vendors: complaints_extra/ {skipped}",
+                                               f"warning: staged_vendors: vendors: deliveries_2026Q1.csv {skipped}"]
+
+
 def test_validate_groups_rows_failing_one_check_and_counts_those_it_does_not_list(tmp_path: Path):
     # Review: 30 complaints acknowledged before they were opened printed as one line per row (each
     # quoting its own times), and rows beyond the 8 lines listed were not counted anywhere.

@@ -9,8 +9,9 @@ from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ALL_MONTHS
 from ...lib.partitions import monthly_partitions, single_run, window
 from ...lib.resources import TrustcardSettings
-from .feeds import ALL_FEEDS, Feed
-from .landing import HIDDEN_FILE_SKIPPED, LandingError, file_signatures, hidden_data_files
+from .feeds import ALL_FEEDS, FEED_FOLDERS, Feed
+from .landing import (HIDDEN_FILE_SKIPPED, STRAY_ENTRY_SKIPPED, LandingError, file_signatures, hidden_data_files,
+                      stray_root_entries)
 from .staging import refuse_a_feed_gone_empty, spooled_files_missing, stage_feed
 
 
@@ -56,6 +57,8 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
             raise landing_failure(exc) from exc
         for rel in hidden_data_files(settings.landing, feed):
             context.log.warning(f"{feed.name}: {rel} {HIDDEN_FILE_SKIPPED}")
+        for rel in (stray_root_entries(settings.landing, FEED_FOLDERS) if not feed.is_folder else []):
+            context.log.warning(f"{feed.name}: {rel} {STRAY_ENTRY_SKIPPED}")  # the root is the vendor list's
         detail = reused if reused is not None else built
         context.log.info(f"{feed.name}: {detail['rows_read']} rows from {len(detail['files'])} file(s)"
                          + (", unchanged since the last run: reused" if reused is not None else ""))

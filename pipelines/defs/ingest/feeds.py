@@ -107,3 +107,4 @@ ANNOUNCEMENTS = Feed(
 EVENT_FEEDS: tuple[Feed, ...] = (DELIVERIES, COMPLAINTS, ANNOUNCEMENTS)
 ALL_FEEDS: tuple[Feed, ...] = (VENDORS, *EVENT_FEEDS)
 FEEDS_BY_NAME = {f.name: f for f in ALL_FEEDS}
+FEED_FOLDERS = {f.path for f in ALL_FEEDS if f.is_folder}  # the landing folder's subfolders that are read

@@ -84,6 +84,30 @@ def hidden_data_files(landing_dir: Path, feed: Feed) -> list[str]:
 
 
 HIDDEN_FILE_SKIPPED = "skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
+# Named like exported data, at the landing folder's root, where only vendors.csv is read.
+DATA_LIKE_SUFFIXES = (*SUPPORTED_SUFFIXES, ".tsv", ".txt", ".xlsx", ".xls")
+
+
+def stray_root_entries(landing_dir: Path, feed_folders: set[str]) -> list[str]:
+    """Data files and folders at the root that no feed reads ('deliveries_2026Q4.csv' next to
+    vendors.csv, a folder 'complaints_extra'): their rows would be left out of every count without
+    a word (review: a quarter of deliveries moved to the root scored a month as having none)."""
+    try:
+        entries = sorted(landing_dir.iterdir()) if landing_dir.is_dir() else []
+    except OSError:  # an unreadable folder is refused where its files are listed
+        return []
+    stray = []
+    for path in entries:
+        if path.name.startswith(".") or path.name in feed_folders:
+            continue
+        if path.is_dir() or (path.suffix.lower() in DATA_LIKE_SUFFIXES and path.name != "vendors.csv"):
+            stray.append(_rel(landing_dir, path) + ("/" if path.is_dir() else ""))
+    return stray
+
+
+STRAY_ENTRY_SKIPPED = ("skipped: not read, the landing folder's root holds vendors.csv and the feed folders "
+                       "deliveries/, complaints/, announcements/ only; move its files into their feed's folder "
+                       "to read their rows")
 
 
 def _refuse_a_misnamed_folder(landing_dir: Path, feed: Feed) -> None:

@@ -11,7 +11,9 @@ from ...lib.duckdb_resource import open_database
 from ...lib.months import ALL_MONTHS
 from ...lib.settings import as_of_note
 from ..ingest.feeds import ALL_FEEDS
-from ..ingest.landing import HIDDEN_FILE_SKIPPED, LandingError, hidden_data_files, landing_files
+from ..ingest.feeds import FEED_FOLDERS
+from ..ingest.landing import (HIDDEN_FILE_SKIPPED, STRAY_ENTRY_SKIPPED, LandingError, hidden_data_files, landing_files,
+                              stray_root_entries)
 from ..ingest.staging import refuse_a_feed_gone_empty, stage_feed
 from .validate import ValidationSummary, validate_feed
 
@@ -22,6 +24,7 @@ class DryRunReport:
     blocking: list[str]  # structural problems: the run would stop on these
     hidden: list[str]  # files named like data but hidden, which are not read
     as_of: date
+    stray: list[str]  # data files and folders at the root that no feed reads
 
     @property
     def ok(self) -> bool:
@@ -47,7 +50,7 @@ def validate_landing(landing_dir: Path, as_of: date, database: Path | None = Non
     if database is not None and not blocking:
         blocking += _feeds_gone_empty(landing_dir, database)
     return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)],
-                        as_of)
+                        as_of, stray_root_entries(landing_dir, FEED_FOLDERS))
 
 
 def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
@@ -87,6 +90,7 @@ def format_report(report: DryRunReport, landing_dir: Path) -> str:
         if s.rows_not_listed:
             lines.append(f"  {s.feed}: {s.rows_not_listed} more row(s) rejected for other reasons, not listed")
     lines += [f"  {rel} {HIDDEN_FILE_SKIPPED}" for rel in report.hidden]
+    lines += [f"  {rel} {STRAY_ENTRY_SKIPPED}" for rel in report.stray]
     if report.blocking:
         lines += ["", "BLOCKING (the run would stop here):"] + [f"  {b}" for b in report.blocking]
     else:
