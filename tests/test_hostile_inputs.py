@@ -231,6 +231,12 @@ def check_overflow_kept(con) -> None:
     assert json.loads(raw)["_overflow"] == "extra,more"
 
 
+def check_flags_as_floats(con) -> None:
+    rows = con.execute("SELECT complaint_id, apologized, explained FROM complaints "
+                       "WHERE _source_file = 'complaints/pandas.parquet' ORDER BY 1").fetchall()
+    assert rows == [("C7", True, None), ("C8", False, True), ("C9", None, False)]
+
+
 def check_duplicate_counted_once(con) -> None:
     rows = con.execute("SELECT _source_file, _row_number FROM deliveries WHERE delivery_id = 'D1'").fetchall()
     assert rows == [("deliveries/deliveries.csv", 2)]
@@ -459,6 +465,12 @@ CASES = [
             "qty_rejected": [None], "order_value": [100.0]}, schema_overrides={
             "qty_delivered": pl.Float64, "qty_rejected": pl.Float64})),
          added={"deliveries": 1}, duplicates={"deliveries": 1}, check=check_duplicate_counted_once),
+    # Review: pandas writes a 1/0 column with a missing value as float64; 1.0 was 'not a boolean'.
+    Case("flags_written_as_floats", parquet("complaints/pandas.parquet", pl.DataFrame({
+            "complaint_id": ["C7", "C8", "C9"], "vendor_id": ["V2"] * 3,
+            "opened_at": ["2026-09-05T10:00:00Z"] * 3, "apologized": [1.0, 0.0, None],
+            "explained": [float("nan"), 1.0, 0.0]})),
+         added={"complaints": 3}, check=lambda con: check_flags_as_floats(con)),
     Case("duplicate_complaint_other_offset_notation",
          late_complaints("C1,V1,2026-09-03T10:00:00+00:00,2026-09-03T12:00:00-02:00,2026-09-05T10:00:00Z,,HIGH,"
                          "packaging,vendor,1,TRUE,no,Crushed boxes"),

@@ -94,11 +94,12 @@ def test_a_parquet_re_export_with_ids_stored_as_floats_holds_duplicates_of_the_c
         ["1001", "V1", "2026-09-10", "2026-09-20", "10", "", "", ""],
         ["1002", "V1", "2026-09-11", "2026-09-21", "10", "", "", ""]])
     pq.write_table(pa.table({
-        "delivery_id": pa.array([1001.0, 1002.0, None, 1003.5]), "vendor_id": ["V1"] * 4,
-        "promised_date": ["2026-09-10", "2026-09-11", "2026-09-12", "2026-09-13"],
-        "delivered_date": ["2026-09-20", "2026-09-21", "2026-09-22", "2026-09-23"],
-        "qty_ordered": pa.array([10.0] * 4),
-        "lead_time": pa.array([86_400 * 10**9, None, 0, 3_600 * 10**9], pa.duration("ns"))}),  # an extra column
+        # review: a NaN (Polars writes one where pandas writes a null) was read as the id 'NaN'
+        "delivery_id": pa.array([1001.0, 1002.0, None, 1003.5, float("nan")]), "vendor_id": ["V1"] * 5,
+        "promised_date": ["2026-09-10", "2026-09-11", "2026-09-12", "2026-09-13", "2026-09-14"],
+        "delivered_date": ["2026-09-20", "2026-09-21", "2026-09-22", "2026-09-23", "2026-09-24"],
+        "qty_ordered": pa.array([10.0] * 5),
+        "lead_time": pa.array([86_400 * 10**9, None, 0, 3_600 * 10**9, None], pa.duration("ns"))}),  # an extra column
         landing / "deliveries" / "export.parquet")
     from decimal import Decimal  # a decimal(10,1) column writes 1001 as '1001.0' too
     pq.write_table(pa.table({"delivery_id": pa.array([Decimal("1001.0")], pa.decimal128(10, 1)), "vendor_id": ["V1"],
@@ -109,11 +110,12 @@ def test_a_parquet_re_export_with_ids_stored_as_floats_holds_duplicates_of_the_c
         ("deliveries/export.parquet", 1, "1001", "duplicate"), ("deliveries/export.parquet", 2, "1002", "duplicate"),
         ("deliveries/export.parquet", 3, None, "first"),  # no id: quarantined by validation, as in a CSV
         ("deliveries/export.parquet", 4, "1003.5", "first"),  # not a whole number: the float as written
+        ("deliveries/export.parquet", 5, None, "first"),  # NaN: no id
         ("deliveries/export2.parquet", 1, "1001", "duplicate")]
     # a duration (what pandas writes for a timedelta) is kept as ISO 8601 text, not a blocked file
     extras = _staged(tmp_path / "t.duckdb", "SELECT _extra FROM stg_deliveries WHERE _source_file = 'deliveries/export.parquet' "
                                             "ORDER BY _row_number")
-    assert [json.loads(e)["lead_time"] if e else None for (e,) in extras] == ["P1D", None, "PT0S", "PT1H"]
+    assert [json.loads(e)["lead_time"] if e else None for (e,) in extras] == ["P1D", None, "PT0S", "PT1H", None]
 
 
 def test_many_files_are_all_staged_with_their_lines(tmp_path: Path):

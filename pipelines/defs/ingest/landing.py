@@ -361,7 +361,8 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
         raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
     frame = frame.rename(dict(zip(frame.columns, [c.strip().lower() for c in frame.columns])))
     dates = {c.name for c in feed.columns if c.type == "date"}
-    texts = {c.name for c in feed.columns if c.type == "text"}
+    # Ids and flags written as floats (pandas: a column of 1/0 with one missing value is float64)
+    texts = {c.name for c in feed.columns if c.type in ("text", "bool")}
     frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else
                                         _whole_floats_as_integers(frame[c]) if c in texts else frame[c], rel)
                                for c in frame.columns)
@@ -426,16 +427,18 @@ def _midnights_as_dates(series: pl.Series, rel: str) -> pl.Series:
 
 
 def _whole_floats_as_integers(series: pl.Series) -> pl.Series:
-    """A text column (an id) written as floats or decimals: pandas stores a column of integers with
-    one empty value as float64, so the id 1001 arrives as 1001.0, which must read as the '1001' of
-    a CSV export of the same rows. A whole value (exact below 2^53) is written as an integer; any
-    other as the number it is."""
+    """A text column (an id) or a flag written as floats or decimals: pandas stores a column of
+    integers with one empty value as float64, so the id 1001 arrives as 1001.0 and the flag 1 as
+    1.0, which must read as the '1001' and '1' of a CSV export of the same rows. A whole value
+    (exact below 2^53) is written as an integer; NaN, the float that stands for a missing value,
+    as missing (it was read as the id 'NaN'; review); any other as the number it is."""
     if series.dtype.is_decimal():  # decimal(12,3) writes 1001 as '1001.000', 1001.5 as '1001.500'
         return series.cast(pl.String).str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
     if not series.dtype.is_float():
         return series
     whole = series.is_finite() & (series == series.round(0)) & (series.abs() < 2.0 ** 53)
     return pl.select(pl.when(whole).then(series.cast(pl.Int64, strict=False).cast(pl.String))
+                     .when(series.is_nan()).then(None)
                      .otherwise(series.cast(pl.String)).alias(series.name)).to_series()
 
 
