@@ -64,6 +64,11 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     files = []
     for path in sorted(p for p in target.iterdir() if not p.name.startswith(".")):
         rel = _rel(landing_dir, path)
+        if "\n" in path.name or "\r" in path.name:
+            # Every message names a row by file:line on one line: a line end in the name would start
+            # a line of its own there, which could pass for one trustcard wrote (review).
+            raise LandingError(one_line(rel), "a file name holding a line end cannot be named on one line "
+                                              "of a message or report; rename the file")
         if path.is_dir():
             raise LandingError(rel, "is a directory; expected a .csv or .parquet file")
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -101,7 +106,7 @@ def stray_root_entries(landing_dir: Path, feed_folders: set[str]) -> list[str]:
         if path.name.startswith(".") or path.name in feed_folders:
             continue
         if path.is_dir() or (path.suffix.lower() in DATA_LIKE_SUFFIXES and path.name != "vendors.csv"):
-            stray.append(_rel(landing_dir, path) + ("/" if path.is_dir() else ""))
+            stray.append(one_line(_rel(landing_dir, path)) + ("/" if path.is_dir() else ""))
     return stray
 
 
@@ -162,6 +167,11 @@ def read_file(landing_dir: Path, path: Path, feed: Feed) -> tuple[pl.DataFrame, 
     if path.suffix.lower() == ".parquet":
         return _read_parquet(path, rel, feed), 0
     return _read_csv(path, rel, feed)
+
+
+def one_line(name: str) -> str:
+    """A file name as it can be printed on one line: line ends written as '\\n' and '\\r'."""
+    return name.replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _rel(landing_dir: Path, path: Path) -> str:
