@@ -657,6 +657,11 @@ CASES = [
     # Review: 'bad\nname.csv' printed its place as two lines, the second free to pass for one of ours.
     Case("line_end_in_a_file_name", put("deliveries/bad\nname.csv", csv_text(DELIVERY_HEADER, D_OK)),
          blocking=("deliveries/bad\\nname.csv:", "a file name holding a line end")),
+    # Review: Excel's 'sep=,' first line was reported as "header has an empty column name".
+    Case("excel_delimiter_hint", put("deliveries/late.csv", "sep=,\n" + csv_text(DELIVERY_HEADER, D_OK)),
+         blocking=("deliveries/late.csv:1:", "Excel's delimiter hint")),
+    Case("excel_delimiter_hint_semicolon", put("deliveries/late.csv", "sep=;\n" + csv_text(DELIVERY_HEADER, D_OK)),
+         blocking=("deliveries/late.csv:1:", "Excel's delimiter hint")),
     Case("reserved_column_name", put("deliveries/late.csv", csv_text(DELIVERY_HEADER + ["_overflow"], D_OK + ",x")),
          blocking=("deliveries/late.csv:1 column '_overflow'", "reserved")),
     Case("invisible_character_in_an_id",  # 'D1' + a zero-width space prints as D1 but is another key

@@ -196,6 +196,9 @@ def raw_record_sql(feed: Feed) -> str:
 
 
 def _check_header(header: list[str], rel: str, feed: Feed) -> None:
+    if header and header[0].startswith("sep=") and len("".join(header)) <= 6:  # 'sep=,' splits as ['sep=', '']
+        raise LandingError(rel, "line 1 is Excel's delimiter hint ('sep=…'), not the header: remove that line "
+                                "(the contract's CSV starts with its header)", line=1)
     for delimiter, name in ((";", "';'"), ("\t", "tab")):
         if len(header) == 1 and delimiter in header[0]:
             raise LandingError(rel, f"header looks {name}-delimited; the contract requires comma-separated CSV", line=1)
