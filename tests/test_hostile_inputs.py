@@ -311,7 +311,16 @@ CASES = [
          blocking=("vendors.csv column 'is_self': true on 2 rows (lines 2, 4); only one row can be our own company",)),
     Case("utf8_bom_accepted", vendors_file(bom=True), check=check_bom),
     Case("utf16_file", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).encode("utf-16")),
-         blocking=("deliveries/late.csv:", "UTF-16")),
+         blocking=("deliveries/late.csv:1:", "UTF-16")),
+    Case("utf16_file_without_a_bom", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK, D_OK).encode("utf-16-le")),
+         blocking=("deliveries/late.csv:1:", "holds NUL bytes on", "UTF-16")),
+    Case("gzip_named_csv", put("deliveries/late.csv", __import__("gzip").compress(csv_text(DELIVERY_HEADER, D_OK).encode(), mtime=0)),
+         blocking=("deliveries/late.csv:1:", "holds NUL bytes on", "binary")),
+    # Review: one NUL byte in a complaint's summary stopped the whole run, naming no line.
+    Case("stray_nul_byte_in_a_field", put("complaints/late.csv", csv_text(COMPLAINT_HEADER).encode()
+         + b"C8,V2,2026-09-06T10:00:00,,,,,,,,,,ok\nC9,V2,2026-09-05T10:00:00,,,,,,,,,,Box\x00 torn\n"),
+         quarantined=(Q("complaints", "complaints/late.csv", 3, "summary", "holds a NUL byte (position 39 of line 3): not text"),),
+         added={"complaints": 2}),
     Case("semicolon_delimited", put("deliveries/late.csv", csv_text(DELIVERY_HEADER, D_OK).replace(",", ";")),
          blocking=("deliveries/late.csv:1:", "';'-delimited")),
     Case("blank_lines_skipped",

@@ -238,14 +238,15 @@ def _visible(name: str) -> str:
 
 
 def _decode(data: bytes, rel: str) -> tuple[str, dict[int, str]]:
-    """Decode UTF-8 (BOM allowed); lines that are not UTF-8 are kept, replaced, and reported."""
-    if b"\x00" in data:
-        raise LandingError(rel, "contains NUL bytes: not a UTF-8 text file (UTF-16 or binary?)")
+    """Decode UTF-8 (BOM allowed); lines that are not UTF-8, or hold a stray NUL byte, are kept,
+    replaced, and reported."""
+    bad = _nul_lines(data, rel) if b"\x00" in data else {}
+    if bad:
+        data = data.replace(b"\x00", "\ufffd".encode())
     try:
-        return data.decode("utf-8-sig"), {}
+        return data.decode("utf-8-sig"), bad
     except UnicodeDecodeError:
         pass
-    bad: dict[int, str] = {}
     # Lines as the csv module counts them (\n, \r\n, and a lone \r: a Mac line end, or one inside a
     # quoted field), so a bad byte is blamed on the record that holds it.
     for number, line in enumerate(data.splitlines(), start=1):
@@ -254,6 +255,19 @@ def _decode(data: bytes, rel: str) -> tuple[str, dict[int, str]]:
         except UnicodeDecodeError as exc:
             bad[number] = f"not valid UTF-8 (byte 0x{line[exc.start]:02X} at position {exc.start + 1} of line {number})"
     return data.decode("utf-8-sig", errors="replace"), bad
+
+
+def _nul_lines(data: bytes, rel: str) -> dict[int, str]:
+    """The lines holding a NUL byte, when they are a few stray ones in a text file (its rows are
+    then quarantined: one such byte in a summary stopped the whole run; review). A file in UTF-16,
+    or binary, has them on most lines, or from its first: refused, naming the first."""
+    lines = data.splitlines()
+    held = [n for n, line in enumerate(lines, start=1) if b"\x00" in line]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or held[0] == 1 or 2 * len(held) > len(lines):
+        raise LandingError(rel, f"holds NUL bytes on {len(held):,} of its {len(lines):,} lines: not a UTF-8 text file "
+                                "(UTF-16, or binary?)", line=held[0])
+    at = {n: lines[n - 1].index(b"\x00") + 1 for n in held}
+    return {n: f"holds a NUL byte (position {at[n]} of line {n}): not text" for n in held}
 
 
 def _read_csv(path: Path, rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
