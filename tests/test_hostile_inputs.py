@@ -129,6 +129,14 @@ def pa_array(values: list, zone: str | None = None):
     return pa.array(values, pa.timestamp("us", tz=zone)) if zone else pa.array(values)
 
 
+def pa_decimal256(values: list[str], precision: int, scale: int):
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    return pa.array([Decimal(v) for v in values], pa.decimal256(precision, scale))
+
+
 def pa_struct_with_zoned_time():
     import pyarrow as pa
 
@@ -602,6 +610,10 @@ CASES = [
         "opened_at": pa_array([datetime(2026, 9, 5, 10, 0, tzinfo=timezone.utc)], "+05:30"),
         "Opened_At": pa_array(["x"])}),
          blocking=("complaints/late.parquet:1 column 'opened_at'", "appears twice")),
+    Case("parquet_decimal_beyond_38_digits", lambda root: _write_arrow(root, "deliveries/wide.parquet", {
+            "delivery_id": pa_array(["D9"]), "vendor_id": pa_array(["V1"]), "promised_date": pa_array(["2026-09-10"]),
+            "qty_ordered": pa_decimal256(["10.00"], 50, 2)}),
+         blocking=("deliveries/wide.parquet column 'qty_ordered'", "decimal256(50, 2)", "more than 38 digits")),
     Case("parquet_binary_column_not_text",
          parquet("deliveries/late.parquet", pl.DataFrame({
              "delivery_id": ["D9"], "vendor_id": ["V1"], "promised_date": ["2026-09-10"], "qty_ordered": ["10"],

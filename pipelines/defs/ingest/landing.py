@@ -379,6 +379,10 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     except Exception as exc:  # not a Parquet file, or a truncated one
         raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
     _check_header([name.strip().lower() for name in schema.names], rel, feed)  # 'Qty' and 'qty' are one column twice
+    for field in schema:  # Polars reads decimals of up to 38 digits; past that its error named no column (review)
+        if pa.types.is_decimal(field.type) and field.type.precision > 38:
+            raise LandingError(rel, f"a {field.type} column: more than 38 digits, which trustcard cannot read; "
+                                    "write it as decimal(38, s) or lower, or as float64", column=field.name.strip().lower())
     try:
         frame = _parquet_frame(path, schema, rel, feed)
     except LandingError:
