@@ -158,8 +158,17 @@ def _validate(args: argparse.Namespace) -> int:
     # The database runs on this folder write tells whether a feed folder was emptied since.
     same = landing.resolve() == settings.landing_dir.resolve()
     report = validate_landing(landing, as_of_from_env(), settings.db_path if same else None)
-    print(format_report(report, landing))
+    print(format_report(report, landing, _recipients_rejected(report.recipients)))
     return 0 if report.ok else 2
+
+
+def _recipients_rejected(recipients: list[tuple[str, str]]) -> list[str]:
+    """The report_recipients entries the mail step will not send to, said before any run (review:
+    only the mail step said so, after the month's PDFs)."""
+    from .defs.mail.addresses import parse_recipients
+
+    return [f"vendors: report_recipients of {vendor_id!r}: {r.shown} rejected, {r.reason}; its PDF is not mailed there"
+            for vendor_id, text in recipients for r in parse_recipients(text)[1]]
 
 
 def _import(args: argparse.Namespace) -> int:

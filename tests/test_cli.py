@@ -185,6 +185,20 @@ def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
     assert "staged_deliveries      rows_read=1," in run.stdout
 
 
+def test_validate_names_report_recipients_the_mail_step_will_not_send_to(tmp_path: Path):
+    # Review: 'not-an-email' and an address with a line break passed validate; only the mail step,
+    # after the month's PDFs, said the vendor's PDF would go nowhere.
+    landing = landing_with(tmp_path, 'vendor_id,vendor_name,report_recipients\nV1,One,"not-an-email;ok@one.example;'
+                                     'x@y.example\r\nBcc: evil@z.example"\nV2,Two,two@two.example\n', {})
+    env = {"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"}
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert [line.strip() for line in checked.stdout.splitlines() if "report_recipients" in line] == [
+        "vendors: report_recipients of 'V1': 'not-an-email' rejected, must contain exactly one @; its PDF is not mailed there",
+        "vendors: report_recipients of 'V1': 'x@y.example\\r\\nBcc: evil@z.example' rejected, contains a line break; "
+        "its PDF is not mailed there"]
+
+
 def test_data_files_and_folders_at_the_landing_root_are_not_read_and_the_commands_say_so(tmp_path: Path):
     # Review: a quarter's deliveries moved next to vendors.csv (and complaints in a folder of their
     # own) were read as no rows, and the month scored as having no deliveries, with no word.

@@ -1,7 +1,7 @@
 """`trustcard validate`: stage and validate a landing folder in memory, write nothing, report."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +25,7 @@ class DryRunReport:
     hidden: list[str]  # files named like data but hidden, which are not read
     as_of: date
     stray: list[str]  # data files and folders at the root that no feed reads
+    recipients: list[tuple[str, str]] = field(default_factory=list)  # valid vendors' report_recipients, as given
 
     @property
     def ok(self) -> bool:
@@ -35,12 +36,16 @@ def validate_landing(landing_dir: Path, as_of: date, database: Path | None = Non
     """Stage and validate the folder in memory. With `database` (the one runs on this folder write),
     a feed folder emptied since its last run is blocking, as `trustcard run` refuses it."""
     con = open_database(":memory:")
-    summaries, blocking = [], []
+    summaries, blocking, recipients = [], [], []
     try:
         for feed in ALL_FEEDS:
             try:
                 stage_feed(con, landing_dir, feed, *ALL_MONTHS)
                 summaries.append(validate_feed(con, feed, *ALL_MONTHS, as_of, run_id="validate"))
+                if feed.name == "vendors":  # judged by the mail step's rules where the command is composed
+                    recipients = [tuple(r) for r in con.execute(
+                        "SELECT vendor_id, report_recipients FROM vendors WHERE report_recipients IS NOT NULL "
+                        "ORDER BY vendor_id").fetchall()]
             except LandingError as exc:
                 blocking.append(str(exc))
                 if feed.name == "vendors":
@@ -50,7 +55,7 @@ def validate_landing(landing_dir: Path, as_of: date, database: Path | None = Non
     if database is not None and not blocking:
         blocking += _feeds_gone_empty(landing_dir, database)
     return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)],
-                        as_of, stray_root_entries(landing_dir, FEED_FOLDERS))
+                        as_of, stray_root_entries(landing_dir, FEED_FOLDERS), recipients)
 
 
 def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
@@ -78,7 +83,8 @@ def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
     return out
 
 
-def format_report(report: DryRunReport, landing_dir: Path) -> str:
+def format_report(report: DryRunReport, landing_dir: Path, notes: list[str] = ()) -> str:
+    """The report as printed; `notes` are more findings that block nothing (one line each)."""
     lines = [f"Landing folder {landing_dir}, as of {report.as_of} (facts after it are quarantined; TRUSTCARD_AS_OF"
              f"{as_of_note(report.as_of)})", "",
              f"{'feed':<15}{'read':>9}{'accepted':>10}{'rejected':>10}{'duplicates':>12}"]
@@ -91,6 +97,7 @@ def format_report(report: DryRunReport, landing_dir: Path) -> str:
             lines.append(f"  {s.feed}: {s.rows_not_listed} more row(s) rejected for other reasons, not listed")
     lines += [f"  {rel} {HIDDEN_FILE_SKIPPED}" for rel in report.hidden]
     lines += [f"  {rel} {STRAY_ENTRY_SKIPPED}" for rel in report.stray]
+    lines += [f"  {note}" for note in notes]
     if report.blocking:
         lines += ["", "BLOCKING (the run would stop here):"] + [f"  {b}" for b in report.blocking]
     else:
