@@ -683,6 +683,13 @@ CASES = [
          blocking=("deliveries/late.csv:1:", "Excel's delimiter hint")),
     Case("excel_delimiter_hint_semicolon", put("deliveries/late.csv", "sep=;\n" + csv_text(DELIVERY_HEADER, D_OK)),
          blocking=("deliveries/late.csv:1:", "Excel's delimiter hint")),
+    # Review: validate named one bad file of a feed at a time: three bad files, three rounds.
+    Case("every_refused_file_named", lambda root: [put(f"deliveries/{name}", text)(root) for name, text in (
+            ("a.csv", "sep=,\n" + csv_text(DELIVERY_HEADER, D_OK)),
+            ("b.csv", csv_text([h.replace("_", " ") for h in DELIVERY_HEADER], D_OK)),
+            ("c.csv", ""))],
+         blocking=("deliveries/a.csv:1: line 1 is Excel's delimiter hint", "(also refused: deliveries/b.csv",
+                   "; deliveries/c.csv: file is empty")),
     Case("reserved_column_name", put("deliveries/late.csv", csv_text(DELIVERY_HEADER + ["_overflow"], D_OK + ",x")),
          blocking=("deliveries/late.csv:1 column '_overflow'", "reserved")),
     Case("invisible_character_in_an_id",  # 'D1' + a zero-width space prints as D1 but is another key

@@ -37,7 +37,7 @@ class LandingError(Exception):
     """A landing file that cannot be read at all: blocks the run, names the file."""
 
     def __init__(self, file: str, message: str, column: str | None = None, line: int | None = None):
-        self.file, self.column, self.line = file, column, line
+        self.file, self.message, self.column, self.line = file, message, column, line
         where = file + (f":{line}" if line else "") + (f" column '{column}'" if column else "")
         super().__init__(f"{where}: {message}")
 

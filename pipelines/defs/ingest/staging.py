@@ -199,13 +199,33 @@ def spool_feed(landing_dir: Path, feed: Feed, spool: Path, cache: Path | None = 
     # Polars reads and writes outside the GIL: one file per core at a time (24 Parquet files of
     # 10M deliveries: 20 -> 11 s on 2 cores), still a file or two in memory, not the feed.
     with ThreadPoolExecutor(max_workers=SPOOL_WORKERS) as pool:
-        spooled = pool.map(lambda job: _spooled(landing_dir, job[1], feed, cache, spool / f"{job[0]}.parquet"),
-                           enumerate(paths, start=1))
-        for path, (part, n, skipped) in zip(paths, spooled):
-            files.append(path.relative_to(landing_dir).as_posix())
-            parts.append(part)
-            rows, blanks = rows + n, blanks + skipped
+        spooled = list(pool.map(lambda job: _spooled_or_refused(landing_dir, job[1], feed, cache,
+                                                                spool / f"{job[0]}.parquet"),
+                                enumerate(paths, start=1)))
+    refused = [result for result in spooled if isinstance(result, LandingError)]
+    if refused:
+        raise refused[0] if len(refused) == 1 else _every_refusal(refused)
+    for path, (part, n, skipped) in zip(paths, spooled):
+        files.append(path.relative_to(landing_dir).as_posix())
+        parts.append(part)
+        rows, blanks = rows + n, blanks + skipped
     return Landed(files, rows, blanks, parts[1:], cache), parts
+
+
+def _spooled_or_refused(landing_dir: Path, path: Path, feed: Feed, cache: Path | None,
+                        scratch: Path) -> tuple[Path, int, int] | LandingError:
+    try:
+        return _spooled(landing_dir, path, feed, cache, scratch)
+    except LandingError as exc:
+        return exc
+
+
+def _every_refusal(refused: list[LandingError], shown: int = 4) -> LandingError:
+    """The first file's refusal, naming the others too: fixing an export one file per run took as
+    many runs (and `trustcard validate`s) as it had bad files (review)."""
+    first, more = refused[0], refused[1:]
+    others = "; ".join(str(exc) for exc in more[:shown]) + (f"; and {len(more) - shown} more" if len(more) > shown else "")
+    return LandingError(first.file, f"{first.message} (also refused: {others})", column=first.column, line=first.line)
 
 
 def _spooled(landing_dir: Path, path: Path, feed: Feed, cache: Path | None, scratch: Path) -> tuple[Path, int, int]:
