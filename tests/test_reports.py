@@ -498,11 +498,11 @@ def test_a_vendor_id_with_a_dot_gets_its_own_pdf(tmp_path: Path):
         return _vendor_job({"month": MONTH, "vendor": {"vendor_id": vendor_id, "vendor_name": vendor_id},
                             "late_deliveries": [], "all_complaints": []}, tmp_path)
 
-    acme, acme_co = job("acme"), job("acme.co")
-    # 'acme.co' must not become 'acme.pdf' (the file of vendor 'acme', which the mail would send).
-    assert (acme.pdf_path.name, acme_co.pdf_path.name) == ("acme.pdf", "acme.co.pdf")
-    assert (acme.html_path.name, acme_co.html_path.name) == ("acme.html", "acme.co.html")
-    assert vendor_report_path(tmp_path, MONTH, "acme.co") == acme_co.pdf_path  # where the mail looks
+    acme, acme_co = job("ACME"), job("ACME.CO")
+    # 'ACME.CO' must not become 'ACME.pdf' (the file of vendor 'ACME', which the mail would send).
+    assert (acme.pdf_path.name, acme_co.pdf_path.name) == ("ACME.pdf", "ACME.CO.pdf")
+    assert (acme.html_path.name, acme_co.html_path.name) == ("ACME.html", "ACME.CO.html")
+    assert vendor_report_path(tmp_path, MONTH, "ACME.CO") == acme_co.pdf_path  # where the mail looks
 
 
 def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_quote():
@@ -738,12 +738,34 @@ def test_a_vendor_id_shaped_like_another_ids_file_name_gets_its_own_pdf(tmp_path
     # file: one vendor's recipients were mailed the other's scorecard.
     from pipelines.defs.reports.assets import vendor_report_path
 
-    hashed = safe_file_stem("a b")
-    assert hashed.startswith("a_b~") and safe_file_stem(hashed.replace("~", "-")) == hashed.replace("~", "-")
-    ids = ["a b", hashed.replace("~", "-"), hashed, "a/b", "a_b", "../a b"]
+    hashed = safe_file_stem("A B")
+    lookalike = hashed.replace("~", "-").upper()  # an id kept as it is, shaped like the hashed name
+    assert hashed.startswith("A_B~") and safe_file_stem(lookalike) == lookalike
+    ids = ["A B", lookalike, hashed, "A/B", "A_B", "../A B", "a b", "a_b"]
     paths = [vendor_report_path(tmp_path, MONTH, v) for v in ids]
-    assert len(set(paths)) == len(ids)
+    assert len({p.name.lower() for p in paths}) == len(ids)  # distinct on a case-blind file system too
     assert all(p.parent == tmp_path / "2026-09" / "vendors" for p in paths)
+
+
+def test_a_vendor_name_with_line_ends_titles_its_pdf_on_one_line(tmp_path: Path):
+    # Review: a name's newline, tab and carriage return went raw into the PDF's Title.
+    from pipelines.defs.reports.assets import _vendor_job
+
+    job = _vendor_job({"month": MONTH, "vendor": {"vendor_id": "V1", "vendor_name": "Line one\nLine two\tTabbed\rCR"},
+                       "late_deliveries": [], "all_complaints": []}, tmp_path)
+    assert job.title == "Line one Line two Tabbed CR: trust scorecard September 2026"
+
+
+def test_vendor_pdf_names_are_safe_on_every_file_system():
+    # Review: 'CON.pdf' and 'con.pdf', 'abc.pdf' and 'ABC.pdf' (one file on macOS, Windows and in a
+    # zip opened there; CON a Windows device) and '-rf.pdf' (an option to `rm *`).
+    ids = ["CON", "con", "Con.x", "LPT1", "abc", "ABC", "Abc", "-rf", "V001", "SUP-12.A"]
+    stems = [safe_file_stem(v) for v in ids]
+    assert len({s.lower() for s in stems}) == len(ids)
+    kept = {v for v, s in zip(ids, stems) if s == v}
+    assert kept == {"ABC", "V001", "SUP-12.A"}
+    assert not any(s.startswith("-") or s.split(".")[0].split("~")[0].upper() in {"CON", "LPT1"} and "~" not in s
+                   for s in stems)
 
 
 def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path):

@@ -45,12 +45,19 @@ def month_dir(reports_dir: Path, month: date) -> Path:
     return reports_dir / f"{month:%Y-%m}"
 
 
+# Names Windows keeps for devices, whatever the case or extension ('con.pdf' cannot be written there).
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
 def safe_file_stem(vendor_id: str) -> str:
-    """A file name for a vendor id from data: never a path, never a collision. An id of letters,
-    digits, '.', '_' and '-' is its own name; any other is made readable and gets its hash after a
-    '~', which no id kept as it is can hold (else the id 'a_b-c8687a08' would take the file of 'a b')."""
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", vendor_id).strip("._")[:60] or "vendor"
-    if readable == vendor_id:
+    """A file name for a vendor id from data: never a path, never a collision, on any file system.
+    An id of capital letters, digits, '.', '_' and '-' (not leading) is its own name; any other is
+    made readable and gets its hash after a '~', which no id kept as it is can hold (else the id
+    'a_b-c8687a08' would take the file of 'a b'). Review: 'abc' and 'ABC' are one file on macOS,
+    Windows and in a zip opened there, 'CON' is a device on Windows, and '-rf.pdf' an option to rm."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", vendor_id).strip("._-")[:60] or "vendor"
+    if readable == vendor_id and not any(c.islower() for c in vendor_id) \
+            and readable.split(".")[0].upper() not in WINDOWS_DEVICES:
         return readable
     return f"{readable}~{hashlib.sha256(vendor_id.encode()).hexdigest()[:8]}"
 
@@ -123,7 +130,8 @@ def _vendor_job(ctx: dict, reports_dir: Path) -> ReportJob:
     month, vendor = ctx["month"], ctx["vendor"]
     pdf = vendor_report_path(reports_dir, month, vendor["vendor_id"])
     return ReportJob("vendor.html", ctx, pdf, pdf.parent / f"{pdf.stem}.html",
-                     title=f"{display_name(vendor['vendor_name'])}: trust scorecard {month_label(month)}",
+                     # one line: a name's line ends and tabs went raw into the PDF's Title (review)
+                     title=f"{' '.join(display_name(vendor['vendor_name']).split())}: trust scorecard {month_label(month)}",
                      subject="trustcard vendor scorecard", month=month,
                      attachments=evidence_files(pdf.stem, month, ctx["late_deliveries"], ctx["all_complaints"]))
 
