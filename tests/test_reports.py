@@ -1125,3 +1125,42 @@ def test_a_condensed_table_counts_the_vendors_with_rows_left_out_it_does_not_pri
     ctx["pdf_categories"] = [{**first, "rows": [first["rows"][0], gap]}]
     html = render_html("executive.html", {**ctx, "title": "t", "subject": "s"})
     assert "… 30 more, trust 95.0 down to 66.0, 2 of them on the watchlist, 1 with rows left out †: in the attached CSV" in html
+
+
+def _boxes_past_the_page(html: str) -> list[str]:
+    """Laid out as the PDF is: the text of every box whose right edge lies beyond its page's."""
+    from weasyprint import HTML
+
+    from pipelines.defs.reports.render import TEMPLATES, _style
+
+    fonts, stylesheet, fetcher = _style([])
+    document = HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts)
+    past = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if box.position_x + box.margin_width() > page.width + 0.5:
+                past.append(getattr(box, "text", None) or type(box).__name__)
+    return past
+
+
+def test_a_name_without_spaces_wraps_inside_the_page(rendered: Path):
+    # Review: a 200-character vendor name without a space ran off the vendor PDF's heading, tile and
+    # pillar table, and off the executive's "Slipped most" box, taking the change figures with it.
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+
+    word = "Supercalifragilistic" * 10
+    vendor = _vendor_context_of(rendered)
+    vendor["vendor"]["vendor_name"], vendor["card"]["category"], vendor["peer_group"] = word, word[:153], word[:153]
+    assert _boxes_past_the_page(render_html("vendor.html", {**vendor, "title": "t", "subject": "s"})) == []
+    con = _fixture_db(rendered)
+    try:
+        executive = executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    for row in [*executive["improvers"], *executive["decliners"], *executive["watchlist"]]:
+        row["vendor_name"] = word
+    assert executive["improvers"] or executive["decliners"] or executive["watchlist"]
+    assert _boxes_past_the_page(render_html("executive.html", {**executive, "title": "t", "subject": "s"})) == []
