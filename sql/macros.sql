@@ -44,6 +44,10 @@ CREATE OR REPLACE TEMP MACRO bad(col, x, parsed, expected) AS
 -- times cheaper than windows partitioned over every row.
 CREATE OR REPLACE TEMP MACRO dup_status(conflict, first_at, f, r) AS
   CASE WHEN conflict THEN 'conflict' WHEN first_at IS NULL OR (f, r) = first_at THEN 'first' ELSE 'duplicate' END;
+-- The same for a row of a keyed feed, with its key's copies among rows read whole
+-- (staged/repeated_keys.sql): a row read with a problem of its own stands alone.
+CREATE OR REPLACE TEMP MACRO copy_status(row_error, conflict, first_at, f, r) AS
+  CASE WHEN row_error IS NOT NULL THEN 'first' ELSE dup_status(conflict, first_at, f, r) END;
 -- Where the rows of one repeated key are, for a conflict message: 'deliveries/a.csv:3, deliveries/b.csv:7'
 -- (an aggregate over the key's rows).
 CREATE OR REPLACE TEMP MACRO key_places(f, r) AS array_to_string(list_sort(list(f || ':' || r)), ', ');

@@ -24,7 +24,7 @@ from ...lib.months import parse_month
 from ...lib.sql import load_sql
 from .feeds import ALL_FEEDS, Feed
 from .landing import file_signatures
-from .staging import landing_view
+from .staging import KEYED, landing_view, repeated_keys_sql
 
 NO_MONTH = "none"  # rows whose month cannot be read (they are quarantined by every run)
 WHOLE = "all"      # the vendor list belongs to every month
@@ -84,10 +84,15 @@ def _month_digests(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[dict, di
     # a reading problem without its line number (a row moved is the same row).
     read = (", ".join(f'l."{c}"' for c in feed.column_names) + ", l._extra, l._overflow, l._row_error.col, "
             r"regexp_replace(l._row_error.why, ' of line \d+', '')")
+    # Staging judges a keyed feed's repeated keys after writing its rows: judged here the same way.
+    status, repeated = ("s._dup_status", "") if feed.name not in KEYED else (
+        "copy_status(s._row_error, r._conflict, r._first_at, s._source_file, s._row_number)",
+        f"LEFT JOIN ({repeated_keys_sql('staged', feed, 'true')}) r ON s.{feed.key} = r._key")
     rows = con.execute(
-        f"""SELECT s.m, md5(count(*) || ':' || sum(hash({read}, s._dup_status)::HUGEINT)), count(*),
+        f"""SELECT s.m, md5(count(*) || ':' || sum(hash({read}, {status})::HUGEINT)), count(*),
                    list(DISTINCT s._source_file ORDER BY s._source_file), {since}
-            FROM {source} s JOIN landing l USING (_source_file, _row_number) GROUP BY s.m ORDER BY s.m""").fetchall()
+            FROM {source} s JOIN landing l USING (_source_file, _row_number) {repeated}
+            GROUP BY s.m ORDER BY s.m""").fetchall()
     return ({m: [d, n] for m, d, n, _, _ in rows}, {m: list(f) for m, _, _, f, _ in rows},
             {m: s for m, _, _, _, s in rows if s})
 

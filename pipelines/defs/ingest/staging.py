@@ -276,9 +276,7 @@ def stage_feed(con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, st
                     con.execute(f"DELETE FROM {table} WHERE {where}", args)
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_new WHERE {where}", args)
                     if feed.name in KEYED:
-                        judge_duplicates(con, feed, f"""SELECT {feed.key} AS _key FROM {table}
-                                                         WHERE {feed.key} IS NOT NULL AND _row_error IS NULL
-                                                         GROUP BY ALL HAVING count(*) > 1""", [])
+                        judge_duplicates(con, feed, f"SELECT _key FROM ({repeated_keys_sql(table, feed, 'true')})", [])
                     refuse_wrongly_typed_columns(con, feed, where, args)
                     refuse_files_without_a_readable_row(con, feed, where, args)
                     in_window = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0]
@@ -324,8 +322,16 @@ def judge_duplicates(con: duckdb.DuckDBPyConnection, feed: Feed, keys_sql: str, 
     across every file in `stg_<feed>`: 'first' for a key held once (or the first of equal copies),
     'duplicate' for a later equal copy, 'conflict' for copies whose typed values differ."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected_keys AS {keys_sql}", args)
-    con.execute(load_sql("staged/duplicates_judged_again").format(table=f"stg_{feed.name}", key=feed.key))
+    table = f"stg_{feed.name}"
+    con.execute(load_sql("staged/duplicates_judged_again").format(
+        table=table, key=feed.key, repeated=repeated_keys_sql(table, feed, "{key} IN (SELECT _key FROM affected_keys)")))
     con.execute("DROP TABLE affected_keys")
+
+
+def repeated_keys_sql(table: str, feed: Feed, keys: str) -> str:
+    """staged/repeated_keys.sql over `table` (a table or view of staged rows of a KEYED feed), for
+    the keys `keys` selects ('{key}' stands for the key column)."""
+    return load_sql("staged/repeated_keys").format(table=table, key=feed.key, keys=keys.format(key=feed.key))
 
 
 def refuse_files_without_a_readable_row(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list) -> None:
