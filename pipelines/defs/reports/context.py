@@ -16,6 +16,11 @@ from .explain import findings, improvements
 PEER_METRICS = ["on_time_rate", "in_full_rate", "defect_free_rate", "median_days_late", "median_hours_to_acknowledge",
                 "resolved_on_time_rate", "delivery_score", "promise_score", "recovery_score", "trust_score"]
 SMALL_SAMPLE = 10  # fewer deliveries than this in a month: the score leans on the category prior
+# A vendor's PDF is shared with the vendor: a peer statistic it shows must stand for at least this
+# many other vendors. In a category of two the "median" was the mean of the two, and each vendor
+# could work out the other's exact rates from its own PDF (review). A smaller category is compared
+# with the whole portfolio; a statistic with fewer vendors behind it is not shown.
+MIN_PEERS = 5
 # Evidence rows a PDF table lists (the worst first); the HTML twin and the CSVs embedded in the
 # PDF hold every one.
 PDF_EVIDENCE_ROWS = 25
@@ -51,7 +56,8 @@ def latest_scored_months(con: duckdb.DuckDBPyConnection, first: date, last: date
 
 def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None, month: date) -> list[dict]:
     """The vendor's trust over 12 months with its peers' band: its category's vendors, or every
-    vendor when vendors.csv gives it no category (as the scorecard compares it)."""
+    vendor when vendors.csv gives it no category (as the scorecard compares it); a month with
+    fewer than MIN_PEERS other vendors scored has no band."""
     return _dicts(con, """
         WITH months AS (SELECT unnest(range(?::TIMESTAMP, ?::TIMESTAMP + INTERVAL 1 MONTH, INTERVAL 1 MONTH))::DATE AS month),
         peers AS (
@@ -59,20 +65,35 @@ def _trend(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None,
                  quantile_cont(trust_score, 0.75) AS peer_high
           FROM scorecard JOIN vendors USING (vendor_id)
           WHERE scorecard.category = coalesce(?, scorecard.category) AND month BETWEEN ? AND ?
-            AND NOT coalesce(is_self, false) GROUP BY month)
+            AND NOT coalesce(is_self, false) GROUP BY month
+          HAVING count(trust_score) FILTER (WHERE vendor_id <> ?) >= ?)
         SELECT m.month, s.trust_score AS trust, s.month_score, p.peer_low, p.peer_mid, p.peer_high
         FROM months m LEFT JOIN scorecard s ON s.month = m.month AND s.vendor_id = ?
         LEFT JOIN peers p ON p.month = m.month ORDER BY m.month""",
-        [add_months(month, -11), month, category, add_months(month, -11), month, vendor_id])
+        [add_months(month, -11), month, category, add_months(month, -11), month, vendor_id, MIN_PEERS, vendor_id])
+
+
+def peer_category(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None, month: date) -> str | None:
+    """The category the vendor's PDF compares it with: its own when at least MIN_PEERS other
+    vendors of it are scored this month, else None (the whole portfolio)."""
+    if category is None:
+        return None
+    others = con.execute("""SELECT count(*) FROM scorecard JOIN vendors USING (vendor_id)
+                            WHERE scorecard.category = ? AND month = ? AND vendor_id <> ? AND trust_score IS NOT NULL
+                              AND NOT coalesce(is_self, false)""", [category, month, vendor_id]).fetchone()[0]
+    return category if others >= MIN_PEERS else None
 
 
 def _peer_stats(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | None, month: date) -> dict:
-    medians = ", ".join(f"median({c}) AS {c}" for c in PEER_METRICS)
+    # A median only when at least MIN_PEERS other vendors have the figure (days late: those late).
+    medians = ", ".join(f"CASE WHEN count({c}) FILTER (WHERE vendor_id <> $vendor) >= $k THEN median({c}) END AS {c}"
+                        for c in PEER_METRICS)
     # Peers are the category's vendors (every vendor for one without a category, as the scorecard
     # compares it); our own company is never one (but is ranked among them).
     stats = _dicts(con, f"""SELECT count(*) AS vendors, {medians} FROM scorecard JOIN vendors USING (vendor_id)
-                           WHERE scorecard.category = coalesce(?, scorecard.category) AND month = ?
-                             AND NOT coalesce(is_self, false)""", [category, month])[0]
+                           WHERE scorecard.category = coalesce($category, scorecard.category) AND month = $month
+                             AND NOT coalesce(is_self, false)""",
+                   {"vendor": vendor_id, "k": MIN_PEERS, "category": category, "month": month})[0]
     rank = _dicts(con, """
         SELECT rank, scored FROM (
           SELECT vendor_id, rank() OVER (ORDER BY trust_score DESC) AS rank, count(trust_score) OVER () AS scored
@@ -142,7 +163,8 @@ def _percentile_text(p: int | None, group: str = "category") -> str:
 def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel) -> dict:
     vendor = _dicts(con, "SELECT * EXCLUDE (_source_file, _row_number, _extra) FROM vendors WHERE vendor_id = ?", [vendor_id])[0]
     card = _dicts(con, "SELECT * FROM scorecard WHERE vendor_id = ? AND month = ?", [vendor_id, month])[0]
-    category = vendor["category"]  # None: no category in vendors.csv, compared with every vendor
+    # None: no category in vendors.csv, or too few others in it: compared with every vendor
+    category = peer_category(con, vendor_id, vendor["category"], month)
     trend = _trend(con, vendor_id, category, month)
     complaints = _dicts(con, load_sql("reports/vendor_complaints"), {"vendor": vendor_id, "month": month})
     late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
@@ -154,6 +176,8 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "month_label": month_label(month),
         "card": card,
         "peer_group": card["category"] if category else "all vendors",
+        "own_category_too_small": vendor["category"] is not None and category is None,
+        "min_peers": MIN_PEERS,
         "small_sample": 0 < card["deliveries_due"] < SMALL_SAMPLE,
         "held_at": held_by_own_records(card),
         "trend": trend,
