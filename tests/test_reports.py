@@ -1189,3 +1189,25 @@ def test_a_vendor_pdf_shows_peer_figures_only_of_five_other_vendors_or_more():
     band = [r for r in _trend(con, "D1", "duo", MONTH) if r["month"] == MONTH][0]
     assert band["peer_mid"] is None and band["trust"] == pytest.approx(30.0)
     assert [r for r in _trend(con, "B1", "big", MONTH) if r["month"] == MONTH][0]["peer_mid"] == pytest.approx(85.0)
+
+
+def test_a_vendors_rank_says_when_it_is_alone_or_tied_by_the_trust_printed():
+    # Review: the only vendor of its category read "1 of 1 · lowest in the category", four vendors
+    # tied at 0.0 each "1 of 4 · highest", and 99.97 beside three at 100.0 "4 of 4 · lowest".
+    import duckdb
+
+    from pipelines.defs.reports.context import PEER_METRICS, _peer_stats
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE vendors (vendor_id VARCHAR, category VARCHAR, is_self BOOLEAN)")
+    con.execute("CREATE TABLE scorecard (vendor_id VARCHAR, month DATE, category VARCHAR, trust_score DOUBLE, "
+                + ", ".join(f"{c} DOUBLE" for c in PEER_METRICS if c != "trust_score") + ")")
+    for vendor, category, trust in [("S", "solo", 61.0), ("A", "four", 100.0), ("B", "four", 100.0),
+                                    ("C", "four", 100.0), ("P", "four", 99.97), ("X", "two", 40.0), ("Y", "two", 50.0)]:
+        con.execute("INSERT INTO vendors VALUES (?, ?, false)", [vendor, category])
+        con.execute("INSERT INTO scorecard (vendor_id, month, category, trust_score) VALUES (?, ?, ?, ?)",
+                    [vendor, MONTH, category, trust])
+    text = lambda v, c: (lambda s: (s["rank"], s["scored"], s["percentile_text"]))(_peer_stats(con, v, c, MONTH))  # noqa: E731
+    assert text("S", "solo") == (1, 1, "the only vendor scored in the category")
+    assert text("P", "four") == (1, 4, "tied with 3 others") and text("A", "four") == (1, 4, "tied with 3 others")
+    assert text("X", "two") == (2, 2, "lowest in the category") and text("Y", "two") == (1, 2, "highest in the category")

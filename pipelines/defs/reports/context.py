@@ -94,18 +94,24 @@ def _peer_stats(con: duckdb.DuckDBPyConnection, vendor_id: str, category: str | 
                            WHERE scorecard.category = coalesce($category, scorecard.category) AND month = $month
                              AND NOT coalesce(is_self, false)""",
                    {"vendor": vendor_id, "k": MIN_PEERS, "category": category, "month": month})[0]
+    # Ranked by the trust printed (one decimal): 99.97 and 100.0 both print 100.0, and were "4 of 4,
+    # lowest in the category" beside three at 100.0 (review).
     rank = _dicts(con, """
-        SELECT rank, scored FROM (
-          SELECT vendor_id, rank() OVER (ORDER BY trust_score DESC) AS rank, count(trust_score) OVER () AS scored
+        SELECT rank, scored, tied FROM (
+          SELECT vendor_id, rank() OVER (ORDER BY round(trust_score, 1) DESC) AS rank,
+                 count(trust_score) OVER () AS scored, count(*) OVER (PARTITION BY round(trust_score, 1)) AS tied
           FROM scorecard JOIN vendors USING (vendor_id)
           WHERE scorecard.category = coalesce(?, scorecard.category) AND month = ? AND trust_score IS NOT NULL
             AND (NOT coalesce(is_self, false) OR vendor_id = ?))
         WHERE vendor_id = ?""", [category, month, vendor_id, vendor_id])
-    stats["rank"], stats["scored"] = (rank[0]["rank"], rank[0]["scored"]) if rank else (None, 0)
+    stats["rank"], stats["scored"], tied = (rank[0]["rank"], rank[0]["scored"], rank[0]["tied"]) if rank else (None, 0, 0)
     stats["percentile"] = (
         round(100 * (stats["scored"] - stats["rank"]) / max(stats["scored"] - 1, 1)) if stats["rank"] else None
     )
-    stats["percentile_text"] = _percentile_text(stats["percentile"], "category" if category else "portfolio")
+    group = "category" if category else "portfolio"
+    stats["percentile_text"] = (f"the only vendor scored in the {group}" if stats["scored"] == 1 else
+                                f"tied with {tied - 1} other{'s' if tied > 2 else ''}" if tied > 1 else
+                                _percentile_text(stats["percentile"], group))
     return stats
 
 
