@@ -96,7 +96,7 @@ complaints AS (
     AND coalesce(promised_resolution_at >= opened_at AND promised_resolution_at::DATE <= $as_of + INTERVAL 5 YEAR, true)
     AND coalesce(severity IN ('low', 'medium', 'high', 'critical'), true)
     AND coalesce(disclosed_by IN ('vendor', 'customer'), true)
-    AND coalesce(length(summary) <= 10000, true) AND coalesce(length(category) <= 10000, true)
+    AND coalesce(length(category) <= 10000, true)
 ),
 complaint_columns AS (
   SELECT vendor_id, date_trunc('month', opened_at)::DATE AS month,

@@ -97,7 +97,7 @@ def complaint_columns(landing: Path, vendors: pd.Index, start: date, end: date, 
         & ~(c["promised_resolution_at"] >= last_day + pd.DateOffset(years=5))
         & (c["severity"].isna() | c["severity"].isin(list(TARGET_DAYS)))
         & (c["disclosed_by"].isna() | c["disclosed_by"].isin(["vendor", "customer"]))
-        & ~(c["summary"].str.len() > 10_000) & ~(c["category"].str.len() > 10_000)
+        & ~(c["category"].str.len() > 10_000)
     )
     c = c[ok & (c["opened_at"] >= pd.Timestamp(start)) & (c["opened_at"] < pd.Timestamp(end))].copy()
     c["month"] = c["opened_at"].dt.to_period("M").dt.to_timestamp()

@@ -245,6 +245,11 @@ def check_flags_as_floats(con) -> None:
     assert rows == [("C7", True, None), ("C8", False, True), ("C9", None, False)]
 
 
+def check_summary_cut(con) -> None:
+    (summary,) = con.execute("SELECT summary FROM complaints WHERE complaint_id = 'C9'").fetchone()
+    assert len(summary) == 10_000 and summary == LONG_SUMMARY[:9_999] + "…"
+
+
 def check_duplicate_counted_once(con) -> None:
     rows = con.execute("SELECT _source_file, _row_number FROM deliveries WHERE delivery_id = 'D1'").fetchall()
     assert rows == [("deliveries/deliveries.csv", 2)]
@@ -355,9 +360,10 @@ CASES = [
          late_complaints(f"{'C' * 30_000},V2,2026-09-05T10:00:00,,,,,,,,,,", "C8,V2,2026-09-06T10:00:00,,,,,,,,,,"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "complaint_id", "id is 30000 characters long (in Unicode NFC, as stored); the limit is 256"),),
          added={"complaints": 2}),
+    # Review: a 100,000-character summary quarantined its complaint, so the vendor scored better;
+    # the complaint stands, its summary cut at 10,000 characters.
     Case("ten_mb_single_line_field", late_complaints(f"C9,V2,2026-09-05T10:00:00,,,,,,,,,,{LONG_SUMMARY}"),
-         quarantined=(Q("complaints", "complaints/late.csv", 2, "summary", "10000000 characters long"),),
-         added={"complaints": 1}),
+         added={"complaints": 1}, check=lambda con: check_summary_cut(con)),
     # Values that do not parse
     Case("text_in_number_column", late_deliveries("D9,V1,2026-09-10,2026-09-09,ten,,,"),
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "qty_ordered", "not a number, got 'ten'"),),

@@ -1,5 +1,5 @@
 -- Judge each staged complaint of the window: its first problem, or NULL when it is valid.
-SELECT s.*,
+SELECT s.* REPLACE (cut_text(s.summary) AS summary),
   CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
     s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
@@ -17,7 +17,6 @@ SELECT s.*,
       'resolved ' || s.resolved_at || ' before it was opened ' || s.opened_at) END,
     CASE WHEN s.promised_resolution_at < s.opened_at THEN problem('promised_resolution_at',
       'promised resolution ' || s.promised_resolution_at || ' is before it was opened ' || s.opened_at) END,
-    too_long('summary', s.summary),
     too_long('category', s.category),
     after_as_of('opened_at', s.opened_at, $as_of),
     after_as_of('acknowledged_at', s.acknowledged_at, $as_of),
