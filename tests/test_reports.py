@@ -882,6 +882,8 @@ def test_a_month_without_rows_says_so_in_the_data_quality_line(rendered: Path):
     finally:
         con.close()
     assert "Data quality: no feed has rows of this month" in july and "No feed has rows of this month" in july
+    # review: a month without any data looked like any other on page one
+    assert "No data arrived for July 2026." in july and "No data arrived" not in september
     line = september[september.index("Data quality:"):].split("</p>")[0]
     assert "no feed has rows" not in line.lower() and "deliveries 25 of 25 rows used" in line, line
 
@@ -1211,3 +1213,18 @@ def test_a_vendors_rank_says_when_it_is_alone_or_tied_by_the_trust_printed():
     assert text("S", "solo") == (1, 1, "the only vendor scored in the category")
     assert text("P", "four") == (1, 4, "tied with 3 others") and text("A", "four") == (1, 4, "tied with 3 others")
     assert text("X", "two") == (2, 2, "lowest in the category") and text("Y", "two") == (1, 2, "highest in the category")
+
+
+def test_a_feed_gone_quiet_after_a_month_of_rows_is_said_on_page_one():
+    # Review: a month whose deliveries never arrived (3,410 the month before) read like any other.
+    import duckdb
+
+    from pipelines.defs.reports.context import _feeds_gone_quiet
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE ingest_log (feed VARCHAR, month DATE, rows_read BIGINT)")
+    august = date(2026, 8, 1)
+    con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?)", [
+        ("deliveries", august, 3410), ("complaints", august, 99), ("announcements", august, 120),
+        ("announcements", MONTH, 3), ("vendors", None, 41)])
+    assert _feeds_gone_quiet(con, MONTH) == [{"feed": "deliveries", "before": 3410}]  # complaints: too few to say

@@ -259,6 +259,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "self_vaporware": any(r["is_self"] and r["trust_score"] is not None and r["vaporware"] for r in rows),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
+        "feeds_gone_quiet": _feeds_gone_quiet(con, month),
         "quality_reasons": _quarantine_kinds(con, {"month": month, "vendor": None})[:5],
         "undated_rows": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
         "model": model,
@@ -454,6 +455,19 @@ def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         "quarantine": _quarantine_kinds(con, {"month": month, "vendor": None}),
         "unknown_month": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
     }
+
+
+# A feed with at least this many rows the month before and none this month is said to be missing.
+QUIET_FEED_ROWS = 100
+
+
+def _feeds_gone_quiet(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
+    """Feeds with rows the month before (QUIET_FEED_ROWS or more) and none this month: more often a
+    failed export than a quiet month, and the page looked like any other (review)."""
+    return _dicts(con, """SELECT feed, sum(rows_read) AS before FROM ingest_log WHERE month = ? AND feed <> 'vendors'
+                          GROUP BY feed HAVING sum(rows_read) >= ?
+                             AND feed NOT IN (SELECT feed FROM ingest_log WHERE month = ? AND rows_read > 0)
+                          ORDER BY feed""", [add_months(month, -1), QUIET_FEED_ROWS, month])
 
 
 def _month_quality(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
