@@ -1228,3 +1228,22 @@ def test_a_feed_gone_quiet_after_a_month_of_rows_is_said_on_page_one():
         ("deliveries", august, 3410), ("complaints", august, 99), ("announcements", august, 120),
         ("announcements", MONTH, 3), ("vendors", None, 41)])
     assert _feeds_gone_quiet(con, MONTH) == [{"feed": "deliveries", "before": 3410}]  # complaints: too few to say
+
+
+def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_month(rendered: Path):
+    # Review: the tile read "0 · 2 vendors flagged vaporware" above "No announcement slipped or died
+    # this month", and the executive could not see which vendors were flagged, or why.
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+
+    con = _fixture_db(rendered)
+    try:
+        ctx = executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    html = render_html("executive.html", {**ctx, "vaporware": [], "vaporware_vendors": 2,
+                                          "vaporware_names": ["Acme <b>", "Bolt"], "title": "t", "subject": "s"})
+    box = html[html.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0]
+    assert "No announcement slipped or died this month. Flagged vaporware for earlier slips, still standing: " \
+           "Acme &lt;b&gt;, Bolt (marked in the table by category)." in " ".join(box.split())

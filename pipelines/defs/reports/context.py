@@ -256,6 +256,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "vaporware": _dicts(con, load_sql("reports/month_vaporware"), {"month": month}),
         # Vendors, as every other count of the page (review: 11 "vendors" counted our own company)
         "vaporware_vendors": sum(1 for r in scored if r["vaporware"]),
+        # Named where nothing slipped this month, so that the tile's count is not left unexplained.
+        "vaporware_names": [r["vendor_name"] for r in scored if r["vaporware"] and not r["is_self"]],
         "self_vaporware": any(r["is_self"] and r["trust_score"] is not None and r["vaporware"] for r in rows),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
