@@ -1247,3 +1247,29 @@ def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_mo
     box = html[html.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0]
     assert "No announcement slipped or died this month. Flagged vaporware for earlier slips, still standing: " \
            "Acme &lt;b&gt;, Bolt (marked in the table by category)." in " ".join(box.split())
+
+
+def test_vendors_whose_names_print_alike_are_told_apart_by_id(rendered: Path):
+    # Review: 'Acme Corp', 'ACME CORP', ' Acme  Corp ' and 'Ac\u200bme\u200d Corp\ufeff' printed as three
+    # identical 'Acme Corp' rows and one 'ACME CORP', with no id to tell them apart.
+    from pipelines.defs.reports.context import executive_context, mark_lookalikes, name_key
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+
+    assert {name_key(n) for n in ["Acme Corp", "ACME CORP", " Acme  Corp ", "Ac\u200bme\u200d Corp\ufeff"]} == {"acme corp"}
+    assert name_key("Acme Corp.") != name_key("Acme Corp")
+    con = _fixture_db(rendered)
+    try:
+        ctx = executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    rows = [r for cat in ctx["categories"] for r in cat["vendors"]]
+    assert len(rows) >= 2 and not any(r["show_id"] for r in rows)  # the fixture's names all differ
+    rows[0]["vendor_name"], rows[1]["vendor_name"] = "Acme Corp", "ACME  corp"
+    mark_lookalikes(rows)
+    assert [r["show_id"] for r in rows[:2]] == [True, True]
+    others = [{"vendor_name": "Acme Corp"}, {"vendor_name": "Acme Corp."}]
+    mark_lookalikes(others)
+    assert [r["show_id"] for r in others] == [False, False]
+    html = render_html("executive.html", {**ctx, "title": "t", "subject": "s"})
+    assert f'ACME  corp <span class="muted small">({rows[1]["vendor_id"]})</span>' in html

@@ -1,6 +1,8 @@
 """Everything a report shows, read from the database for one month: plain dicts for the templates."""
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from datetime import date
 
 import duckdb
@@ -205,6 +207,22 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
     }
 
 
+def name_key(name: str | None) -> str:
+    """A name as a reader tells it apart: compatibility forms, case, spacing and invisible
+    characters ignored ('Ac\u200bme  CORP' reads as 'acme corp'; review: four such vendors printed
+    as three identical 'Acme Corp' rows)."""
+    text = unicodedata.normalize("NFKC", name or "")
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc")).casefold().split())
+
+
+def mark_lookalikes(rows: list[dict]) -> None:
+    """`show_id` on vendors whose names print alike ('Acme Corp', 'ACME CORP', 'Acme  Corp'): the
+    executive PDF tells them apart by id."""
+    counts = Counter(name_key(r["vendor_name"]) for r in rows)
+    for r in rows:
+        r["show_id"] = counts[name_key(r["vendor_name"])] > 1
+
+
 def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustModel) -> dict:
     rows = _dicts(con, """
         SELECT s.*, v.vendor_name, coalesce(v.is_self, false) AS is_self,
@@ -225,6 +243,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     listed = {r["vendor_id"] for r in rows if r["trust_score"] is not None and not r["is_self"]}
     floor = spark_floor([h["scores"] for h in history if h["vendor_id"] in listed])
     sparks = {h["vendor_id"]: sparkline(h["scores"], lo=floor) for h in history}
+    mark_lookalikes(rows)
     for r in rows:
         r["spark"] = sparks.get(r["vendor_id"], "")
         r["reason"] = _mover_reason(r)
