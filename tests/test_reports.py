@@ -606,6 +606,19 @@ def test_a_trend_of_twelve_months_with_one_scored_draws_its_band_at_the_last_mon
     assert len(band_xs) == 2 and min(band_xs) < dot_x == max(band_xs), "a bar ending at the last month"
 
 
+def test_the_last_values_label_sits_where_the_line_does_not_cross_it():
+    # Review: the label sat up and left of the last point, so a line falling into it crossed it.
+    from pipelines.defs.reports.charts import trend_chart
+
+    def chart(*trust: float):
+        return trend_chart([{"month": date(2024, m + 1, 1), "trust": t} for m, t in enumerate(trust)])
+
+    fell, rose, low = chart(90.0, 60.0), chart(60.0, 90.0), chart(60.0, 40.0)
+    assert fell.label_dy > 0 and rose.label_dy < 0  # below a point the line fell to, above one it rose to
+    assert low.label_dy < 0  # at the bottom of the plot: no room below
+    assert low.markers[-1][1] + 9 > 150 - 22
+
+
 def test_a_vendors_page_names_no_other_vendor_in_the_rows_left_out():
     # Review: a delivery id two vendors' rows shared with different values, and an announcement
     # whose events named two vendors, printed the other vendor's id and the places of its rows on

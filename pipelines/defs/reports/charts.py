@@ -25,6 +25,7 @@ class TrendChart:
     y_axis: Axis
     x_axis: Axis
     grade_lines: list[tuple[float, str]] = field(default_factory=list)
+    label_dy: float = -5.0  # the last value's label: above its point, or below when the line comes from above
 
 
 def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> float:
@@ -58,7 +59,11 @@ def trend_chart(points: list[dict], width: int = 330, height: int = 150, grades:
     y_ticks = [(y(v), f"{v:.0f}") for v in range(int(lo), 101, 10 if hi - lo <= 60 else 20)]
     x_ticks = [(round(xs[i], 1), p["month"].strftime("%b %y")) for i, p in enumerate(points) if i % 2 == (len(points) - 1) % 2]
     grade_lines = [(y(v), g) for g, v in (grades or {}).items() if lo <= v <= hi]
-    return TrendChart(width, height, line, markers, band, median, Axis(y_ticks), Axis(x_ticks), grade_lines)
+    # The label sits up and left of the last point, where a line that fell into it crossed it
+    # (review): it goes below the point then, room allowing.
+    fell = len(markers) >= 2 and markers[-2][1] < markers[-1][1] and markers[-1][1] + 9 <= bottom
+    return TrendChart(width, height, line, markers, band, median, Axis(y_ticks), Axis(x_ticks), grade_lines,
+                      label_dy=9.0 if fell else -5.0)
 
 
 def _widened(points: list[tuple[float, float]], left: float, right: float, half: float = 14.0) -> list[tuple[float, float]]:
