@@ -1286,3 +1286,20 @@ def test_vendors_whose_names_print_alike_are_told_apart_by_id(rendered: Path):
     assert [r["show_id"] for r in others] == [False, False]
     html = render_html("executive.html", {**ctx, "title": "t", "subject": "s"})
     assert f'ACME  corp <span class="muted small">({rows[1]["vendor_id"]})</span>' in html
+
+
+def test_what_moved_the_score_says_when_its_points_add_up_to_more_than_the_month_lost(rendered: Path):
+    # Review: a month scored 0 listed -60.8, -33.1, -32.0 and -15.0 points (140.9), with no word why.
+    from types import SimpleNamespace
+
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V1")
+    facts = [SimpleNamespace(points=p, text="t", evidence="e") for p in (60.8, 33.1, 32.0, 15.0)]
+    said = "together they come to 140.9 points, more than the 100.0 the month lost, since a month's score stops at 0"
+    html = render_html("vendor.html", {**ctx, "card": {**ctx["card"], "month_score": 0.0}, "findings": facts,
+                                       "title": "t", "subject": "s"})
+    assert said in " ".join(html.split())
+    html = render_html("vendor.html", {**ctx, "card": {**ctx["card"], "month_score": 20.0}, "findings": facts[1:3],
+                                       "title": "t", "subject": "s"})
+    assert "together they come to" not in html  # 65.1 of the 80 lost: nothing to explain
