@@ -711,21 +711,24 @@ def test_the_vendor_pdf_reads_a_re_announcement_as_the_metrics_do(landing, tmp_p
 def test_the_vendor_pdf_compares_a_vendor_without_a_category_with_every_vendor(landing, tmp_path):
     from pipelines.defs.reports.context import vendor_context
 
-    landing.vendors([["U1", "U1", "", "false", ""], ["U2", "U2", "", "false", ""],
-                     ["C1", "C1", "c", "false", ""], ["C2", "C2", "c", "false", ""]])
-    landing.deliveries([["D1", "U1", "2026-10-10", "2026-10-10", "5", "", "", ""],
-                        ["D2", "U2", "2026-10-10", "", "5", "", "", ""],
-                        ["D3", "C1", "2026-10-10", "2026-10-10", "5", "", "", ""],
-                        ["D4", "C2", "2026-10-10", "2026-10-10", "5", "", "", ""]])
+    cs = [f"C{i}" for i in range(1, 7)]  # a category of six: five others for each
+    landing.vendors([["U1", "U1", "", "false", ""], ["U2", "U2", "", "false", ""], ["D1", "D1", "d", "false", ""],
+                     *([c, c, "c", "false", ""] for c in cs)])
+    landing.deliveries([["X1", "U1", "2026-10-10", "2026-10-10", "5", "", "", ""],
+                        ["X2", "U2", "2026-10-10", "", "5", "", "", ""],
+                        ["X3", "D1", "2026-10-10", "2026-10-10", "5", "", "", ""],
+                        *([f"X-{c}", c, "2026-10-10", "2026-10-10", "5", "", "", ""] for c in cs)])
     score(landing.root, tmp_path / "u.duckdb")
     con = open_database(tmp_path / "u.duckdb")
     try:
-        blank, categorised = (vendor_context(con, v, OCT, load_model()) for v in ("U1", "C1"))
+        blank, categorised, alone = (vendor_context(con, v, OCT, load_model()) for v in ("U1", "C1", "D1"))
     finally:
         con.close()
-    assert (blank["peer_group"], blank["peers"]["vendors"]) == ("all vendors", 4)
-    assert blank["peers"]["on_time_rate"] == pytest.approx(1.0)  # median of 1, 0, 1, 1
-    assert (categorised["peer_group"], categorised["peers"]["vendors"]) == ("c", 2)
+    assert (blank["peer_group"], blank["peers"]["vendors"]) == ("all vendors", 9)
+    assert blank["peers"]["on_time_rate"] == pytest.approx(1.0)  # median of 1, 0 and seven 1s
+    assert (categorised["peer_group"], categorised["peers"]["vendors"]) == ("c", 6)
+    # one vendor alone in its category: compared with every vendor, as one without a category
+    assert (alone["peer_group"], alone["own_category_too_small"], alone["peers"]["vendors"]) == ("all vendors", True, 9)
 
 
 def _facts(con, deliveries: list[date], announcements: list[tuple]) -> None:
