@@ -78,6 +78,17 @@ def _vendor_context_of(rendered: Path, vendor: str = "V3") -> dict:
         con.close()
 
 
+def _executive_context_of(rendered: Path, month: date = MONTH) -> dict:
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.scorecard.model import load_model
+
+    con = _fixture_db(rendered)
+    try:
+        return executive_context(con, month, load_model())
+    finally:
+        con.close()
+
+
 def _text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
@@ -1156,19 +1167,13 @@ def _boxes_past_the_page(html: str) -> list[str]:
 def test_a_name_without_spaces_wraps_inside_the_page(rendered: Path):
     # Review: a 200-character vendor name without a space ran off the vendor PDF's heading, tile and
     # pillar table, and off the executive's "Slipped most" box, taking the change figures with it.
-    from pipelines.defs.reports.context import executive_context
     from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
 
     word = "Supercalifragilistic" * 10
     vendor = _vendor_context_of(rendered)
     vendor["vendor"]["vendor_name"], vendor["card"]["category"], vendor["peer_group"] = word, word[:153], word[:153]
     assert _boxes_past_the_page(render_html("vendor.html", {**vendor, "title": "t", "subject": "s"})) == []
-    con = _fixture_db(rendered)
-    try:
-        executive = executive_context(con, MONTH, load_model())
-    finally:
-        con.close()
+    executive = _executive_context_of(rendered)
     for row in [*executive["improvers"], *executive["decliners"], *executive["watchlist"]]:
         row["vendor_name"] = word
     assert executive["improvers"] or executive["decliners"] or executive["watchlist"]
@@ -1246,15 +1251,9 @@ def test_a_feed_gone_quiet_after_a_month_of_rows_is_said_on_page_one():
 def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_month(rendered: Path):
     # Review: the tile read "0 · 2 vendors flagged vaporware" above "No announcement slipped or died
     # this month", and the executive could not see which vendors were flagged, or why.
-    from pipelines.defs.reports.context import executive_context
     from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
 
-    con = _fixture_db(rendered)
-    try:
-        ctx = executive_context(con, MONTH, load_model())
-    finally:
-        con.close()
+    ctx = _executive_context_of(rendered)
     html = render_html("executive.html", {**ctx, "vaporware": [], "vaporware_vendors": 2,
                                           "vaporware_names": ["Acme <b>", "Bolt"], "title": "t", "subject": "s"})
     box = html[html.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0]
@@ -1265,17 +1264,12 @@ def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_mo
 def test_vendors_whose_names_print_alike_are_told_apart_by_id(rendered: Path):
     # Review: 'Acme Corp', 'ACME CORP', ' Acme  Corp ' and 'Ac\u200bme\u200d Corp\ufeff' printed as three
     # identical 'Acme Corp' rows and one 'ACME CORP', with no id to tell them apart.
-    from pipelines.defs.reports.context import executive_context, mark_lookalikes, name_key
+    from pipelines.defs.reports.context import mark_lookalikes, name_key
     from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
 
     assert {name_key(n) for n in ["Acme Corp", "ACME CORP", " Acme  Corp ", "Ac\u200bme\u200d Corp\ufeff"]} == {"acme corp"}
     assert name_key("Acme Corp.") != name_key("Acme Corp")
-    con = _fixture_db(rendered)
-    try:
-        ctx = executive_context(con, MONTH, load_model())
-    finally:
-        con.close()
+    ctx = _executive_context_of(rendered)
     rows = [r for cat in ctx["categories"] for r in cat["vendors"]]
     assert len(rows) >= 2 and not any(r["show_id"] for r in rows)  # the fixture's names all differ
     rows[0]["vendor_name"], rows[1]["vendor_name"] = "Acme Corp", "ACME  corp"
