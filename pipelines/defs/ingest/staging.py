@@ -45,10 +45,12 @@ WHOLE_COLUMN_MIN_VALUES = 3
 # or changed file can be restaged by itself. An announcement's month comes from its first event,
 # which may be in another file, and the vendor list is one file: those are staged whole.
 RESTAGEABLE = {"deliveries", "complaints"}
-# Feeds whose rows carry a key of their own, judged after the write (judge_duplicates): typing 10M
-# deliveries once and updating the 32,000 rows of repeated keys took 8.3 s, typing them a second
-# time for the repeated keys' fingerprints inside the insert 12.5 s. An announcement event has no
-# key: its model judges copies by their fingerprint, with the announcement's month.
+# Feeds whose rows carry a key of their own, judged after the write (judge_duplicates), by the one
+# query a late file's restaging and the late-data sensor use too. Measured alone, typing 10M
+# deliveries once and updating the 32,000 rows of repeated keys took 8.3 s against 12.5 s for
+# typing them again inside the insert; in the run, staging costs the same either way
+# (docs/performance.md, session 16). An announcement event has no key: its model judges copies by
+# their fingerprint, with the announcement's month.
 KEYED = {"vendors", "deliveries", "complaints"}
 # Landing files read at once while spooling (each holds one file's text in memory).
 SPOOL_WORKERS = min(4, os.cpu_count() or 1)
