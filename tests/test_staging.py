@@ -27,7 +27,7 @@ from pipelines.lib.duckdb_resource import open_database
 from pipelines.lib.months import ALL_MONTHS
 from pipelines.lib.settings import duckdb_memory_limit_from_env
 
-from conftest import DELIVERY_HEADER, VENDOR_HEADER, write_csv
+from conftest import ANNOUNCEMENT_HEADER, DELIVERY_HEADER, VENDOR_HEADER, write_csv
 
 DELIVERIES = next(f for f in ALL_FEEDS if f.name == "deliveries")
 VENDORS = next(f for f in ALL_FEEDS if f.name == "vendors")
@@ -128,6 +128,28 @@ def test_many_files_are_all_staged_with_their_lines(tmp_path: Path):
     assert {(f, n) for f, n, *_ in rows} == {
         (f"deliveries/part-{k:02d}.csv", i + 2) for k in range(40) for i in range(k % 5)}
     assert {s for *_, s, _ in rows} == {"first"}
+
+
+def test_every_staged_table_is_stored_in_file_and_line_order(tmp_path: Path):
+    # An announcement's events are spread over files (re-dated a year later); its month comes from
+    # a window over its events, which hands rows back grouped by announcement. Stored as read
+    # instead, two stagings of the same files store the same table, row for row.
+    landing = tmp_path / "landing"
+    write_csv(landing / "vendors.csv", VENDOR_HEADER, [["V1", "One", "c", "", ""]])
+    for year in (2025, 2026):
+        rows = [[f"A{i}", "V1", f"P{i}", "announced" if year == 2025 else "revised", f"{year}-0{1 + i % 9}-10",
+                 f"{year + 1}-0{1 + i % 9}-10", ""] for i in range(120)]
+        write_csv(landing / "announcements" / f"events_{year}.csv", ANNOUNCEMENT_HEADER, rows)
+        write_csv(landing / "deliveries" / f"deliveries_{year}.csv", DELIVERY_HEADER,
+                  [[f"D{year}-{i}", "V1", f"{year}-0{1 + i % 9}-10", "", "5", "", "", ""] for i in range(120)])
+    con = open_database(tmp_path / "t.duckdb")
+    try:
+        for feed in ALL_FEEDS:
+            stage_feed(con, landing, feed, *ALL_MONTHS)
+            stored = con.execute(f"SELECT _source_file, _row_number FROM stg_{feed.name}").fetchall()
+            assert stored == sorted(stored) and len(stored) == {"vendors": 1, "complaints": 0}.get(feed.name, 240), feed.name
+    finally:
+        con.close()
 
 
 def test_duckdb_memory_limit_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
