@@ -846,6 +846,10 @@ def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(l
         ["X1", "Y2", "", "revised", "2025-04-10", "2025-05-30", ""],
         announce("A1", "RE", "2025-01-10", "2025-06-15"),  # announced again in April for December: a re-date
         announce("A1", "RE", "2025-04-20", "2025-12-15"),
+        # Review: pulled in during April and shipped before its first date: no slip, not listed.
+        announce("P1", "RE", "2025-03-01", "2025-06-20", presold="true"),
+        ["P1", "RE", "", "revised", "2025-04-05", "2025-05-20", ""],
+        ["P1", "RE", "", "shipped", "2025-04-25", "", ""],
     ])
     db = tmp_path / "v.duckdb"
     score(landing.root, db, start=date(2025, 4, 1), end=date(2025, 5, 1))

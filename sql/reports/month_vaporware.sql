@@ -1,13 +1,24 @@
--- Announcements that slipped (re-dated), died (cancelled) or fell overdue in the month: one row
+-- Announcements that slipped (re-dated to a later day), died (cancelled) or fell overdue in the month: one row
 -- per announcement, the worst thing that happened to it that month, pre-sold and most re-dated first.
 -- Our own company's are listed too (same rules); vendor_flagged is the scorecard's vaporware flag.
-WITH events AS (
+WITH statements AS (
+  -- The promise standing before each statement (the one made before it, in the order made).
+  SELECT _source_file, _row_number, lag(promised_ship_date) OVER (
+           PARTITION BY announcement_id ORDER BY event_date, event <> 'announced', _source_file, _row_number) AS promise_before
+  FROM announcement_events WHERE event IN ('announced', 'revised')
+),
+events AS (
   -- A re-date: a `revised` event, or an `announced` one on a later day than the first, made
   -- before the product shipped or was cancelled (as sql/metrics/announcement_metrics.sql reads it).
-  SELECT *, event = 'revised' OR (event = 'announced' AND event_date > first_on) AS redate
-  FROM (SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id) AS first_on,
+  -- A slip: a re-date to a later day than the promise it replaced (a pull-in is no slip: a product
+  -- pulled in and shipped early was listed to executives as a promise slipped).
+  SELECT *, event = 'revised' OR (event = 'announced' AND event_date > first_on) AS redate,
+         (event = 'revised' OR (event = 'announced' AND event_date > first_on))
+           AND promised_ship_date > promise_before AS slip
+  FROM (SELECT e.*, st.promise_before,
+               min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id) AS first_on,
                min(event_date) FILTER (WHERE event IN ('shipped', 'cancelled')) OVER (PARTITION BY announcement_id) AS ended_on
-        FROM announcement_events)
+        FROM announcement_events e LEFT JOIN statements st USING (_source_file, _row_number))
 ),
 firsts AS (
   SELECT announcement_id, any_value(vendor_id) AS vendor_id,
@@ -23,7 +34,7 @@ firsts AS (
              AND event_date < $month + INTERVAL 1 MONTH) AS current_promise,
          min(event_date) FILTER (WHERE event = 'shipped') AS shipped_on,
          min(event_date) FILTER (WHERE event = 'cancelled') AS cancelled_on,
-         max(event_date) FILTER (WHERE redate AND event_date < coalesce(ended_on, DATE '9999-12-31')
+         max(event_date) FILTER (WHERE slip AND event_date < coalesce(ended_on, DATE '9999-12-31')
                                  AND date_trunc('month', event_date) = $month) AS redated_on
   FROM events GROUP BY announcement_id
 ),
