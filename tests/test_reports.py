@@ -1240,11 +1240,19 @@ def test_a_feed_gone_quiet_after_a_month_of_rows_is_said_on_page_one():
 
     con = duckdb.connect()
     con.execute("CREATE TABLE ingest_log (feed VARCHAR, month DATE, rows_read BIGINT)")
+    con.execute("CREATE TABLE announcement_events (event_date DATE)")
     august = date(2026, 8, 1)
     con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?)", [
         ("deliveries", august, 3410), ("complaints", august, 99), ("announcements", august, 120),
         ("announcements", MONTH, 3), ("vendors", None, 41)])
+    # Announcements count by the events made in the month (ingest_log files them by the month due):
+    # 150 events in August, 2 in September.
+    con.executemany("INSERT INTO announcement_events VALUES (?)",
+                    [[date(2026, 8, 1 + i % 28)] for i in range(150)] + [[date(2026, 9, 3)]] * 2)
     assert _feeds_gone_quiet(con, MONTH) == [{"feed": "deliveries", "before": 3410}]  # complaints: too few to say
+    con.execute("DELETE FROM announcement_events WHERE event_date >= ?", [MONTH])  # none in September now
+    assert _feeds_gone_quiet(con, MONTH) == [{"feed": "announcements", "before": 150},
+                                             {"feed": "deliveries", "before": 3410}]
 
 
 def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_month(rendered: Path):
