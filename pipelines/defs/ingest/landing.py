@@ -164,9 +164,14 @@ def read_file(landing_dir: Path, path: Path, feed: Feed) -> tuple[pl.DataFrame, 
     """One landing file as all-text rows with provenance, and the number of blank lines skipped.
     A row's raw record is made from these columns when needed (`raw_record_sql`)."""
     rel = _rel(landing_dir, path)
-    if path.suffix.lower() == ".parquet":
-        return _read_parquet(path, rel, feed), 0
-    return _read_csv(path, rel, feed)
+    try:
+        if path.suffix.lower() == ".parquet":
+            return _read_parquet(path, rel, feed), 0
+        return _read_csv(path, rel, feed)
+    except PermissionError as exc:
+        # Refused, not retried: a file the run may not read fails the same way on every retry
+        # (review: a chmod 000 file failed after 72 s of retries, `validate` with a bare errno).
+        raise LandingError(one_line(rel), f"cannot be read: {exc.strerror or exc}; check the file's permissions") from exc
 
 
 def one_line(name: str) -> str:
