@@ -199,9 +199,12 @@ def moved(trust: float, score: float, down: float, up: float, lowers_only: bool,
 
 
 def grade(score: float | None, cutoffs: dict[str, float]) -> str | None:
+    """The letter of the score as the reports print it (one decimal): 59.99 printed "60.0 · F"
+    beside "D ≥ 60" (review)."""
     if score is None:
         return None
+    printed = float(f"{score:.1f}")
     for letter, floor in sorted(cutoffs.items(), key=lambda kv: -kv[1]):
-        if score >= floor:
+        if printed >= floor:
             return letter
     return "F"
