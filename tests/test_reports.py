@@ -345,6 +345,32 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
     assert found["shipping the 4 overdue announcements, even late"] == 28.4
 
 
+def test_an_action_that_leaves_the_months_own_records_as_they_are_does_not_move_trust():
+    from pipelines.defs.reports.explain import improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # Review: "+0.4 to the trust score" for shipping 4 overdue announcements months late; rerun with
+    # them shipped, trust moved by 0.00. They earn no credit (0 of 11 -> 0 of 8): the month's own
+    # records (own_month_score 52.0, below trust 52.3 before) stay where they are, so the memory
+    # holds trust although the shrunk pillar gains 0.4 month points.
+    card = {"deliveries_due": 10, "delivery_score": 89.2, "promise_score": 4.0, "recovery_score": None,
+            "announcements_due_12m": 4, "announcements_kept_12m": 0, "announcements_broken_12m": 4,
+            "announcements_cancelled_12m": 0, "announcements_slipped_12m": 0, "promise_credit_12m": 0.0,
+            "slips_12m": 14, "slip_penalty_12m": 0.0, "open_credit_12m": 0.0, "open_weight_cut_12m": 3,
+            "promise_weight_12m": 11, "extra_weight_late_12m": 0, "extra_weight_open_12m": 7,
+            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0,
+            "open_past_due": 0, "month_score": 60.8, "own_month_score": 52.0, "trust_score": 52.3, "trust_change": 0.0}
+    found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements, even late"]
+    assert round(found.points, 2) == 0.4 and found.own_points == 0.0
+    assert found.trust_points == 0.0 and found.trust_high is None
+    # With credit to earn (shipped on time: 1 each), the own records gain 100 * 4/8 / 3 = 16.67
+    # points: 52.0 -> 68.67 lies above trust, which moves up by 0.2 of the shrunk month's gap.
+    card |= {"open_credit_12m": 4.0}
+    found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements, even late"]
+    assert found.own_points == pytest.approx(100 * 4 / 8 / 3)
+    assert found.trust_points == pytest.approx(0.2 * (60.8 + found.points - 52.3))
+
+
 def test_a_rerun_removes_the_pdfs_of_vendors_it_no_longer_reports(tmp_path: Path):
     from pipelines.defs.reports.assets import _remove_stale, _vendor_job
 

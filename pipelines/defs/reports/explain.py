@@ -24,6 +24,7 @@ class Finding:
     evidence: str  # where in the PDF the records are
     trust_points: float | None = None  # an action's gain on the trust score (improvements only)
     trust_high: float | None = None  # the most it could be, when the month's own records cannot tell
+    own_points: float | None = None  # the action's gain on the month's own records, where known
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -58,7 +59,7 @@ def _delivery_gains(card: dict, model: TrustModel, fixed: dict[str, int]) -> flo
     return gain * _pillar_share(card, model, "delivery")
 
 
-def _trust_gain(card: dict, model: TrustModel, gain: float) -> tuple[float, float] | None:
+def _trust_gain(card: dict, model: TrustModel, gain: float, own_gain: float | None = None) -> tuple[float, float] | None:
     """Trust-score points if the month had scored `gain` more, as (least, most): trust moves
     toward the month's score by `down` of the gap when the month is below it and `up` when above
     (model.trust_path), so most of a month's gain reaches trust over the months after; a month of
@@ -74,6 +75,10 @@ def _trust_gain(card: dict, model: TrustModel, gain: float) -> tuple[float, floa
     now = moved(before, score, model.memory_down, model.memory_up, lowers_only=only, own=own)
     if own is None:
         effect = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only) - now
+        return effect, effect
+    if own_gain is not None:  # the action's effect on the own records is known (promises)
+        effect = moved(before, score + gain, model.memory_down, model.memory_up, lowers_only=only,
+                       own=own + own_gain) - now
         return effect, effect
     # The month's own records would gain at least what its shrunk score gains and at most that
     # times a pillar's (n + prior) / n (its points are not pulled toward the category): from
@@ -243,7 +248,7 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
             if gain >= 0.05:
                 out.append(Finding(text, gain, "complaints"))
     out += _promise_improvements(card, model)
-    return sorted((_with_trust_gain(f, _trust_gain(card, model, f.points)) for f in out if f.points >= 0.05),
+    return sorted((_with_trust_gain(f, _trust_gain(card, model, f.points, f.own_points)) for f in out if f.points >= 0.05),
                   key=lambda f: -f.points)
 
 
@@ -266,7 +271,10 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     due = card["announcements_due_12m"]
     if not due or card["promise_score"] is None:
         return []
-    gain = _promise_gain(card, model)
+    shrunk_gain, own_gain = _promise_gain(card, model), _own_promise_gain(card, model)
+
+    def gain(more_credit: float, less_weight: float) -> dict:
+        return {"points": shrunk_gain(more_credit, less_weight), "own_points": own_gain(more_credit, less_weight)}
     cancelled = card["announcements_cancelled_12m"]
     still_open = card["announcements_broken_12m"] - cancelled  # overdue, or slipped before due
     shipped_late = due - card["announcements_kept_12m"] - card["announcements_broken_12m"]
@@ -276,20 +284,36 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     out = []
     if card["slip_penalty_12m"] > 0:
         out.append(Finding(f"keeping the dates first promised instead of {plural(card['slips_12m'], 'slip')} to a later date",
-                           gain(card["slip_penalty_12m"], 0), "announcements"))
+                           evidence="announcements", **gain(card["slip_penalty_12m"], 0)))
     if shipped_late > 0:
         out.append(Finding(f"shipping the {plural(shipped_late, 'late-shipped announcement')} by the first promised date",
-                           gain(shipped_late - late_credit, card["extra_weight_late_12m"]), "announcements"))
+                           evidence="announcements", **gain(shipped_late - late_credit, card["extra_weight_late_12m"])))
     if still_open > 0:
         slipped = card["announcements_slipped_12m"]
         what = plural(still_open, "overdue announcement") if not slipped else \
             f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
         out.append(Finding(f"shipping the {what}, even late",
-                           gain(card["open_credit_12m"], card["open_weight_cut_12m"]), "announcements"))
+                           evidence="announcements", **gain(card["open_credit_12m"], card["open_weight_cut_12m"])))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
-                           gain(cancelled, card["extra_weight_cancelled_12m"]), "announcements"))
+                           evidence="announcements", **gain(cancelled, card["extra_weight_cancelled_12m"])))
     return out
+
+
+def _own_promise_gain(card: dict, model: TrustModel):
+    """Points the month's own records (`own_month_score`: the promise pillar as credit / weight,
+    not shrunk) would gain with `credit` more and `weight` less. Which way trust moves follows
+    them: shipping overdue announcements months late earns no credit, so the own records gain
+    nothing and trust holds, though the shrunk pillar rises (review: "+0.4 to the trust score"
+    printed for an action that moved trust by 0). None where the window would be left empty."""
+    credit, weight = card["promise_credit_12m"], card["promise_weight_12m"]
+    share = _pillar_share(card, model, "promise")
+
+    def own_gain(more_credit: float, less_weight: float) -> float | None:
+        if weight <= 0 or weight - less_weight <= 0:
+            return None
+        return 100 * ((credit + more_credit) / (weight - less_weight) - credit / weight) * share
+    return own_gain
 
 
 def _promise_gain(card: dict, model: TrustModel):
