@@ -343,6 +343,14 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
     card |= {"open_weight_cut_12m": 11}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
     assert found["shipping the 4 overdue announcements, even late"] == 28.4
+    # With complaints, the month without promises deducts a larger share of the recovery gap:
+    # 1/3 of (100 - R) instead of 1/4 (weights 0.5 / 0.25 / 0.25): (D - P)/3 - (100 - R)/12.
+    # Review: priced as the gap to the delivery pillar alone, +1.9 printed where a rerun lost 1.55.
+    card |= {"recovery_score": 70.0, "complaints_opened": 1}
+    found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
+    assert found["shipping the 4 overdue announcements, even late"] == round((89.2 - 4.0) / 3 - 30 / 12, 2) == 25.9
+    card |= {"delivery_score": 60.0, "promise_score": 50.0, "recovery_score": 40.0}  # 10/3 - 60/12 < 0
+    assert not [f for f in improvements(card, [], load_model()) if "overdue" in f.text]
 
 
 def test_an_action_that_leaves_the_months_own_records_as_they_are_does_not_move_trust():

@@ -300,6 +300,18 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     return out
 
 
+def _month_blend(card: dict, model: TrustModel, **pillars: float | None) -> float:
+    """The month score from the card's pillars, some replaced (`delivery`, `promise`, `recovery`),
+    as sql/macros.sql's month_blend: delivery and promises blended by weight, complaints deducted."""
+    d, p, r = (pillars.get(k, card.get(f"{k}_score")) for k in ("delivery", "promise", "recovery"))
+    w = model.weights
+    blend_weight = (w["delivery"] if d is not None else 0) + (w["promise"] if p is not None else 0)
+    if blend_weight == 0:
+        return r if r is not None else 0.0
+    deduction = w["recovery"] * (100 - r) / (blend_weight + w["recovery"]) if r is not None else 0.0
+    return max(0.0, (w["delivery"] * (d or 0) + w["promise"] * (p or 0)) / blend_weight - deduction)
+
+
 def _own_promise_gain(card: dict, model: TrustModel):
     """Points the month's own records (`own_month_score`: the promise pillar as credit / weight,
     not shrunk) would gain with `credit` more and `weight` less. Which way trust moves follows
@@ -325,9 +337,10 @@ def _promise_gain(card: dict, model: TrustModel):
     share = _pillar_share(card, model, "promise")
 
     def gain(more_credit: float, less_weight: float) -> float:
-        if weight - less_weight <= 0:  # nothing left to judge: the month is its delivery pillar alone
-            delivery = card["delivery_score"]
-            return max(0.0, (delivery - card["promise_score"]) * share) if delivery is not None else 0.0
+        if weight - less_weight <= 0:  # nothing left to judge: the month without its promise pillar,
+            # where complaints then deduct a larger share (review: priced as the gap to the
+            # delivery pillar, +1.9 printed where a rerun lost 1.55)
+            return _month_blend(card, model, promise=None) - _month_blend(card, model)
         after = 100 * (credit + more_credit + m * prior) / (weight - less_weight + m)
         return (min(after, 100.0) - card["promise_score"]) * share
     return gain
