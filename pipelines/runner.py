@@ -197,6 +197,13 @@ def _check_database_path(db: Path) -> None:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RunError(f"TRUSTCARD_DB={db}: its folder cannot be made ({exc.strerror}: {exc.filename})") from exc
+    # Its lock file and spool are made beside it, and DuckDB writes the file: a read-only folder
+    # or file failed with a bare errno, or after a minute of retries (review).
+    if not os.access(db.parent, os.W_OK | os.X_OK):
+        raise RunError(f"TRUSTCARD_DB={db}: its folder cannot be written (no permission); the database, "
+                       "its lock file and its spool go there")
+    if db.exists() and not os.access(db, os.R_OK | os.W_OK):
+        raise RunError(f"TRUSTCARD_DB={db}: the database file cannot be written (no permission)")
 
 
 def _check_reports_dir(reports: Path) -> None:

@@ -414,3 +414,33 @@ def test_a_landing_file_the_run_may_not_read_is_refused_at_once_naming_it(tmp_pa
                              env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
     assert checked.returncode == 2, checked.stdout + checked.stderr
     assert "deliveries/locked.csv: cannot be read: Permission denied; check the file's permissions" in checked.stdout
+
+
+def test_a_database_the_run_may_not_write_is_named_before_the_run(tmp_path: Path):
+    # Review: a read-only folder failed with a bare "[Errno 13] ... db.duckdb.lock", a read-only
+    # database file after a minute of retries.
+    import os
+    import shutil
+
+    prefix = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root writes everywhere, and setpriv is not here to drop that")
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                  "--inh-caps=-dac_override,-dac_read_search"]
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
+    locked, file_only = tmp_path / "locked", tmp_path / "open"
+    locked.mkdir()
+    file_only.mkdir()
+    (file_only / "t.duckdb").write_bytes(b"")
+    (file_only / "t.duckdb").chmod(0o444)
+    locked.chmod(0o555)
+    env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2020-01",
+           "TRUSTCARD_LANDING_DIR": str(landing)}
+    for db, expected in ((locked / "t.duckdb", "its folder cannot be written (no permission)"),
+                         (file_only / "t.duckdb", "the database file cannot be written (no permission)")):
+        done = subprocess.run(prefix + TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True,
+                              text=True, env=env | {"TRUSTCARD_DB": str(db)})
+        assert done.returncode == 1, done.stderr
+        assert f"TRUSTCARD_DB={db}: {expected}" in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    locked.chmod(0o755)
