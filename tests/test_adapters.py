@@ -437,3 +437,26 @@ def test_a_kep_renumbered_in_place_is_one_announcement(tmp_path: Path) -> None:
     events = text(tmp_path / "landing" / "announcements" / "k8s_keps.csv").splitlines()[1:]
     assert {line.split(",")[0] for line in events} == {"kep-1797"}
     assert [line.split(",")[3] for line in events] == ["announced", "revised", "shipped"]
+
+
+def test_a_real_kep_still_titled_as_the_template_keeps_its_promise(tmp_path: Path) -> None:
+    # Real data: keps/sig-node/3673-.../kep.yaml said `title: KEP Template` when sig-node first
+    # promised GA in v1.29; the version was dropped as the template, and the KEP looked like one
+    # slip instead of four. The template itself (sig-xyz, NNNN-kep-template) is still left out.
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "k8s_release_dates.csv").write_text((FIXTURES / "k8s_release_dates.csv").read_text())
+    head = ("kep_number,title,owning_sig,path,commit,commit_date,status,stage,latest_milestone,"
+            "milestone_alpha,milestone_beta,milestone_stable\n")
+    rows = [
+        "NNNN,KEP Template,sig-xyz,keps/NNNN-kep-template/kep.yaml,t1,2020-03-11T15:38:55-07:00,provisional,,,,,",
+        "3673,KEP Template,sig-node,keps/sig-node/3673-pulls/kep.yaml,b1,2020-05-18T18:32:01-04:00,implementable,alpha,v1.19,v1.19,v1.20,v1.22",
+        "3673,Parallel pulls,sig-node,keps/sig-node/3673-pulls/kep.yaml,b2,2020-09-17T10:26:30-04:00,implementable,beta,v1.20,v1.19,v1.20,v1.23",
+    ]
+    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    [report] = IMPORTERS["k8s-keps"](source, tmp_path / "landing")
+    events = rows_of(tmp_path / "landing" / "announcements" / "k8s_keps.csv")
+    assert [(e["announcement_id"], e["event"], e["event_date"]) for e in events][:2] == [
+        ("kep-3673", "announced", "2020-05-18"), ("kep-3673", "revised", "2020-09-17")]
+    assert events[0]["product"] == "Parallel pulls"  # the file's later title, not the template's
+    assert [reason for _, reason in report.unmappable] == ["KEP template placeholder content, not a proposal"]

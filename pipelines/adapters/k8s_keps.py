@@ -155,7 +155,10 @@ def _kep_number(row: dict[str, str], numbers_by_path: dict[str, set[int]]) -> in
 def _to_version(number: int, row: dict[str, str], numbers_by_path: dict[str, set[int]]) -> Version:
     if not row["path"].strip().startswith("keps/"):
         raise Unmappable("test fixture of the KEP tooling (path outside keps/), not a KEP")
-    if row["owning_sig"].strip() == TEMPLATE_SIG or row["title"].strip() == TEMPLATE_TITLE:
+    # The template itself (its SIG sig-xyz, its folder NNNN-kep-template). A real KEP's file whose
+    # author had not yet replaced the template's title is kept, untitled: dropping it lost real
+    # first promises (kep-3673's v1.29 and three slips) and kept promises of four SIGs (review).
+    if row["owning_sig"].strip() == TEMPLATE_SIG or "kep-template" in row["path"].strip().lower():
         raise Unmappable("KEP template placeholder content, not a proposal")
     kep = _kep_number(row, numbers_by_path)
     try:
@@ -168,7 +171,7 @@ def _to_version(number: int, row: dict[str, str], numbers_by_path: dict[str, set
     return Version(
         row=number,
         kep=kep,
-        title=clean_text(row["title"]),
+        title="" if row["title"].strip() == TEMPLATE_TITLE else clean_text(row["title"]),
         sig=SIG_FIXES.get(sig, sig),
         committed=committed,
         status=STATUS_FIXES.get(status, status),
@@ -325,6 +328,15 @@ class _KepReplay:
 # --- import -------------------------------------------------------------------------------
 
 
+def _product_title(announcer: Version, versions: list[Version], kep: int) -> str:
+    """The announcing version's title, else the latest title the file was given (a file still
+    titled as the template when the promise was made), else its number."""
+    if announcer.title:
+        return announcer.title
+    titled = [v for v in versions if v.title]
+    return max(titled, key=lambda v: (v.committed, v.row)).title if titled else f"KEP {kep}"
+
+
 def _event_row(kep: int, vendor_id: str, product: str, event: Event) -> dict[str, str]:
     return {
         "announcement_id": f"kep-{kep}",
@@ -373,7 +385,8 @@ def import_k8s_keps(source_path: Path, landing_dir: Path) -> list[ImportReport]:
         announcer = outcome.announcer
         vendor_id = vendors.add(announcer.sig, VENDOR_CATEGORY)
         owner_changes += any(v.sig != announcer.sig for v in versions if v.row in outcome.landed)
-        out_rows += [_event_row(kep, vendor_id, announcer.title, event) for event in outcome.events]
+        out_rows += [_event_row(kep, vendor_id, _product_title(announcer, versions, kep), event)
+                     for event in outcome.events]
         event_counts.update(event.event for event in outcome.events)
     report.unmappable.sort()
     write_csv(landing_dir / OUTPUT, COLUMNS, out_rows)
