@@ -460,3 +460,24 @@ def test_a_real_kep_still_titled_as_the_template_keeps_its_promise(tmp_path: Pat
         ("kep-3673", "announced", "2020-05-18"), ("kep-3673", "revised", "2020-09-17")]
     assert events[0]["product"] == "Parallel pulls"  # the file's later title, not the template's
     assert [reason for _, reason in report.unmappable] == ["KEP template placeholder content, not a proposal"]
+
+
+def test_a_kep_marked_implemented_before_its_release_was_out_ships_where_it_really_did(tmp_path: Path) -> None:
+    # Real data: kep-563 (dual-stack) was marked implemented for v1.22 three months before v1.22
+    # came out, then re-dated to v1.23 and shipped there; it was read as shipped on time in v1.22.
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "k8s_release_dates.csv").write_text((FIXTURES / "k8s_release_dates.csv").read_text())
+    head = ("kep_number,title,owning_sig,path,commit,commit_date,status,stage,latest_milestone,"
+            "milestone_alpha,milestone_beta,milestone_stable\n")
+    rows = [
+        "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c1,2020-05-18T10:00:00+00:00,implementable,beta,v1.20,v1.16,v1.20,v1.22",
+        "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c2,2021-05-01T10:00:00+00:00,implemented,stable,v1.22,v1.16,v1.20,v1.22",
+        "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c3,2021-09-01T10:00:00+00:00,implementable,stable,v1.23,v1.16,v1.20,v1.23",
+        "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c4,2022-01-10T10:00:00+00:00,implemented,stable,v1.23,v1.16,v1.20,v1.23",
+    ]
+    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    IMPORTERS["k8s-keps"](source, tmp_path / "landing")
+    events = rows_of(tmp_path / "landing" / "announcements" / "k8s_keps.csv")
+    assert [(e["event"], e["event_date"], e["promised_ship_date"]) for e in events] == [
+        ("announced", "2020-05-18", "2021-08-04"), ("revised", "2021-09-01", "2021-12-07"), ("shipped", "2021-12-07", "")]

@@ -302,8 +302,12 @@ class _KepReplay:
         if stated is not None and stated[0] != self.promise:
             self.promise = stated[0]
             self._emit(Event("revised", version.committed.date(), stated[0], stated[1]))
-        if version.is_shipped and self.releases.is_released(self.promise):
-            # Shipped when its GA release came out; the commit marking it often lags by weeks.
+        if version.is_shipped and self.releases.is_released(self.promise) and (
+                self.releases.released[self.promise] <= version.committed.date() or version is self.versions[-1]):
+            # Shipped when its GA release came out; the commit marking it often lags by weeks. One
+            # marking it before that release was out is a plan: a later version says whether it
+            # shipped there (real data: kep-563 marked implemented for v1.22 in May 2021, re-dated
+            # to v1.23 and shipped in it, was read as shipped on time in v1.22).
             self._close(Event("shipped", self.releases.released[self.promise]))
         elif stated is None:
             raise Unmappable(no_release)
