@@ -418,21 +418,27 @@ def test_fixtures_are_not_copies_of_the_real_files() -> None:
         assert path.stat().st_size < 10_000, path
 
 
-def test_a_kep_renumbered_in_place_is_one_announcement(tmp_path: Path) -> None:
-    # Real data: keps/sig-node/1797-configure-fqdn-as-hostname-for-pods carried 1792 (first under
-    # sig-network), then 1797: kep-1792 stayed open as overdue vaporware of sig-network for good
-    # while kep-1797 shipped. Numbers sharing a file are one KEP, known by its latest number.
+def kep_source(tmp_path: Path, rows: list[str]) -> Path:
+    """A source folder: the fixture's release dates and a KEP history of these CSV rows."""
     source = tmp_path / "source"
     source.mkdir()
     (source / "k8s_release_dates.csv").write_text((FIXTURES / "k8s_release_dates.csv").read_text())
     head = ("kep_number,title,owning_sig,path,commit,commit_date,status,stage,latest_milestone,"
             "milestone_alpha,milestone_beta,milestone_stable\n")
+    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    return source
+
+
+def test_a_kep_renumbered_in_place_is_one_announcement(tmp_path: Path) -> None:
+    # Real data: keps/sig-node/1797-configure-fqdn-as-hostname-for-pods carried 1792 (first under
+    # sig-network), then 1797: kep-1792 stayed open as overdue vaporware of sig-network for good
+    # while kep-1797 shipped. Numbers sharing a file are one KEP, known by its latest number.
     rows = [
         "1792,FQDN,sig-network,keps/sig-network/1797-fqdn/kep.yaml,a1,2020-05-18T18:32:01-04:00,provisional,alpha,v1.19,v1.19,v1.20,v1.22",
         "1792,FQDN,sig-node,keps/sig-node/1797-fqdn/kep.yaml,a2,2020-09-17T10:26:30-04:00,implementable,beta,v1.20,v1.19,v1.20,v1.23",
         "1797,FQDN,sig-node,keps/sig-node/1797-fqdn/kep.yaml,a3,2021-12-20T12:44:21-04:00,implemented,stable,v1.23,v1.19,v1.20,v1.23",
     ]
-    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    source = kep_source(tmp_path, rows)
     IMPORTERS["k8s-keps"](source, tmp_path / "landing")
     events = text(tmp_path / "landing" / "announcements" / "k8s_keps.csv").splitlines()[1:]
     assert {line.split(",")[0] for line in events} == {"kep-1797"}
@@ -443,17 +449,12 @@ def test_a_real_kep_still_titled_as_the_template_keeps_its_promise(tmp_path: Pat
     # Real data: keps/sig-node/3673-.../kep.yaml said `title: KEP Template` when sig-node first
     # promised GA in v1.29; the version was dropped as the template, and the KEP looked like one
     # slip instead of four. The template itself (sig-xyz, NNNN-kep-template) is still left out.
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "k8s_release_dates.csv").write_text((FIXTURES / "k8s_release_dates.csv").read_text())
-    head = ("kep_number,title,owning_sig,path,commit,commit_date,status,stage,latest_milestone,"
-            "milestone_alpha,milestone_beta,milestone_stable\n")
     rows = [
         "NNNN,KEP Template,sig-xyz,keps/NNNN-kep-template/kep.yaml,t1,2020-03-11T15:38:55-07:00,provisional,,,,,",
         "3673,KEP Template,sig-node,keps/sig-node/3673-pulls/kep.yaml,b1,2020-05-18T18:32:01-04:00,implementable,alpha,v1.19,v1.19,v1.20,v1.22",
         "3673,Parallel pulls,sig-node,keps/sig-node/3673-pulls/kep.yaml,b2,2020-09-17T10:26:30-04:00,implementable,beta,v1.20,v1.19,v1.20,v1.23",
     ]
-    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    source = kep_source(tmp_path, rows)
     [report] = IMPORTERS["k8s-keps"](source, tmp_path / "landing")
     events = rows_of(tmp_path / "landing" / "announcements" / "k8s_keps.csv")
     assert [(e["announcement_id"], e["event"], e["event_date"]) for e in events][:2] == [
@@ -465,18 +466,13 @@ def test_a_real_kep_still_titled_as_the_template_keeps_its_promise(tmp_path: Pat
 def test_a_kep_marked_implemented_before_its_release_was_out_ships_where_it_really_did(tmp_path: Path) -> None:
     # Real data: kep-563 (dual-stack) was marked implemented for v1.22 three months before v1.22
     # came out, then re-dated to v1.23 and shipped there; it was read as shipped on time in v1.22.
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "k8s_release_dates.csv").write_text((FIXTURES / "k8s_release_dates.csv").read_text())
-    head = ("kep_number,title,owning_sig,path,commit,commit_date,status,stage,latest_milestone,"
-            "milestone_alpha,milestone_beta,milestone_stable\n")
     rows = [
         "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c1,2020-05-18T10:00:00+00:00,implementable,beta,v1.20,v1.16,v1.20,v1.22",
         "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c2,2021-05-01T10:00:00+00:00,implemented,stable,v1.22,v1.16,v1.20,v1.22",
         "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c3,2021-09-01T10:00:00+00:00,implementable,stable,v1.23,v1.16,v1.20,v1.23",
         "563,Dual-stack,sig-network,keps/sig-network/563-dual-stack/kep.yaml,c4,2022-01-10T10:00:00+00:00,implemented,stable,v1.23,v1.16,v1.20,v1.23",
     ]
-    (source / "k8s_kep_milestone_history.csv").write_text(head + "\n".join(rows) + "\n")
+    source = kep_source(tmp_path, rows)
     IMPORTERS["k8s-keps"](source, tmp_path / "landing")
     events = rows_of(tmp_path / "landing" / "announcements" / "k8s_keps.csv")
     assert [(e["event"], e["event_date"], e["promised_ship_date"]) for e in events] == [

@@ -394,22 +394,27 @@ def test_the_demo_refuses_a_database_or_reports_folder_it_cannot_tell_is_an_earl
     assert (real_reports / "2026-09" / "executive.pdf").read_bytes() == b"%PDF real executive"
 
 
+def without_root_override() -> list[str]:
+    """The command prefix that runs trustcard without root's power to read and write any file
+    (as a service account runs it), or none when not root; skips where that cannot be done."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("root reads and writes every file, and setpriv is not here to drop that")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"]
+
+
 def test_a_landing_file_the_run_may_not_read_is_refused_at_once_naming_it(tmp_path: Path):
     # Review: a chmod 000 file failed the run after 72 s of retries ("transient"), and `validate`
     # printed a bare "[Errno 13]" and exited 1. Root reads any file: it is run without the
     # capabilities that let it, as a service account would be.
-    import os
-    import shutil
-
     landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
         "deliveries/locked.csv": "delivery_id,vendor_id,promised_date,qty_ordered\nD1,V1,2026-01-05,5\n"})
     (landing / "deliveries" / "locked.csv").chmod(0)
-    prefix = []
-    if os.geteuid() == 0:
-        if not shutil.which("setpriv"):
-            pytest.skip("root reads every file, and setpriv is not here to drop that")
-        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
-                  "--inh-caps=-dac_override,-dac_read_search"]
+    prefix = without_root_override()
     checked = subprocess.run(prefix + TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
                              env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
     assert checked.returncode == 2, checked.stdout + checked.stderr
@@ -419,15 +424,7 @@ def test_a_landing_file_the_run_may_not_read_is_refused_at_once_naming_it(tmp_pa
 def test_a_database_the_run_may_not_write_is_named_before_the_run(tmp_path: Path):
     # Review: a read-only folder failed with a bare "[Errno 13] ... db.duckdb.lock", a read-only
     # database file after a minute of retries.
-    import os
-    import shutil
-
-    prefix = []
-    if os.geteuid() == 0:
-        if not shutil.which("setpriv"):
-            pytest.skip("root writes everywhere, and setpriv is not here to drop that")
-        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
-                  "--inh-caps=-dac_override,-dac_read_search"]
+    prefix = without_root_override()
     landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
     locked, file_only = tmp_path / "locked", tmp_path / "open"
     locked.mkdir()

@@ -321,6 +321,18 @@ def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
     assert found == [("shipping the 1 open announcement (1 moved past its first date), even late", 25.0)]
 
 
+# 4 overdue announcements slipped 14 times (credit 0 left, so open_credit_12m = 0), 3 of them
+# pre-sold: weight 11; peers' rate 0.26: pillar 100 * (0 + 0.52) / 13 = 4.0; 10 deliveries, all well.
+VAPORWARE_CARD = {
+    "deliveries_due": 10, "delivery_score": 89.2, "promise_score": 4.0, "recovery_score": None,
+    "announcements_due_12m": 4, "announcements_kept_12m": 0, "announcements_broken_12m": 4,
+    "announcements_cancelled_12m": 0, "announcements_slipped_12m": 0, "promise_credit_12m": 0.0,
+    "slips_12m": 14, "slip_penalty_12m": 0.0, "open_credit_12m": 0.0, "open_weight_cut_12m": 3,
+    "promise_weight_12m": 11, "extra_weight_late_12m": 0, "extra_weight_open_12m": 7,
+    "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0,
+    "open_past_due": 0}
+
+
 def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_shipping_takes_off():
     from pipelines.defs.reports.explain import improvements
     from pipelines.defs.scorecard.model import load_model
@@ -329,13 +341,7 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
     # them pre-sold: weight 11. The list said nothing about them although promises cost the most.
     # Peers' rate 0.26: pillar 100 * (0 + 0.52) / 13 = 4.0. Shipped, even late, the 3 pre-sold
     # extras come off: 100 * 0.52 / 10 = 5.2, +1.2 on the pillar, 0.4 on the month (share 1/3).
-    card = {"deliveries_due": 10, "delivery_score": 89.2, "promise_score": 4.0, "recovery_score": None,
-            "announcements_due_12m": 4, "announcements_kept_12m": 0, "announcements_broken_12m": 4,
-            "announcements_cancelled_12m": 0, "announcements_slipped_12m": 0, "promise_credit_12m": 0.0,
-            "slips_12m": 14, "slip_penalty_12m": 0.0, "open_credit_12m": 0.0, "open_weight_cut_12m": 3,
-            "promise_weight_12m": 11, "extra_weight_late_12m": 0, "extra_weight_open_12m": 7,
-            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0,
-            "open_past_due": 0}
+    card = dict(VAPORWARE_CARD)
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
     assert found["shipping the 4 overdue announcements, even late"] == 0.4
     # Due over 12 months ago, they would leave the window when shipped: nothing left to judge, the
@@ -361,13 +367,7 @@ def test_an_action_that_leaves_the_months_own_records_as_they_are_does_not_move_
     # them shipped, trust moved by 0.00. They earn no credit (0 of 11 -> 0 of 8): the month's own
     # records (own_month_score 52.0, below trust 52.3 before) stay where they are, so the memory
     # holds trust although the shrunk pillar gains 0.4 month points.
-    card = {"deliveries_due": 10, "delivery_score": 89.2, "promise_score": 4.0, "recovery_score": None,
-            "announcements_due_12m": 4, "announcements_kept_12m": 0, "announcements_broken_12m": 4,
-            "announcements_cancelled_12m": 0, "announcements_slipped_12m": 0, "promise_credit_12m": 0.0,
-            "slips_12m": 14, "slip_penalty_12m": 0.0, "open_credit_12m": 0.0, "open_weight_cut_12m": 3,
-            "promise_weight_12m": 11, "extra_weight_late_12m": 0, "extra_weight_open_12m": 7,
-            "extra_weight_cancelled_12m": 0, "on_time_rate": 1.0, "in_full_rate": 1.0, "defect_free_rate": 1.0,
-            "open_past_due": 0, "month_score": 60.8, "own_month_score": 52.0, "trust_score": 52.3, "trust_change": 0.0}
+    card = {**VAPORWARE_CARD, "month_score": 60.8, "own_month_score": 52.0, "trust_score": 52.3, "trust_change": 0.0}
     found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements, even late"]
     assert round(found.points, 2) == 0.4 and found.own_points == 0.0
     assert found.trust_points == 0.0 and found.trust_high is None
