@@ -269,6 +269,26 @@ def test_evidence_csv_keeps_formulas_as_text_and_records_whole():
     assert dict(zip(header, second))["summary"] == "late\r=cmd|' /C calc'!A0"  # one quoted value
 
 
+def test_what_would_raise_the_score_counts_only_what_lifts_a_month_held_at_zero():
+    # Review: "+2.0" printed for an action whose rerun moved the month by 0.29: the gains add up the
+    # pillars' shares, but a month is held at 0 (sql/macros.sql, month_blend).
+    from pipelines.defs.reports.explain import improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # Delivery pillar 10, recovery 40 with no promises: 10 - 0.25 * (100 - 40) / (0.5 + 0.25) = -10,
+    # held at 0. Delivering the 5 late ones of 10 on time: on-time weight 0.5 * 5 / (10 + 10 prior)
+    # = 0.125 of blend, stretched by 1 / 0.5: +25 on the pillar, the whole blend; the month goes
+    # from -10 to 15, so +15 as printed, not +25.
+    card = {"deliveries_due": 10, "on_time_rate": 0.5, "in_full_rate": 1.0, "defect_free_rate": 1.0,
+            "open_past_due": 0, "delivery_score": 10.0, "promise_score": None, "recovery_score": 40.0,
+            "month_score": 0.0, "trust_score": None, "announcements_due_12m": 0}
+    found = {f.text: round(f.points, 2) for f in improvements(card, [], load_model())}
+    assert found == {"delivering the 5 late deliveries on the promised date": 15.0}
+    # Above the floor the gain is the pillar's share, as before.
+    found = {f.text: round(f.points, 2) for f in improvements(card | {"delivery_score": 50.0, "month_score": 30.0}, [], load_model())}
+    assert found == {"delivering the 5 late deliveries on the promised date": 25.0}
+
+
 def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     from pipelines.defs.reports.explain import improvements
     from pipelines.defs.scorecard.model import load_model

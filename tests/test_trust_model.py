@@ -72,6 +72,47 @@ def test_late_tolerance_counts_a_slightly_late_delivery_as_on_time_in_the_pillar
     assert tolerant["delivery_score"] < 100
 
 
+def test_deliveries_too_early_for_the_tolerance_are_explained_as_what_the_score_counts(landing, tmp_path):
+    # Real data (SCMS, 14-day early tolerance): two lines 125 and 149 days early scored a delivery
+    # pillar of 0 while the PDF said "All 2 deliveries arrived on time" and offered nothing to do.
+    from pipelines.defs.reports.explain import findings, improvements
+
+    vendors(landing, "V1")
+    landing.deliveries([["D1", "V1", "2026-10-10", "2026-06-07", "5", "", "", ""],
+                        ["D2", "V1", "2026-10-20", "2026-05-24", "5", "", "", ""],
+                        ["D3", "V1", "2026-10-20", "2026-10-22", "5", "", "", ""]])
+    model = load_model()
+    tuned = dataclasses.replace(model, delivery={**model.delivery, "early_tolerance_days": 14, "late_tolerance_days": 2})
+    card = score(landing.root, tmp_path / "a.duckdb", model=tuned)[("V1", OCT)]
+    assert (card["deliveries_too_early"], card["late_within_tolerance"]) == (2, 1)
+    assert card["on_time_rate"] == pytest.approx(2 / 3)  # the contract's rate: by the date alone
+    # V1 is the whole portfolio; on time in the pillar 1 of 3 (D3, within 2 days), in full 3 of 3:
+    #   on time: portfolio (1 + 0.5)/4 = 3/8 -> category (1 + 30/8)/13 = 19/52 -> vendor (1 + 190/52)/13 = 242/676
+    #   in full (and defect-free): (3 + 0.5)/4 = 7/8 -> (3 + 70/8)/13 = 47/52 -> (3 + 470/52)/13 = 626/676
+    #   blend = 0.5 * 242/676 + 0.5 * 626/676 = 434/676 -> 100 * (434/676 - 0.5)/0.5 = 28.40
+    assert card["delivery_score"] == pytest.approx(100 * (434 / 676 - 0.5) / 0.5)
+    said = findings(card, [], tuned)[0].text
+    assert said == ("1 of 3 deliveries was late; late ones by 2 days at the median; 1 of them within the 2 days"
+                    " of tolerance, on time in the score; 2 arrived more than 14 days before the promised date,"
+                    " not on time in the score")
+    # What the score counts against them: 2 deliveries not on time of 3 + 10 imaginary, on-time
+    # weight 0.5, stretched by 1/0.5: 100 * (0.5 * 2/13) / 0.5 = 15.38 points, the pillar alone.
+    assert findings(card, [], tuned)[0].points == pytest.approx(100 * 2 / 13)
+    actions = {f.text: f.points for f in improvements(card, [], tuned)}
+    assert actions == {"delivering the 2 early deliveries no more than 14 days before the promised date":
+                       pytest.approx(100 * 2 / 13)}
+    # The evidence lists them, with how early, and the excused late one as such.
+    from pipelines.defs.reports.context import vendor_context
+
+    con = open_database(tmp_path / "a.duckdb")
+    try:
+        listed = vendor_context(con, "V1", OCT, tuned)["late_deliveries"]
+    finally:
+        con.close()
+    assert [(d["delivery_id"], d["days_late"], d["problem"]) for d in listed] == [
+        ("D3", 2, "late, within the tolerance"), ("D1", -125, "too early"), ("D2", -149, "too early")]
+
+
 def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
     vendors(landing, "V1")
     landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-10", "5", "", "", "900"],

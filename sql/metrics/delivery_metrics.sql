@@ -11,6 +11,13 @@ SELECT
   count(*) FILTER (WHERE delivered_date <= promised_date + to_days($late_tolerance_days)
                      AND ($early_tolerance_days < 0 OR delivered_date >= promised_date - to_days($early_tolerance_days)))
     AS on_time_in_tolerance,
+  -- The two ways the tolerance parts the pillar from the strict rate, counted so that the
+  -- explanation can say them: arrived more than early_tolerance_days before the first promise
+  -- (not on time in the pillar), and late by no more than late_tolerance_days (on time in it).
+  count(*) FILTER (WHERE $early_tolerance_days >= 0 AND delivered_date < promised_date - to_days($early_tolerance_days))
+    AS too_early,
+  count(*) FILTER (WHERE delivered_date > promised_date AND delivered_date <= promised_date + to_days($late_tolerance_days))
+    AS late_in_tolerance,
   count(*) FILTER (WHERE delivered_date IS NOT NULL AND coalesce(qty_delivered, qty_ordered) >= qty_ordered) AS in_full,
   count(*) FILTER (WHERE delivered_date <= promised_date
                      AND coalesce(qty_delivered, qty_ordered) >= qty_ordered) AS on_time_in_full,

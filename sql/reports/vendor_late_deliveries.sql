@@ -1,16 +1,21 @@
--- Evidence: a vendor's deliveries due in a month that were late, short or rejected, worst first.
+-- Evidence: a vendor's deliveries due in a month that were late, short or rejected, or arrived
+-- earlier than the trust model's early tolerance allows (not on time in the score), worst first.
 SELECT delivery_id, promised_date, delivered_date,
        CASE WHEN delivered_date IS NULL THEN NULL ELSE date_diff('day', promised_date, delivered_date) END AS days_late,
        qty_ordered, coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered END) AS qty_delivered,
        coalesce(qty_rejected, 0) AS qty_rejected,
        concat_ws('; ',
          CASE WHEN delivered_date IS NULL THEN 'not delivered' END,
-         CASE WHEN delivered_date > promised_date THEN 'late' END,
+         CASE WHEN delivered_date > promised_date + to_days($late_tolerance_days) THEN 'late'
+              WHEN delivered_date > promised_date THEN 'late, within the tolerance' END,
+         CASE WHEN $early_tolerance_days >= 0 AND delivered_date < promised_date - to_days($early_tolerance_days)
+              THEN 'too early' END,
          CASE WHEN delivered_date IS NOT NULL AND coalesce(qty_delivered, qty_ordered) < qty_ordered THEN 'short' END,
          CASE WHEN coalesce(qty_rejected, 0) > 0 THEN 'rejected' END) AS problem,
        _source_file || ':' || _row_number AS source
 FROM deliveries
 WHERE vendor_id = $vendor AND month = $month
   AND (delivered_date IS NULL OR delivered_date > promised_date
+       OR ($early_tolerance_days >= 0 AND delivered_date < promised_date - to_days($early_tolerance_days))
        OR coalesce(qty_delivered, qty_ordered) < qty_ordered OR coalesce(qty_rejected, 0) > 0)
 ORDER BY delivered_date IS NULL DESC, days_late DESC NULLS FIRST, delivery_id

@@ -114,6 +114,9 @@ SELECT
   defect_free / nullif(deliveries_due, 0) AS defect_free_rate,
   coalesce(open_past_due, 0) AS open_past_due,
   coalesce(delivered_late, 0) AS delivered_late,
+  -- Where the pillar's on time differs from on_time_rate (a tolerance in the trust model).
+  coalesce(too_early, 0) AS deliveries_too_early,
+  coalesce(late_in_tolerance, 0) AS late_within_tolerance,
   median_days_late,
   mean_days_late,
   coalesce(late_1_3_days, 0) AS late_1_3_days,

@@ -175,7 +175,8 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
     category = peer_category(con, vendor_id, vendor["category"], month)
     trend = _trend(con, vendor_id, category, month)
     complaints = _dicts(con, load_sql("reports/vendor_complaints"), {"vendor": vendor_id, "month": month})
-    late = _dicts(con, load_sql("reports/vendor_late_deliveries"), {"vendor": vendor_id, "month": month})
+    late = _dicts(con, load_sql("reports/vendor_late_deliveries"),
+                  {"vendor": vendor_id, "month": month, **model.metric_params("delivery_metrics")})
     quarantine = _quarantine_kinds(con, {"month": month, "vendor": vendor_id})
     undated = _quarantine_kinds(con, {"month": None, "vendor": vendor_id})
     return {
