@@ -175,10 +175,17 @@ def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummar
 
 def _top_reasons(con: duckdb.DuckDBPyConnection, table: str, where: str, args: list) -> list[tuple]:
     """The 8 commonest reasons in a quarantine-shaped table, grouped by their kind (`reason_kind`:
-    the values they quote masked), each with the first row's own words and place."""
+    the values they quote masked), each with the first row's place. A group whose rows quote
+    different values is told by its kind, the first row's words as an example: quoting them alone
+    read as if every row held that value."""
     return [tuple(r) for r in con.execute(
-        f"""SELECT coalesce(column_name, '(row)') AS col, arg_min(reason, (source_file, row_number)),
-                   count(*) AS n, arg_min(source_file || ':' || row_number, (source_file, row_number))
-            FROM {table} WHERE {where}
-            GROUP BY col, reason_kind(reason)
+        f"""SELECT col, CASE WHEN variants = 1 THEN first_reason
+                             ELSE kind || ' (' || variants || ' different; e.g. ' || first_reason || ')' END,
+                   n, place
+            FROM (SELECT coalesce(column_name, '(row)') AS col, reason_kind(reason) AS kind,
+                         arg_min(reason, (source_file, row_number)) AS first_reason,
+                         count(DISTINCT reason) AS variants, count(*) AS n,
+                         arg_min(source_file || ':' || row_number, (source_file, row_number)) AS place
+                  FROM {table} WHERE {where}
+                  GROUP BY col, kind)
             ORDER BY n DESC, 1, 2 LIMIT 8""", args).fetchall()]
