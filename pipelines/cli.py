@@ -128,7 +128,7 @@ def _listed(months: list[str], limit: int = 6) -> str:
 def _demo(args: argparse.Namespace) -> int:
     from .demo_targets import NotADemoTarget, check_demo_targets, mark_demo_reports
     from .runner import RunError, check_range, last_scorable_month, run_months
-    from .sample_data import generate
+    from .sample_data import files_not_from_the_sample, generate
 
     last = last_scorable_month()
     first = add_months(last, -(DEMO_MONTHS - 1))
@@ -143,6 +143,9 @@ def _demo(args: argparse.Namespace) -> int:
         raise RunError(str(exc)) from exc
     mark_demo_reports(settings.reports_dir)
     landing = settings.landing_dir
+    for rel in files_not_from_the_sample(landing):
+        print(f"warning: {landing / rel} was not written by the sample; the demo replaces the sample's "
+              "feed folders and deletes it")
     counts = generate(landing, last, months=DEMO_MONTHS)
     print(f"sample data for {first:%Y-%m}..{last:%Y-%m} in {landing}: "
           + ", ".join(f"{n} {feed}" for feed, n in counts.items()))

@@ -35,6 +35,7 @@ import io
 import itertools
 import math
 import random
+import re
 import shutil
 import unicodedata
 from collections.abc import Iterable
@@ -1049,6 +1050,19 @@ def check_sample_folder(landing_dir: Path, seed: int = DEFAULT_SEED) -> None:
         raise NotASampleFolder(
             f"{landing_dir} holds data that is not trustcard's sample (its vendors.csv is not the sample's): the "
             "demo would delete it. Point TRUSTCARD_LANDING_DIR at an empty or new folder for the demo, or unset it")
+
+
+# The names `generate` gives its files, in each feed folder.
+SAMPLE_FILE = re.compile(r"deliveries/deliveries_\d{4}Q[1-4]\.(csv|parquet)|complaints/complaints_\d{4}\.csv"
+                         r"|announcements/announcement_events_\d{4}\.csv")
+
+
+def files_not_from_the_sample(landing_dir: Path) -> list[str]:
+    """Files in the feed folders that `generate` would delete and did not write (a late file a
+    user added to try a rerun): the demo names them before it replaces the sample."""
+    found = [path.relative_to(landing_dir).as_posix() for name in FEED_DIRS if (landing_dir / name).is_dir()
+             for path in sorted((landing_dir / name).rglob("*")) if not path.is_dir()]
+    return [rel for rel in found if not SAMPLE_FILE.fullmatch(rel)]
 
 
 def reset_landing(landing_dir: Path) -> None:

@@ -130,6 +130,21 @@ def test_regeneration_replaces_old_feed_files(tmp_path: Path) -> None:
     assert (tmp_path / "keep.txt").read_text() == "not ours"
 
 
+def test_files_the_sample_did_not_write_are_named_before_regeneration_deletes_them(tmp_path: Path) -> None:
+    # Review: a late file a user added to the demo's landing folder to try a rerun was deleted by
+    # the next `trustcard demo` without a word.
+    from pipelines.sample_data import files_not_from_the_sample
+
+    generate(tmp_path, date(2013, 2, 1), months=14)
+    assert files_not_from_the_sample(tmp_path) == []  # every file it writes, csv and parquet
+    (tmp_path / "deliveries" / "late.csv").write_text("delivery_id\n")
+    (tmp_path / "complaints" / "march").mkdir()
+    (tmp_path / "complaints" / "march" / "complaints_2013.csv").write_text("complaint_id\n")
+    (tmp_path / "announcements" / "announcement_events_2013.csv.bak").write_text("x\n")
+    assert files_not_from_the_sample(tmp_path) == [
+        "deliveries/late.csv", "complaints/march/complaints_2013.csv", "announcements/announcement_events_2013.csv.bak"]
+
+
 def test_regeneration_refuses_a_folder_that_is_not_an_earlier_sample(tmp_path: Path) -> None:
     from pipelines.sample_data import NotASampleFolder
 
