@@ -1290,7 +1290,7 @@ def test_a_feed_gone_quiet_after_a_month_of_rows_is_said_on_page_one():
     # Review: a month whose deliveries never arrived (3,410 the month before) read like any other.
     import duckdb
 
-    from pipelines.defs.reports.context import _feeds_gone_quiet
+    from pipelines.defs.reports.context import _feeds_gone_quiet, _rows_of_month
 
     con = duckdb.connect()
     con.execute("CREATE TABLE ingest_log (feed VARCHAR, month DATE, rows_read BIGINT)")
@@ -1303,10 +1303,25 @@ def test_a_feed_gone_quiet_after_a_month_of_rows_is_said_on_page_one():
     # 150 events in August, 2 in September.
     con.executemany("INSERT INTO announcement_events VALUES (?)",
                     [[date(2026, 8, 1 + i % 28)] for i in range(150)] + [[date(2026, 9, 3)]] * 2)
-    assert _feeds_gone_quiet(con, MONTH) == [{"feed": "deliveries", "before": 3410}]  # complaints: too few to say
+    assert _feeds_gone_quiet(con, MONTH, _rows_of_month(con, MONTH)) == [{"feed": "deliveries", "before": 3410}]  # complaints: too few to say
     con.execute("DELETE FROM announcement_events WHERE event_date >= ?", [MONTH])  # none in September now
-    assert _feeds_gone_quiet(con, MONTH) == [{"feed": "announcements", "before": 150},
-                                             {"feed": "deliveries", "before": 3410}]
+    assert _feeds_gone_quiet(con, MONTH, _rows_of_month(con, MONTH)) == [{"feed": "announcements", "before": 150},
+                                                                        {"feed": "deliveries", "before": 3410}]
+
+
+def test_a_month_of_announcement_events_alone_says_so_in_the_data_quality_line(rendered: Path):
+    # Review: page one no longer said "no data arrived" for a month holding Kubernetes events only,
+    # but its data-quality line still said "no feed has rows of this month".
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _executive_context_of(rendered)
+    line = lambda html: " ".join(html[html.index("Data quality:"):].split("</p>")[0].split())  # noqa: E731
+    events = line(render_html("executive.html", {**ctx, "quality": [], "events_of_month": 3, "title": "t", "subject": "s"}))
+    assert "no feed has rows" not in events
+    assert "no deliveries or complaints of this month, and no announcement falling due in it; 3 announcement " \
+           "events were made in it" in events
+    quiet = line(render_html("executive.html", {**ctx, "quality": [], "events_of_month": 0, "title": "t", "subject": "s"}))
+    assert "no feed has rows of this month (its scores rest on earlier months)." in quiet
 
 
 def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_month(rendered: Path):

@@ -225,6 +225,7 @@ def mark_lookalikes(rows: list[dict]) -> None:
 
 
 def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustModel) -> dict:
+    month_rows = _rows_of_month(con, month)
     rows = _dicts(con, """
         SELECT s.*, v.vendor_name, coalesce(v.is_self, false) AS is_self,
                p.trust_score AS prev_trust, p.grade AS prev_grade, p3.grade AS grade_3m_ago,
@@ -281,8 +282,11 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "self_vaporware": any(r["is_self"] and r["trust_score"] is not None and r["vaporware"] for r in rows),
         "redemption": (_dicts(con, load_sql("reports/month_redemption"), {"month": month}) or [None])[0],
         "quality": _month_quality(con, month),
-        "feeds_gone_quiet": _feeds_gone_quiet(con, month),
-        "no_data": not any(_rows_of_month(con, month).values()),
+        "feeds_gone_quiet": _feeds_gone_quiet(con, month, month_rows),
+        "no_data": not any(month_rows.values()),
+        # announcement events made in the month: the data-quality line counts announcements under
+        # the month they fall due, so a month of events alone has no row of its own there
+        "events_of_month": month_rows.get("announcements", 0),
         "quality_reasons": _quarantine_kinds(con, {"month": month, "vendor": None})[:5],
         "undated_rows": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
         "model": model,
@@ -484,10 +488,11 @@ def data_quality_context(con: duckdb.DuckDBPyConnection, month: date) -> dict:
 QUIET_FEED_ROWS = 100
 
 
-def _feeds_gone_quiet(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
-    """Feeds with rows the month before (QUIET_FEED_ROWS or more) and none this month: more often a
-    failed export than a quiet month, and the page looked like any other (review)."""
-    before, now = _rows_of_month(con, add_months(month, -1)), _rows_of_month(con, month)
+def _feeds_gone_quiet(con: duckdb.DuckDBPyConnection, month: date, now: dict[str, int]) -> list[dict]:
+    """Feeds with rows the month before (QUIET_FEED_ROWS or more) and none this month (`now`, the
+    month's _rows_of_month): more often a failed export than a quiet month, and the page looked
+    like any other (review)."""
+    before = _rows_of_month(con, add_months(month, -1))
     return [{"feed": feed, "before": rows} for feed, rows in sorted(before.items())
             if rows >= QUIET_FEED_ROWS and not now.get(feed)]
 
