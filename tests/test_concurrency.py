@@ -231,6 +231,12 @@ def test_the_note_names_months_scored_in_this_database_not_by_another_on_the_sam
     run_ok("2026-03..2026-10", cli_env(landing.root, tmp_path / "other.duckdb", home))
     out = run_ok("2026-10", cli_env(landing.root, tmp_path / "fresh.duckdb", home, TRUSTCARD_FIRST_MONTH="2026-09"))
     assert "scored 2026-10\n" in out and "note:" not in out
+    # Trust remembers months from TRUSTCARD_FIRST_MONTH on: September, not the two years before it.
+    moved = "SELECT count(*) FILTER (WHERE trust_change IS NOT NULL), count(*) FROM scorecard"
+    assert query(tmp_path / "fresh.duckdb", moved) == [(3, 3)]
+    run_ok("2026-10", cli_env(landing.root, tmp_path / "first.duckdb", home, TRUSTCARD_FIRST_MONTH="2026-10"))
+    assert query(tmp_path / "first.duckdb", moved) == [(0, 3)]
+    assert query(tmp_path / "first.duckdb", "SELECT count(*) FROM scorecard WHERE trust_score = month_score") == [(3,)]
 
 
 def test_a_rerun_by_hand_names_every_month_scored_from_rows_it_changed(landing: Landing, tmp_path: Path):

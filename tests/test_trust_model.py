@@ -29,7 +29,7 @@ OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 
 
 def score(landing: Path, db: Path, start: date = OCT, end: date = NOV, model: TrustModel | None = None,
-          as_of: date = AS_OF) -> dict:
+          as_of: date = AS_OF, memory_from: date | None = None) -> dict:
     """Run every model for months [start, end); return scorecard rows by (vendor_id, month)."""
     model = model or load_model()
     con = open_database(db)
@@ -39,7 +39,7 @@ def score(landing: Path, db: Path, start: date = OCT, end: date = NOV, model: Tr
             validate_feed(con, feed, *ALL_MONTHS, as_of, "test")
         for m in METRIC_MODELS:
             build_metric(con, m, start, end, model)
-        build_scorecard(con, start, end, model)
+        build_scorecard(con, start, end, model, memory_from)
         cur = con.execute("SELECT * FROM scorecard")
         names = [d[0] for d in cur.description]
         return {(r[0], r[1]): dict(zip(names, r)) for r in cur.fetchall()}
@@ -683,6 +683,24 @@ def test_a_month_scores_the_same_alone_as_in_a_range_over_a_long_sparse_history(
     both = score(landing.root, tmp_path / "a.duckdb", date(2024, 1, 1), date(2024, 3, 1))[("V1", feb)]
     alone = score(landing.root, tmp_path / "b.duckdb", feb, date(2024, 3, 1))[("V1", feb)]
     assert both["trust_score"] == alone["trust_score"] and both["trust_score"] is not None
+
+
+def test_trust_remembers_no_month_before_the_first_month_scored(landing, tmp_path):
+    # Review: the sample's announcements reach back before its first month; a cancellation judged the
+    # month before (a month of promises alone, never scored) started three vendors' trust at 4, and
+    # the first month scored listed them as F and as "improved most", against a month near 60.
+    vendors(landing, "V1", "V2")
+    landing.deliveries([[f"D{v}{k}", v, f"2026-{m:02d}-1{k}", f"2026-{m:02d}-1{k}", "5", "", "", ""]
+                        for v in ("V1", "V2") for m in (9, 10) for k in range(3) if (v, m) != ("V1", 9)])
+    landing.announcements([["A1", "V1", "P", "announced", "2026-03-01", "2026-09-15", "false"],
+                           ["A1", "V1", "", "cancelled", "2026-09-10", "", ""]])
+    remembered = score(landing.root, tmp_path / "a.duckdb", OCT, NOV)[("V1", OCT)]
+    # September (the cancellation alone) seeds trust, October only lifts it by a fifth of the gap.
+    assert remembered["trust_change"] is not None
+    assert remembered["trust_score"] < remembered["month_score"] - 10
+    fresh = score(landing.root, tmp_path / "b.duckdb", OCT, NOV, memory_from=OCT)[("V1", OCT)]
+    assert fresh["month_score"] == remembered["month_score"]  # the month itself is the same
+    assert fresh["trust_change"] is None and fresh["trust_score"] == pytest.approx(fresh["month_score"])
 
 
 def test_an_announcement_is_dated_by_its_first_announced_event_that_can_be_judged(landing, tmp_path):

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Materiali
 
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import ranges_label
-from ...lib.partitions import monthly_partitions, single_run, window
+from ...lib.partitions import first_partition_month, monthly_partitions, single_run, window
 from .build import build_metric, build_scorecard
 from .model import load_model
 
@@ -53,7 +53,7 @@ metric_assets = [metric_asset(m, s) for m, s in METRIC_SOURCES.items()]
 def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
     start, end = window(context)
     with duckdb.connect() as con:
-        rows, rescored = build_scorecard(con, start, end, load_model())
+        rows, rescored = build_scorecard(con, start, end, load_model(), memory_from=first_partition_month())
         # The last month of this run's window, named: never a month outside it.
         summary = con.execute(
             """SELECT max(month), count(*), count(trust_score), round(avg(trust_score), 1),

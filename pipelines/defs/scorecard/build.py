@@ -51,14 +51,21 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute(load_sql("scorecard/data_as_of")).fetchall()[0][0]
 
 
-def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel) -> tuple[int, str]:
+def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel,
+                    memory_from: date | None = None) -> tuple[int, str]:
     """Score months [start, end). Trust remembers every month since the vendor's first, so the
     months before the window, back to the first month with data, are scored again from the
     validated tables too: a month's trust never depends on which months earlier runs happened to
     materialise (the look-back's metrics are kept between runs over the same validated rows).
+    Trust's memory begins at `memory_from` (TRUSTCARD_FIRST_MONTH, where scoring begins): a month
+    before it is never scored, so it seeds no trust (review: announcements judged the month before
+    the sample's first month started three vendors' trust at 4 beside month scores near 60). Its
+    facts still count in the trailing windows of the months scored.
     Returns the rows written and what they changed in the stored trust scores (trust_rescored)."""
     prepare(con)
     first = min(history_start(con, start, model), add_months(start, -1))  # and one more for the change
+    if memory_from is not None:
+        first = min(max(first, memory_from), add_months(start, -1))
     try:
         _shadow_metrics(con, first, end, model)
         as_of = data_as_of(con) or end
@@ -66,7 +73,7 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
         con.execute(f"CREATE OR REPLACE TEMP TABLE pillars_new AS {load_sql('scorecard/scorecard_pillars')}", params)
     finally:
         _unshadow_metrics(con)
-    memory = _memory(con, start, model)
+    memory = _memory(con, start, model, memory_from)
     con.register("memory_frame", memory.to_arrow())
     try:
         con.execute(
@@ -167,13 +174,16 @@ def history_start(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel
     return reached
 
 
-def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel) -> pl.DataFrame:
+def _memory(con: duckdb.DuckDBPyConnection, start: date, model: TrustModel, memory_from: date | None) -> pl.DataFrame:
     """Trust score with memory, and its change since last month, for the rows from `start` on:
-    each vendor's months in order, from the first month of the look-back."""
-    rows = con.execute("""SELECT vendor_id, month, month_score,
+    each vendor's months in order, from the first month of the look-back (months before
+    `memory_from` count as months without a score)."""
+    rows = con.execute("""SELECT vendor_id, month,
+                                 CASE WHEN month >= $from THEN month_score END,
                                  delivery_score IS NULL AND promise_score IS NULL AND month_score IS NOT NULL,
                                  own_month_score
-                          FROM pillars_new ORDER BY vendor_id, month""").fetchall()
+                          FROM pillars_new ORDER BY vendor_id, month""",
+                       {"from": memory_from or date(1, 1, 1)}).fetchall()
     out = []
     for vendor, group in groupby(rows, key=lambda r: r[0]):
         months = list(group)
