@@ -233,7 +233,7 @@ def test_a_silent_month_explains_held_trust_not_repair():
             "prev_promise": None, "prev_recovery": None, "trust_change": 0.0, "on_time_rate": None,
             "prev_on_time": 0.8, "complaints_opened": 0, "announcements_broken_12m": 0,
             "announcements_due_12m": 0}
-    assert _mover_reason({**base, "prev_trust": 70.0, "month_score": None}) == "no data this month: trust held where it was"
+    assert _mover_reason({**base, "prev_trust": 70.0, "month_score": None}) == "no data: trust held where it was"  # printed after "this month: "
     # The first month has no trust_change; a change without last month's stored row (that month
     # was never materialised) is still reported, not called a first month.
     assert _mover_reason({**base, "prev_trust": None, "trust_change": None, "month_score": 90.0}) == "first month with a score"
@@ -809,6 +809,12 @@ def test_what_moved_the_score_tells_complaints_still_open_before_their_date_apar
     text = next(f.text for f in findings(card, complaints, load_model()) if f.evidence == "complaints")
     assert text == ("4 complaints opened: 2 past the promised resolution date, "
                     "1 still open and due after the month (not on time until resolved by the date due)")
+    # Review (CFPB, which records no acknowledgement): "12 not acknowledged within a day" beside a
+    # median time to acknowledge of "no data". A late answer and none recorded are told apart.
+    complaints[0]["hours_to_acknowledge"], complaints[1]["hours_to_acknowledge"] = 30.0, None
+    text = next(f.text for f in findings(card, complaints, load_model()) if f.evidence == "complaints")
+    assert text.startswith("4 complaints opened: 1 acknowledged after more than a day, "
+                           "1 with no acknowledgement recorded, 2 past")
 
 
 def test_a_vendor_id_shaped_like_another_ids_file_name_gets_its_own_pdf(tmp_path: Path):

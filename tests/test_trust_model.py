@@ -101,7 +101,8 @@ def test_deliveries_too_early_for_the_tolerance_are_explained_as_what_the_score_
     actions = {f.text: f.points for f in improvements(card, [], tuned)}
     assert actions == {"delivering the 2 early deliveries no more than 14 days before the promised date":
                        pytest.approx(100 * 2 / 13)}
-    # The evidence lists them, with how early, and the excused late one as such.
+    # The evidence lists them, with how early, and the excused late one as such: furthest from the
+    # promise first (review: the least early were listed as "the worst", the earliest cut off).
     from pipelines.defs.reports.context import vendor_context
 
     con = open_database(tmp_path / "a.duckdb")
@@ -110,7 +111,7 @@ def test_deliveries_too_early_for_the_tolerance_are_explained_as_what_the_score_
     finally:
         con.close()
     assert [(d["delivery_id"], d["days_late"], d["problem"]) for d in listed] == [
-        ("D3", 2, "late, within the tolerance"), ("D1", -125, "too early"), ("D2", -149, "too early")]
+        ("D2", -149, "too early"), ("D1", -125, "too early"), ("D3", 2, "late, within the tolerance")]
 
 
 def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):

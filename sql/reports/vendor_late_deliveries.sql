@@ -18,4 +18,6 @@ WHERE vendor_id = $vendor AND month = $month
   AND (delivered_date IS NULL OR delivered_date > promised_date
        OR ($early_tolerance_days >= 0 AND delivered_date < promised_date - to_days($early_tolerance_days))
        OR coalesce(qty_delivered, qty_ordered) < qty_ordered OR coalesce(qty_rejected, 0) > 0)
-ORDER BY delivered_date IS NULL DESC, days_late DESC NULLS FIRST, delivery_id
+-- Worst first: never delivered, then furthest from the promise either way (one 130 days early
+-- before one 3 days late; early ones are listed only when beyond the tolerance).
+ORDER BY delivered_date IS NULL DESC, abs(days_late) DESC NULLS FIRST, days_late DESC, delivery_id

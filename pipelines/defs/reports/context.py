@@ -375,7 +375,7 @@ def _mover_reason(r: dict) -> str:
     if r["prev_trust"] is None:  # last month's row was not materialised; the change was computed
         return f"trust {r['trust_change']:+.1f} since last month"
     if r["month_score"] is None:
-        return "no data this month: trust held where it was"
+        return "no data: trust held where it was"  # after "this month: " on the page
     if abs(r["trust_change"]) < 0.05:
         return _held_reason(r)
     up = r["trust_change"] > 0

@@ -150,7 +150,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         late, early, excused = _late(card), card.get("deliveries_too_early", 0), card.get("late_within_tolerance", 0)
         text = f"{late} of {plural(n, 'delivery', 'deliveries')} {'was' if late == 1 else 'were'} late" if late else \
             f"{'the' if n == 1 else 'all'} {plural(n, 'delivery', 'deliveries')} arrived on time" if not early else \
-            f"none of {plural(n, 'delivery', 'deliveries')} was late"
+            (f"the delivery was not late" if n == 1 else f"none of {n} deliveries was late")
         if card["open_past_due"]:
             text += f" ({card['open_past_due']} not delivered at all)"
         if card["median_days_late"] is not None:
@@ -205,8 +205,13 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         repeats = sum(1 for c in complaints if c["is_repeat"])
         text = f"{plural(len(complaints), 'complaint')} opened"
         parts = []
-        if slow:
-            parts.append(f"{slow} not acknowledged within a day")
+        # No acknowledgement recorded is not the same fact as a late one: some sources (the CFPB's)
+        # record none at all, and "not acknowledged" read as if the vendor had been silent.
+        unrecorded = sum(1 for c in complaints if c["hours_to_acknowledge"] is None)
+        if slow - unrecorded:
+            parts.append(f"{slow - unrecorded} acknowledged after more than a day")
+        if unrecorded:
+            parts.append(f"{unrecorded} with no acknowledgement recorded")
         if missed:
             parts.append(f"{missed} past the promised resolution date")
         if pending:
