@@ -50,7 +50,8 @@ rated AS (
   -- $prior_fallback records only: it stands for no evidence at all, and at the pillars' strength it
   -- pulled a small portfolio's perfect month to 77% (12 of 12 on time) and its vendors to grade D.
   -- A small category (or a vendor alone in its category) is pulled toward the portfolio, so a
-  -- vendor is never shrunk toward its own few records alone: 1 of 1 on time is not a perfect pillar.
+  -- vendor is not shrunk toward its own few records alone: 1 of 1 on time is not a perfect pillar
+  -- (its records are in the pools too: the only vendor with deliveries is pulled toward its own rate).
   SELECT j.*,
     shrunk(coalesce(p.on_time, 0), coalesce(p.due, 0),
            shrunk(coalesce(o.on_time, 0), coalesce(o.due, 0), 0.5, $prior_fallback), $prior_deliveries) AS prior_on_time,
@@ -64,7 +65,13 @@ rated AS (
            shrunk(coalesce(o.handling, 0), coalesce(o.complaints, 0), 65, $prior_fallback), $prior_recovery) AS prior_recovery,
     -- What the vendor is shown as its peers' on-time rate: the category's pooled rate, else the
     -- portfolio's; NULL, not a fallback, when no peer had a delivery due.
-    coalesce(p.shown_on_time / nullif(p.due, 0), o.shown_on_time / nullif(o.due, 0)) AS peer_on_time_seen
+    coalesce(p.shown_on_time / nullif(p.due, 0), o.shown_on_time / nullif(o.due, 0)) AS peer_on_time_seen,
+    -- The pooled counts the delivery priors come from (NULL: no category pool), kept for the
+    -- explanation's what-ifs: a vendor that is much of its pool moves its own prior.
+    p.due::BIGINT AS pool_category_due, p.on_time::BIGINT AS pool_category_on_time, p.in_full::BIGINT AS pool_category_in_full,
+    p.defect_free::BIGINT AS pool_category_defect_free, o.due::BIGINT AS pool_portfolio_due,
+    o.on_time::BIGINT AS pool_portfolio_on_time, o.in_full::BIGINT AS pool_portfolio_in_full,
+    o.defect_free::BIGINT AS pool_portfolio_defect_free
   FROM weighted j
   LEFT JOIN peers p ON j.categorised AND p.categorised AND p.category = j.category AND p.month = j.month
   LEFT JOIN portfolio o ON o.month = j.month
@@ -157,6 +164,10 @@ SELECT
   prior_defect_free AS prior_defect_free_rate,
   prior_promise AS prior_promise_rate,
   prior_recovery AS prior_recovery_points,
+  -- Whether the vendor's own deliveries are in the pools above (our own company is in none).
+  NOT is_self AS in_peer_pools,
+  pool_category_due, pool_category_on_time, pool_category_in_full, pool_category_defect_free,
+  pool_portfolio_due, pool_portfolio_on_time, pool_portfolio_in_full, pool_portfolio_defect_free,
   delivery_score,
   promise_score,
   recovery_pillar AS recovery_score,

@@ -54,9 +54,33 @@ def _delivery_gains(card: dict, model: TrustModel, fixed: dict[str, int]) -> flo
     n = card["deliveries_due"]
     if not n or not any(fixed.values()):
         return 0.0
-    blend = sum(model.delivery[part] * k for part, k in fixed.items()) / (n + model.priors["deliveries"])
-    gain = min(100 * blend / (1 - model.delivery["floor"]), 100 - (card["delivery_score"] or 0))
+    if card.get("pool_portfolio_due") is not None and not model.delivery["spend_weighted"]:
+        gain = _delivery_pillar(card, model, fixed) - _delivery_pillar(card, model, {})
+    else:  # the priors held still (no pools recorded; spend-weighted parts are sums of value)
+        blend = sum(model.delivery[part] * k for part, k in fixed.items()) / (n + model.priors["deliveries"])
+        gain = min(100 * blend / (1 - model.delivery["floor"]), 100 - (card["delivery_score"] or 0))
     return gain * _pillar_share(card, model, "delivery")
+
+
+def _delivery_pillar(card: dict, model: TrustModel, fixed: dict[str, int]) -> float:
+    """The delivery pillar as sql/scorecard/scorecard_pillars.sql computes it, with `fixed` more
+    deliveries meeting each part. The vendor's own deliveries are in its peers' pools, so they move
+    the priors too: a vendor that is most of its category (or the only one with deliveries) is
+    pulled toward its own record (review: +16.7 printed, +76.9 on a rerun)."""
+    n, m, fallback = card["deliveries_due"], model.priors["deliveries"], model.priors["fallback"]
+    met = {"on_time": n - (_late(card) - card.get("late_within_tolerance", 0) + card.get("deliveries_too_early", 0)),
+           "in_full": round((card["in_full_rate"] or 0) * n), "defect_free": round((card["defect_free_rate"] or 0) * n)}
+    pooled = 1 if card.get("in_peer_pools", True) else 0
+    blend = 0.0
+    for part, k in met.items():
+        x = min(fixed.get(part, 0), n - k)
+        port_k = (card[f"pool_portfolio_{part}"] or 0) + pooled * x
+        portfolio = (port_k + fallback * 0.5) / ((card["pool_portfolio_due"] or 0) + fallback)
+        cat_n = card.get("pool_category_due") or 0
+        cat_k = (card.get(f"pool_category_{part}") or 0) + (pooled * x if cat_n else 0)
+        prior = (cat_k + m * portfolio) / (cat_n + m)
+        blend += model.delivery[part] * (k + x + m * prior) / (n + m)
+    return 100 * max(0.0, (blend - model.delivery["floor"]) / (1 - model.delivery["floor"]))
 
 
 def _trust_gain(card: dict, model: TrustModel, gain: float, own_gain: float | None = None) -> tuple[float, float] | None:
