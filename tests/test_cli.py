@@ -171,17 +171,21 @@ def test_a_hidden_data_file_is_not_read_and_the_commands_say_so(tmp_path: Path):
         "deliveries/.late.csv": header + "D2,V1,2026-01-06,5\nD3,V1,2026-01-07,5\n"})
     (landing / "deliveries" / ".DS_Store").write_bytes(b"\x00\x01")  # not named like data: ignored quietly
     (landing / "deliveries" / ".csv").write_text(header)  # a name that is all suffix is hidden too
+    (landing / "deliveries" / ".tmp").mkdir()  # review: a hidden folder's files were skipped without a word
+    (landing / "deliveries" / ".tmp" / "part.csv").write_text(header + "D4,V1,2026-01-08,5\n")
     env = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
            "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb"), "TRUSTCARD_AS_OF": "2026-11-26"}
-    said = "deliveries/.late.csv skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
-    said_too = said.replace(".late.csv", ".csv")
+    said = ("deliveries/.late.csv skipped: hidden (its name, or its folder's, starts with '.'), so not read; "
+            "rename it to read its rows")
+    said_too, in_folder = said.replace(".late.csv", ".csv"), said.replace(".late.csv", ".tmp/part.csv")
     checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
-    assert checked.returncode == 0 and said in checked.stdout and said_too in checked.stdout
+    assert checked.returncode == 0 and said in checked.stdout and said_too in checked.stdout and in_folder in checked.stdout
     assert "DS_Store" not in checked.stdout
     run = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().splitlines() == [f"warning: staged_deliveries: deliveries: {said_too}",
-                                               f"warning: staged_deliveries: deliveries: {said}"]
+                                               f"warning: staged_deliveries: deliveries: {said}",
+                                               f"warning: staged_deliveries: deliveries: {in_folder}"]
     assert "staged_deliveries      rows_read=1," in run.stdout
 
 
@@ -244,6 +248,18 @@ def test_validate_groups_rows_failing_one_check_and_counts_those_it_does_not_lis
         "e.g. acknowledged 2026-01-01 09:00:00 before it was opened 2026-01-01 10:00:00) (first at complaints/c.csv:2)"]
     deliveries = [line for line in lines if line.startswith("  deliveries:")]
     assert len(deliveries) == 9 and deliveries[-1] == "  deliveries: 2 more row(s) rejected for other reasons, not listed"
+
+
+def test_an_as_of_date_validation_cannot_reach_past_is_refused_naming_the_setting(monkeypatch: pytest.MonkeyPatch):
+    # Review: TRUSTCARD_AS_OF=9999-12-31 failed a run with a bare "date value out of range".
+    from pipelines.lib.settings import as_of_from_env
+
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "9899-12-31")
+    assert as_of_from_env() == date(9899, 12, 31)
+    for bad in ("9999-12-31", "0999-12-31"):
+        monkeypatch.setenv("TRUSTCARD_AS_OF", bad)
+        with pytest.raises(ValueError, match="TRUSTCARD_AS_OF must be from 1000-01-01 to 9899-12-31"):
+            as_of_from_env()
 
 
 def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyPatch):

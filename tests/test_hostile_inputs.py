@@ -356,6 +356,10 @@ CASES = [
     Case("repeated_header_row", late_deliveries("D9,V1,2026-09-10,2026-09-09,10,,,", ",".join(DELIVERY_HEADER), D_OK),
          quarantined=(Q("deliveries", "deliveries/late.csv", 3, None, "repeats the header row"),),
          added={"deliveries": 3}),
+    Case("repeated_header_row_with_bom",  # review: a second file pasted on with `cat` brings its BOM
+         late_deliveries("D9,V1,2026-09-10,2026-09-09,10,,,", "\ufeff" + ",".join(DELIVERY_HEADER), D_OK),
+         quarantined=(Q("deliveries", "deliveries/late.csv", 3, None, "repeats the header row"),),
+         added={"deliveries": 3}),
     Case("id_too_long",  # an id is printed whole in the reports: 30,000 characters stalled a PDF for minutes
          late_complaints(f"{'C' * 30_000},V2,2026-09-05T10:00:00,,,,,,,,,,", "C8,V2,2026-09-06T10:00:00,,,,,,,,,,"),
          quarantined=(Q("complaints", "complaints/late.csv", 2, "complaint_id", "id is 30000 characters long (in Unicode NFC, as stored); the limit is 256"),),

@@ -59,9 +59,14 @@ def as_of_from_env() -> date:
     if not value:
         return datetime.now(timezone.utc).date()
     try:
-        return date.fromisoformat(value)
+        as_of = date.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"TRUSTCARD_AS_OF must look like 2026-10-31, got {value!r}") from exc
+    # Validation reaches years past it (a date too far ahead to be a promise): 9999-12-31 failed
+    # a run with a bare "date value out of range" (review).
+    if not date(1000, 1, 1) <= as_of <= date(9899, 12, 31):
+        raise ValueError(f"TRUSTCARD_AS_OF must be from 1000-01-01 to 9899-12-31, got {value!r}")
+    return as_of
 
 
 def as_of_note(as_of: date) -> str:

@@ -85,10 +85,20 @@ def hidden_data_files(landing_dir: Path, feed: Feed) -> list[str]:
         names = sorted(target.iterdir()) if feed.is_folder and target.is_dir() else []
     except OSError:  # an unreadable folder is refused, with its reason, where its files are listed
         return []
-    return [_rel(landing_dir, p) for p in names if p.name.startswith(".") and p.name.lower().endswith(SUPPORTED_SUFFIXES)]
+    found = []
+    for p in names:
+        if not p.name.startswith("."):
+            continue
+        if p.is_dir() and not p.is_symlink():  # a tool's staging folder ('.tmp/late.csv'): said too (review)
+            found += [_rel(landing_dir, f) for f in sorted(p.rglob("*"))
+                      if f.name.lower().endswith(SUPPORTED_SUFFIXES) and f.is_file()]
+        elif p.name.lower().endswith(SUPPORTED_SUFFIXES):
+            found.append(_rel(landing_dir, p))
+    return found
 
 
-HIDDEN_FILE_SKIPPED = "skipped: a hidden file (its name starts with '.') is not read; rename it to read its rows"
+HIDDEN_FILE_SKIPPED = ("skipped: hidden (its name, or its folder's, starts with '.'), so not read; "
+                       "rename it to read its rows")
 # Named like exported data, at the landing folder's root, where only vendors.csv is read.
 DATA_LIKE_SUFFIXES = (*SUPPORTED_SUFFIXES, ".tsv", ".txt", ".xlsx", ".xls")
 
@@ -309,7 +319,8 @@ def _read_plain_csv(text: str, bad_lines: dict[int, str], rel: str, feed: Feed) 
     )
     numbers = (body["i"] + 2).to_list()  # header is line 1
     errors: list[dict | None] = [None] * len(numbers)
-    repeated = body["line"].str.to_lowercase().str.replace_all(r"\s*,\s*", ",").str.strip_chars() == ",".join(header)
+    repeated = body["line"].str.strip_chars_start("\ufeff").str.to_lowercase().str.replace_all(r"\s*,\s*", ",") \
+        .str.strip_chars() == ",".join(header)
     widths = body["fields"].list.len()
     flagged = (repeated | (widths != n)).arg_true().to_list()
     by_line = {line: idx for idx, line in enumerate(numbers)} if bad_lines else {}
@@ -373,7 +384,7 @@ def _row_error(fields: list[str], header: list[str], bad_bytes: list[str]) -> di
         return {"col": col, "why": bad_bytes[0]}
     if len(fields) != len(header):
         return {"col": None, "why": f"row has {len(fields)} fields, the header has {len(header)}"}
-    if [f.strip().lower() for f in fields] == header:
+    if [f.lstrip("\ufeff").strip().lower() for f in fields] == header:  # a pasted file may bring its BOM
         return {"col": None, "why": "row repeats the header row (files pasted together?)"}
     return None
 
