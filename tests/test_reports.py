@@ -290,6 +290,33 @@ def test_what_would_raise_the_score_counts_only_what_lifts_a_month_held_at_zero(
     assert found == {"delivering the 5 late deliveries on the promised date": 25.0}
 
 
+def test_what_moved_the_score_names_what_being_pulled_toward_the_peers_cost():
+    # Review: V003 kept its one announcement, and the month scored 10 points below its deliveries
+    # (the pillar pulled toward a vaporware-prone category) with nothing on the page saying why.
+    from pipelines.defs.reports.explain import findings
+    from pipelines.defs.scorecard.model import load_model
+
+    # 1 of 1 kept, peers' rate 0.54, 2 prior announcements: 100 * (1 + 2 * 0.54) / 3 = 69.33; the
+    # promise share of the month beside deliveries is 0.25 / 0.75: (100 - 69.33) / 3 = 10.22 points.
+    card = {"deliveries_due": 0, "delivery_score": 99.3, "promise_score": 100 * 2.08 / 3, "recovery_score": None,
+            "announcements_due_12m": 1, "announcements_kept_12m": 1, "announcements_broken_12m": 0,
+            "presold_unshipped_12m": 0, "far_ahead_unkept_12m": 0, "redates_12m": 0, "slips_12m": 0,
+            "promise_credit_12m": 1.0, "promise_weight_12m": 1, "prior_promise_rate": 0.54}
+    found = {f.text: round(f.points, 2) for f in findings(card, [], load_model())}
+    assert found == {
+        "with 1 announcement judged, the promise pillar is pulled toward the peers' rate (54%) as if 2 of their "
+        "announcements were added: 69.3 where your records alone score 100.0": 10.22,
+        "1 of 1 announcement judged (due in the last 12 months or still overdue) shipped by the first promised date": 0.0}
+    # 1 of 2 kept, peers' rate 0.2: pillar (1 + 0.4) / 4 = 35; the records cost 50 of it (16.67
+    # points), being pulled toward 0.2 the other 15 (5 points).
+    card |= {"promise_weight_12m": 2, "announcements_due_12m": 2, "announcements_broken_12m": 1,
+             "promise_score": 35.0, "prior_promise_rate": 0.2}
+    assert sorted(round(f.points, 2) for f in findings(card, [], load_model())) == [5.0, 16.67]
+    # Peers' rate 0.54: pulled up to 52, above the records' 50, which then cost the whole 48 (16 points).
+    card |= {"promise_score": 52.0, "prior_promise_rate": 0.54}
+    assert [round(f.points, 2) for f in findings(card, [], load_model())] == [16.0]
+
+
 def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
     from pipelines.defs.reports.explain import improvements
     from pipelines.defs.scorecard.model import load_model

@@ -15,6 +15,7 @@ from ..scorecard.model import TrustModel, moved
 
 ACK_DAY_POINTS, RESOLVE_POINTS, APOLOGY_POINTS, EXPLAIN_POINTS = 0.25, 0.30, 0.10, 0.10
 DISCLOSED_POINTS, RESTITUTION_POINTS, NOT_REPEAT_POINTS = 0.10, 0.05, 0.10
+PULLED_MIN_POINTS = 0.5  # month points below which being pulled toward the peers is not listed
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,7 @@ def _delivery_pillar(card: dict, model: TrustModel, fixed: dict[str, int]) -> fl
     the priors too: a vendor that is most of its category (or the only one with deliveries) is
     pulled toward its own record (review: +16.7 printed, +76.9 on a rerun)."""
     n, m, fallback = card["deliveries_due"], model.priors["deliveries"], model.priors["fallback"]
-    met = {"on_time": n - (_late(card) - card.get("late_within_tolerance", 0) + card.get("deliveries_too_early", 0)),
-           "in_full": round((card["in_full_rate"] or 0) * n), "defect_free": round((card["defect_free_rate"] or 0) * n)}
+    met = _delivery_met(card)
     pooled = 1 if card.get("in_peer_pools", True) else 0
     blend = 0.0
     for part, k in met.items():
@@ -144,6 +144,49 @@ def _month_end(month):
     return datetime(nxt.year, nxt.month, 1)
 
 
+def _delivery_met(card: dict) -> dict[str, int]:
+    """Deliveries of the month meeting each part of the delivery pillar (on time with the tolerance)."""
+    n = card["deliveries_due"]
+    return {"on_time": n - (_late(card) - card.get("late_within_tolerance", 0) + card.get("deliveries_too_early", 0)),
+            "in_full": round((card["in_full_rate"] or 0) * n), "defect_free": round((card["defect_free_rate"] or 0) * n)}
+
+
+def _pulled_toward_peers(card: dict, model: TrustModel) -> list[Finding]:
+    """What being pulled toward the peers cost a pillar whose own records score higher than the
+    pillar (review: a vendor with every delivery on time scored 52.5, its category's rate dragged
+    down by another vendor, and nothing on the page said why; 1 of 1 announcement kept held a month
+    10 points below its deliveries)."""
+    out = []
+    n = card["deliveries_due"]
+    if n and card.get("delivery_score") is not None and card.get("prior_on_time_rate") is not None \
+            and not model.delivery["spend_weighted"]:
+        floor = model.delivery["floor"]
+        own = 100 * max(0.0, (sum(model.delivery[p] * k for p, k in _delivery_met(card).items()) / n - floor) / (1 - floor))
+        if own > card["delivery_score"]:
+            out.append(Finding(
+                f"with {plural(n, 'delivery', 'deliveries')} due, the delivery pillar is pulled toward the peers' rates "
+                f"(on time {card['prior_on_time_rate']:.0%}, in full {card['prior_in_full_rate']:.0%}, defect-free "
+                f"{card['prior_defect_free_rate']:.0%}) as if {model.priors['deliveries']:g} of their deliveries were "
+                f"added: {card['delivery_score']:.1f} where your records alone score {own:.1f}",
+                (own - card["delivery_score"]) * _pillar_share(card, model, "delivery"), "how this score is computed"))
+    own = _own_promise(card)
+    if own is not None and card.get("prior_promise_rate") is not None and own > card["promise_score"]:
+        out.append(Finding(
+            f"with {plural(card['announcements_due_12m'], 'announcement')} judged, the promise pillar is pulled toward "
+            f"the peers' rate ({card['prior_promise_rate']:.0%}) as if {model.priors['announcements']:g} of their "
+            f"announcements were added: {card['promise_score']:.1f} where your records alone score {own:.1f}",
+            (own - card["promise_score"]) * _pillar_share(card, model, "promise"), "how this score is computed"))
+    # a method effect, not a fact of the records: worth a line only where it moved the month
+    return [f for f in out if f.points >= PULLED_MIN_POINTS]
+
+
+def _own_promise(card: dict) -> float | None:
+    """The promise pillar on the vendor's own announcements: credit over weight."""
+    if not card.get("announcements_due_12m") or card.get("promise_score") is None or not card.get("promise_weight_12m"):
+        return None
+    return 100 * card["promise_credit_12m"] / card["promise_weight_12m"]
+
+
 def _late(card: dict) -> int:
     """Deliveries of the month not on time by the date alone (the printed on-time rate): late or
     never delivered."""
@@ -214,10 +257,12 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
             if card["slips_12m"]:
                 text += f" ({card['slips_12m']} to a later date"
                 text += f", {card['slip_penalty_12m']:g} credit lost)" if card["slip_penalty_12m"] else ")"
-        # A perfect record held below 100 only by the small-sample prior is not a loss to report.
-        lost = 0.0 if card["promise_credit_12m"] >= due else \
-            (100 - (card["promise_score"] or 0)) * _pillar_share(card, model, "promise")
-        out.append(Finding(text, lost, "announcements"))
+        # What the records cost: from 100 to their own score; the rest, when being pulled toward the
+        # peers held the pillar lower still, is told apart (_pulled_toward_peers).
+        own = _own_promise(card)
+        below = 100 - (own if own is not None and own > (card["promise_score"] or 0) else (card["promise_score"] or 0))
+        out.append(Finding(text, below * _pillar_share(card, model, "promise"), "announcements"))
+    out += _pulled_toward_peers(card, model)
     if complaints:
         slow = sum(1 for c in complaints if _ack_points(c["hours_to_acknowledge"]) < ACK_DAY_POINTS)
         # Complaints past their due date at the month's end have missed it; the rate counts the
