@@ -80,7 +80,14 @@ def _delivery_pillar(card: dict, model: TrustModel, fixed: dict[str, int]) -> fl
         cat_k = (card.get(f"pool_category_{part}") or 0) + (pooled * x if cat_n else 0)
         prior = (cat_k + m * portfolio) / (cat_n + m)
         blend += model.delivery[part] * (k + x + m * prior) / (n + m)
-    return 100 * max(0.0, (blend - model.delivery["floor"]) / (1 - model.delivery["floor"]))
+    return _above_delivery_floor(blend, model)
+
+
+def _above_delivery_floor(blend: float, model: TrustModel) -> float:
+    """A delivery blend (0-1) as pillar points: the floor is 0, a perfect record 100
+    (sql/scorecard/scorecard_pillars.sql)."""
+    floor = model.delivery["floor"]
+    return 100 * max(0.0, (blend - floor) / (1 - floor))
 
 
 def _trust_gain(card: dict, model: TrustModel, gain: float, own_gain: float | None = None) -> tuple[float, float] | None:
@@ -160,8 +167,7 @@ def _pulled_toward_peers(card: dict, model: TrustModel) -> list[Finding]:
     n = card["deliveries_due"]
     if n and card.get("delivery_score") is not None and card.get("prior_on_time_rate") is not None \
             and not model.delivery["spend_weighted"]:
-        floor = model.delivery["floor"]
-        own = 100 * max(0.0, (sum(model.delivery[p] * k for p, k in _delivery_met(card).items()) / n - floor) / (1 - floor))
+        own = _above_delivery_floor(sum(model.delivery[p] * k for p, k in _delivery_met(card).items()) / n, model)
         if own > card["delivery_score"]:
             out.append(Finding(
                 f"with {plural(n, 'delivery', 'deliveries')} due, the delivery pillar is pulled toward the peers' rates "
@@ -234,7 +240,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         out.append(Finding(text, _delivery_gains(card, model, {"on_time": late - excused + early,
                                                                 "defect_free": card["open_past_due"]}),
                            "late deliveries"))
-        short = n - round((card["in_full_rate"] or 0) * n)
+        short = n - _delivery_met(card)["in_full"]
         if short:
             out.append(Finding(f"{short} of {plural(n, 'delivery', 'deliveries')} {'was' if short == 1 else 'were'} short or not delivered in full",
                                _delivery_gain(card, model, "in_full", short), "late deliveries"))
@@ -303,7 +309,7 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
     if n:
         # late ones within the tolerance are on time in the score: delivering them earlier gains nothing
         late = _late(card) - card.get("late_within_tolerance", 0)
-        short = n - round((card["in_full_rate"] or 0) * n)
+        short = n - _delivery_met(card)["in_full"]
         if late:
             # delivering the undelivered ones on time delivers them: in full and without rejects
             never = card["open_past_due"]
