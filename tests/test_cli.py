@@ -458,3 +458,26 @@ def test_a_database_the_run_may_not_write_is_named_before_the_run(tmp_path: Path
         assert done.returncode == 1, done.stderr
         assert f"TRUSTCARD_DB={db}: {expected}" in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     locked.chmod(0o755)
+
+
+def test_re_dates_made_after_an_announcement_ended_are_kept_and_the_commands_say_they_are_not_counted(tmp_path: Path):
+    # Review: Kubernetes' KEP tracker re-dated items after they shipped; the re-dates were valid,
+    # ignored by the promise metrics (docs/metrics.md) and nothing said so.
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "announcements/a.csv": "announcement_id,vendor_id,product,event,event_date,promised_ship_date\n"
+        "A1,V1,Widget,announced,2026-01-05,2026-02-01\nA1,V1,,shipped,2026-02-10,\n"
+        "A1,V1,,revised,2026-03-01,2026-04-01\n"  # after it shipped
+        "A2,V1,Gadget,announced,2026-01-06,2026-03-01\nA2,V1,,revised,2026-02-01,2026-03-15\n"  # before: a slip
+        "A2,V1,,cancelled,2026-02-20,\nA2,V1,,revised,2026-02-20,2026-04-01\n"  # the day it was cancelled
+        "A3,V1,Gizmo,announced,2026-01-10,2026-01-10\nA3,V1,,shipped,2026-01-10,\n"})  # its first promise
+    env = {"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26", "DAGSTER_HOME": str(tmp_path / "home"),
+           "TRUSTCARD_FIRST_MONTH": "2026-01", "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb")}
+    note = ("announcements: 2 re-date(s) of 2 announcement(s) made on or after the day it shipped or was cancelled: "
+            "kept, not counted as promises (first at announcements/a.csv:4)")
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
+    assert checked.returncode == 0 and f"  {note}" in checked.stdout.splitlines(), checked.stdout + checked.stderr
+    assert ["announcements", "9", "9", "0", "0"] in [line.split() for line in checked.stdout.splitlines()]  # all kept
+    ran = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01..2026-03", "--no-reports"],
+                         capture_output=True, text=True, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.strip().splitlines() == [f"warning: announcement_events: {note}"], ran.stderr

@@ -72,10 +72,13 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
         if not_listed:
             context.log.warning(f"{feed.name}: {not_listed} more row(s) quarantined for other reasons "
                                 "(the quarantine table has every row)")
+        for note in summary.get("notes", ()):  # a summary recorded before notes were kept has none
+            context.log.warning(f"{feed.name}: {note}")
         return MaterializeResult(
             metadata={
                 "rows_read": summary["rows_read"], "rows_valid": summary["rows_valid"],
                 "rows_quarantined": summary["rows_quarantined"], "rows_duplicate": summary["rows_duplicate"],
+                "kept_not_counted": MetadataValue.json(list(summary.get("notes", ()))),
                 "top_reasons": MetadataValue.json([
                     {"column": c, "reason": r, "rows": n, "first_at": p} for c, r, n, p in summary["top_reasons"]
                 ]),

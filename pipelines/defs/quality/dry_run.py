@@ -95,6 +95,7 @@ def format_report(report: DryRunReport, landing_dir: Path, notes: list[str] = ()
             lines.append(f"  {s.feed}: {rows} row(s), column {column}: {reason} (first at {place})")
         if s.rows_not_listed:
             lines.append(f"  {s.feed}: {s.rows_not_listed} more row(s) rejected for other reasons, not listed")
+        lines += [f"  {s.feed}: {note}" for note in s.notes]
     lines += [f"  {rel} {HIDDEN_FILE_SKIPPED}" for rel in report.hidden]
     lines += [f"  {rel} {STRAY_ENTRY_SKIPPED}" for rel in report.stray]
     lines += [f"  {note}" for note in notes]

@@ -31,6 +31,7 @@ class ValidationSummary:
     rows_quarantined: int
     rows_duplicate: int
     top_reasons: list[tuple[str, str, int, str]]  # (column, reason, rows, first file:line)
+    notes: tuple[str, ...] = ()  # rows kept as valid that the metrics do not count, and why
 
     @property
     def rows_not_listed(self) -> int:
@@ -160,7 +161,8 @@ def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
         """SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_valid), 0), coalesce(sum(rows_quarantined), 0),
                   coalesce(sum(rows_duplicate), 0) FROM tally""").fetchone()
     reasons = _top_reasons(con, "quarantine_new", "true", [])
-    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons)
+    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons,
+                             kept_not_counted(con, feed))
 
 
 def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
@@ -170,7 +172,21 @@ def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummar
         """SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_valid), 0), coalesce(sum(rows_quarantined), 0),
                   coalesce(sum(rows_duplicate), 0) FROM ingest_log WHERE feed = ?""", [feed.name]).fetchall()[0]
     reasons = _top_reasons(con, "quarantine", "feed = ?", [feed.name])
-    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons)
+    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons,
+                             kept_not_counted(con, feed))
+
+
+def kept_not_counted(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[str, ...]:
+    """Valid rows that no metric counts, one line per kind: re-dates of an announcement made on
+    or after the day it shipped or was cancelled (the contract allows them; a tracker that keeps
+    editing a closed item's date may hold a mistake worth a look)."""
+    if feed.name != "announcements":
+        return ()
+    redates, announcements, first_at = con.execute(load_sql("validated/redates_after_the_end")).fetchone()
+    if not redates:
+        return ()
+    return (f"{redates} re-date(s) of {announcements} announcement(s) made on or after the day it shipped or was "
+            f"cancelled: kept, not counted as promises (first at {first_at})",)
 
 
 def _top_reasons(con: duckdb.DuckDBPyConnection, table: str, where: str, args: list) -> list[tuple]:
