@@ -52,7 +52,7 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
             raise LandingError(feed.path, "is a directory; expected a CSV file")
         if not target.exists():
             hidden = " (a hidden .vendors.csv is there: files whose name starts with '.' are not read)" \
-                if (landing_dir / f".{feed.path}").exists() else ""
+                if (landing_dir / f".{feed.path}").exists() else _misnamed_vendor_list(landing_dir)
             raise LandingError(feed.path, "missing: every landing folder needs vendors.csv" + hidden)
         return [_inside(landing_dir, target)]
     if not target.exists():
@@ -123,6 +123,14 @@ def stray_root_entries(landing_dir: Path, feed_folders: set[str]) -> list[str]:
 STRAY_ENTRY_SKIPPED = ("skipped: not read, the landing folder's root holds vendors.csv and the feed folders "
                        "deliveries/, complaints/, announcements/ only; move its files into their feed's folder "
                        "to read their rows")
+
+
+def _misnamed_vendor_list(landing_dir: Path) -> str:
+    """' (a file 'Vendors.CSV' is there: rename it ...)' when a root file is named almost so."""
+    names = [p.name for p in landing_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
+    near = [n for n in names if n.lower() == "vendors.csv"] or \
+        difflib.get_close_matches("vendors.csv", names, n=1, cutoff=0.8)
+    return f" (a file '{one_line(near[0])}' is there: rename it 'vendors.csv')" if near else ""
 
 
 def _refuse_a_misnamed_folder(landing_dir: Path, feed: Feed) -> None:
@@ -227,15 +235,35 @@ def _check_header(header: list[str], rel: str, feed: Feed) -> None:
         if h in seen:
             raise LandingError(rel, "column appears twice in the header", column=h, line=1)
         seen.add(h)
+    for h in header:
+        _refuse_a_misspelt_contract_column(h, seen, rel, feed)
     missing = [c for c in feed.required if c not in seen]
     if missing:
-        hidden = next((h for h in header if _invisible_removed(h) == missing[0]), None)
-        if hidden is not None:  # 'qty_\u200bordered' prints as 'qty_ordered': name the character
-            raise LandingError(rel, f"header names '{_visible(hidden)}': an invisible character hides in the "
-                                    f"column's name; remove it", column=missing[0], line=1)
         raise LandingError(
             rel, f"missing required column (header has: {', '.join(map(_visible, header))})", column=missing[0], line=1
         )
+
+
+def _refuse_a_misspelt_contract_column(name: str, seen: set[str], rel: str, feed: Feed) -> None:
+    """A header name that is a contract column written another way ('delivered date', 'Qty-Ordered',
+    an invisible character inside) and not the column itself: kept as an unknown extra, every value
+    of the contract's column would read as empty, and an optional one raises no other error
+    (review: 'delivered\u200b_date' scored every delivery as never delivered, with nothing said)."""
+    if name in feed.column_names:
+        return
+    meant = _loose(name)
+    if meant not in feed.column_names or meant in seen:  # beside the column itself it is one more extra
+        return
+    if _invisible_removed(name) != name:  # 'qty_\u200bordered' prints as 'qty_ordered': name the character
+        raise LandingError(rel, f"header names '{_visible(name)}': an invisible character hides in the "
+                                f"column's name; remove it", column=meant, line=1)
+    raise LandingError(rel, f"header names '{name}', which is not the contract's '{meant}': rename it (as written, "
+                            f"the column would be ignored and every {meant} read as empty)", column=meant, line=1)
+
+
+def _loose(name: str) -> str:
+    """A header name without invisible characters, with spaces, hyphens and dots as underscores."""
+    return re.sub(r"[\s.\-_]+", "_", _invisible_removed(name).strip()).strip("_")
 
 
 def _invisible(ch: str) -> bool:
@@ -407,6 +435,7 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     except (Exception, pl.exceptions.PanicException) as exc:
         raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
     frame = frame.rename(dict(zip(frame.columns, [c.strip().lower() for c in frame.columns])))
+    frame, errors = _binary_as_text(frame)
     dates = {c.name for c in feed.columns if c.type == "date"}
     # Ids and flags written as floats (pandas: a column of 1/0 with one missing value is float64)
     texts = {c.name for c in feed.columns if c.type in ("text", "bool")}
@@ -414,7 +443,7 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
                                         _whole_floats_as_integers(frame[c]) if c in texts else frame[c], rel)
                                for c in frame.columns)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
-    return _finish(frame, feed, rel)  # rows numbered from 1, no row errors
+    return _finish(frame, feed, rel, errors=errors)  # rows numbered from 1
 
 
 def _first_line(exc: BaseException) -> str:
@@ -504,9 +533,29 @@ def _to_text(series: pl.Series, rel: str) -> pl.Series:
                          dtype=pl.String)
     try:
         return series.cast(pl.String)
-    except pl.exceptions.PolarsError as exc:  # e.g. binary values that are not UTF-8
+    except pl.exceptions.PolarsError as exc:  # binary values that are not UTF-8 are decoded by _binary_as_text
         raise LandingError(rel, f"a {series.dtype} column that cannot be read as text: {exc}",
                            column=series.name) from exc
+
+
+def _binary_as_text(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[dict | None] | None]:
+    """Binary columns as text, and each row's problem: a value that is not UTF-8 is kept with
+    U+FFFD in place of its bad bytes and its row rejected naming the byte, as a CSV line's is (one
+    such value refused the whole file; review). None when no value is bad."""
+    errors: list[dict | None] | None = None
+    for name in [c for c, kind in frame.schema.items() if kind == pl.Binary]:
+        values = frame[name].to_list()
+        texts = []
+        for row, value in enumerate(values):
+            try:
+                texts.append(None if value is None else value.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                texts.append(value.decode("utf-8", errors="replace"))
+                errors = errors or [None] * frame.height
+                errors[row] = errors[row] or {"col": name, "why": f"not valid UTF-8 (byte 0x{value[exc.start]:02X} "
+                                                                  f"at position {exc.start + 1} of the value)"}
+        frame = frame.with_columns(pl.Series(name, texts, dtype=pl.String))
+    return frame, errors
 
 
 def _finish(frame: pl.DataFrame, feed: Feed, rel: str, numbers: list[int] | None = None,
