@@ -18,7 +18,7 @@ from .lib.tags import DATABASE_TAG, PROCESS_TAG, RANGE_END_TAG, RANGE_START_TAG,
 from .lib.brief_logger import brief_console_logger
 from .lib.interrupts import interrupt_received, watching_for_interrupts
 from .lib.run_errors import is_deliberate, root_message
-from .lib.settings import REPO_ROOT, Settings, as_of_from_env, first_month_from_env
+from .lib.settings import REPO_ROOT, Settings, as_of_from_env, duckdb_memory_limit_from_env, first_month_from_env
 from .lib.writer_lock import writer_lock
 
 
@@ -60,6 +60,9 @@ def last_scorable_month() -> date:
 def parse_months(spec: str | None) -> tuple[date, date]:
     """'2025-11..2026-10', '2026-10', '2006-01..' (to the last complete month), or None (the last
     complete month); 'complete' by the as-of date as well (last_scorable_month)."""
+    if spec is not None and not spec.strip():
+        raise RunError("--months is empty; give a month (2026-10) or a range (2025-11..2026-10), or leave it out "
+                       "for the last complete month")
     if not spec:
         last = last_scorable_month()
         return last, last
@@ -85,6 +88,10 @@ def check_range(first: date, last: date) -> None:
     if last > last_complete_month():
         raise RunError(f"{last:%Y-%m} is not a complete month yet; the last complete month is {last_complete_month():%Y-%m}")
     as_of = as_of_from_env()
+    try:  # read by every step's connection: refused there, each step would wait out its retries first
+        duckdb_memory_limit_from_env()
+    except ValueError as exc:
+        raise RunError(str(exc)) from exc
     complete_by = last_complete_month(as_of + timedelta(days=1))  # its last day on or before as_of
     if last > complete_by:
         # Facts after the as-of date are rejected as in the future: such a month would be scored

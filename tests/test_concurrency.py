@@ -138,7 +138,21 @@ def test_a_run_sent_sigterm_stops_rolls_back_its_write_and_says_so(landing: Land
     assert "deliveries" not in [w.strip() for w in written] and "scorecard" not in err.split(";")[1]
     after = table_digests(db)
     assert after["deliveries"] == before["deliveries"] and after["scorecard"] == before["scorecard"]
+    # Review: the jobs' retry policy retried the interrupted steps (5, 10, 20 s apart): a Ctrl-C
+    # took about a minute to stop a run, longer than docker waits before SIGKILL.
+    assert _step_retries(home, err.split("run ")[1].split()[0]) == []
     assert start_run(months, env).wait(timeout=600) == 0  # the next run finishes the job
+
+
+def _step_retries(home: Path, run_prefix: str) -> list[str]:
+    """The steps the run (named by its id's first characters) put up for retry, from its event log."""
+    code = ("import sys; from dagster import DagsterEventType, DagsterInstance\n"
+            "i = DagsterInstance.get()\n"
+            "run = next(r for r in i.get_runs() if r.run_id.startswith(sys.argv[1]))\n"
+            "print('\\n'.join(e.step_key for e in i.all_logs(run.run_id, of_type=DagsterEventType.STEP_UP_FOR_RETRY)))")
+    done = subprocess.run([sys.executable, "-c", code, run_prefix], capture_output=True, text=True,
+                          env=os.environ | {"DAGSTER_HOME": str(home)}, check=True)
+    return done.stdout.split()
 
 
 LOCK_HOLDER = """

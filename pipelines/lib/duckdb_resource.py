@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, get_dagster_logger
+from dagster._core.errors import DagsterExecutionInterruptedError
 
-from .interrupts import stop_if_interrupted
+from .interrupts import RunInterrupted, interrupt_received, stop_if_interrupted
 from .settings import duckdb_memory_limit_from_env
 from .writer_lock import writer_lock
 
@@ -42,5 +43,9 @@ class DuckDBResource(ConfigurableResource):
             con = open_database(self.database, read_only=read_only)
             try:
                 yield con
+            except (duckdb.InterruptException, DagsterExecutionInterruptedError) as exc:
+                # The signal met a query (DuckDB's exception) or the step's Python (Dagster's): stop,
+                # without the jobs' retries, which retried both
+                raise RunInterrupted(f"interrupted by {interrupt_received() or 'a signal'}: the step stopped") from exc
             finally:
                 con.close()

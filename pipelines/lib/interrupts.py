@@ -17,13 +17,22 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dagster import Failure
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _pipe: tuple[int, int] | None = None
 _received: set[int] = set()
 
 
-class RunInterrupted(Exception):
-    """A stop signal arrived: the step stops, its write rolled back."""
+class RunInterrupted(Failure):
+    """A stop signal arrived: the step stops, its write rolled back. A Failure that Dagster does
+    not retry: the jobs' retry policy retried it, and a Ctrl-C took a minute to stop a run (review)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=message, allow_retries=False)
+
+    def __str__(self) -> str:
+        return self.description or ""
 
 
 @contextmanager
