@@ -350,3 +350,26 @@ def test_only_runs_of_this_database_whose_process_is_gone_are_marked_failed(tmp_
         live.wait()
     assert status == {ours_dead: DagsterRunStatus.FAILURE, ours_live: DagsterRunStatus.STARTED,
                       other_db: DagsterRunStatus.STARTED, older: DagsterRunStatus.FAILURE}
+
+
+def test_a_database_another_program_holds_open_is_named_with_what_to_do(tmp_path: Path):
+    # Review: a DuckDB file a Python shell held open failed the run with DuckDB's own lock message
+    # (the pid, no word of what to do).
+    from dagster import Failure
+
+    from pipelines.lib.duckdb_resource import open_database
+
+    db = tmp_path / "held.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(Failure) as failed:
+            open_database(db)
+        message = str(failed.value)
+        assert message.startswith(f"{db}: another program has the database open (")
+        assert f"(PID {holder.pid})" in message and message.endswith("close its connection, or let it read a copy "
+                                                                      "of the file, then rerun")
+    finally:
+        holder.kill()
+        holder.wait()

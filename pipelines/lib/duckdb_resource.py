@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, get_dagster_logger
+from dagster import ConfigurableResource, Failure, get_dagster_logger
 from dagster._core.errors import DagsterExecutionInterruptedError
 
 from .interrupts import RunInterrupted, interrupt_received, stop_if_interrupted
@@ -23,7 +23,16 @@ def open_database(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyC
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "Could not set lock" not in str(exc):
+            raise
+        # Another program (not a trustcard run: those wait for the writer lock) has the file open.
+        # A Failure that may be retried: the program may close it meanwhile (README, "Concurrency").
+        holder = str(exc).split("Conflicting lock is held in ")[-1].split(". See also")[0] if "held in" in str(exc) else ""
+        raise Failure(description=f"{path}: another program has the database open{' (' + holder + ')' if holder else ''}; "
+                                  "close its connection, or let it read a copy of the file, then rerun") from exc
     # Every timestamp is stored and compared in UTC (the contract: no offset = UTC).
     con.execute("SET TimeZone = 'UTC'")
     # Checked against a strict pattern: SET takes no parameters.
