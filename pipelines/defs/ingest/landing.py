@@ -127,21 +127,24 @@ STRAY_ENTRY_SKIPPED = ("skipped: not read, the landing folder's root holds vendo
 
 def _misnamed_vendor_list(landing_dir: Path) -> str:
     """' (a file 'Vendors.CSV' is there: rename it ...)' when a root file is named almost so."""
-    names = [p.name for p in landing_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
-    near = [n for n in names if n.lower() == "vendors.csv"] or \
-        difflib.get_close_matches("vendors.csv", names, n=1, cutoff=0.8)
-    return f" (a file '{one_line(near[0])}' is there: rename it 'vendors.csv')" if near else ""
+    found = _named_almost(landing_dir, "vendors.csv", folders=False)
+    return f" (a file '{one_line(found)}' is there: rename it 'vendors.csv')" if found else ""
+
+
+def _named_almost(landing_dir: Path, name: str, folders: bool) -> str | None:
+    """A visible file (or folder) at the root named `name` in other letter case, or close to it."""
+    names = [p.name for p in landing_dir.iterdir() if p.is_dir() == folders and not p.name.startswith(".")]
+    near = [n for n in names if n.lower() == name.lower()] or \
+        difflib.get_close_matches(name.lower(), [n.lower() for n in names], n=1, cutoff=0.8)
+    return next(n for n in names if n.lower() == near[0].lower()) if near else None
 
 
 def _refuse_a_misnamed_folder(landing_dir: Path, feed: Feed) -> None:
     """A feed may have no folder (no data of that kind), but a folder named almost like it
     ('Deliveries', 'delivery') is a misnamed feed: read as none, every vendor would be scored
     without it and nothing would say why."""
-    names = [p.name for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    near = [n for n in names if n.lower() == feed.path.lower()] or \
-        difflib.get_close_matches(feed.path.lower(), [n.lower() for n in names], n=1, cutoff=0.8)
-    if near:
-        found = next(n for n in names if n.lower() == near[0].lower())
+    found = _named_almost(landing_dir, feed.path, folders=True)
+    if found:
         raise LandingError(feed.path, f"missing, but a folder '{found}' is there: rename it '{feed.path}' (feed "
                                       "folders are named in lower case, as in the data contract); read as it is, "
                                       "the feed would be empty")
