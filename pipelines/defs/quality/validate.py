@@ -161,8 +161,7 @@ def _summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
         """SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_valid), 0), coalesce(sum(rows_quarantined), 0),
                   coalesce(sum(rows_duplicate), 0) FROM tally""").fetchone()
     reasons = _top_reasons(con, "quarantine_new", "true", [])
-    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons,
-                             kept_not_counted(con, feed))
+    return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons)
 
 
 def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummary:
