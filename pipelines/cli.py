@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .lib.months import add_months, parse_month, range_label, ranges_label
-from .lib.settings import Settings, as_of_from_env, as_of_note
+from .lib.settings import DEFAULT_FIRST_MONTH, Settings, as_of_from_env, as_of_note
 from .lib.terminal import make_output_inert
 
 DEMO_MONTHS = 24
@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from .runner import RunError, parse_months, run_months
 
+    _follow_the_database_first_month()
     first, last = parse_months(args.months)
     try:
         outcome = run_months(first, last, reports=not args.no_reports)
@@ -86,6 +87,21 @@ def _run(args: argparse.Namespace) -> int:
     if note:
         print(note)
     return 0
+
+
+def _follow_the_database_first_month() -> None:
+    """Unset, TRUSTCARD_FIRST_MONTH is the one the database's scores were made with, not the
+    default: `trustcard run` after `make demo` (which scores from 24 months back) must not rescore
+    trust's memory from another month without being asked (review: 63 vendor-months moved)."""
+    from .runner import recorded_first_month
+
+    if "TRUSTCARD_FIRST_MONTH" in os.environ:
+        return
+    recorded = recorded_first_month()
+    if recorded and recorded != DEFAULT_FIRST_MONTH:
+        os.environ["TRUSTCARD_FIRST_MONTH"] = recorded
+        print(f"TRUSTCARD_FIRST_MONTH is not set: {recorded}, the month this database's scores begin trust's "
+              "memory (set it to score from another)")
 
 
 def _out_of_date_note(outcome, failed: bool = False) -> str | None:
@@ -111,13 +127,18 @@ def _out_of_date_note(outcome, failed: bool = False) -> str | None:
             what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
     else:
         what = "an earlier run changed validated rows"
+    old = "from the old rows"
+    scoring = next((meta.get("scoring_changed") for name, _, meta in outcome.steps if name == "scorecard"), "no")
+    if scoring != "no":  # TRUSTCARD_FIRST_MONTH or the trust model since the last scoring
+        what = (what + "; it also" if changed and reach else "this run") + f" scores another way: {scoring}"
+        old = "the old way" if not (changed and reach) else "from the old rows or the old way"
     ranges = ranges_label(stale)
     # From the first to the last month out of date; the run's own months too when it failed (it must
     # run again), not when it scored them from the rows as they are (review: a run of January
     # named 2026-01..2026-10 for April..October out of date).
     first, last = (min(stale[0], outcome.first), max(stale[-1], outcome.last)) if failed else (stale[0], stale[-1])
     span = range_label(first, last)
-    return (f"note: {what}; months scored before from the old rows are out of date: {ranges} "
+    return (f"note: {what}; months scored before {old} are out of date: {ranges} "
             f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")
 
 

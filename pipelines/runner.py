@@ -286,6 +286,24 @@ def months_out_of_date() -> list[date]:
     return _months("SELECT month FROM scores_out_of_date WHERE month >= ? ORDER BY month")
 
 
+def recorded_first_month() -> str | None:
+    """The TRUSTCARD_FIRST_MONTH the database's scores were last made with (build_log's
+    'scoring_basis'), if it records one and can be read now."""
+    import json
+
+    import duckdb
+
+    settings = Settings.from_env()
+    if not settings.db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+            row = con.execute("SELECT detail FROM build_log WHERE step = 'scoring_basis'").fetchall()
+    except duckdb.Error:  # no build_log yet, or held by a writer: nothing recorded to follow
+        return None
+    return json.loads(row[0][0]).get("first_month") if row else None
+
+
 def _months(sql: str) -> list[date]:
     import duckdb
 

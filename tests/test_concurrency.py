@@ -235,6 +235,33 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     assert "note:" not in run_ok("2026-03", env)
 
 
+def test_scores_made_from_another_first_month_are_followed_or_named_out_of_date(landing: Landing, tmp_path: Path):
+    # Review: `make demo` scored from 24 months back (TRUSTCARD_FIRST_MONTH set for its own run); a
+    # later `trustcard run` without it scored from the default 2024-01, and trust moved in 63
+    # vendor-months with nothing marked out of date. Unset, the database's own first month is used;
+    # set to another, the months not scored again are named out of date, with why.
+    two_years(landing)
+    db, home = tmp_path / "f.duckdb", make_dagster_home(tmp_path / "home")
+    run_ok("2026-03..2026-10", cli_env(landing.root, db, home, TRUSTCARD_FIRST_MONTH="2026-01"))
+    before = table_digests(db)
+    march = "SELECT vendor_id, trust_score FROM scorecard WHERE month = DATE '2026-03-01' ORDER BY ALL"
+    first_scored = query(db, march)
+    unset = {k: v for k, v in cli_env(landing.root, db, home).items() if k != "TRUSTCARD_FIRST_MONTH"}
+    out = run_ok("2026-10", unset)
+    assert "TRUSTCARD_FIRST_MONTH is not set: 2026-01" in out and "note:" not in out
+    assert table_digests(db) == before  # scored as before, byte for byte
+    out = run_ok("2026-10", cli_env(landing.root, db, home, TRUSTCARD_FIRST_MONTH="2025-06"))
+    assert ("note: this run scores another way: TRUSTCARD_FIRST_MONTH 2026-01 -> 2025-06; months scored before "
+            "the old way are out of date: 2026-03..2026-09 (a month's trust remembers the months before it). "
+            "Rerun them: trustcard run --months 2026-03..2026-09") in out
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(7,)]
+    out = run_ok("2026-03..2026-09", unset)  # now follows 2025-06, and nothing is left out of date
+    assert "TRUSTCARD_FIRST_MONTH is not set: 2025-06" in out and "note:" not in out
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
+    # Trust seeded in 2025-06 remembers the months before January: March's moved from the first scoring.
+    assert query(db, march) != first_scored
+
+
 def test_the_note_names_months_scored_in_this_database_not_by_another_on_the_same_instance(
         landing: Landing, tmp_path: Path):
     # Review: one Dagster instance (the default DAGSTER_HOME) ran against another database, and a

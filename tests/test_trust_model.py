@@ -1022,3 +1022,27 @@ def test_scoring_a_month_again_says_whose_trust_moved(landing, tmp_path):
         assert said == f"trust changed in 2 of 2 vendor-months scored before; most: V1 2026-10 {before[0]:.1f} -> {after[0]:.1f}"
     finally:
         con.close()
+
+
+def test_scoring_with_another_trust_model_leaves_the_other_months_out_of_date(landing, tmp_path):
+    # A month's trust depends on the trust model as much as on the rows: October scored with other
+    # weights leaves September, scored the old way, out of date, and says what changed.
+    vendors(landing, "V1")
+    landing.deliveries([["D1", "V1", "2026-09-10", "2026-09-10", "5", "", "", ""],
+                        ["D2", "V1", "2026-10-10", "2026-10-20", "5", "", "", ""]])
+    db, model = tmp_path / "b.duckdb", load_model()
+    SEP = date(2026, 9, 1)
+    score(landing.root, db, SEP, NOV, model)
+    score(landing.root, db, OCT, NOV, model)  # the same way again: nothing out of date
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
+    other = dataclasses.replace(model, weights={**model.weights, "delivery": model.weights["delivery"] + 0.25},
+                                memory_down=model.memory_down / 2)
+    con = open_database(db)
+    try:
+        written, _, change = build_scorecard(con, OCT, NOV, other, None)
+    finally:
+        con.close()
+    assert written == 1  # October alone
+    assert change == (f"the trust model (weights.delivery {model.weights['delivery']} -> "
+                      f"{model.weights['delivery'] + 0.25}, memory_down {model.memory_down} -> {model.memory_down / 2})")
+    assert query(db, "SELECT month FROM scores_out_of_date") == [(SEP,)]

@@ -53,7 +53,7 @@ metric_assets = [metric_asset(m, s) for m, s in METRIC_SOURCES.items()]
 def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
     start, end = window(context)
     with duckdb.connect() as con:
-        rows, rescored = build_scorecard(con, start, end, load_model(), memory_from=first_partition_month())
+        rows, rescored, basis_change = build_scorecard(con, start, end, load_model(), memory_from=first_partition_month())
         # The last month of this run's window, named: never a month outside it.
         summary = con.execute(
             """SELECT max(month), count(*), count(trust_score), round(avg(trust_score), 1),
@@ -67,6 +67,8 @@ def scorecard(context: AssetExecutionContext, duckdb: DuckDBResource) -> Materia
         "months_out_of_date": ranges_label(stale) or "none",
         "rows": rows,
         "rescored": rescored,
+        # how scores are made changed since the last scoring: every month not scored again is out of date
+        "scoring_changed": basis_change or "no",
         "latest_month": f"{latest:%Y-%m}" if latest else "none in the window",
         "latest_month_vendors": summary[0],
         "latest_month_scored": summary[1],

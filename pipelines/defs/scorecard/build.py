@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 from itertools import groupby
 
 import duckdb
 import polars as pl
 
-from ...lib.build_log import fingerprint, forget, record, reusable
+from ...lib.build_log import fingerprint, forget, last_detail, record, reusable
 from ...lib.db import ensure_table_like, keep_later_months_behind, prepare, table_exists, transaction
 from ...lib.months import add_months
 from ...lib.sql import load_sql
@@ -52,7 +53,7 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, model: TrustModel,
-                    memory_from: date | None = None) -> tuple[int, str]:
+                    memory_from: date | None = None) -> tuple[int, str, str | None]:
     """Score months [start, end). Trust remembers every month since the vendor's first, so the
     months before the window, back to the first month with data, are scored again from the
     validated tables too: a month's trust never depends on which months earlier runs happened to
@@ -61,7 +62,8 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
     before it is never scored, so it seeds no trust (review: announcements judged the month before
     the sample's first month started three vendors' trust at 4 beside month scores near 60). Its
     facts still count in the trailing windows of the months scored.
-    Returns the rows written and what they changed in the stored trust scores (trust_rescored)."""
+    Returns the rows written, what they changed in the stored trust scores (trust_rescored), and
+    what changed in how scores are made since the last scoring (basis_change), if anything."""
     prepare(con)
     first = min(history_start(con, start, model), add_months(start, -1))  # and one more for the change
     if memory_from is not None:
@@ -85,10 +87,49 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
     finally:
         con.unregister("memory_frame")
     rescored = trust_rescored(con)
+    basis = scoring_basis(model, memory_from)
+    change = basis_change(last_detail(con, "scoring_basis"), basis)
+    if change and table_exists(con, "scorecard"):
+        # Every month scored the old way is out of date; replace_months clears the window's.
+        con.execute("INSERT OR IGNORE INTO scores_out_of_date SELECT DISTINCT month FROM scorecard")
     written = replace_months(con, "scorecard", "scorecard_new", start, end, scored=True)
+    record(con, "scoring_basis", fingerprint(basis), basis)
     con.execute(load_sql("scorecard/provisional_moved"),
                 {"start": start, "end": end, "data_as_of": as_of, "maturity_days": model.maturity_days})
-    return written, rescored
+    return written, rescored, change
+
+
+def scoring_basis(model: TrustModel, memory_from: date | None) -> dict:
+    """What a month's trust depends on besides the validated rows: where its memory begins
+    (TRUSTCARD_FIRST_MONTH) and the trust model's parameters. Recorded with the scores (build_log,
+    'scoring_basis'): a later run made another way leaves the months it does not score out of
+    date, instead of a scorecard whose months were scored two ways without a word (review: a demo
+    run scored from 2024-11, a later `trustcard run` from the default 2024-01 silently moved trust
+    in 63 of 984 vendor-months)."""
+    return {"first_month": f"{memory_from:%Y-%m}" if memory_from else None, "trust_model": asdict(model)}
+
+
+def basis_change(before: dict | None, now: dict) -> str | None:
+    """In words, what differs between the recorded scoring basis and this run's; None when nothing
+    does, or nothing was recorded (a database scored before trustcard recorded it)."""
+    if before is None or before == now:
+        return None
+    changes = []
+    if before.get("first_month") != now["first_month"]:
+        changes.append(f"TRUSTCARD_FIRST_MONTH {before.get('first_month')} -> {now['first_month']}")
+    old, new = before.get("trust_model") or {}, now["trust_model"]
+    moved = [f"{key} {_flat(old).get(key)} -> {value}" for key, value in _flat(new).items()
+             if _flat(old).get(key) != value]
+    if moved:
+        changes.append("the trust model (" + ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "") + ")")
+    return "; ".join(changes) or None
+
+
+def _flat(model: dict) -> dict[str, object]:
+    """{'weights': {'delivery': 0.4}} as {'weights.delivery': 0.4}."""
+    return {f"{section}.{key}" if isinstance(values, dict) else section: value
+            for section, values in model.items()
+            for key, value in (values.items() if isinstance(values, dict) else [(None, values)])}
 
 
 def trust_rescored(con: duckdb.DuckDBPyConnection) -> str:
