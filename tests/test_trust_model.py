@@ -506,7 +506,8 @@ def test_a_revision_after_the_product_shipped_is_no_re_date(landing, tmp_path):
     rows = score(landing.root, db, start=date(2025, 3, 1), end=date(2025, 6, 1))
     for m in (3, 4, 5):
         card = rows[("Y2", date(2025, m, 1))]
-        assert (card["redates_12m"], card["vaporware"], card["announcements_kept_12m"]) == (0, False, 1), m
+        # flagged from April for B16's cancellation alone (announced, never shipped), not for X1
+        assert (card["redates_12m"], card["vaporware"], card["announcements_kept_12m"]) == (0, m >= 4, 1), m
     con = open_database(db)
     try:
         shown = {a["announcement_id"]: a for a in _announcements(con, "Y2", date(2025, 5, 1))}
@@ -1046,3 +1047,32 @@ def test_scoring_with_another_trust_model_leaves_the_other_months_out_of_date(la
     assert change == (f"the trust model (weights.delivery {model.weights['delivery']} -> "
                       f"{model.weights['delivery'] + 0.25}, memory_down {model.memory_down} -> {model.memory_down / 2})")
     assert query(db, "SELECT month FROM scores_out_of_date") == [(SEP,)]
+
+
+def test_vaporware_is_announced_and_never_shipped(landing, tmp_path):
+    # Review: products that shipped after two re-dates were flagged vaporware. Vaporware is a
+    # product announced and not shipped: cancelled (pre-sold or not), over 90 days overdue, or
+    # re-dated twice and still not out. October's 12-month window holds every one of these.
+    vendors(landing, "SHIPPED", "CANCELLED", "TWICE_OPEN", "ONCE_OPEN", "LONG_OVERDUE")
+    landing.announcements([
+        announce("S1", "SHIPPED", "2025-10-01", "2026-02-15"),
+        ["S1", "SHIPPED", "", "revised", "2026-01-10", "2026-04-15", ""],
+        ["S1", "SHIPPED", "", "revised", "2026-04-01", "2026-06-15", ""],
+        ["S1", "SHIPPED", "", "shipped", "2026-06-20", "", ""],
+        announce("C1", "CANCELLED", "2025-10-01", "2026-03-15"),
+        ["C1", "CANCELLED", "", "cancelled", "2026-02-01", "", ""],
+        # due in December, moved twice before it came: slipped, open at October's end
+        announce("T1", "TWICE_OPEN", "2026-05-01", "2026-12-15"),
+        ["T1", "TWICE_OPEN", "", "revised", "2026-08-01", "2027-02-15", ""],
+        ["T1", "TWICE_OPEN", "", "revised", "2026-09-01", "2027-04-15", ""],
+        announce("O1", "ONCE_OPEN", "2026-05-01", "2026-12-15"),
+        ["O1", "ONCE_OPEN", "", "revised", "2026-08-01", "2027-02-15", ""],
+        # due 2026-07-31: 2026-07-31 -> 2026-11-01 is 93 days overdue at October's end
+        announce("L1", "LONG_OVERDUE", "2026-01-01", "2026-07-31"),
+    ])
+    rows = score(landing.root, tmp_path / "v.duckdb")
+    flagged = {v: rows[(v, OCT)]["vaporware"] for v in ("SHIPPED", "CANCELLED", "TWICE_OPEN", "ONCE_OPEN", "LONG_OVERDUE")}
+    assert flagged == {"SHIPPED": False, "CANCELLED": True, "TWICE_OPEN": True, "ONCE_OPEN": False,
+                       "LONG_OVERDUE": True}
+    # S1 still costs SHIPPED its slips: shipped 125 days after 2026-02-15 (credit 0.25), two slips: 0.
+    assert (rows[("SHIPPED", OCT)]["slips_12m"], rows[("SHIPPED", OCT)]["promise_credit_12m"]) == (2, 0.0)

@@ -155,10 +155,12 @@ windowed AS (SELECT
            WHEN status = 'slipped' THEN date_diff('day', first_promise, latest_promise)
            ELSE 0 END)::BIGINT AS slip_days_12m,
   max(redates) AS max_redates,
-  -- Vaporware: an announcement re-dated twice or more, overdue by more than 90 days, or cancelled
-  -- after customers had paid for it.
-  bool_or(redates >= 2 OR (status = 'overdue' AND date_diff('day', first_promise, month + INTERVAL 1 MONTH) > 90)
-          OR (status = 'cancelled' AND presold)) AS vaporware
+  -- Vaporware: announced and never shipped. Cancelled, overdue by more than 90 days, or still
+  -- unshipped after two re-dates or more. A product that shipped is not vaporware, however late
+  -- (review: products shipped after two re-dates were flagged); its slips cost it promise credit.
+  bool_or(status = 'cancelled'
+          OR (status = 'overdue' AND date_diff('day', first_promise, month + INTERVAL 1 MONTH) > 90)
+          OR (status IN ('overdue', 'slipped') AND redates >= 2)) AS vaporware
 FROM credited
 -- an announcement cancelled over 12 months before its due month is due then, but no longer judged
 WHERE least(due_month, date_trunc('month', cancelled_on)::DATE) > month - INTERVAL 12 MONTH
