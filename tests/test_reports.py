@@ -330,18 +330,19 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
             "announcements_slipped_12m": 0, "open_credit_12m": 0.5, "open_weight_cut_12m": 0, "promise_weight_12m": 4,
             "extra_weight_late_12m": 0, "extra_weight_open_12m": 0, "extra_weight_cancelled_12m": 0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
-    assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
-                     ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
-                     ("shipping the 1 overdue announcement, even late", 2.78)]  # half credit
+    # The open one first: it can still be shipped (the others say what would have scored higher)
+    assert found == [("shipping the 1 overdue announcement, even late", 2.78),  # half credit
+                     ("shipping the 1 cancelled announcement on time instead", 5.56),
+                     ("shipping the 1 late-shipped announcement by the first promised date", 4.17)]  # 0.75 credit
     # The late one had slipped twice first: 0.5 credit shipped 20 days late, less 2 x 0.25 = 0 left.
     # Keeping its first date gains the 0.5 lost to slips (2.78 points); shipping by the first date
     # gains what lateness cost (0.5 of base credit, 2.78 points): 1 credit in all, as before.
     card |= {"promise_credit_12m": 1.0, "slips_12m": 2, "slip_penalty_12m": 0.5}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
-    assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
+    assert found == [("shipping the 1 overdue announcement, even late", 2.78),
+                     ("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("keeping the dates first promised instead of 2 slips to a later date", 2.78),
-                     ("shipping the 1 late-shipped announcement by the first promised date", 2.78),
-                     ("shipping the 1 overdue announcement, even late", 2.78)]
+                     ("shipping the 1 late-shipped announcement by the first promised date", 2.78)]
     # Had the cancelled one been pre-sold it would weigh 2 (weight 5); with the peers' rate 0.5 the
     # pillar is 100 * (1.25 + 1) / (5 + 2) = 32.14. Shipped on time it earns its credit and sheds
     # its extra weight: 100 * (2.25 + 1) / (4 + 2) = 54.17, +22.02 on the pillar, 7.34 on the month
@@ -487,6 +488,31 @@ def test_what_would_raise_the_score_counts_the_recovery_shrinkage():
                      ("apologising and explaining the cause each time", 1.11)]
     lost = next(f for f in findings(card, [complaint], load_model()) if f.evidence == "complaints")
     assert round(lost.points, 2) == 13.33
+
+
+def test_what_would_raise_the_score_leads_with_what_is_still_open():
+    from pipelines.defs.reports.explain import improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # Review: the list led with deliveries long past, and an open complaint whose promised date
+    # was still ahead was priced with the ones resolved late. The card of the test above, its
+    # complaint open and due 2026-10-20, the data ending 2026-10-15: resolving it by then is still
+    # possible (1.67, as above) and comes first, above acknowledging (1.39, long past).
+    card = {"month": date(2026, 10, 1), "deliveries_due": 10, "on_time_rate": 0.9, "in_full_rate": 1.0,
+            "defect_free_rate": 1.0, "open_past_due": 0, "median_days_late": 2.0, "delivery_score": 90.0,
+            "promise_score": None, "recovery_score": 60.0, "announcements_due_12m": 0}
+    complaint = {"complaint_id": "C1", "weight": 1.0, "hours_to_acknowledge": 120.0, "resolved_on_time": False,
+                 "apologized": True, "explained": True, "is_repeat": False, "resolved_at": None,
+                 "due_at": datetime(2026, 10, 20, 9), "disclosed_by": "vendor", "restitution": True}
+    found = improvements(card, [complaint], load_model(), as_of=date(2026, 10, 15))
+    assert [(f.text, round(f.points, 2), f.now) for f in found][0] == (
+        "resolving the 1 open complaint by the date promised (the first by 2026-10-20)", 1.67, True)
+    assert found[1].points > found[0].points and not found[1].now  # the late delivery: larger, past
+    assert not [f for f in found if f.text == "resolving every complaint by the date promised"]
+    # The data ends after its promised date: too late for that, priced with the others as before.
+    late = improvements(card, [complaint], load_model(), as_of=date(2026, 10, 20))
+    assert not [f for f in late if f.now]
+    assert ("resolving every complaint by the date promised", 1.67) in [(f.text, round(f.points, 2)) for f in late]
 
 
 def _embedded_fonts(pdf: Path) -> set[str]:

@@ -98,7 +98,7 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
     model = load_model()
     with duckdb.connect() as con:
         latest = latest_scored_months(con, months[0], months[-1])
-        contexts = [vendor_context(con, vendor, month, model) for vendor, month in latest]
+        contexts = [vendor_context(con, vendor, month, model, settings.as_of_date) for vendor, month in latest]
         idle = con.execute("SELECT count(*) FROM scorecard WHERE month = ? AND trust_score IS NULL",
                            [months[-1]]).fetchall()[0][0]
     jobs = [_vendor_job(ctx, settings.reports) for ctx in contexts]

@@ -10,6 +10,7 @@ import duckdb
 from ...lib.db import install_macros
 from ...lib.months import add_months
 from ...lib.sql import load_sql
+from ..scorecard.build import data_as_of
 from ..scorecard.model import TrustModel
 from .charts import milestone_chart, spark_floor, sparkline, trend_chart
 from .explain import findings, improvements
@@ -168,7 +169,10 @@ def _percentile_text(p: int | None, group: str = "category") -> str:
     return f"{p}{suffix} percentile"
 
 
-def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel) -> dict:
+def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel,
+                   as_of: date | None = None) -> dict:
+    """`as_of`: the run's as-of date (the reader's today, after which an open complaint can still be
+    resolved on time); the data's last day when not given."""
     vendor = _dicts(con, "SELECT * EXCLUDE (_source_file, _row_number, _extra) FROM vendors WHERE vendor_id = ?", [vendor_id])[0]
     card = _dicts(con, "SELECT * FROM scorecard WHERE vendor_id = ? AND month = ?", [vendor_id, month])[0]
     # None: no category in vendors.csv, or too few others in it: compared with every vendor
@@ -193,7 +197,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "trend_chart": trend_chart(trend, grades=model.grades),
         "peers": _peer_stats(con, vendor_id, category, month),
         "findings": findings(card, complaints, model)[:4],
-        "improvements": improvements(card, complaints, model)[:5],
+        "improvements": improvements(card, complaints, model, as_of or data_as_of(con))[:5],
         "late_deliveries": late,
         "pdf_rows": PDF_EVIDENCE_ROWS,
         "announcements": _announcements(con, vendor_id, month),

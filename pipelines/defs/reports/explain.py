@@ -8,8 +8,8 @@ itself 0.10, restitution 0.05, not a repeat 0.10); a handled complaint scores 40
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, replace
+from datetime import date
 
 from ..scorecard.model import TrustModel, moved
 
@@ -26,6 +26,10 @@ class Finding:
     trust_points: float | None = None  # an action's gain on the trust score (improvements only)
     trust_high: float | None = None  # the most it could be, when the month's own records cannot tell
     own_points: float | None = None  # the action's gain on the month's own records, where known
+    # an action on something still open (an announcement not shipped, a complaint not yet due),
+    # which can still change this month's records; the others say what the records would have
+    # scored done right, the way to score higher in the months ahead
+    now: bool = False
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -302,8 +306,11 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
     return sorted(out, key=lambda f: -f.points)
 
 
-def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[Finding]:
-    """Concrete actions and the month-score points each would have added, largest first."""
+def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: date | None = None) -> list[Finding]:
+    """Concrete actions and the month-score points each would add: first what can still be done
+    (open items, `now`), then the rest, largest first (review: the list led with deliveries long
+    past and left an open complaint's promised date, still ahead, unsaid). `as_of`: the data's
+    last day, after which an open complaint can still be resolved by its promised date."""
     out: list[Finding] = []
     n = card["deliveries_due"]
     if n:
@@ -337,9 +344,17 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
             out.append(Finding(f"delivering the {plural(rejected, 'delivery', 'deliveries')} with rejected units without defects",
                                _delivery_gain(card, model, "defect_free", rejected), "late deliveries"))
     if complaints:
+        still = [c for c in complaints if _can_still_resolve_on_time(c, as_of)]
+        if still:
+            first = min(c["due_at"] for c in still)
+            ids = {c["complaint_id"] for c in still}
+            gain = _recovery_gain(card, model, complaints, lambda c: RESOLVE_POINTS if c["complaint_id"] in ids else 0)
+            out.append(Finding(f"resolving the {plural(len(still), 'open complaint')} by the date promised "
+                               f"(the first by {first:%Y-%m-%d})", gain, "complaints", now=True))
         pairs = [
             ("acknowledging every complaint within a day", lambda c: ACK_DAY_POINTS - _ack_points(c["hours_to_acknowledge"])),
-            ("resolving every complaint by the date promised", lambda c: 0 if c["resolved_on_time"] else RESOLVE_POINTS),
+            ("resolving every complaint by the date promised",
+             lambda c: 0 if c["resolved_on_time"] or _can_still_resolve_on_time(c, as_of) else RESOLVE_POINTS),
             ("apologising and explaining the cause each time",
              lambda c: (0 if c["apologized"] else APOLOGY_POINTS) + (0 if c["explained"] else EXPLAIN_POINTS)),
             ("raising each failure yourself before the customer does",
@@ -355,7 +370,13 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel) -> list[
     out += _promise_improvements(card, model)
     out = [_above_floor(card, model, f) for f in out]
     return sorted((_with_trust_gain(f, _trust_gain(card, model, f.points, f.own_points)) for f in out if f.points >= 0.05),
-                  key=lambda f: -f.points)
+                  key=lambda f: (not f.now, -f.points))
+
+
+def _can_still_resolve_on_time(complaint: dict, as_of: date | None) -> bool:
+    """Open, with its promised date after the data's last day: resolving it by then still counts."""
+    due = complaint["due_at"]
+    return as_of is not None and complaint["resolved_at"] is None and due is not None and due.date() > as_of
 
 
 def _with_trust_gain(finding: Finding, ends: tuple[float, float] | None) -> Finding:
@@ -398,8 +419,8 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
         slipped = card["announcements_slipped_12m"]
         what = plural(still_open, "overdue announcement") if not slipped else \
             f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
-        out.append(Finding(f"shipping the {what}, even late",
-                           evidence="announcements", **gain(card["open_credit_12m"], card["open_weight_cut_12m"])))
+        out.append(Finding(f"shipping the {what}, even late", evidence="announcements", now=True,
+                           **gain(card["open_credit_12m"], card["open_weight_cut_12m"])))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
                            evidence="announcements", **gain(cancelled, card["extra_weight_cancelled_12m"])))
