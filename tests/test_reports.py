@@ -1166,6 +1166,33 @@ def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_
     assert notice < html.index("What moved the score") and "do not count them" in html
 
 
+def test_the_executive_pdf_says_when_the_month_is_provisional(rendered: Path, tmp_path: Path):
+    # Review: only the vendor PDFs said a month's recovery figures were still maturing; executives
+    # read movers that later runs may revise. The fixture's data ends in September, inside
+    # September's 60-day response window: provisional, until the scorecard says otherwise.
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    said = "Provisional: complaints of September 2026 are still inside their response window (60 days)"
+    assert said in " ".join(_text(rendered / "executive.pdf").split())
+    shutil.copy(rendered.parents[1] / "db.duckdb", tmp_path / "db.duckdb")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    prepare(con)
+    try:
+        con.execute("UPDATE scorecard SET provisional = false WHERE month = ?", [MONTH])
+        context = executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    assert context["provisional"] is False
+    assert "Provisional" not in render_html("executive.html", {**context, "title": "t", "subject": "s"})
+
+
 def test_the_vaporware_headline_counts_vendors_and_names_our_company_apart(rendered: Path, tmp_path: Path):
     # Review: "11 vendors flagged vaporware" counted our own company, while the category table
     # marked 10 vendors and every other count of the page leaves our company out.

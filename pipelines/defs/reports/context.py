@@ -268,6 +268,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "decliners": movers(moved, -1),
         "mover_points": MOVER_POINTS,
         "watchlist": [r for r in scored if r["watch"]],
+        # the month's recovery figures still inside their response window (review: only the vendor
+        # PDFs said so; the executives read movers that later runs may revise)
+        "provisional": any(r["provisional"] for r in scored),
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
         "categories": categories,
