@@ -235,6 +235,30 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     assert "note:" not in run_ok("2026-03", env)
 
 
+def test_a_landing_file_renamed_puts_no_month_out_of_date(landing: Landing, tmp_path: Path):
+    # Review: renaming a landing file (its rows unchanged) named 19 months out of date, since a
+    # row's hash held the file it was read from. Where a row was read from changes no score.
+    two_years(landing)
+    db, home = tmp_path / "r.duckdb", make_dagster_home(tmp_path / "home")
+    env = cli_env(landing.root, db, home)
+    run_ok("2026-03..2026-10", env)
+    scores = "SELECT * FROM scorecard ORDER BY ALL"
+    before = query(db, scores)
+    for feed, name in (("deliveries", "2024-2026.csv"), ("complaints", "complaints.csv"),
+                       ("announcements", "announcements.csv")):
+        (landing.root / feed / name).rename(landing.root / feed / f"renamed-{name}")
+    out = run_ok("2026-03", env)
+    assert "note:" not in out, out
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
+    assert query(db, scores) == before
+    # The rows now cite the new file, for the evidence
+    assert query(db, "SELECT DISTINCT _source_file FROM deliveries") == [("deliveries/renamed-2024-2026.csv",)]
+    # A change of what a row says still does: one delivery of March, one day later
+    text = (landing.root / "deliveries" / "renamed-2024-2026.csv").read_text()
+    (landing.root / "deliveries" / "renamed-2024-2026.csv").write_text(text.replace("2026-03-15", "2026-03-16", 1))
+    assert "out of date: 2026-04..2026-10" in run_ok("2026-03", env)
+
+
 def test_scores_made_from_another_first_month_are_followed_or_named_out_of_date(landing: Landing, tmp_path: Path):
     # Review: `make demo` scored from 24 months back (TRUSTCARD_FIRST_MONTH set for its own run); a
     # later `trustcard run` without it scored from the default 2024-01, and trust moved in 63

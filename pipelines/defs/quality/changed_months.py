@@ -100,8 +100,15 @@ def results(con: duckdb.DuckDBPyConnection, feed: Feed, table: str, windows: lis
     for start, end in windows:
         where, args = month_filter(feed.is_folder, start, end)
         label = "coalesce(strftime(month, '%Y-%m'), ?)" if feed.is_folder else "?"
-        rows = (f"""(SELECT *, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id)
-                       AS _first_on FROM {table} WHERE {where})""" if moved else f"(SELECT * FROM {table} WHERE {where})")
+        # Where a row was read from is not what it says: a landing file renamed (or its rows moved
+        # to another file) changes no score, and must not put the months it holds out of date
+        # (review: a rename marked 19 months). An announcement's statements made on one day are
+        # read in file order, so their order is measured instead.
+        said = "* EXCLUDE (_source_file, _row_number)"
+        rows = (f"""(SELECT {said}, min(event_date) FILTER (WHERE event = 'announced') OVER (PARTITION BY announcement_id)
+                       AS _first_on, row_number() OVER (PARTITION BY announcement_id ORDER BY event_date,
+                       event <> 'announced', _source_file, _row_number) AS _said_order
+                     FROM {table} WHERE {where})""" if moved else f"(SELECT {said} FROM {table} WHERE {where})")
         measured = con.execute(
             f"""SELECT {label} AS m, count(*), sum(hash(t))::VARCHAR, {_MOVED_SINCE if moved else 'NULL'}
                 FROM {rows} t GROUP BY ALL""", [NO_MONTH if feed.is_folder else WHOLE, *args]).fetchall()
