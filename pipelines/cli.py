@@ -137,9 +137,20 @@ def _out_of_date_note(outcome, failed: bool = False) -> str | None:
     # run again), not when it scored them from the rows as they are (review: a run of January
     # named 2026-01..2026-10 for April..October out of date).
     first, last = (min(stale[0], outcome.first), max(stale[-1], outcome.last)) if failed else (stale[0], stale[-1])
-    span = range_label(first, last)
-    return (f"note: {what}; months scored before {old} are out of date: {ranges} "
-            f"(a month's trust remembers the months before it). Rerun them: trustcard run --months {span}")
+    said = (f"note: {what}; months scored before {old} are out of date: {ranges} "
+            f"(a month's trust remembers the months before it).")
+    # A month not complete by the as-of date cannot be run (review: TRUSTCARD_AS_OF moved back
+    # named a command that was then refused): the command stops at the last month that can.
+    from .runner import last_scorable_month
+
+    can = last_scorable_month()
+    if first > can:
+        return (f"{said} None of them is complete by TRUSTCARD_AS_OF={as_of_from_env()}: they can be scored "
+                "again once it is moved on")
+    if last > can:
+        return (f"{said} Rerun them: trustcard run --months {range_label(first, can)}; the months after "
+                f"{can:%Y-%m} are not complete by TRUSTCARD_AS_OF={as_of_from_env()} and wait until it is moved on")
+    return f"{said} Rerun them: trustcard run --months {range_label(first, last)}"
 
 
 def _listed(months: list[str], limit: int = 6) -> str:

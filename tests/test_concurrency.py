@@ -235,6 +235,24 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     assert "note:" not in run_ok("2026-03", env)
 
 
+def test_the_rerun_command_of_the_note_stops_at_the_last_month_complete_by_the_as_of_date(
+        landing: Landing, tmp_path: Path):
+    # Review: with TRUSTCARD_AS_OF moved back, the note named --months up to 2026-10, which the
+    # next run refused as not complete by the as-of date.
+    two_years(landing)
+    db, home = tmp_path / "a.duckdb", make_dagster_home(tmp_path / "home")
+    run_ok("2026-03..2026-10", cli_env(landing.root, db, home))
+    landing.deliveries([["D-late-1", "V1", "2026-03-20", "", "5", "", "", ""]], name="late-march.csv")
+    earlier = cli_env(landing.root, db, home, TRUSTCARD_AS_OF="2026-10-05")
+    out = run_ok("2026-03", earlier)
+    assert ("out of date: 2026-04..2026-10 (a month's trust remembers the months before it). Rerun them: "
+            "trustcard run --months 2026-04..2026-09; the months after 2026-09 are not complete by "
+            "TRUSTCARD_AS_OF=2026-10-05 and wait until it is moved on") in out
+    out = run_ok("2026-04..2026-09", earlier)  # the command it named runs
+    assert ("out of date: 2026-10 (a month's trust remembers the months before it). None of them is complete by "
+            "TRUSTCARD_AS_OF=2026-10-05: they can be scored again once it is moved on") in out
+
+
 def test_a_landing_file_renamed_puts_no_month_out_of_date(landing: Landing, tmp_path: Path):
     # Review: renaming a landing file (its rows unchanged) named 19 months out of date, since a
     # row's hash held the file it was read from. Where a row was read from changes no score.
