@@ -638,6 +638,13 @@ CASES = [
          quarantined=(Q("deliveries", "deliveries/late.parquet", 1, "blob",
                         "not valid UTF-8 (byte 0xFF at position 2 of the value)"),),
          added={"deliveries": 2}),
+    Case("parquet_text_value_holding_a_nul",
+         parquet("complaints/late.parquet", pl.DataFrame({
+             "complaint_id": ["C9", "C8"], "vendor_id": ["V1", "V1"], "opened_at": ["2026-09-05T10:00:00Z"] * 2,
+             "summary": ["ok", "cut\x00 short"]})),
+         quarantined=(Q("complaints", "complaints/late.parquet", 2, "summary",
+                        "holds a NUL character (position 4 of the value): not text"),),
+         added={"complaints": 2}, check=check_binary_summary_read_as_text),
     Case("parquet_binary_summary_not_text",
          parquet("complaints/late.parquet", pl.DataFrame({
              "complaint_id": ["C9", "C8"], "vendor_id": ["V1", "V1"], "opened_at": ["2026-09-05T10:00:00Z"] * 2,
