@@ -1166,6 +1166,28 @@ def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_
     assert notice < html.index("What moved the score") and "do not count them" in html
 
 
+def test_what_moved_the_score_sums_the_facts_past_the_four_shown(rendered: Path):
+    # Review: only the four largest facts were listed, and a fifth's points were nowhere, so the
+    # list did not add up to what the month lost. They are summed in one more line.
+    from pipelines.defs.reports.explain import Finding
+    from pipelines.defs.reports.render import render_html
+
+    context = _vendor_context_of(rendered, "V2")
+    shown = [Finding(f"fact {i}", points, "late deliveries") for i, points in enumerate((9.0, 5.0, 3.0, 2.0))]
+    rest = [Finding("1 of 40 deliveries had units rejected", 0.75, "late deliveries"),
+            Finding("with 40 deliveries due, the delivery pillar is pulled", 0.5, "how this score is computed")]
+    html = " ".join(render_html("vendor.html", {**context, "findings": shown, "findings_rest": rest,
+                                                "title": "t", "subject": "s"}).split())
+    assert ("−1.2 points:</span> 2 smaller facts (see late deliveries, how this score is computed).") in html
+    one = " ".join(render_html("vendor.html", {**context, "findings": shown, "findings_rest": rest[:1],
+                                               "title": "t", "subject": "s"}).split())
+    assert "−0.8 points:</span> 1 of 40 deliveries had units rejected (see late deliveries)." in one
+    # the context keeps every fact: the four largest shown, the rest (worth a point's twentieth) summed
+    assert len(context["findings"]) <= 4 and all(f.points >= 0.05 for f in context["findings_rest"])
+    assert not context["findings_rest"] or min(f.points for f in context["findings"]) >= max(
+        f.points for f in context["findings_rest"])
+
+
 def test_the_executive_pdf_says_when_the_month_is_provisional(rendered: Path, tmp_path: Path):
     # Review: only the vendor PDFs said a month's recovery figures were still maturing; executives
     # read movers that later runs may revise. The fixture's data ends in September, inside

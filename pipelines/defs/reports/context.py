@@ -169,6 +169,9 @@ def _percentile_text(p: int | None, group: str = "category") -> str:
     return f"{p}{suffix} percentile"
 
 
+FINDINGS_SHOWN = 4  # "what moved the score" in full; the rest summed in one line
+
+
 def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, model: TrustModel,
                    as_of: date | None = None) -> dict:
     """`as_of`: the run's as-of date (the reader's today, after which an open complaint can still be
@@ -196,7 +199,10 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "trend": trend,
         "trend_chart": trend_chart(trend, grades=model.grades),
         "peers": _peer_stats(con, vendor_id, category, month),
-        "findings": findings(card, complaints, model)[:4],
+        "findings": (moved := findings(card, complaints, model))[:FINDINGS_SHOWN],
+        # the smaller facts past those shown, summed, so that the list adds up (review: a fifth
+        # fact's points were nowhere)
+        "findings_rest": [f for f in moved[FINDINGS_SHOWN:] if f.points >= 0.05],
         "improvements": improvements(card, complaints, model, as_of or data_as_of(con))[:5],
         "late_deliveries": late,
         "pdf_rows": PDF_EVIDENCE_ROWS,
