@@ -1446,6 +1446,23 @@ def test_promises_slipped_names_the_vendors_flagged_when_nothing_slipped_this_mo
            "Acme &lt;b&gt;, Bolt (marked in the table by category)." in " ".join(box.split())
 
 
+def test_promises_slipped_past_the_five_listed_are_named(rendered: Path):
+    # Review: "9 promises slipped" listed 5 and said "and 4 more", the 4 named nowhere.
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _executive_context_of(rendered)
+    slipped = [{"vendor_name": f"Vendor {i} <i>", "product": f"P{i}", "is_self": False, "vendor_flagged": False,
+                "what": "overdue", "current_promise": "2026-09-01", "first_promise": "2026-09-01", "redates": 0,
+                "presold": False} for i in range(8)]
+    html = render_html("executive.html", {**ctx, "vaporware": slipped, "title": "t", "subject": "s"})
+    box = " ".join(html[html.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0].split())
+    assert box.count("due 2026-09-01, not shipped") == 5
+    assert "and 3 more: Vendor 5 &lt;i&gt; (P5), Vendor 6 &lt;i&gt; (P6), Vendor 7 &lt;i&gt; (P7)." in box
+    screen = render_html("executive.html", {**ctx, "vaporware": slipped, "title": "t", "subject": "s"}, for_screen=True)
+    box = " ".join(screen[screen.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0].split())
+    assert box.count("due 2026-09-01, not shipped") == 8 and "more:" not in box  # the HTML twin lists all
+
+
 def test_vendors_whose_names_print_alike_are_told_apart_by_id(rendered: Path):
     # Review: 'Acme Corp', 'ACME CORP', ' Acme  Corp ' and 'Ac\u200bme\u200d Corp\ufeff' printed as three
     # identical 'Acme Corp' rows and one 'ACME CORP', with no id to tell them apart.
