@@ -244,6 +244,15 @@ def test_a_silent_month_explains_held_trust_not_repair():
     assert _mover_reason(active) == "delivery score 80 → 95 (on time 95%, was 80%)"
     # Review: "delivery −7 (on time 100%, was 100%)": on time unchanged, so not quoted.
     assert _mover_reason({**active, "prev_on_time": 0.95}) == "delivery score 80 → 95"
+    # Review: a weak promise pillar that left the window lifted the month; the line named a delivery
+    # score up by one point. Promise 20 last month, 50 below trust 70; delivery up 1.
+    dropped = {**active, "prev_delivery": 94.0, "prev_promise": 20.0, "trust_change": 3.0}
+    assert _mover_reason(dropped) == "promise score 20 last month, none this month (no announcement judged)"
+    # a strong pillar gone does not explain a rise: the delivery move does
+    assert _mover_reason({**dropped, "prev_promise": 90.0}) == "delivery score 94 → 95 (on time 95%, was 80%)"
+    # and it explains a fall: recovery 95 gone, delivery down 1
+    fall = {**dropped, "prev_promise": None, "prev_recovery": 95.0, "delivery_score": 93.0, "trust_change": -2.0}
+    assert _mover_reason(fall) == "recovery score 95 last month, none this month (no complaint)"
 
 
 def test_evidence_csv_keeps_formulas_as_text_and_records_whole():

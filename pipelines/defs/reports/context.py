@@ -393,6 +393,9 @@ def _mover_reason(r: dict) -> str:
         return _held_reason(r)
     up = r["trust_change"] > 0
     same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5)]
+    gone = _gone_pillar_reason(r, up)
+    if gone and (not same_way or gone[0] > max(abs(c[0]) for c in same_way)):
+        return gone[1]
     if not same_way:
         return _new_pillar_reason(r, up) or (
             "a better month than its remembered score: trust is repaired slowly" if up
@@ -402,6 +405,23 @@ def _mover_reason(r: dict) -> str:
     before, now = r[f"prev_{pillar}"], r[f"{pillar}_score"]
     digits = 0 if round(before) != round(now) else 1  # "77 → 77" for 76.6 → 77.2 says nothing
     return f"{pillar} score {before:.{digits}f} → {now:.{digits}f}" + _pillar_detail(r, pillar)
+
+
+GONE_WHY = {"delivery": "nothing due", "promise": "no announcement judged", "recovery": "no complaint"}
+
+
+def _gone_pillar_reason(r: dict, up: bool) -> tuple[float, str] | None:
+    """A pillar scored last month and not this month, whose leaving moved the month the way trust
+    moved (a weak one gone lifts it, a strong one gone lowers it), with how far it stood from
+    last month's trust (review: a vendor whose bad promise pillar left the window read "delivery
+    score 90 → 91" for a rise of 5)."""
+    gone = [(abs(r[f"prev_{p}"] - r["prev_trust"]), p) for p in ("delivery", "promise", "recovery")
+            if r[f"prev_{p}"] is not None and r[f"{p}_score"] is None
+            and (r[f"prev_{p}"] < r["prev_trust"] if up else r[f"prev_{p}"] > r["prev_trust"])]
+    if not gone:
+        return None
+    gap, pillar = max(gone)
+    return gap, f"{pillar} score {r[f'prev_{pillar}']:.0f} last month, none this month ({GONE_WHY[pillar]})"
 
 
 def _new_pillar_reason(r: dict, up: bool) -> str | None:
