@@ -19,7 +19,7 @@ from .lib.brief_logger import brief_console_logger
 from .lib.interrupts import interrupt_received, watching_for_interrupts
 from .lib.run_errors import is_deliberate, root_message
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env, duckdb_memory_limit_from_env, first_month_from_env
-from .lib.writer_lock import writer_lock
+from .lib.writer_lock import lock_path, writer_lock
 
 
 
@@ -211,6 +211,13 @@ def _check_database_path(db: Path) -> None:
                        "its lock file and its spool go there")
     if db.exists() and not os.access(db, os.R_OK | os.W_OK):
         raise RunError(f"TRUSTCARD_DB={db}: the database file cannot be written (no permission)")
+    # os.access says yes to root everywhere; a folder of /sys or /proc still refuses files (review:
+    # a bare "[Errno 13] Permission denied: '/sys/t.duckdb.lock'"). The lock file is made here.
+    try:
+        os.close(os.open(lock_path(db.resolve()), os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise RunError(f"TRUSTCARD_DB={db}: its folder cannot be written ({exc.strerror}: {exc.filename}); the "
+                       "database, its lock file and its spool go there") from exc
 
 
 def _check_reports_dir(reports: Path) -> None:

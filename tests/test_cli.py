@@ -458,6 +458,13 @@ def test_a_database_the_run_may_not_write_is_named_before_the_run(tmp_path: Path
         assert done.returncode == 1, done.stderr
         assert f"TRUSTCARD_DB={db}: {expected}" in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     locked.chmod(0o755)
+    # A folder that refuses files whatever its mode says (sysfs; root passes every access check):
+    # the message named only the lock file ("[Errno 13] Permission denied: '/sys/t.duckdb.lock'").
+    if Path("/sys/kernel").is_dir():
+        done = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True,
+                              text=True, env=env | {"TRUSTCARD_DB": "/sys/t.duckdb"})
+        assert done.returncode == 1 and done.stderr.startswith("trustcard: TRUSTCARD_DB=/sys/t.duckdb: its folder "
+                                                               "cannot be written ("), done.stderr
 
 
 def test_re_dates_made_after_an_announcement_ended_are_kept_and_the_commands_say_they_are_not_counted(tmp_path: Path):
