@@ -262,14 +262,33 @@ def test_an_as_of_date_validation_cannot_reach_past_is_refused_naming_the_settin
             as_of_from_env()
 
 
+def test_months_and_the_as_of_date_are_read_only_as_written_in_full(monkeypatch: pytest.MonkeyPatch):
+    # Review: `--months 2026-1` scored January (a typo for 2026-10), TRUSTCARD_AS_OF=20261129 was
+    # read as 2026-11-29.
+    from pipelines.lib.settings import as_of_from_env
+    from pipelines.runner import RunError, parse_months
+
+    assert parse_months("2026-09..2026-10") == (date(2026, 9, 1), date(2026, 10, 1))
+    for typo in ("2026-1", "2026-1..2026-10", "2026-10..2026-1", "202610"):
+        with pytest.raises(RunError, match="not a month"):
+            parse_months(typo)
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "20261129")
+    with pytest.raises(ValueError, match="must look like 2026-10-31"):
+        as_of_from_env()
+    monkeypatch.setenv("TRUSTCARD_AS_OF", "2026-11-29")
+    assert as_of_from_env() == date(2026, 11, 29)
+
+
 def test_the_first_month_is_a_month_dagster_can_name(monkeypatch: pytest.MonkeyPatch):
     # Review: 0001-01 was accepted and the run died on "time data '1-09-01' does not match format".
     from pipelines.lib.settings import first_month_from_env
 
-    for given, read in (("1000-01", "1000-01"), ("2013-01", "2013-01"), ("2013-1", "2013-01")):
+    for given, read in (("1000-01", "1000-01"), ("2013-01", "2013-01"), (" 2013-01 ", "2013-01")):
         monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", given)
         assert first_month_from_env() == read
-    for bad, why in (("0999-12", "1000-01 or later"), ("0001-01", "1000-01 or later"), ("2013-13", "look like")):
+    # Review: '2013-1' was read as January, a typo for 2013-10..12 that rescored every month.
+    for bad, why in (("0999-12", "1000-01 or later"), ("0001-01", "1000-01 or later"), ("2013-13", "look like"),
+                     ("2013-1", "look like"), ("201301", "look like")):
         monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", bad)
         with pytest.raises(ValueError, match=why):
             first_month_from_env()

@@ -1,6 +1,7 @@
 """Month arithmetic on first-of-month dates, the partition keys' natural type."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 
@@ -13,10 +14,15 @@ def add_months(d: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+MONTH_TEXT = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
 def parse_month(text: str) -> date:
     """'2026-10' or '2026-10-01' -> date(2026, 10, 1); anything else ('2026-0399', '2026-10-15')
     is refused rather than read as some month."""
     text = text.strip()
+    if not MONTH_TEXT.fullmatch(text):  # strptime reads '2026-1' as January: a typo for 2026-10 (review)
+        raise ValueError(f"not a month (YYYY-MM): {text!r}")
     for fmt in ("%Y-%m", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(text, fmt).date()

@@ -40,7 +40,9 @@ class Settings:
 def first_month_from_env() -> str:
     value = os.environ.get("TRUSTCARD_FIRST_MONTH", DEFAULT_FIRST_MONTH)
     try:
-        parsed = datetime.strptime(value, "%Y-%m")
+        if not re.fullmatch(r"\d{4}-\d{2}", value.strip()):  # '2026-1': strptime reads it as January
+            raise ValueError(value)
+        parsed = datetime.strptime(value.strip(), "%Y-%m")
     except ValueError as exc:
         raise ValueError(f"TRUSTCARD_FIRST_MONTH must look like 2024-01, got {value!r}") from exc
     if parsed.year < 1000:
@@ -59,7 +61,9 @@ def as_of_from_env() -> date:
     if not value:
         return datetime.now(timezone.utc).date()
     try:
-        as_of = date.fromisoformat(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):  # Python 3.11 also reads '20261129'
+            raise ValueError(value)
+        as_of = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise ValueError(f"TRUSTCARD_AS_OF must look like 2026-10-31, got {value!r}") from exc
     # Validation reaches years past it (a date too far ahead to be a promise): 9999-12-31 failed
