@@ -245,6 +245,12 @@ def check_flags_as_floats(con) -> None:
     assert rows == [("C7", True, None), ("C8", False, True), ("C9", None, False)]
 
 
+def check_nan_optional_numbers_empty(con) -> None:
+    rows = con.execute("SELECT delivery_id, qty_delivered, qty_rejected, order_value FROM deliveries "
+                       "WHERE _source_file = 'deliveries/nan.parquet' ORDER BY 1").fetchall()
+    assert rows == [("D7", None, None, None), ("D9", 10, 0, 55.5)]
+
+
 def check_summary_cut(con) -> None:
     (summary,) = con.execute("SELECT summary FROM complaints WHERE complaint_id = 'C9'").fetchone()
     assert len(summary) == 10_000 and summary == LONG_SUMMARY[:9_999] + "…"
@@ -638,6 +644,14 @@ CASES = [
          quarantined=(Q("deliveries", "deliveries/late.parquet", 1, "blob",
                         "not valid UTF-8 (byte 0xFF at position 2 of the value)"),),
          added={"deliveries": 2}),
+    # Hostile review: NaN, the float for "no value", in an optional number quarantined the delivery.
+    Case("parquet_nan_in_optional_numbers_is_empty_and_in_qty_ordered_rejected",
+         parquet("deliveries/nan.parquet", pl.DataFrame({
+             "delivery_id": ["D9", "D7", "D6"], "vendor_id": ["V1"] * 3, "promised_date": ["2026-09-10"] * 3,
+             "qty_ordered": [10.0, 4.0, float("nan")], "qty_delivered": [10.0, float("nan"), 4.0],
+             "qty_rejected": [0.0, float("nan"), 0.0], "order_value": [55.5, float("nan"), 1.0]})),
+         quarantined=(Q("deliveries", "deliveries/nan.parquet", 3, "qty_ordered", "not a number, got 'NaN'"),),
+         added={"deliveries": 3}, check=check_nan_optional_numbers_empty),
     Case("parquet_text_value_holding_a_nul",
          parquet("complaints/late.parquet", pl.DataFrame({
              "complaint_id": ["C9", "C8"], "vendor_id": ["V1", "V1"], "opened_at": ["2026-09-05T10:00:00Z"] * 2,

@@ -442,8 +442,15 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     dates = {c.name for c in feed.columns if c.type == "date"}
     # Ids and flags written as floats (pandas: a column of 1/0 with one missing value is float64)
     texts = {c.name for c in feed.columns if c.type in ("text", "bool")}
+    # An optional number's NaN is the float for "no value" (Polars and NumPy-backed Arrow write
+    # it so): empty, as a CSV export leaves it, not a row rejected for 'NaN' (hostile review: a
+    # delivery with qty_delivered NaN was left out of the score). A required one's stays 'NaN',
+    # rejected by name.
+    optional = {c.name for c in feed.columns if c.type == "number" and not c.required}
     frame = frame.with_columns(_to_text(_midnights_as_dates(frame[c], rel) if c in dates else
-                                        _whole_floats_as_integers(frame[c]) if c in texts else frame[c], rel)
+                                        _whole_floats_as_integers(frame[c]) if c in texts else
+                                        frame[c].fill_nan(None) if c in optional and frame[c].dtype.is_float() else
+                                        frame[c], rel)
                                for c in frame.columns)
     frame, errors = _nul_values(frame, errors)
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
