@@ -243,9 +243,10 @@ def test_validate_groups_rows_failing_one_check_and_counts_those_it_does_not_lis
     assert checked.returncode == 0, checked.stdout + checked.stderr
     lines = checked.stdout.splitlines()
     assert [line for line in lines if line.startswith("  complaints:")] == [
-        # each row quotes its own times: the line names the kind, the first row's words as an example
-        "  complaints: 5 row(s), column acknowledged_at: acknowledged … before it was opened … (5 different; "
-        "e.g. acknowledged 2026-01-01 09:00:00 before it was opened 2026-01-01 10:00:00) (first at complaints/c.csv:2)"]
+        # each row quotes its own times: the first row's words, and how many more are like it (the
+        # kind's mask, 'acknowledged … before it was opened …', read as if the file held '…')
+        "  complaints: 5 row(s), column acknowledged_at: acknowledged 2026-01-01 09:00:00 before it was opened "
+        "2026-01-01 10:00:00 (and 4 more like it, with other values) (first at complaints/c.csv:2)"]
     deliveries = [line for line in lines if line.startswith("  deliveries:")]
     assert len(deliveries) == 9 and deliveries[-1] == "  deliveries: 2 more row(s) rejected for other reasons, not listed"
 

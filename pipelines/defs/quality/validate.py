@@ -191,11 +191,12 @@ def kept_not_counted(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[str, .
 def _top_reasons(con: duckdb.DuckDBPyConnection, table: str, where: str, args: list) -> list[tuple]:
     """The 8 commonest reasons in a quarantine-shaped table, grouped by their kind (`reason_kind`:
     the values they quote masked), each with the first row's place. A group whose rows quote
-    different values is told by its kind, the first row's words as an example: quoting them alone
-    read as if every row held that value."""
+    different values is told by the first row's words and how many more are like it: quoting them
+    alone read as if every row held that value, and the kind's mask ('…') as if the file held it
+    (hostile review)."""
     return [tuple(r) for r in con.execute(
         f"""SELECT col, CASE WHEN variants = 1 THEN first_reason
-                             ELSE kind || ' (' || variants || ' different; e.g. ' || first_reason || ')' END,
+                             ELSE first_reason || ' (and ' || (variants - 1) || ' more like it, with other values)' END,
                    n, place
             FROM (SELECT coalesce(column_name, '(row)') AS col, reason_kind(reason) AS kind,
                          arg_min(reason, (source_file, row_number)) AS first_reason,
