@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import query
 from pipelines.lib.months import last_complete_month
 from pipelines.runner import RunError, check_range, parse_months
 
@@ -508,3 +509,27 @@ def test_re_dates_made_after_an_announcement_ended_are_kept_and_the_commands_say
                          capture_output=True, text=True, env=env)
     assert ran.returncode == 0, ran.stderr
     assert ran.stderr.strip().splitlines() == [f"warning: announcement_events: {note}"], ran.stderr
+
+
+def test_categories_written_differently_only_in_case_are_one_category_and_said(tmp_path: Path):
+    # Hostile review: 'Packaging' beside 'packaging' split the peer group in two (one vendor shrunk
+    # toward a category of its own) with nothing said; 'Quality' then 'quality' was no repeat.
+    landing = landing_with(tmp_path, "vendor_id,vendor_name,category\nV1,One,packaging\nV2,Two,Packaging\n"
+                                     "V3,Three,packaging\nV4,Four,Steel\n", {
+        "deliveries/d.csv": "delivery_id,vendor_id,promised_date,delivered_date,qty_ordered\n"
+                            + "".join(f"D{v},{v},2026-01-10,2026-01-10,5\n" for v in ("V1", "V2", "V3", "V4")),
+        "complaints/c.csv": "complaint_id,vendor_id,opened_at,category\n"
+                            "C1,V1,2026-01-05T10:00:00Z,Quality\nC2,V1,2026-01-20T10:00:00Z,quality\n"})
+    db = tmp_path / "t.duckdb"
+    env = {"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26", "DAGSTER_HOME": str(tmp_path / "home"),
+           "TRUSTCARD_FIRST_MONTH": "2026-01", "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(db)}
+    said = "vendors: a category written 'packaging' by 2, 'Packaging' by 1 (vendors) is read as one: 'packaging'"
+    checked = subprocess.run(TRUSTCARD + ["validate"], capture_output=True, text=True, env=env)
+    assert checked.returncode == 0 and said in checked.stdout, checked.stdout + checked.stderr
+    done = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    assert said in done.stdout + done.stderr
+    assert query(db, "SELECT vendor_id, category FROM scorecard ORDER BY 1") == [
+        ("V1", "packaging"), ("V2", "packaging"), ("V3", "packaging"), ("V4", "Steel")]
+    assert query(db, "SELECT complaint_id, is_repeat FROM complaint_recovery ORDER BY 1") == [("C1", False), ("C2", True)]

@@ -78,7 +78,7 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
             metadata={
                 "rows_read": summary["rows_read"], "rows_valid": summary["rows_valid"],
                 "rows_quarantined": summary["rows_quarantined"], "rows_duplicate": summary["rows_duplicate"],
-                "kept_not_counted": MetadataValue.json(list(summary.get("notes", ()))),
+                "notes": MetadataValue.json(list(summary.get("notes", ()))),
                 "top_reasons": MetadataValue.json([
                     {"column": c, "reason": r, "rows": n, "first_at": p} for c, r, n, p in summary["top_reasons"]
                 ]),

@@ -15,7 +15,7 @@ from ..ingest.feeds import FEED_FOLDERS
 from ..ingest.landing import (HIDDEN_FILE_SKIPPED, STRAY_ENTRY_SKIPPED, LandingError, hidden_data_files, landing_files,
                               stray_root_entries)
 from ..ingest.staging import refuse_a_feed_gone_empty, stage_feed
-from .validate import ValidationSummary, kept_not_counted, validate_feed
+from .validate import ValidationSummary, feed_notes, validate_feed
 
 
 @dataclass
@@ -42,7 +42,7 @@ def validate_landing(landing_dir: Path, as_of: date, database: Path | None = Non
             try:
                 stage_feed(con, landing_dir, feed, *ALL_MONTHS)
                 summary = validate_feed(con, feed, *ALL_MONTHS, as_of, run_id="validate")
-                summaries.append(replace(summary, notes=kept_not_counted(con, feed)))
+                summaries.append(replace(summary, notes=feed_notes(con, feed)))
                 if feed.name == "vendors":  # judged by the mail step's rules where the command is composed
                     recipients = [tuple(r) for r in con.execute(
                         "SELECT vendor_id, report_recipients FROM vendors WHERE report_recipients IS NOT NULL "

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from ...lib.db import ensure_table_like, keep_later_months_behind, month_filter, prepare, rewrite_in_order, transaction
+from ...lib.db import (ensure_table_like, keep_later_months_behind, month_filter, prepare, rewrite_in_order,
+                       table_exists, transaction)
 from ...lib.sql import load_sql
 from ..ingest.feeds import Feed
 from ..ingest.landing import LandingError, raw_record_sql
@@ -172,13 +173,16 @@ def feed_summary(con: duckdb.DuckDBPyConnection, feed: Feed) -> ValidationSummar
                   coalesce(sum(rows_duplicate), 0) FROM ingest_log WHERE feed = ?""", [feed.name]).fetchall()[0]
     reasons = _top_reasons(con, "quarantine", "feed = ?", [feed.name])
     return ValidationSummary(feed.name, int(read), int(valid), int(quarantined), int(dup), reasons,
-                             kept_not_counted(con, feed))
+                             feed_notes(con, feed))
 
 
-def kept_not_counted(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[str, ...]:
-    """Valid rows that no metric counts, one line per kind: re-dates of an announcement made on
+def feed_notes(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[str, ...]:
+    """Valid rows read otherwise than written, or kept and not counted, one line per kind:
+    vendor categories differing only in case, read as one; re-dates of an announcement made on
     or after the day it shipped or was cancelled (the contract allows them; a tracker that keeps
     editing a closed item's date may hold a mistake worth a look)."""
+    if feed.name == "vendors":
+        return _categories_folded(con)
     if feed.name != "announcements":
         return ()
     redates, announcements, first_at = con.execute(load_sql("validated/redates_after_the_end")).fetchone()
@@ -186,6 +190,15 @@ def kept_not_counted(con: duckdb.DuckDBPyConnection, feed: Feed) -> tuple[str, .
         return ()
     return (f"{redates} re-date(s) of {announcements} announcement(s) made on or after the day it shipped or was "
             f"cancelled: kept, not counted as promises (first at {first_at})",)
+
+
+def _categories_folded(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """Categories written differently only in case, read as one (val_vendors.sql): said, since the
+    reports print the one spelling."""
+    if not table_exists(con, "stg_vendors"):
+        return ()
+    return tuple(f"a category written {spellings} (vendors) is read as one: '{read_as}'"
+                 for spellings, read_as in con.execute(load_sql("validated/vendor_categories_folded")).fetchall())
 
 
 def _top_reasons(con: duckdb.DuckDBPyConnection, table: str, where: str, args: list) -> list[tuple]:
