@@ -533,3 +533,27 @@ def test_categories_written_differently_only_in_case_are_one_category_and_said(t
     assert query(db, "SELECT vendor_id, category FROM scorecard ORDER BY 1") == [
         ("V1", "packaging"), ("V2", "packaging"), ("V3", "packaging"), ("V4", "Steel")]
     assert query(db, "SELECT complaint_id, is_repeat FROM complaint_recovery ORDER BY 1") == [("C1", False), ("C2", True)]
+
+
+def test_a_landing_file_gone_since_the_last_run_is_named_with_its_rows(tmp_path: Path):
+    # Hostile review: one complaints file of two deleted (a failed export) took its rows out of the
+    # scores with only the out-of-date note; the vendors scored better for "no complaints".
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "deliveries/d.csv": "delivery_id,vendor_id,promised_date,delivered_date,qty_ordered\nD1,V1,2026-01-10,2026-01-10,5\n",
+        "complaints/2025.csv": "complaint_id,vendor_id,opened_at\nC1,V1,2025-12-05T10:00:00Z\n",
+        "complaints/2026.csv": "complaint_id,vendor_id,opened_at\nC2,V1,2026-01-05T10:00:00Z\nC3,V1,2026-01-06T10:00:00Z\n"})
+    env = {"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26", "DAGSTER_HOME": str(tmp_path / "home"),
+           "TRUSTCARD_FIRST_MONTH": "2026-01", "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(tmp_path / "t.duckdb")}
+
+    def run() -> str:
+        done = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True,
+                              text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout + done.stderr
+
+    assert "is gone" not in run()
+    (landing / "complaints" / "2026.csv").unlink()
+    said = run()
+    assert ("complaints: complaints/2026.csv is gone since the last run, which read 2 row(s) from it; unless it was "
+            "renamed or split, its rows no longer count") in said, said
+    assert "is gone" not in run()  # said once, by the run that staged without it

@@ -12,7 +12,7 @@ from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, FEED_FOLDERS, Feed
 from .landing import (HIDDEN_FILE_SKIPPED, STRAY_ENTRY_SKIPPED, LandingError, file_signatures, hidden_data_files,
                       stray_root_entries)
-from .staging import refuse_a_feed_gone_empty, spooled_files_missing, stage_feed
+from .staging import files_gone, refuse_a_feed_gone_empty, spooled_files_missing, stage_feed
 
 
 def staged_asset(feed: Feed) -> AssetsDefinition:
@@ -40,6 +40,7 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                     # Validation will run the Great Expectations suites on what is staged now.
                     import_in_background("great_expectations")
                     before = last_staged(con, step)
+                    gone = files_gone(con, feed, set(signatures))
                     forget(con, step)
                     try:
                         summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS, previous=before)
@@ -55,6 +56,10 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                 in_window = _rows_in_window(con, feed, *window(context))
         except LandingError as exc:
             raise landing_failure(exc) from exc
+        for rel, rows in (gone if reused is None else []):
+            context.log.warning(f"{feed.name}: {rel} is gone since the last run, which read {rows:,} row(s) from it; "
+                                "unless it was renamed or split, its rows no longer count (a failed export? put it back "
+                                "and rerun)")
         for rel in hidden_data_files(settings.landing, feed):
             context.log.warning(f"{feed.name}: {rel} {HIDDEN_FILE_SKIPPED}")
         for rel in (stray_root_entries(settings.landing, FEED_FOLDERS) if not feed.is_folder else []):

@@ -128,6 +128,17 @@ def prune_spool_cache(feed: Feed, landed: Landed) -> None:
             old.with_suffix(".json").unlink(missing_ok=True)
 
 
+def files_gone(con: duckdb.DuckDBPyConnection, feed: Feed, now: set[str]) -> list[tuple[str, int]]:
+    """The landing files staged before and absent now, with the rows staged from each: a feed's
+    file gone (a failed export, a file moved away) took its rows out of the scores with nothing
+    said while the feed kept other files (hostile review)."""
+    if not feed.is_folder or not table_exists(con, f"stg_{feed.name}"):
+        return []
+    return [tuple(r) for r in con.execute(
+        f"""SELECT _source_file, count(*) FROM stg_{feed.name}
+            WHERE NOT list_contains(?, _source_file) GROUP BY 1 ORDER BY 1""", [sorted(now)]).fetchall()]
+
+
 def spooled_files_missing(con: duckdb.DuckDBPyConnection, feed: Feed) -> bool:
     """Whether a spooled file the staged rows came from is gone (its folder deleted, the database
     copied elsewhere): staging must then spool again, or quarantine could not show rows as read."""
