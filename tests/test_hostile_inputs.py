@@ -471,6 +471,12 @@ CASES = [
          quarantined=(Q("deliveries", "deliveries/late.csv", 2, "vendor_id",
                         "unknown vendor_id 'V9' (not in vendors.csv)"),),
          added={"deliveries": 1}),
+    # Hostile review: 'v1' beside a vendors.csv holding 'V1' was only "unknown", with no hint.
+    Case("vendor_id_written_in_another_case", late_complaints("C9,v1,2026-09-05T10:00:00,,,,,,,,,,"),
+         quarantined=(Q("complaints", "complaints/late.csv", 2, "vendor_id",
+                        "unknown vendor_id 'v1' (not in vendors.csv, which has 'V1': ids are compared exactly, "
+                        "case too)"),),
+         added={"complaints": 1}),
     Case("announcement_first_event_revised",
          late_announcements("A9,V3,Gizmo,revised,2026-05-01,2026-09-25,",
                             "A9,V3,Gizmo,announced,2026-06-01,2026-09-20,"),

@@ -69,16 +69,18 @@ def validate_feed(
                     LEFT JOIN (SELECT month AS m, count(*) FILTER (WHERE _problem IS NOT NULL) AS q,
                                       count(*) FILTER (WHERE _dup_status = 'duplicate') AS d
                                FROM judged GROUP BY m) j ON r.m IS NOT DISTINCT FROM j.m""", args)
+    # the vendor list is judged before `vendors` exists: its rows never name an unknown vendor
+    judged = load_sql("validated/judged_with_alike_ids") if feed.is_folder else "SELECT *, _problem.why AS _why FROM judged"
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE quarantine_new AS
+        f"""CREATE OR REPLACE TEMP TABLE quarantine_new AS
            SELECT ? AS feed, j.month, j.vendor_id, j._source_file AS source_file, j._row_number AS row_number,
-                  j._problem.col AS column_name, j._problem.why AS reason,
+                  j._problem.col AS column_name, j._why AS reason,
                   coalesce(r._raw, j._typed_record) AS raw_record,
                   coalesce(q.first_rejected_run, ?) AS first_rejected_run
-           FROM judged j
+           FROM ({judged}) j
            LEFT JOIN raw_records r USING (_source_file, _row_number)
            LEFT JOIN quarantine q ON q.feed = ? AND q.source_file = j._source_file
-                 AND q.row_number = j._row_number AND q.reason = j._problem.why
+                 AND q.row_number = j._row_number AND q.reason = j._why
            WHERE j._problem IS NOT NULL ORDER BY source_file, row_number""",
         [feed.name, run_id, feed.name],
     )
