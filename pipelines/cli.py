@@ -23,10 +23,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     make_output_inert()  # values quoted from landing files print escaped, never as terminal controls
     args = _parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # here, where a reader gone is caught, not at exit
+        return code
     except KeyboardInterrupt:
         print("trustcard: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`trustcard validate | head`): nothing to tell, and nowhere to print
+        # it (review: "trustcard: [Errno 32] Broken pipe"). Exit as SIGPIPE would end a C program.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # one line for the user, not a traceback
         print(f"trustcard: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)  # a run interrupted by a signal: 128 + its number
@@ -42,8 +49,11 @@ def _quiet_interpreter_teardown() -> None:
     imported both Great Expectations and duckdb_engine gets a screenful of nanobind "leaked
     instance" warnings at that point (DuckDB's module-level type objects outlive its extension);
     they say nothing about the run, whose output and errors are all printed before this."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away; main said nothing more either
+        pass
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
 

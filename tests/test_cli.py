@@ -557,3 +557,12 @@ def test_a_landing_file_gone_since_the_last_run_is_named_with_its_rows(tmp_path:
     assert ("complaints: complaints/2026.csv is gone since the last run, which read 2 row(s) from it; unless it was "
             "renamed or split, its rows no longer count") in said, said
     assert "is gone" not in run()  # said once, by the run that staged without it
+
+
+def test_output_piped_into_a_reader_that_leaves_early_ends_quietly(tmp_path: Path):
+    # Hostile review: `trustcard validate | head` ended with "trustcard: [Errno 32] Broken pipe".
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
+    script = f"{sys.executable} -m pipelines.cli validate {landing} | true; echo rc=${{PIPESTATUS[0]}} >&2"
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
+    assert done.stderr.strip() == "rc=141", done.stderr
