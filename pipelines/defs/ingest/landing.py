@@ -425,7 +425,10 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
         schema = pq.read_schema(path)
     except Exception as exc:  # not a Parquet file, or a truncated one
         raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
-    _check_header([name.strip().lower() for name in schema.names], rel, feed)  # 'Qty' and 'qty' are one column twice
+    try:
+        _check_header([name.strip().lower() for name in schema.names], rel, feed)  # 'Qty' and 'qty' are one column twice
+    except LandingError as exc:  # a Parquet file has no header line: ':1' read as its first row (review)
+        raise LandingError(exc.file, exc.message, column=exc.column) from None
     for field in schema:  # Polars reads decimals of up to 38 digits; past that its error named no column (review)
         if pa.types.is_decimal(field.type) and field.type.precision > 38:
             raise LandingError(rel, f"a {field.type} column: more than 38 digits, which trustcard cannot read; "
