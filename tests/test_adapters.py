@@ -248,6 +248,16 @@ def test_kep_adapter_accepts_the_history_file_next_to_the_release_table(tmp_path
     assert_reconciles([report])
 
 
+def test_kep_history_without_its_release_calendar_names_the_file_it_needs(tmp_path: Path) -> None:
+    # Hostile review: a bare "[Errno 2] No such file or directory: '.../k8s_release_dates.csv'".
+    import shutil
+
+    shutil.copy(FIXTURES / "k8s_kep_milestone_history.csv", tmp_path / "k8s_kep_milestone_history.csv")
+    with pytest.raises(FileNotFoundError, match="k8s_release_dates.csv: missing; the KEP history needs the release "
+                                                "calendar beside it"):
+        IMPORTERS["k8s-keps"](tmp_path / "k8s_kep_milestone_history.csv", tmp_path / "out")
+
+
 # --- all adapters ---------------------------------------------------------------------------
 
 

@@ -371,6 +371,9 @@ def _group_versions(rows: list[SourceRow], report: ImportReport) -> dict[int, li
 
 def import_k8s_keps(source_path: Path, landing_dir: Path) -> list[ImportReport]:
     path = locate(source_path, FILE_NAME)
+    if not (path.parent / RELEASES_FILE).is_file():  # review: a bare "[Errno 2] ... k8s_release_dates.csv"
+        raise FileNotFoundError(f"{path.parent / RELEASES_FILE}: missing; the KEP history needs the release calendar "
+                                f"beside it ({RELEASES_FILE}: each release's date), in the same folder as {path.name}")
     releases = ReleaseCalendar.from_csv(path.parent / RELEASES_FILE)
     table = read_source(path, REQUIRED)
     report = ImportReport(SOURCE, path, rows_in=len(table.rows) + len(table.malformed))
