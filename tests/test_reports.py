@@ -255,6 +255,19 @@ def test_a_silent_month_explains_held_trust_not_repair():
     assert _mover_reason(fall) == "recovery score 95 last month, none this month (no complaint)"
 
 
+def test_a_watched_vendor_is_told_by_its_weakest_pillar():
+    # Review: the watchlist's lines said how trust moved ("trust is repaired slowly"), not why the
+    # vendor was graded F. The lowest pillar of the month, with its records.
+    from pipelines.defs.reports.context import _weakest_pillar
+
+    r = {"delivery_score": 84.0, "promise_score": 4.1, "recovery_score": 67.8, "on_time_rate": 0.97,
+         "in_full_rate": 0.9, "announcements_broken_12m": 4, "announcements_due_12m": 13, "complaints_opened": 4}
+    assert _weakest_pillar(r) == "weakest: promise 4 (4 of 13 announcements overdue or cancelled)"
+    assert _weakest_pillar({**r, "promise_score": None, "delivery_score": 58.6}) == \
+        "weakest: delivery 59 (on time 97%, in full 90%)"
+    assert _weakest_pillar({**r, "promise_score": None, "delivery_score": None, "recovery_score": None}) == ""
+
+
 def test_evidence_csv_keeps_formulas_as_text_and_records_whole():
     import csv
     import io

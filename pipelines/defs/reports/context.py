@@ -272,6 +272,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         r["spark"] = sparks.get(r["vendor_id"], "")
         r["reason"] = _mover_reason(r)
         r["watch"] = _watch_reason(r) if r["trust_score"] is not None else ""
+        r["weakest"] = _weakest_pillar(r) if r["watch"] else ""
         r["small_sample"] = 0 < r["deliveries_due"] < SMALL_SAMPLE
     others = [r for r in rows if not r["is_self"]]
     scored = [r for r in others if r["trust_score"] is not None]
@@ -365,6 +366,20 @@ def _watch_reason(r: dict) -> str:
     if r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP:
         reasons.append(f"down {-r['trust_change']:.1f} points this month")
     return ", ".join(reasons)
+
+
+def _weakest_pillar(r: dict) -> str:
+    """What is wrong with a watched vendor: its lowest pillar this month, with its records (review:
+    the watchlist said how trust moved, "trust is repaired slowly", not why the grade is an F)."""
+    scored = [(r[f"{p}_score"], p) for p in ("delivery", "promise", "recovery") if r[f"{p}_score"] is not None]
+    if not scored:
+        return ""
+    score, pillar = min(scored)
+    if pillar == "delivery" and r["on_time_rate"] is not None:
+        detail = f" (on time {r['on_time_rate']:.0%}" + (f", in full {r['in_full_rate']:.0%}" if r.get("in_full_rate") is not None else "") + ")"
+    else:
+        detail = _pillar_detail(r, pillar)
+    return f"weakest: {pillar} {score:.0f}{detail}"
 
 
 def held_by_own_records(card: dict) -> float | None:
