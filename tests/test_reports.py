@@ -244,6 +244,8 @@ def test_a_silent_month_explains_held_trust_not_repair():
     assert _mover_reason(active) == "delivery score 80 → 95 (on time 95%, was 80%)"
     # Review: "delivery −7 (on time 100%, was 100%)": on time unchanged, so not quoted.
     assert _mover_reason({**active, "prev_on_time": 0.95}) == "delivery score 80 → 95"
+    # Review: "delivery score 79 → 75 (on time 83%, was 81%)": on time rose, short deliveries sank it
+    assert _mover_reason({**active, "prev_on_time": 0.99}) == "delivery score 80 → 95"
     # Review: a weak promise pillar that left the window lifted the month; the line named a delivery
     # score up by one point. Promise 20 last month, 50 below trust 70; delivery up 1.
     dropped = {**active, "prev_delivery": 94.0, "prev_promise": 20.0, "trust_change": 3.0}

@@ -464,11 +464,22 @@ def _new_pillar_reason(r: dict, up: bool) -> str | None:
     return f"{pillar} score {now:.0f}, no data last month" + _pillar_detail(r, pillar)
 
 
+def _same_way(change: float, r: dict, pillar: str) -> bool:
+    """Whether a rate moved the way its pillar's score did (review: "delivery score 79 → 75 (on
+    time 83%, was 81%)": on time rose while short deliveries sank the score). True when the
+    pillar's move is not known (a pillar new this month)."""
+    before, now = r.get(f"prev_{pillar}"), r.get(f"{pillar}_score")
+    return before is None or now is None or (change > 0) == (now > before)
+
+
 def _pillar_detail(r: dict, pillar: str) -> str:
     """The records behind a pillar's move, in brackets (or nothing)."""
     if pillar == "delivery" and r["on_time_rate"] is not None and r["prev_on_time"] is not None \
-            and round(r["on_time_rate"], 2) != round(r["prev_on_time"], 2):  # else in full or rejects moved it
+            and round(r["on_time_rate"], 2) != round(r["prev_on_time"], 2) \
+            and _same_way(r["on_time_rate"] - r["prev_on_time"], r, pillar):  # else in full or rejects moved it
         return f" (on time {r['on_time_rate']:.0%}, was {r['prev_on_time']:.0%})"
+    if pillar == "delivery":
+        return ""
     if pillar == "recovery":
         n = r["complaints_opened"]
         return f" ({n} complaint{'s' if n != 1 else ''} this month)"
