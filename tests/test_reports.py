@@ -257,6 +257,21 @@ def test_a_silent_month_explains_held_trust_not_repair():
     assert _mover_reason(fall) == "recovery score 95 last month, none this month (no complaint)"
 
 
+def test_what_would_raise_the_score_names_the_promises_coming_due(rendered: Path):
+    # Review: the list offered only what past announcements cost, and an open one due in December,
+    # the one promise the vendor can still keep, was named nowhere on page 1.
+    from pipelines.defs.reports.render import render_html
+
+    context = _vendor_context_of(rendered, "V1")
+    coming = [{**a, "status": "not yet due", "product": name, "announcement_id": aid, "first_promise": due}
+              for a, (name, aid, due) in zip([context["announcements"][0]] * 2,
+                                             [("Board <Plus>", "A2", date(2027, 2, 1)), ("Hub", "A1", date(2026, 12, 4))])]
+    html = " ".join(render_html("vendor.html", {**context, "announcements": coming, "title": "t", "subject": "s"}).split())
+    assert ("<strong>Coming due:</strong> Hub by 2026-12-04, Board &lt;Plus&gt; by 2027-02-01. Shipping by the date "
+            "first promised keeps the promise") in html
+    assert "Coming due" not in render_html("vendor.html", {**context, "announcements": [], "title": "t", "subject": "s"})
+
+
 def test_a_watched_vendor_is_told_by_its_weakest_pillar():
     # Review: the watchlist's lines said how trust moved ("trust is repaired slowly"), not why the
     # vendor was graded F. The lowest pillar of the month, with its records.
