@@ -1559,3 +1559,16 @@ def test_what_moved_the_score_says_when_its_points_add_up_to_more_than_the_month
     html = render_html("vendor.html", {**ctx, "card": {**ctx["card"], "month_score": 20.0}, "findings": facts[1:3],
                                        "title": "t", "subject": "s"})
     assert "together they come to" not in html  # 65.1 of the 80 lost: nothing to explain
+
+
+def test_a_pillar_without_data_prints_one_line_not_rows_of_zeros(rendered: Path):
+    # Review: a vendor without announcements read eight rows of "0", "0 / 0" and "no data".
+    def html(vendor: str) -> str:
+        return " ".join((rendered / "vendors" / f"{safe_file_stem(vendor)}.html").read_text().split())
+
+    no_announcements, no_complaints = html("V2"), html("V1")
+    assert "No announcement was due, overdue or re-dated in the last 12 months" in no_announcements
+    assert "Judged in 12 months" not in no_announcements and "Median time to acknowledge" in no_announcements
+    assert "No complaint was opened this month" in no_complaints
+    assert "Median time to acknowledge" not in no_complaints and "Judged in 12 months" in no_complaints
+    assert "No delivery was due this month" not in no_announcements + no_complaints
