@@ -1572,3 +1572,26 @@ def test_a_pillar_without_data_prints_one_line_not_rows_of_zeros(rendered: Path)
     assert "No complaint was opened this month" in no_complaints
     assert "Median time to acknowledge" not in no_complaints and "Judged in 12 months" in no_complaints
     assert "No delivery was due this month" not in no_announcements + no_complaints
+
+
+def test_page_one_holds_the_chart_what_moved_and_what_would_raise_even_when_both_lists_are_full(
+        rendered: Path, tmp_path: Path):
+    # Demo review: a vaporware notice and two full lists in the column beside the chart (a column
+    # does not break across pages) took the chart and both lists to page 2: page 1 held the
+    # headline alone. The second list now runs full width below, and breaks where it must.
+    from pipelines.defs.reports.assets import _vendor_job
+    from pipelines.defs.reports.explain import Finding
+
+    ctx = _vendor_context_of(rendered, "V1")
+    long = ("2 overdue, cancelled or moved past the first date; 8 re-dates (8 to a later date, 1.5 credit lost) "
+            "and the rest of a sentence as long as the real ones get")
+    ctx["card"] = {**ctx["card"], "vaporware": True}
+    ctx["findings"] = [Finding(f"finding {i}: {long}", 10.0 - i, "announcements") for i in range(5)]
+    ctx["findings_prior"] = 1.9
+    ctx["improvements"] = [Finding(f"action {i}: {long}", 9.0 - i, "announcements", 2.0, now=i == 0)
+                           for i in range(5)]
+    pages = [page.extract_text() for page in PdfReader(render_pdf(_vendor_job(ctx, tmp_path))).pages]
+    first = " ".join(pages[0].split())
+    assert "Vaporware flag" in first and "Trust over the last 12 months" in first
+    assert "What moved the score" in first and "finding 4:" in first
+    assert "What would raise your score" in first and "action 0:" in first
