@@ -1595,3 +1595,23 @@ def test_page_one_holds_the_chart_what_moved_and_what_would_raise_even_when_both
     assert "Vaporware flag" in first and "Trust over the last 12 months" in first
     assert "What moved the score" in first and "finding 4:" in first
     assert "What would raise your score" in first and "action 0:" in first
+
+
+def test_a_milestone_chart_spans_its_own_story_and_labels_an_open_promise_below_its_top_edge():
+    # Review: an announcement shipped in January was drawn in the first tenth of a chart running to
+    # the report's month (November); an open one's promise ran along the frame's top edge, unlabelled.
+    from pipelines.defs.reports.charts import milestone_chart
+
+    as_of = date(2026, 11, 1)
+    shipped = milestone_chart([{"event": "announced", "event_date": date(2026, 1, 5), "promised": date(2026, 1, 20)},
+                               {"event": "shipped", "event_date": date(2026, 1, 18), "promised": None}], as_of)
+    xs = [x for x, _, _ in shipped.points] + [shipped.end[0]]
+    assert max(xs) - min(xs) > 0.6 * (shipped.width - 54)  # the story fills the chart, not its corner
+    assert shipped.standing is None and len(shipped.x_axis.ticks) >= 2  # a few weeks still get two labels
+    assert [label for _, label in shipped.x_axis.ticks] == ["5 Jan", "22 Jan"]
+
+    open_ = milestone_chart([{"event": "announced", "event_date": date(2026, 10, 15), "promised": date(2026, 12, 31)}],
+                            as_of)
+    (_, line_y, _), = open_.points
+    assert line_y > 6 + 6  # below the top edge, with room for its label above it
+    assert open_.standing[2] == "2026-12-31" and open_.standing[1] < line_y

@@ -106,6 +106,7 @@ class MilestoneChart:
     end: tuple[float, float, str] | None  # shipped / cancelled marker
     x_axis: Axis
     y_axis: Axis
+    standing: tuple[float, float, str, str] | None = None  # the last promise's label: x, y, text, anchor
 
 
 def milestone_chart(events: list[dict], as_of: date, width: int = 250, height: int = 120) -> MilestoneChart | None:
@@ -114,9 +115,14 @@ def milestone_chart(events: list[dict], as_of: date, width: int = 250, height: i
     if not promises:
         return None
     ends = [e for e in events if e["event"] in ("shipped", "cancelled")]
-    said = [d for d, _ in promises] + [e["event_date"] for e in ends] + [as_of]
+    # The month's end extends an open announcement's line to it; an ended one's chart spans its own
+    # events (review: one shipped in January drew its whole story in the first tenth of a chart to November).
+    said = [d for d, _ in promises] + [e["event_date"] for e in ends] + ([] if ends else [as_of])
     lo = min(min(said), min(p for _, p in promises))
     hi = max(max(said), max(p for _, p in promises))
+    # Headroom above the latest date: the promise most often is it, and its line ran along the frame's
+    # top edge, unlabelled between two month marks (review).
+    hi = date.fromordinal(min(hi.toordinal() + max(2, (hi.toordinal() - lo.toordinal()) // 8), date.max.toordinal()))
     left, right, top, bottom = 40, width - 14, 6, height - 18  # room for a tick label centred at the right edge
     o = lambda d: d.toordinal()  # noqa: E731
     x = lambda d: round(_scale(o(d), o(lo), o(hi), left, right), 1)  # noqa: E731
@@ -134,9 +140,14 @@ def milestone_chart(events: list[dict], as_of: date, width: int = 250, height: i
     marks = _date_marks(lo, hi)
     ticks = [(x(d), label) for d, label in marks]
     yticks = [(y(d), label) for d, label in marks]
+    # An open announcement's standing promise, written above the line's end (left of it near the right
+    # edge); a shipped or cancelled one has its end marked instead.
+    anchor = "end" if last_x > (left + right) / 2 else "start"
+    standing = None if ends else (last_x if anchor == "end" else x(promises[-1][0]), y(promises[-1][1]) - 3,
+                                  promises[-1][1].isoformat(), anchor)
     return MilestoneChart(
         width, height, " ".join(steps), f"{left},{bottom} {right},{top}",
-        [(x(d), y(p), p.isoformat()) for d, p in promises], end, Axis(ticks), Axis(yticks),
+        [(x(d), y(p), p.isoformat()) for d, p in promises], end, Axis(ticks), Axis(yticks), standing,
     )
 
 
@@ -149,4 +160,6 @@ def _date_marks(lo: date, hi: date) -> list[tuple[date, str]]:
         if d >= lo and (d.month - 1) % step == 0:
             marks.append((d, str(d.year) if step >= 12 else d.strftime("%b %y")))
         d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    if len(marks) < 2:  # a story of a few weeks crosses one month's start or none: its two ends, by day
+        marks = [(lo, f"{lo.day} {lo:%b}"), (hi, f"{hi.day} {hi:%b}")]
     return marks
