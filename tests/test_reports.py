@@ -249,12 +249,12 @@ def test_a_silent_month_explains_held_trust_not_repair():
     # Review: a weak promise pillar that left the window lifted the month; the line named a delivery
     # score up by one point. Promise 20 last month, 50 below trust 70; delivery up 1.
     dropped = {**active, "prev_delivery": 94.0, "prev_promise": 20.0, "trust_change": 3.0}
-    assert _mover_reason(dropped) == "promise score 20 last month, none this month (no announcement judged)"
+    assert _mover_reason(dropped) == "no announcement judged this month (promise score 20 last month)"
     # a strong pillar gone does not explain a rise: the delivery move does
     assert _mover_reason({**dropped, "prev_promise": 90.0}) == "delivery score 94 → 95 (on time 95%, was 80%)"
     # and it explains a fall: recovery 95 gone, delivery down 1
     fall = {**dropped, "prev_promise": None, "prev_recovery": 95.0, "delivery_score": 93.0, "trust_change": -2.0}
-    assert _mover_reason(fall) == "recovery score 95 last month, none this month (no complaint)"
+    assert _mover_reason(fall) == "no complaints this month (recovery score 95 last month)"
 
 
 def test_what_would_raise_the_score_names_the_promises_coming_due(rendered: Path):
@@ -278,8 +278,9 @@ def test_a_watched_vendor_is_told_by_its_weakest_pillar():
     from pipelines.defs.reports.context import _weakest_pillar
 
     r = {"delivery_score": 84.0, "promise_score": 4.1, "recovery_score": 67.8, "on_time_rate": 0.97,
-         "in_full_rate": 0.9, "announcements_broken_12m": 4, "announcements_due_12m": 13, "complaints_opened": 4}
-    assert _weakest_pillar(r) == "weakest: promise 4 (4 of 13 announcements overdue or cancelled)"
+         "in_full_rate": 0.9, "announcements_broken_12m": 4, "announcements_due_12m": 13, "complaints_opened": 4,
+         "announcements_kept_12m": 1}
+    assert _weakest_pillar(r) == "weakest: promise 4 (1 of 13 announcements shipped by the first promised date)"
     assert _weakest_pillar({**r, "promise_score": None, "delivery_score": 58.6}) == \
         "weakest: delivery 59 (on time 97%, in full 90%)"
     assert _weakest_pillar({**r, "promise_score": None, "delivery_score": None, "recovery_score": None}) == ""
@@ -1202,7 +1203,7 @@ def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_
         html = render_html("vendor.html", {**vendor_context(con, "V2", MONTH, load_model()), "title": "t", "subject": "s"})
     finally:
         con.close()
-    assert executive.count(" †") == 2 and "; † rows of this month left out" in executive  # V2 and the legend
+    assert executive.count(" †") == 2 and " † marks a vendor with rows of this month left out" in executive  # V2, legend
     notice = html.index("2 of your rows for September 2026 were left out")
     assert notice < html.index("What moved the score") and "do not count them" in html
 
@@ -1339,12 +1340,13 @@ def test_a_mover_whose_pillar_is_new_this_month_is_told_by_it():
     r = {"trust_change": -6.0, "prev_trust": 80.0, "month_score": 68.0, "own_month_score": 68.0,
          "delivery_score": 90.0, "prev_delivery": 90.2, "promise_score": 25.0, "prev_promise": None,
          "recovery_score": None, "prev_recovery": None, "on_time_rate": 0.9, "prev_on_time": 0.9,
-         "complaints_opened": 0, "announcements_broken_12m": 1, "announcements_due_12m": 2}
-    assert _mover_reason(r) == "promise score 25, no data last month (1 of 2 announcements overdue or cancelled)"
+         "complaints_opened": 0, "announcements_broken_12m": 1, "announcements_due_12m": 2, "announcements_kept_12m": 0}
+    assert _mover_reason(r) == "promise score 25, no data last month (0 of 2 announcements shipped by the first promised date)"
     # a pillar new this month on the other side of trust does not explain the move
     assert _mover_reason({**r, "promise_score": 95.0}) == "a weaker month than its remembered score: trust falls fast"
-    rising = {**r, "trust_change": 2.0, "promise_score": 100.0, "announcements_broken_12m": 0, "announcements_due_12m": 1}
-    assert _mover_reason(rising) == "promise score 100, no data last month (0 of 1 announcements overdue or cancelled)"
+    rising = {**r, "trust_change": 2.0, "promise_score": 100.0, "announcements_broken_12m": 0, "announcements_due_12m": 1,
+              "announcements_kept_12m": 1}
+    assert _mover_reason(rising) == "promise score 100, no data last month (1 of 1 announcement shipped by the first promised date)"
     # a complaint never explains a rise; a fall, with its count
     assert _mover_reason({**rising, "promise_score": None, "recovery_score": 85.0}) == (
         "a better month than its remembered score: trust is repaired slowly")
@@ -1615,3 +1617,60 @@ def test_a_milestone_chart_spans_its_own_story_and_labels_an_open_promise_below_
     (_, line_y, _), = open_.points
     assert line_y > 6 + 6  # below the top edge, with room for its label above it
     assert open_.standing[2] == "2026-12-31" and open_.standing[1] < line_y
+
+
+def test_a_milestone_charts_end_label_sits_off_the_line():
+    # Review: "shipped" was struck through by the line of a promise kept a few days late.
+    from pipelines.defs.reports.charts import milestone_chart
+
+    late = milestone_chart([{"event": "announced", "event_date": date(2026, 1, 5), "promised": date(2026, 3, 1)},
+                            {"event": "shipped", "event_date": date(2026, 3, 4), "promised": None}], date(2026, 11, 1))
+    early = milestone_chart([{"event": "announced", "event_date": date(2026, 1, 5), "promised": date(2026, 3, 1)},
+                             {"event": "shipped", "event_date": date(2026, 2, 20), "promised": None}], date(2026, 11, 1))
+    for chart, side in ((late, -1), (early, +1)):
+        (_, line_y, _), = chart.points
+        label_y = chart.end[3]
+        # 6.5-point text: its baseline above the line by 2 or more (above), its top below the line (below)
+        assert (label_y <= line_y - 2) if side < 0 else (label_y - 6.5 >= line_y), (label_y, line_y)
+
+
+def test_the_executive_legend_explains_only_the_marks_printed(rendered: Path):
+    from pipelines.defs.reports.render import render_html
+
+    context = _executive_context_of(rendered)
+    rows = [r for cat in context["categories"] for r in cat["vendors"]]
+    assert not any(r["rows_left_out"] for r in rows)  # the fixture's one bad row has no month
+    html = " ".join(render_html("executive.html", {**context, "title": "t", "subject": "s"}).split())
+    assert "† marks" not in html
+    assert ("* marks fewer than 10 deliveries" in html) == any(r["small_sample"] for r in rows)
+
+
+def test_our_own_companys_report_is_not_told_to_dispute_its_own_figures(rendered: Path):
+    ours, theirs = (" ".join((rendered / "vendors" / f"{safe_file_stem(v)}.html").read_text().split())
+                    for v in ("US", "V1"))
+    assert "To dispute a figure" in theirs and "To dispute a figure" not in ours
+
+
+def test_heat_cells_and_pillar_letters_follow_the_number_printed():
+    # Review: 59.6 printed "60" and was shaded F beside a 60.0 shaded D.
+    from pipelines.defs.reports.render import environment
+
+    charts = environment().get_template("charts.html").module
+    assert 'heat-d">60<' in str(charts.heat(59.6)) and 'heat-d">60<' in str(charts.heat(60.0))
+    assert 'heat-f">59<' in str(charts.heat(59.4))
+    assert str(charts.letter(59.6)).strip() == "D" and str(charts.letter(59.4)).strip() == "F"
+
+
+def test_slips_that_cost_less_than_a_quarter_each_say_why():
+    # Review: "3 re-dates (3 to a later date, 0.25 credit lost)" beside "−¼ credit each".
+    from pipelines.defs.reports.explain import findings
+    from pipelines.defs.scorecard.model import load_model
+
+    card = {"deliveries_due": 0, "announcements_due_12m": 4, "announcements_kept_12m": 1, "announcements_broken_12m": 1,
+            "presold_unshipped_12m": 0, "far_ahead_unkept_12m": 0, "redates_12m": 3, "slips_12m": 3,
+            "promise_score": 60.0, "promise_credit_12m": 2.4, "promise_weight_12m": 4, "delivery_score": None,
+            "recovery_score": None, "month_score": 60.0, "month": MONTH}
+    floored = findings({**card, "slip_penalty_12m": 0.25}, [], load_model())[0].text
+    whole = findings({**card, "slip_penalty_12m": 0.75}, [], load_model())[0].text
+    assert "(3 to a later date, 0.25 credit lost; an announcement's credit stops at 0)" in floored
+    assert "(3 to a later date, 0.75 credit lost)" in whole

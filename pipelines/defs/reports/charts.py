@@ -103,7 +103,7 @@ class MilestoneChart:
     line: str  # the promised date (y) as said on each date (x)
     diagonal: str  # y = x: a promise slipping day for day runs along it
     points: list[tuple[float, float, str]]  # (x, y, label)
-    end: tuple[float, float, str] | None  # shipped / cancelled marker
+    end: tuple[float, float, str, float] | None  # shipped / cancelled marker: x, y, label, the label's y
     x_axis: Axis
     y_axis: Axis
     standing: tuple[float, float, str, str] | None = None  # the last promise's label: x, y, text, anchor
@@ -136,7 +136,11 @@ def milestone_chart(events: list[dict], as_of: date, width: int = 250, height: i
     steps.append(f"{last_x},{y(promises[-1][1])}")
     end = None
     if ends:
-        end = (x(ends[0]["event_date"]), y(ends[0]["event_date"]), ends[0]["event"])
+        # The label beside the marker, on the side away from the line: level with it, the line ran
+        # through a marker a few days off its promise and struck the word out (review).
+        end_y, line_y = y(ends[0]["event_date"]), y(promises[-1][1])
+        end = (x(ends[0]["event_date"]), end_y, ends[0]["event"],
+               end_y - 4 if end_y <= line_y else end_y + 8)
     marks = _date_marks(lo, hi)
     ticks = [(x(d), label) for d, label in marks]
     yticks = [(y(d), label) for d, label in marks]

@@ -296,6 +296,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "pdf_categories": pdf_categories,
         "pdf_categories_left": pdf_categories_left,
         "condensed": len(scored) > EXECUTIVE_TABLE_ROWS,
+        # the legend explains * and † only when a row carries them (review: "†" explained, none printed)
+        "marked_small": any(r.get("small_sample") for r in scored),
+        "marked_left_out": any(r.get("rows_left_out") for r in scored),
         "scored_total": len(scored),
         "silent": len(others) - len(scored),
         "spark_floor": floor,
@@ -434,7 +437,7 @@ def _mover_reason(r: dict) -> str:
     return f"{pillar} score {before:.{digits}f} → {now:.{digits}f}" + _pillar_detail(r, pillar)
 
 
-GONE_WHY = {"delivery": "nothing due", "promise": "no announcement judged", "recovery": "no complaint"}
+GONE_WHY = {"delivery": "no delivery due", "promise": "no announcement judged", "recovery": "no complaints"}
 
 
 def _gone_pillar_reason(r: dict, up: bool) -> tuple[float, str] | None:
@@ -448,7 +451,8 @@ def _gone_pillar_reason(r: dict, up: bool) -> tuple[float, str] | None:
     if not gone:
         return None
     gap, pillar = max(gone)
-    return gap, f"{pillar} score {r[f'prev_{pillar}']:.0f} last month, none this month ({GONE_WHY[pillar]})"
+    # "none this month" read as a score of 0 (review): what is missing leads, the old score follows
+    return gap, f"{GONE_WHY[pillar]} this month ({pillar} score {r[f'prev_{pillar}']:.0f} last month)"
 
 
 def _new_pillar_reason(r: dict, up: bool) -> str | None:
@@ -484,7 +488,10 @@ def _pillar_detail(r: dict, pillar: str) -> str:
         n = r["complaints_opened"]
         return f" ({n} complaint{'s' if n != 1 else ''} this month)"
     if pillar == "promise":
-        return f" ({r['announcements_broken_12m']} of {r['announcements_due_12m']} announcements overdue or cancelled)"
+        # kept, not broken: "3 of 13 overdue or cancelled" read as 10 fine beside a score of 36, the
+        # rest shipped late (review)
+        n = r["announcements_due_12m"]
+        return f" ({r['announcements_kept_12m']} of {n} announcement{'s' if n != 1 else ''} shipped by the first promised date)"
     return ""
 
 

@@ -266,7 +266,12 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
             text += f"; {plural(card['redates_12m'], 're-date')}"
             if card["slips_12m"]:
                 text += f" ({card['slips_12m']} to a later date"
-                text += f", {card['slip_penalty_12m']:g} credit lost)" if card["slip_penalty_12m"] else ")"
+                text += f", {card['slip_penalty_12m']:g} credit lost" if card["slip_penalty_12m"] else ""
+                # a quarter each, but an announcement's credit stops at 0: "3 slips, 0.25 credit lost"
+                # read as a sum gone wrong (review)
+                if card["slip_penalty_12m"] < 0.25 * card["slips_12m"] - 1e-9:
+                    text += "; an announcement's credit stops at 0"
+                text += ")"
         # What the records cost: from 100 to their own score; the rest, when being pulled toward the
         # peers held the pillar lower still, is told apart (_pulled_toward_peers).
         own = _own_promise(card)
