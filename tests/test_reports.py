@@ -1674,3 +1674,44 @@ def test_slips_that_cost_less_than_a_quarter_each_say_why():
     whole = findings({**card, "slip_penalty_12m": 0.75}, [], load_model())[0].text
     assert "(3 to a later date, 0.25 credit lost; an announcement's credit stops at 0)" in floored
     assert "(3 to a later date, 0.75 credit lost)" in whole
+
+
+def test_what_would_raise_the_score_lists_what_is_still_open_apart_from_what_is_past(rendered: Path):
+    # Review: "shipping the 11 late-shipped announcements by the first promised date", some shipped
+    # in January, read as something still to do beside the one overdue announcement.
+    from pipelines.defs.reports.explain import Finding
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V1")
+    past = Finding("shipping the 11 late-shipped announcements by the first promised date", 12.2, "announcements", 3.1)
+    still = Finding("shipping the 1 overdue announcement, even late", 0.6, "announcements", 0.3, now=True)
+
+    def page(improvements: list) -> str:
+        html = render_html("vendor.html", {**ctx, "improvements": improvements, "title": "t", "subject": "s"})
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    both = page([still, past])
+    assert both.index("Still open: can still change this month's records") < both.index("overdue announcement, even late") \
+        < both.index("Next time: what these records would have scored done right") < both.index("11 late-shipped")
+    alone = page([past])
+    assert "11 late-shipped" in alone and "Still open:" not in alone and "Next time:" not in alone
+
+
+def test_page_one_says_what_the_small_sample_rule_did_where_it_lists_its_line(rendered: Path):
+    # Review: "−4.3 points: from no record of yours" beside an own-records score (last page) of 81.2
+    # under a month of 83.6: the rule had raised the month, and page 1 read as if it had cost it.
+    from pipelines.defs.reports.explain import Finding
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V1")
+    ctx["findings"] = [Finding("3 of 17 deliveries were short", 12.1, "late deliveries")]
+
+    def page(prior, own: float) -> str:
+        card = {**ctx["card"], "month_score": 83.6, "own_month_score": own}
+        html = render_html("vendor.html", {**ctx, "card": card, "findings_prior": prior, "title": "t", "subject": "s"})
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert ("Your records alone score 81.2 this month; the small-sample rule, adding your category's average "
+            "records to yours, raises that to 83.6.") in page(4.3, 81.2)
+    assert "leaves it there" in page(4.3, 83.6) and "lowers that to 83.6" in page(4.3, 85.0)
+    assert "Your records alone score" not in page(None, 81.2)  # no line of the rule listed: nothing to square
