@@ -1295,14 +1295,14 @@ def test_the_vaporware_headline_counts_vendors_and_names_our_company_apart(rende
         def headline(flagged: list[str]) -> str:
             con.execute("UPDATE scorecard SET vaporware = list_contains(?, vendor_id) WHERE month = ?", [flagged, MONTH])
             html = render_html("executive.html", {**executive_context(con, MONTH, load_model()), "title": "t", "subject": "s"})
-            return " ".join(html[html.index("flagged vaporware") - 40:].split("</div>")[0].split())
+            return " ".join(html[html.index("flagged vaporware"):].split("</div>")[0].split())
 
         both, vendor_only, self_only = headline(["V1", "US"]), headline(["V1"]), headline(["US"])
     finally:
         con.close()
-    assert both.endswith("1 vendor flagged vaporware, and our company")
-    assert vendor_only.endswith("1 vendor flagged vaporware")
-    assert self_only.endswith("0 vendors flagged vaporware, and our company")
+    assert both == "flagged vaporware: 1 vendor and our company"
+    assert vendor_only == "flagged vaporware: 1 vendor"
+    assert self_only == "flagged vaporware: 0 vendors and our company"
 
 
 def test_the_defect_free_rate_has_its_category_median_as_on_time_and_in_full_do(rendered: Path):
@@ -1715,3 +1715,30 @@ def test_page_one_says_what_the_small_sample_rule_did_where_it_lists_its_line(re
             "records to yours, raises that to 83.6.") in page(4.3, 81.2)
     assert "leaves it there" in page(4.3, 83.6) and "lowers that to 83.6" in page(4.3, 85.0)
     assert "Your records alone score" not in page(None, 81.2)  # no line of the rule listed: nothing to square
+
+
+def test_late_short_and_rejected_deliveries_are_listed_worst_first(tmp_path: Path):
+    # Review: on-time deliveries a day early ranked above short ones delivered on the day, and short
+    # ones came in no visible order.
+    import duckdb
+
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+    from pipelines.lib.sql import load_sql
+
+    con = duckdb.connect()
+    prepare(con)
+    con.execute("""CREATE TABLE deliveries (delivery_id VARCHAR, vendor_id VARCHAR, month DATE, promised_date DATE,
+                   delivered_date DATE, qty_ordered DOUBLE, qty_delivered DOUBLE, qty_rejected DOUBLE,
+                   _source_file VARCHAR, _row_number BIGINT)""")
+    rows = [("early-in-tolerance-short", "2026-09-10", "2026-09-09", 10, 9, 0),
+            ("half-rejected", "2026-09-10", "2026-09-10", 10, 10, 5),
+            ("late-2", "2026-09-10", "2026-09-12", 10, 10, 0),
+            ("never", "2026-09-10", None, 10, None, 0),
+            ("late-9", "2026-09-10", "2026-09-19", 10, 10, 0),
+            ("fifth-short", "2026-09-10", "2026-09-10", 10, 8, 0)]
+    for i, (d, p, got, o, q, r) in enumerate(rows):
+        con.execute("INSERT INTO deliveries VALUES (?, 'V', '2026-09-01', ?, ?, ?, ?, ?, 'd.csv', ?)", [d, p, got, o, q, r, i])
+    listed = con.execute(load_sql("reports/vendor_late_deliveries"),
+                         {"vendor": "V", "month": MONTH, **load_model().metric_params("delivery_metrics")}).fetchall()
+    assert [r[0] for r in listed] == ["never", "late-9", "late-2", "half-rejected", "fifth-short", "early-in-tolerance-short"]
