@@ -217,6 +217,15 @@ RELIABLE = Profile(
         response=replace(EXEMPLARY_RESPONSE, resolve_within=(0.02, 0.15)),
     ),
     announcements=PUNCTUAL_ANNOUNCEMENTS,
+    # One serious slip the month before last, owned at once: the latest executive summary tells it
+    # as its redemption story (the recovering archetypes stumble too early, or are graded below C,
+    # so the demo's last months had none to tell).
+    incident=Incident(
+        months_before_last=1, on_time_curve=(0.97,), late_days=(1, 2, 3), partial_rate=0.003,
+        burst=(1, 1), category="mislabelled pallets",
+        summary="Pallets of order {lot} shipped with another customer's labels; vendor caught it and said so.",
+        response=replace(EXEMPLARY_RESPONSE, resolve_on_time=1.0, self_disclosed=1.0, restitution=1.0),
+    ),
 )
 CHRONICALLY_LATE = Profile(
     archetype="chronically late",

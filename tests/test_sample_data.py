@@ -357,6 +357,17 @@ def test_reliable_versus_chronically_late(feeds) -> None:
     assert statistics.median(hours_to_fix) < 24
 
 
+def test_the_reliable_vendor_owns_one_slip_the_month_before_last(feeds) -> None:
+    # The latest executive summary's redemption story: serious, not a repeat, opened 30+ days
+    # before the last month's end, owned at once and fixed by the date promised.
+    slip = [c for c in complaints_of(feeds, RELIABLE) if c["category"] == "mislabelled pallets"]
+    assert len(slip) == 1 and slip[0]["opened_at"].startswith("2026-09")
+    (c,) = slip
+    assert c["severity"] in ("high", "critical") and c["disclosed_by"] == "vendor"
+    assert c["apologized"] == c["explained"] == c["restitution"] == "true"
+    assert hours_to_ack(c) < 6 and ts(c["resolved_at"]) <= ts(c["promised_resolution_at"])
+
+
 def test_vaporware(feeds) -> None:
     events: dict[str, list[dict[str, str]]] = collections.defaultdict(list)
     for r in feeds["announcements"]:
