@@ -554,9 +554,21 @@ def test_a_landing_file_gone_since_the_last_run_is_named_with_its_rows(tmp_path:
     assert "is gone" not in run()
     (landing / "complaints" / "2026.csv").unlink()
     said = run()
-    assert ("complaints: complaints/2026.csv is gone since the last run, which read 2 row(s) from it; unless it was "
-            "renamed or split, its rows no longer count") in said, said
+    assert ("complaints: complaints/2026.csv is gone since the last run, which read 2 row(s) from it; its 2 row(s) "
+            "no longer count (a failed export? put it back and rerun)") in said, said
     assert "is gone" not in run()  # said once, by the run that staged without it
+    # Renamed: every row is read from the new name, so nothing is lost and nothing is warned of.
+    (landing / "complaints" / "2025.csv").rename(landing / "complaints" / "2025-12.csv")
+    assert "no longer count" not in run()
+    # Split, one of its rows lost on the way: that one is counted, the other found where it went.
+    (landing / "complaints" / "2026.csv").write_text(
+        "complaint_id,vendor_id,opened_at\nC2,V1,2026-01-05T10:00:00Z\nC3,V1,2026-01-06T10:00:00Z\n")
+    run()
+    (landing / "complaints" / "2026.csv").unlink()
+    (landing / "complaints" / "2026-01.csv").write_text("complaint_id,vendor_id,opened_at\nC2,V1,2026-01-05T10:00:00Z\n")
+    said = run()
+    assert ("complaints/2026.csv is gone since the last run, which read 2 row(s) from it; 1 of them are read from "
+            "complaints/2026-01.csv now; the other 1 row(s) no longer count") in said, said
 
 
 def test_output_piped_into_a_reader_that_leaves_early_ends_quietly(tmp_path: Path):

@@ -12,7 +12,8 @@ from ...lib.resources import TrustcardSettings
 from .feeds import ALL_FEEDS, FEED_FOLDERS, Feed
 from .landing import (HIDDEN_FILE_SKIPPED, STRAY_ENTRY_SKIPPED, LandingError, file_signatures, hidden_data_files,
                       stray_root_entries)
-from .staging import files_gone, refuse_a_feed_gone_empty, spooled_files_missing, stage_feed
+from .staging import (files_gone, gone_rows_still_read, keep_rows_of_gone_files, refuse_a_feed_gone_empty,
+                      spooled_files_missing, stage_feed)
 
 
 def staged_asset(feed: Feed) -> AssetsDefinition:
@@ -41,6 +42,8 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                     import_in_background("great_expectations")
                     before = last_staged(con, step)
                     gone = files_gone(con, feed, set(signatures))
+                    if gone:
+                        keep_rows_of_gone_files(con, feed, [rel for rel, _ in gone])
                     forget(con, step)
                     try:
                         summary = stage_feed(con, settings.landing, feed, *ALL_MONTHS, previous=before)
@@ -50,6 +53,7 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
                              "blank_lines": summary.blank_lines, "signatures": summary.signatures,
                              "code": code_version()}
                     record(con, step, fp, built)
+                    still_read = gone_rows_still_read(con, feed) if gone else {}
                     # What was last read, kept apart from the step's record, which a failed
                     # staging forgets: a broken export followed by an empty one is still refused.
                     record(con, f"landed:{feed.name}", fp, {"rows_read": built["rows_read"], "files": built["files"]})
@@ -57,9 +61,7 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
         except LandingError as exc:
             raise landing_failure(exc) from exc
         for rel, rows in (gone if reused is None else []):
-            context.log.warning(f"{feed.name}: {rel} is gone since the last run, which read {rows:,} row(s) from it; "
-                                "unless it was renamed or split, its rows no longer count (a failed export? put it back "
-                                "and rerun)")
+            log_gone_file(context, feed, rel, rows, *still_read.get(rel, (0, [])))
         for rel in hidden_data_files(settings.landing, feed):
             context.log.warning(f"{feed.name}: {rel} {HIDDEN_FILE_SKIPPED}")
         for rel in (stray_root_entries(settings.landing, FEED_FOLDERS) if not feed.is_folder else []):
@@ -76,6 +78,21 @@ def staged_asset(feed: Feed) -> AssetsDefinition:
         })
 
     return _staged
+
+
+def log_gone_file(context, feed: Feed, rel: str, rows: int, still: int, where: list[str]) -> None:
+    """A landing file gone since the last run: renamed or split when every row it held is read from
+    the files there now (the same typed values; said as information), lost otherwise (a warning, with
+    the rows that no longer count)."""
+    names = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
+    if rows and still >= rows:
+        context.log.info(f"{feed.name}: {rel} is gone since the last run; its {rows:,} row(s) are read from {names} "
+                         "now (renamed, moved or split): they still count")
+        return
+    part = f"; {still:,} of them are read from {names} now" if still else ""
+    context.log.warning(f"{feed.name}: {rel} is gone since the last run, which read {rows:,} row(s) from it{part}; "
+                        f"{'the other' if still else 'its'} {rows - still:,} row(s) no longer count (a failed export? "
+                        "put it back and rerun)")
 
 
 def stage_fingerprint(feed: Feed, signatures: dict[str, list[int]]) -> str:

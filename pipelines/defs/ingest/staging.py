@@ -139,6 +139,26 @@ def files_gone(con: duckdb.DuckDBPyConnection, feed: Feed, now: set[str]) -> lis
             WHERE NOT list_contains(?, _source_file) GROUP BY 1 ORDER BY 1""", [sorted(now)]).fetchall()]
 
 
+def keep_rows_of_gone_files(con: duckdb.DuckDBPyConnection, feed: Feed, gone: list[str]) -> None:
+    """Before restaging: the typed-value fingerprints of the rows of files gone since the last
+    staging (files_gone), in the temp table `gone_rows`, for gone_rows_still_read after it."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE gone_rows AS SELECT _source_file, _fingerprint FROM stg_{feed.name} "
+                "WHERE list_contains(?, _source_file)", [gone])
+
+
+def gone_rows_still_read(con: duckdb.DuckDBPyConnection, feed: Feed) -> dict[str, tuple[int, list[str]]]:
+    """After restaging: per gone file, how many of its rows are read from the files there now (the
+    same typed values), and from which: a file renamed or split is told apart from one lost (its
+    rows no longer count), where both once got the same warning."""
+    found = con.execute(
+        f"""SELECT g._source_file, count(*) FILTER (WHERE s.files IS NOT NULL), list_sort(list_distinct(flatten(list(s.files))))
+            FROM gone_rows g LEFT JOIN (SELECT _fingerprint, list_distinct(list(_source_file)) AS files
+                                        FROM stg_{feed.name} GROUP BY 1) s USING (_fingerprint)
+            GROUP BY 1""").fetchall()
+    con.execute("DROP TABLE IF EXISTS gone_rows")
+    return {file: (n, files or []) for file, n, files in found}
+
+
 def spooled_files_missing(con: duckdb.DuckDBPyConnection, feed: Feed) -> bool:
     """Whether a spooled file the staged rows came from is gone (its folder deleted, the database
     copied elsewhere): staging must then spool again, or quarantine could not show rows as read."""
