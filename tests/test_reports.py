@@ -1742,3 +1742,30 @@ def test_late_short_and_rejected_deliveries_are_listed_worst_first(tmp_path: Pat
     listed = con.execute(load_sql("reports/vendor_late_deliveries"),
                          {"vendor": "V", "month": MONTH, **load_model().metric_params("delivery_metrics")}).fetchall()
     assert [r[0] for r in listed] == ["never", "late-9", "late-2", "half-rejected", "fifth-short", "early-in-tolerance-short"]
+
+
+def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered: Path):
+    # Review: 26 of 40 vendors on the watchlist (a strict portfolio is mostly D): the box and the
+    # tile did not say whom to worry about now.
+    from pipelines.defs.reports.context import _watch_new, _watch_reason
+    from pipelines.defs.reports.render import render_html
+
+    def row(vid: str, trust: float, change: float, grade: str, prev: str | None) -> dict:
+        r = {"vendor_id": vid, "vendor_name": f"Vendor {vid}", "show_id": False, "category": "c", "trust_score": trust,
+             "trust_change": change, "grade": grade, "prev_grade": prev, "grade_3m_ago": prev, "reason": "r",
+             "weakest": "weakest: x"}
+        r["watch"] = _watch_reason(r)
+        return r | {"watch_new": _watch_new(r)}
+
+    rows = [row("OLD1", 40.0, -0.5, "F", "F"), row("OLD2", 45.0, 0.2, "F", "F"), row("D2F", 58.0, -2.0, "F", "D"),
+            row("FALL", 61.0, -4.0, "D", "D"), row("FRESH", 66.0, -1.0, "D", "C"), row("FIRST", 50.0, None, "F", None),
+            row("FINE", 85.0, -1.0, "B", "B")]
+    assert {r["vendor_id"]: r["watch_new"] for r in rows} == {
+        "OLD1": "", "OLD2": "", "D2F": "", "FALL": "falling", "FRESH": "new", "FIRST": "new", "FINE": ""}
+    watched = [r for r in rows if r["watch"]]
+    ctx = {**_executive_context_of(rendered), "watchlist": watched, "watch_new": 2, "watch_falling": 1}
+    html = " ".join(re.sub(r"<[^>]+>", " ", render_html("executive.html", {**ctx, "title": "t", "subject": "s"})).split())
+    assert "2 new this month , 1 falling further" in html or "2 new this month, 1 falling further" in html
+    box = html[html.index("Watchlist", html.index("falling further")):]
+    order = [box.index(f"Vendor {v} ") for v in ("FIRST", "FRESH", "FALL", "OLD1", "OLD2")]
+    assert order == sorted(order)  # new first (lowest trust first), then falling, then the rest by trust

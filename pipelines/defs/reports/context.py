@@ -273,6 +273,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         r["reason"] = _mover_reason(r)
         r["watch"] = _watch_reason(r) if r["trust_score"] is not None else ""
         r["weakest"] = _weakest_pillar(r) if r["watch"] else ""
+        r["watch_new"] = _watch_new(r)
         r["small_sample"] = 0 < r["deliveries_due"] < SMALL_SAMPLE
     others = [r for r in rows if not r["is_self"]]
     scored = [r for r in others if r["trust_score"] is not None]
@@ -287,6 +288,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "decliners": movers(moved, -1),
         "mover_points": MOVER_POINTS,
         "watchlist": [r for r in scored if r["watch"]],
+        "watch_new": sum(1 for r in scored if r["watch_new"] == "new"),
+        "watch_falling": sum(1 for r in scored if r["watch_new"] == "falling"),
         # the month's recovery figures still inside their response window (review: only the vendor
         # PDFs said so; the executives read movers that later runs may revise)
         "provisional": any(r["provisional"] for r in scored),
@@ -369,6 +372,17 @@ def _watch_reason(r: dict) -> str:
     if r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP:
         reasons.append(f"down {-r['trust_change']:.1f} points this month")
     return ", ".join(reasons)
+
+
+def _watch_new(r: dict) -> str:
+    """Whether a watched vendor is new on the watchlist ("new": not graded D or F last month) or
+    falling further ("falling": down WATCH_DROP points or more); "" otherwise. With most of a strict
+    portfolio graded D, the list alone did not say whom to worry about now (review: 26 of 40 on it)."""
+    if not r["watch"]:
+        return ""
+    if r["prev_grade"] not in ("D", "F"):
+        return "new"
+    return "falling" if (r["trust_change"] or 0) <= -WATCH_DROP else ""
 
 
 def _weakest_pillar(r: dict) -> str:
