@@ -83,6 +83,13 @@ CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
        THEN problem(col, 'id contains an invisible or control character ('
             || printf('U+%04X', unicode(regexp_extract(x, invisible_character())))
             || '): it would print like another id') END;
+-- A required name that holds only invisible characters and spaces (a zero-width space, a bidi
+-- override) prints as nothing: a vendor with a blank name in every report, an announcement with a
+-- blank product (hostile review). Missing, as an empty value is, naming the first such character.
+CREATE OR REPLACE TEMP MACRO invisible_only(col, x) AS
+  CASE WHEN regexp_full_match(x, '(?:' || invisible_character() || '|[\s\p{Z}])+')
+       THEN problem(col, 'required value is missing: it holds only invisible characters and spaces ('
+            || printf('U+%04X', unicode(x)) || ' first)') END;
 -- The reasons do not quote the as-of date: a row rejected alike on two days reads alike, so a run
 -- on a later day re-judges only the months holding a date the move of the as-of date reaches
 -- (quality/changed_months.py); the run prints its as-of date.

@@ -409,6 +409,16 @@ CASES = [
          quarantined=(Q("complaints", "complaints/late.csv", 2, "disclosed_by",
                         "not one of vendor/customer, got 'auditor'"),),
          added={"complaints": 1}),
+    # Hostile review: a name that prints as nothing (a zero-width space, a bidi override alone) was
+    # accepted, and the vendor or product printed blank in every report.
+    Case("vendor_name_of_invisible_characters_only", vendors_file("V9,\u200b\u200c,packaging,,"),
+         quarantined=(Q("vendors", "vendors.csv", 5, "vendor_name",
+                        "required value is missing: it holds only invisible characters and spaces (U+200B first)"),),
+         added={"vendors": 1}),
+    Case("product_of_a_bidi_override_only", late_announcements("A9,V3,\u202e,announced,2026-06-01,2026-09-20,"),
+         quarantined=(Q("announcements", "announcements/late.csv", 2, "product",
+                        "required value is missing: it holds only invisible characters and spaces (U+202E first)"),),
+         added={"announcements": 1}),
     Case("unknown_event", late_announcements("A9,V3,Gizmo,launched,2026-06-01,2026-09-20,"),
          quarantined=(Q("announcements", "announcements/late.csv", 2, "event",
                         "not one of announced/revised/shipped/cancelled, got 'launched'"),),

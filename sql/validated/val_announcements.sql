@@ -24,6 +24,8 @@ WITH judged AS (
       -- The contract asks for `product` on the first event; a re-announcement may leave it empty.
       CASE WHEN s.event = 'announced' AND s.product IS NULL AND (s.event_date, s._source_file, s._row_number) = s._first_said_at
         THEN problem('product', 'required on the first announced event') END,
+      CASE WHEN s.event = 'announced' AND (s.event_date, s._source_file, s._row_number) = s._first_said_at
+        THEN invisible_only('product', s.product) END,
       CASE WHEN v.vendor_id IS NULL THEN unknown_vendor(s.vendor_id, rv.rejected_at) END,
       too_long('product', s.product),
       after_as_of('event_date', s.event_date, $as_of),

@@ -8,6 +8,7 @@ SELECT NULL::DATE AS month, s.* REPLACE (coalesce(c.spelling, s.category) AS cat
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('vendor_id', s.vendor_id),
     missing('vendor_name', s.vendor_name),
+    invisible_only('vendor_name', s.vendor_name),
     bad_key('vendor_id', s.vendor_id),
     CASE WHEN s._dup_status = 'conflict' THEN problem('vendor_id',
       'vendor_id ''' || s.vendor_id || ''' appears with different values in ' || s._dup_places) END,
