@@ -280,7 +280,7 @@ def test_a_watched_vendor_is_told_by_its_weakest_pillar():
     r = {"delivery_score": 84.0, "promise_score": 4.1, "recovery_score": 67.8, "on_time_rate": 0.97,
          "in_full_rate": 0.9, "announcements_broken_12m": 4, "announcements_due_12m": 13, "complaints_opened": 4,
          "announcements_kept_12m": 1}
-    assert _weakest_pillar(r) == "weakest: promise 4 (1 of 13 announcements shipped by the first promised date)"
+    assert _weakest_pillar(r) == "weakest: promise 4 (1 of 13 announcements kept on time)"
     assert _weakest_pillar({**r, "promise_score": None, "delivery_score": 58.6}) == \
         "weakest: delivery 59 (on time 97%, in full 90%)"
     assert _weakest_pillar({**r, "promise_score": None, "delivery_score": None, "recovery_score": None}) == ""
@@ -1341,12 +1341,12 @@ def test_a_mover_whose_pillar_is_new_this_month_is_told_by_it():
          "delivery_score": 90.0, "prev_delivery": 90.2, "promise_score": 25.0, "prev_promise": None,
          "recovery_score": None, "prev_recovery": None, "on_time_rate": 0.9, "prev_on_time": 0.9,
          "complaints_opened": 0, "announcements_broken_12m": 1, "announcements_due_12m": 2, "announcements_kept_12m": 0}
-    assert _mover_reason(r) == "promise score 25, no data last month (0 of 2 announcements shipped by the first promised date)"
+    assert _mover_reason(r) == "promise score 25, no data last month (0 of 2 announcements kept on time)"
     # a pillar new this month on the other side of trust does not explain the move
     assert _mover_reason({**r, "promise_score": 95.0}) == "a weaker month than its remembered score: trust falls fast"
     rising = {**r, "trust_change": 2.0, "promise_score": 100.0, "announcements_broken_12m": 0, "announcements_due_12m": 1,
               "announcements_kept_12m": 1}
-    assert _mover_reason(rising) == "promise score 100, no data last month (1 of 1 announcement shipped by the first promised date)"
+    assert _mover_reason(rising) == "promise score 100, no data last month (1 of 1 announcement kept on time)"
     # a complaint never explains a rise; a fall, with its count
     assert _mover_reason({**rising, "promise_score": None, "recovery_score": 85.0}) == (
         "a better month than its remembered score: trust is repaired slowly")

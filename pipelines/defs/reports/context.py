@@ -505,7 +505,7 @@ def _pillar_detail(r: dict, pillar: str) -> str:
         # kept, not broken: "3 of 13 overdue or cancelled" read as 10 fine beside a score of 36, the
         # rest shipped late (review)
         n = r["announcements_due_12m"]
-        return f" ({r['announcements_kept_12m']} of {n} announcement{'s' if n != 1 else ''} shipped by the first promised date)"
+        return f" ({r['announcements_kept_12m']} of {n} announcement{'s' if n != 1 else ''} kept on time)"
     return ""
 
 
