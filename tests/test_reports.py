@@ -250,8 +250,12 @@ def test_a_silent_month_explains_held_trust_not_repair():
     # score up by one point. Promise 20 last month, 50 below trust 70; delivery up 1.
     dropped = {**active, "prev_delivery": 94.0, "prev_promise": 20.0, "trust_change": 3.0}
     assert _mover_reason(dropped) == "no announcement judged this month (promise score 20 last month)"
-    # a strong pillar gone does not explain a rise: the delivery move does
-    assert _mover_reason({**dropped, "prev_promise": 90.0}) == "delivery score 94 → 95 (on time 95%, was 80%)"
+    # a strong pillar gone does not explain a rise, nor does delivery's 1 point beside a rise of 3
+    # (a pillar explains a move at least half its size): the month above the remembered score does
+    assert _mover_reason({**dropped, "prev_promise": 90.0}) == \
+        "a better month than its remembered score: trust is repaired slowly"
+    assert _mover_reason({**dropped, "prev_promise": 90.0, "prev_delivery": 92.0}) == \
+        "delivery score 92 → 95 (on time 95%, was 80%)"
     # and it explains a fall: recovery 95 gone, delivery down 1
     fall = {**dropped, "prev_promise": None, "prev_recovery": 95.0, "delivery_score": 93.0, "trust_change": -2.0}
     assert _mover_reason(fall) == "no complaints this month (recovery score 95 last month)"
@@ -546,7 +550,7 @@ def test_what_would_raise_the_score_leads_with_what_is_still_open():
                  "due_at": datetime(2026, 10, 20, 9), "disclosed_by": "vendor", "restitution": True}
     found = improvements(card, [complaint], load_model(), as_of=date(2026, 10, 15))
     assert [(f.text, round(f.points, 2), f.now) for f in found][0] == (
-        "resolving the 1 open complaint by the date promised (the first by 2026-10-20)", 1.67, True)
+        "resolving the 1 open complaint not yet past its date by the date promised (due 2026-10-20)", 1.67, True)
     assert found[1].points > found[0].points and not found[1].now  # the late delivery: larger, past
     assert not [f for f in found if f.text == "resolving every complaint by the date promised"]
     # The data ends after its promised date: too late for that, priced with the others as before.
@@ -1771,3 +1775,17 @@ def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered:
     box = html[html.index("Watchlist", html.index("falling further")):]
     order = [box.index(f"Vendor {v} ") for v in ("FIRST", "FRESH", "FALL", "OLD1", "OLD2")]
     assert order == sorted(order)  # new first (lowest trust first), then falling, then the rest by trust
+
+
+def test_a_small_pillar_move_does_not_explain_a_large_fall_of_trust():
+    # Review (real data, 2021-09): "sig-cli ▼10.0 · promise score 38.5 → 37.5": a month far below
+    # the remembered score made the fall, not the pillar's 1 point.
+    from pipelines.defs.reports.context import _mover_reason
+
+    r = {"trust_change": -10.0, "prev_trust": 57.5, "month_score": 37.5, "own_month_score": 37.5,
+         "delivery_score": None, "prev_delivery": None, "promise_score": 37.5, "prev_promise": 38.5,
+         "recovery_score": None, "prev_recovery": None, "on_time_rate": None, "prev_on_time": None,
+         "complaints_opened": 0, "announcements_kept_12m": 1, "announcements_due_12m": 2}
+    assert _mover_reason(r) == "a weaker month than its remembered score: trust falls fast"
+    assert _mover_reason({**r, "promise_score": 18.5, "month_score": 18.5, "trust_change": -19.5}).startswith(
+        "promise score 38 → 18")

@@ -436,7 +436,10 @@ def _mover_reason(r: dict) -> str:
     if abs(r["trust_change"]) < 0.05:
         return _held_reason(r)
     up = r["trust_change"] > 0
-    same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5)]
+    # A pillar's move explains trust's only when it is at least half as large: "promise score 38.5 →
+    # 37.5" beside a fall of 10 named a move that did not make it (review); the month's distance
+    # from the remembered score did.
+    same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5) and 2 * abs(c[0]) >= abs(r["trust_change"])]
     gone = _gone_pillar_reason(r, up)
     if gone and (not same_way or gone[0] > max(abs(c[0]) for c in same_way)):
         return gone[1]

@@ -354,8 +354,12 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
             first = min(c["due_at"] for c in still)
             ids = {c["complaint_id"] for c in still}
             gain = _recovery_gain(card, model, complaints, lambda c: RESOLVE_POINTS if c["complaint_id"] in ids else 0)
-            out.append(Finding(f"resolving the {plural(len(still), 'open complaint')} by the date promised "
-                               f"(the first by {first:%Y-%m-%d})", gain, "complaints", now=True))
+            # "the first by" beside another open one due earlier (already missed) read as wrong (review)
+            due = f"due {first:%Y-%m-%d}" if len(still) == 1 else f"the first of them due {first:%Y-%m-%d}"
+            out.append(Finding(f"resolving the {plural(len(still), 'open complaint')} not yet past its date by the date "
+                               f"promised ({due})" if len(still) == 1 else
+                               f"resolving the {plural(len(still), 'open complaint')} not yet past their dates by the "
+                               f"dates promised ({due})", gain, "complaints", now=True))
         pairs = [
             ("acknowledging every complaint within a day", lambda c: ACK_DAY_POINTS - _ack_points(c["hours_to_acknowledge"])),
             ("resolving every complaint by the date promised",
