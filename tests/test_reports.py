@@ -1789,3 +1789,31 @@ def test_a_small_pillar_move_does_not_explain_a_large_fall_of_trust():
     assert _mover_reason(r) == "a weaker month than its remembered score: trust falls fast"
     assert _mover_reason({**r, "promise_score": 18.5, "month_score": 18.5, "trust_change": -19.5}).startswith(
         "promise score 38 → 18")
+
+
+def test_a_portfolio_without_announcements_is_not_told_no_promise_slipped(rendered: Path, tmp_path: Path):
+    # Review (real data, CFPB alone): "PROMISES SLIPPED 0" read as every promise kept.
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+    from pipelines.defs.reports.render import render_html
+
+    shutil.copy(rendered.parents[1] / "db.duckdb", tmp_path / "db.duckdb")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    prepare(con)
+    try:
+        def tile() -> str:
+            html = render_html("executive.html", {**executive_context(con, MONTH, load_model()), "title": "t", "subject": "s"})
+            start = html.index("Promises slipped this month</div>")
+            return " ".join(re.sub(r"<[^>]+>", " ", html[start:start + 600]).split())
+
+        assert tile().startswith("Promises slipped this month 0 announcements re-dated")  # the fixture has one
+        con.execute("DELETE FROM announcement_events")
+        assert tile().startswith("Promises slipped this month – no announcement data: no feed of this portfolio "
+                                 "holds an announcement, so no promise is scored")
+    finally:
+        con.close()

@@ -319,6 +319,10 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         # announcement events made in the month: the data-quality line counts announcements under
         # the month they fall due, so a month of events alone has no row of its own there
         "events_of_month": month_rows.get("announcements", 0),
+        # A portfolio without an announcement up to the month read "0 promises slipped", as if every
+        # promise had been kept (review: the CFPB portfolio, complaints alone)
+        "announcements_known": con.execute("SELECT EXISTS (FROM announcement_events WHERE event_date < ?)",
+                                           [add_months(month, 1)]).fetchone()[0],
         "quality_reasons": _quarantine_kinds(con, {"month": month, "vendor": None})[:5],
         "undated_rows": con.execute("SELECT count(*) FROM quarantine WHERE month IS NULL").fetchall()[0][0],
         "model": model,
