@@ -14,6 +14,7 @@ from datetime import date
 from ..scorecard.model import TrustModel, moved
 
 ACK_DAY_POINTS, RESOLVE_POINTS, APOLOGY_POINTS, EXPLAIN_POINTS = 0.25, 0.30, 0.10, 0.10
+SLIP_CREDIT = 0.25  # credit a slip costs its announcement, down to none (sql/metrics/announcement_metrics.sql)
 DISCLOSED_POINTS, RESTITUTION_POINTS, NOT_REPEAT_POINTS = 0.10, 0.05, 0.10
 PULLED_MIN_POINTS = 0.5  # month points below which being pulled toward the peers is not listed
 
@@ -269,7 +270,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
                 text += f", {card['slip_penalty_12m']:g} credit lost" if card["slip_penalty_12m"] else ""
                 # a quarter each, but an announcement's credit stops at 0: "3 slips, 0.25 credit lost"
                 # read as a sum gone wrong (review)
-                if card["slip_penalty_12m"] < 0.25 * card["slips_12m"] - 1e-9:
+                if card["slip_penalty_12m"] < SLIP_CREDIT * card["slips_12m"] - 1e-9:
                     text += "; an announcement's credit stops at 0"
                 text += ")"
         # What the records cost: from 100 to their own score; the rest, when being pulled toward the
@@ -355,11 +356,11 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
             ids = {c["complaint_id"] for c in still}
             gain = _recovery_gain(card, model, complaints, lambda c: RESOLVE_POINTS if c["complaint_id"] in ids else 0)
             # "the first by" beside another open one due earlier (already missed) read as wrong (review)
-            due = f"due {first:%Y-%m-%d}" if len(still) == 1 else f"the first of them due {first:%Y-%m-%d}"
-            out.append(Finding(f"resolving the {plural(len(still), 'open complaint')} not yet past its date by the date "
-                               f"promised ({due})" if len(still) == 1 else
-                               f"resolving the {plural(len(still), 'open complaint')} not yet past their dates by the "
-                               f"dates promised ({due})", gain, "complaints", now=True))
+            text = (f"resolving the 1 open complaint not yet past its date by the date promised (due {first:%Y-%m-%d})"
+                    if len(still) == 1 else
+                    f"resolving the {len(still)} open complaints not yet past their dates by the dates promised "
+                    f"(the first of them due {first:%Y-%m-%d})")
+            out.append(Finding(text, gain, "complaints", now=True))
         pairs = [
             ("acknowledging every complaint within a day", lambda c: ACK_DAY_POINTS - _ack_points(c["hours_to_acknowledge"])),
             ("resolving every complaint by the date promised",
