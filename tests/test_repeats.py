@@ -14,6 +14,7 @@ from conftest import COMPLAINT_HEADER, VENDOR_HEADER, write_csv
 from pipelines.defs.ingest.feeds import ALL_FEEDS
 from pipelines.defs.ingest.staging import stage_feed
 from pipelines.defs.quality.validate import validate_feed
+from pipelines.defs.scorecard.model import load_model
 from pipelines.lib.db import prepare
 from pipelines.lib.duckdb_resource import open_database
 from pipelines.lib.months import ALL_MONTHS
@@ -59,7 +60,8 @@ def test_repeats_by_hand(tmp_path: Path):
             validate_feed(con, FEEDS[feed], *ALL_MONTHS, date(2026, 11, 26), "run1")
         assert con.execute("SELECT count(*) FROM complaints").fetchall()[0][0] == len(ROWS)
         rows = con.execute(load_sql("metrics/complaint_recovery"),
-                           {"start": date(2026, 1, 1), "end": date(2026, 5, 1)}).fetchall()
+                           {"start": date(2026, 1, 1), "end": date(2026, 5, 1),
+                            **load_model().metric_params("complaint_recovery")}).fetchall()
     finally:
         con.close()
     assert {r[2]: r[17] for r in rows} == EXPECTED

@@ -917,6 +917,124 @@ def test_a_model_file_tuned_before_the_fallback_setting_still_loads(tmp_path: Pa
     assert load_model(tuned).priors["fallback"] == 3
 
 
+CFPB_LIKE = ("acknowledgement", "apology", "self_disclosure", "no_repeat")
+
+
+def test_a_step_the_complaint_source_never_records_is_left_out_of_the_points(landing, tmp_path):
+    # A's one complaint (medium, weight 1): never acknowledged on record, resolved a day before the
+    # date promised, explained, no apology, no restitution, raised by the customer; the same category
+    # in September makes it a repeat.
+    #   every step scored:  resolved 0.30 + explained 0.10                        = 0.40 -> 40 + 50 * 0.40 = 60
+    #   acknowledgement, apology, self-disclosure and repeats unscored: the steps left are resolution 0.30,
+    #   explanation 0.10, restitution 0.05 = 0.45; earned 0.40 -> 40 + 50 * 0.40 / 0.45 = 84.444...
+    vendors(landing, "A")
+    landing.complaints([
+        ["C0", "A", "2026-09-03T10:00:00Z", "", "2026-09-04T10:00:00Z", "2026-09-05T10:00:00Z", "medium", "late",
+         "customer", "", "true", "false", "first"],
+        ["C1", "A", "2026-10-05T10:00:00Z", "", "2026-10-06T10:00:00Z", "2026-10-07T10:00:00Z", "medium", "late",
+         "customer", "", "true", "false", "again"],
+    ])
+    every = load_model()
+    fewer = dataclasses.replace(every, unscored_steps=CFPB_LIKE)
+    scores = {}
+    for name, model in (("every", every), ("fewer", fewer)):
+        db = tmp_path / f"{name}.duckdb"
+        score(landing.root, db, model=model)
+        scores[name] = query(db, "SELECT recovery_score FROM complaint_metrics WHERE vendor_id = 'A' AND month = ?", [OCT])[0][0]
+    assert scores["every"] == pytest.approx(60.0, abs=1e-6)
+    assert scores["fewer"] == pytest.approx(40 + 50 * 0.40 / 0.45, abs=1e-6)  # 84.444...
+    # Each scored step's share of a complaint's points: 1.00 in all, the unscored ones 0.
+    shares = fewer.recovery_points()
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert shares["resolution"] == pytest.approx(0.30 / 0.45) and shares["acknowledgement"] == 0
+    assert every.recovery_points() == {"acknowledgement": 0.25, "resolution": 0.30, "apology": 0.10, "explanation": 0.10,
+                                       "restitution": 0.05, "self_disclosure": 0.10, "no_repeat": 0.10}
+
+
+def test_what_would_raise_the_score_names_no_step_the_source_never_records(landing, tmp_path):
+    from pipelines.defs.reports.context import vendor_context
+    from pipelines.defs.reports.render import render_html
+
+    vendors(landing, "A")
+    # C1 is resolved by its date and repeats C0's category: evidence only where repeats are scored.
+    landing.complaints([["C0", "A", "2026-09-03T10:00:00Z", "", "2026-09-04T10:00:00Z", "2026-09-05T10:00:00Z",
+                         "medium", "late", "customer", "", "true", "false", "first"],
+                        ["C1", "A", "2026-10-05T10:00:00Z", "", "2026-10-06T10:00:00Z", "2026-10-07T10:00:00Z",
+                         "medium", "late", "customer", "", "true", "false", "x"]])
+    texts, evidence = {}, {}
+    for name, steps in (("every", ()), ("fewer", CFPB_LIKE)):
+        model = dataclasses.replace(load_model(), unscored_steps=steps)
+        db = tmp_path / f"{name}.duckdb"
+        score(landing.root, db, model=model)
+        con = open_database(db)
+        try:
+            context = vendor_context(con, "A", OCT, model, AS_OF)
+        finally:
+            con.close()
+        texts[name] = {f.text: f.points for f in context["improvements"]}
+        evidence[name] = [c["complaint_id"] for c in context["complaints"]]
+        texts[name + " findings"] = " ".join(f.text for f in context["findings"])
+        texts[name + " html"] = " ".join(render_html("vendor.html", {**context, "title": "t", "subject": "s"}).split())
+    assert "acknowledging every complaint within a day" in texts["every"]
+    assert "raising each failure yourself before the customer does" in texts["every"]
+    assert "not repeating a failure of the same category within a year" in texts["every"]
+    assert evidence == {"every": ["C1"], "fewer": []}
+    assert "C1 <strong>repeat</strong>" in texts["every html"] and "<strong>repeat</strong>" not in texts["fewer html"]
+    assert "no acknowledgement recorded" in texts["every findings"]
+    # Not scored, so no action and no cost: only restitution is left to gain. One complaint alone
+    # (no deliveries, no announcements: the recovery pillar is the month): the mean moves by
+    # 50 * 0.05 / 0.45 = 5.556 points, the pillar by 1 / (1 + 2) of that = 1.852.
+    assert set(texts["fewer"]) == {"making restitution each time"}
+    assert texts["fewer"]["making restitution each time"] == pytest.approx(50 * 0.05 / 0.45 / 3, abs=1e-6)
+    assert "acknowledg" not in texts["fewer findings"]
+    # The method section says what was left out, and only when something was.
+    assert ("Complaints are scored without acknowledgement times, apologies, who raised a failure first or repeats "
+            "of an earlier failure: the complaint records this report reads do not hold them (or, for repeats,") in texts["fewer html"]
+    assert "Complaints are scored without" not in texts["every html"]
+
+
+def test_a_model_may_leave_out_only_known_steps_and_never_resolution(tmp_path: Path):
+    from pipelines.defs.scorecard.model import MODEL_FILE
+
+    text = MODEL_FILE.read_text()
+    assert "unscored_steps = []" in text
+    cases = {
+        '["apology", "resolution"]': "'resolution' is not a step that can be left unscored",
+        '["apologies"]': "'apologies' is not a step that can be left unscored",
+        '"apology"': "unscored_steps must be a list of step names",
+        '["apology", "apology"]': "names a step twice",
+    }
+    for value, message in cases.items():
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text.replace("unscored_steps = []", f"unscored_steps = {value}"))
+        with pytest.raises(ValueError, match="trust model .*bad.toml: \\[recovery\\] unscored_steps") as caught:
+            load_model(bad)
+        assert message in str(caught.value), value
+    # In any order, one model; a file without the section scores every step.
+    shuffled = tmp_path / "shuffled.toml"
+    shuffled.write_text(text.replace("unscored_steps = []", 'unscored_steps = ["no_repeat", "apology"]'))
+    assert load_model(shuffled).unscored_steps == ("apology", "no_repeat")
+    older = tmp_path / "older.toml"
+    older.write_text(text[:text.index("[recovery]")])
+    assert load_model(older).unscored_steps == () and load_model(older).metric_params("complaint_recovery") == {
+        "score_acknowledgement": True, "score_apology": True, "score_explanation": True, "score_restitution": True,
+        "score_self_disclosure": True, "score_no_repeat": True}
+
+
+def test_leaving_out_a_step_marks_months_scored_with_it_out_of_date(landing, tmp_path):
+    vendors(landing, "V1")
+    landing.complaints([["C1", "V1", "2026-09-05T10:00:00Z", "", "2026-09-06T10:00:00Z", "", "medium", "late",
+                         "customer", "", "", "", "x"]])
+    db, model = tmp_path / "b.duckdb", load_model()
+    SEP = date(2026, 9, 1)
+    score(landing.root, db, SEP, NOV, model)
+    score(landing.root, db, OCT, NOV, model)
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
+    fewer = dataclasses.replace(model, unscored_steps=("acknowledgement",))
+    score(landing.root, db, OCT, NOV, fewer)
+    assert query(db, "SELECT month FROM scores_out_of_date") == [(SEP,)]
+
+
 def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(landing, tmp_path):
     # Its own SQL (sql/reports/month_vaporware.sql) counted only `revised` events, also those made
     # after the product shipped, and took the earliest of all announced dates as the first promise.

@@ -37,15 +37,23 @@ scored AS (
   LEFT JOIN earlier e USING (complaint_id)
   WHERE c.month >= $start AND c.month < $end
 ),
+-- A deployment whose complaint source never records a step (the trust model's
+-- [recovery] unscored_steps: $score_<step> false) leaves it out of every complaint's points,
+-- which are then a share of the steps scored: still 0..1, so a complaint still scores 40..90.
 pointed AS (
   SELECT *,
-    CASE WHEN hours_to_acknowledge <= 24 THEN 0.25 WHEN hours_to_acknowledge <= 72 THEN 0.10 ELSE 0 END
+    (CASE WHEN $score_acknowledgement THEN
+       CASE WHEN hours_to_acknowledge <= 24 THEN 0.25 WHEN hours_to_acknowledge <= 72 THEN 0.10 ELSE 0 END ELSE 0 END
     + CASE WHEN resolved_on_time THEN 0.30 ELSE 0 END
-    + CASE WHEN apologized THEN 0.10 ELSE 0 END
-    + CASE WHEN explained THEN 0.10 ELSE 0 END
-    + CASE WHEN restitution THEN 0.05 ELSE 0 END
-    + CASE WHEN disclosed_by = 'vendor' THEN 0.10 ELSE 0 END
-    + CASE WHEN NOT is_repeat THEN 0.10 ELSE 0 END AS recovery_points
+    + CASE WHEN $score_apology AND apologized THEN 0.10 ELSE 0 END
+    + CASE WHEN $score_explanation AND explained THEN 0.10 ELSE 0 END
+    + CASE WHEN $score_restitution AND restitution THEN 0.05 ELSE 0 END
+    + CASE WHEN $score_self_disclosure AND disclosed_by = 'vendor' THEN 0.10 ELSE 0 END
+    + CASE WHEN $score_no_repeat AND NOT is_repeat THEN 0.10 ELSE 0 END)
+    / (0.30 + CASE WHEN $score_acknowledgement THEN 0.25 ELSE 0 END + CASE WHEN $score_apology THEN 0.10 ELSE 0 END
+       + CASE WHEN $score_explanation THEN 0.10 ELSE 0 END + CASE WHEN $score_restitution THEN 0.05 ELSE 0 END
+       + CASE WHEN $score_self_disclosure THEN 0.10 ELSE 0 END + CASE WHEN $score_no_repeat THEN 0.10 ELSE 0 END)
+    AS recovery_points
   FROM scored
 )
 SELECT vendor_id, month, complaint_id, opened_at, acknowledged_at, resolved_at, due_at, severity, category,

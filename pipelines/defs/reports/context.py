@@ -197,6 +197,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
                   {"vendor": vendor_id, "month": month, **model.metric_params("delivery_metrics")})
     quarantine = _quarantine_kinds(con, {"month": month, "vendor": vendor_id})
     undated = _quarantine_kinds(con, {"month": None, "vendor": vendor_id})
+    repeats_scored = "no_repeat" not in model.unscored_steps
     return {
         "vendor": vendor,
         "month": month,
@@ -219,7 +220,10 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "late_deliveries": late,
         "pdf_rows": PDF_EVIDENCE_ROWS,
         "announcements": _announcements(con, vendor_id, month),
-        "complaints": [c for c in complaints if c["resolved_at"] is None or not c["resolved_on_time"] or c["is_repeat"]],
+        # A repeat is evidence only where the model scores repeats (`[recovery] unscored_steps`)
+        "complaints": [c for c in complaints if c["resolved_at"] is None or not c["resolved_on_time"]
+                       or (c["is_repeat"] and repeats_scored)],
+        "repeats_scored": repeats_scored,
         "all_complaints": complaints,
         "complaints_total": len(complaints),
         "quarantine": quarantine,

@@ -1,9 +1,10 @@
 """Why a vendor scored as it did, and what would raise the score: computed from its records and
 the trust model, so every sentence traces back to rows a vendor can check.
 
-The recovery what-ifs use the points of sql/metrics/complaint_recovery.sql (acknowledged within a
-day 0.25, resolved by the promised date 0.30, apology 0.10, explanation 0.10, raised by the vendor
-itself 0.10, restitution 0.05, not a repeat 0.10); a handled complaint scores 40 + 50 x points.
+The recovery what-ifs use the points of sql/metrics/complaint_recovery.sql (model.RECOVERY_STEPS:
+acknowledged within a day 0.25, resolved by the promised date 0.30, apology 0.10, explanation 0.10,
+raised by the vendor itself 0.10, restitution 0.05, not a repeat 0.10; as shares of the steps the
+model scores, `TrustModel.recovery_points`); a handled complaint scores 40 + 50 x points.
 """
 from __future__ import annotations
 
@@ -11,11 +12,9 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ..scorecard.model import TrustModel, moved
+from ..scorecard.model import ACK_WITHIN_3_DAYS, RECOVERY_STEPS, TrustModel, moved
 
-ACK_DAY_POINTS, RESOLVE_POINTS, APOLOGY_POINTS, EXPLAIN_POINTS = 0.25, 0.30, 0.10, 0.10
 SLIP_CREDIT = 0.25  # credit a slip costs its announcement, down to none (sql/metrics/announcement_metrics.sql)
-DISCLOSED_POINTS, RESTITUTION_POINTS, NOT_REPEAT_POINTS = 0.10, 0.05, 0.10
 PULLED_MIN_POINTS = 0.5  # month points below which being pulled toward the peers is not listed
 
 
@@ -214,10 +213,39 @@ def _rejected(card: dict) -> int:
     return max(0, n - card["open_past_due"] - round(card["defect_free_rate"] * n))
 
 
-def _ack_points(hours: float | None) -> float:
+def _ack_points(hours: float | None, points: dict[str, float]) -> float:
+    """What an acknowledgement after `hours` earns, of `points` (TrustModel.recovery_points)."""
     if hours is None:
         return 0.0
-    return ACK_DAY_POINTS if hours <= 24 else 0.10 if hours <= 72 else 0.0
+    day = points["acknowledgement"]
+    return day if hours <= 24 else day * ACK_WITHIN_3_DAYS / RECOVERY_STEPS["acknowledgement"] if hours <= 72 else 0.0
+
+
+def _recovery_steps(card: dict, model: TrustModel, complaints: list[dict], points: dict[str, float],
+                    as_of: date | None) -> list[Finding]:
+    """Each handling step some complaint missed, priced; a step the model does not score (0 points)
+    is no action: its source never records it, so taking it could not show."""
+    words = "apologising and explaining the cause" if points["apology"] and points["explanation"] else \
+        "apologising" if points["apology"] else "explaining the cause"
+    pairs = [
+        ("acknowledging every complaint within a day",
+         lambda c: points["acknowledgement"] - _ack_points(c["hours_to_acknowledge"], points)),
+        ("resolving every complaint by the date promised",
+         lambda c: 0 if c["resolved_on_time"] or _can_still_resolve_on_time(c, as_of) else points["resolution"]),
+        (f"{words} each time",
+         lambda c: (0 if c["apologized"] else points["apology"]) + (0 if c["explained"] else points["explanation"])),
+        ("raising each failure yourself before the customer does",
+         lambda c: 0 if c["disclosed_by"] == "vendor" else points["self_disclosure"]),
+        ("making restitution each time", lambda c: 0 if c["restitution"] else points["restitution"]),
+        ("not repeating a failure of the same category within a year",
+         lambda c: points["no_repeat"] if c["is_repeat"] else 0),
+    ]
+    out = []
+    for text, gain_of in pairs:
+        gain = _recovery_gain(card, model, complaints, gain_of)
+        if gain >= 0.05:
+            out.append(Finding(text, gain, "complaints"))
+    return out
 
 
 def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Finding]:
@@ -280,7 +308,8 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         out.append(Finding(text, below * _pillar_share(card, model, "promise"), "announcements"))
     out += _pulled_toward_peers(card, model)
     if complaints:
-        slow = sum(1 for c in complaints if _ack_points(c["hours_to_acknowledge"]) < ACK_DAY_POINTS)
+        scored = model.recovery_points()
+        slow = sum(1 for c in complaints if c["hours_to_acknowledge"] is None or c["hours_to_acknowledge"] > 24)
         # Complaints past their due date at the month's end have missed it; the rate counts the
         # still open ones due later as not on time too, until they are resolved by their date.
         month_end = _month_end(card["month"])
@@ -293,9 +322,10 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
         # No acknowledgement recorded is not the same fact as a late one: some sources (the CFPB's)
         # record none at all, and "not acknowledged" read as if the vendor had been silent.
         unrecorded = sum(1 for c in complaints if c["hours_to_acknowledge"] is None)
-        if slow - unrecorded:
+        # A step the model does not score (its source never records it) costs nothing: not named.
+        if slow - unrecorded and scored["acknowledgement"]:
             parts.append(f"{slow - unrecorded} acknowledged after more than a day")
-        if unrecorded:
+        if unrecorded and scored["acknowledgement"]:
             parts.append(f"{unrecorded} with no acknowledgement recorded")
         if missed:
             parts.append(f"{missed} past the promised resolution date")
@@ -303,7 +333,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
             # due: the date promised, or the severity's target when none was (docs/metrics.md)
             parts.append(f"{pending} still open and due after the month "
                          "(not on time until resolved by the date due)")
-        if repeats:
+        if repeats and scored["no_repeat"]:
             parts.append(f"{plural(repeats, 'repeat')} of an earlier failure")
         if parts:
             text += ": " + ", ".join(parts)
@@ -350,33 +380,19 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
             out.append(Finding(f"delivering the {plural(rejected, 'delivery', 'deliveries')} with rejected units without defects",
                                _delivery_gain(card, model, "defect_free", rejected), "late deliveries"))
     if complaints:
+        points = model.recovery_points()
         still = [c for c in complaints if _can_still_resolve_on_time(c, as_of)]
         if still:
             first = min(c["due_at"] for c in still)
             ids = {c["complaint_id"] for c in still}
-            gain = _recovery_gain(card, model, complaints, lambda c: RESOLVE_POINTS if c["complaint_id"] in ids else 0)
+            gain = _recovery_gain(card, model, complaints, lambda c: points["resolution"] if c["complaint_id"] in ids else 0)
             # "the first by" beside another open one due earlier (already missed) read as wrong (review)
             text = (f"resolving the 1 open complaint not yet past its date by the date promised (due {first:%Y-%m-%d})"
                     if len(still) == 1 else
                     f"resolving the {len(still)} open complaints not yet past their dates by the dates promised "
                     f"(the first of them due {first:%Y-%m-%d})")
             out.append(Finding(text, gain, "complaints", now=True))
-        pairs = [
-            ("acknowledging every complaint within a day", lambda c: ACK_DAY_POINTS - _ack_points(c["hours_to_acknowledge"])),
-            ("resolving every complaint by the date promised",
-             lambda c: 0 if c["resolved_on_time"] or _can_still_resolve_on_time(c, as_of) else RESOLVE_POINTS),
-            ("apologising and explaining the cause each time",
-             lambda c: (0 if c["apologized"] else APOLOGY_POINTS) + (0 if c["explained"] else EXPLAIN_POINTS)),
-            ("raising each failure yourself before the customer does",
-             lambda c: 0 if c["disclosed_by"] == "vendor" else DISCLOSED_POINTS),
-            ("making restitution each time", lambda c: 0 if c["restitution"] else RESTITUTION_POINTS),
-            ("not repeating a failure of the same category within a year",
-             lambda c: NOT_REPEAT_POINTS if c["is_repeat"] else 0),
-        ]
-        for text, gain_of in pairs:
-            gain = _recovery_gain(card, model, complaints, gain_of)
-            if gain >= 0.05:
-                out.append(Finding(text, gain, "complaints"))
+        out += _recovery_steps(card, model, complaints, points, as_of)
     out += _promise_improvements(card, model)
     out = [_above_floor(card, model, f) for f in out]
     return sorted((_with_trust_gain(f, _trust_gain(card, model, f.points, f.own_points)) for f in out if f.points >= 0.05),

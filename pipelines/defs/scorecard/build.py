@@ -106,7 +106,13 @@ def scoring_basis(model: TrustModel, memory_from: date | None) -> dict:
     date, instead of a scorecard whose months were scored two ways without a word (review: a demo
     run scored from 2024-11, a later `trustcard run` from the default 2024-01 silently moved trust
     in 63 of 984 vendor-months)."""
-    return {"first_month": f"{memory_from:%Y-%m}" if memory_from else None, "trust_model": asdict(model)}
+    trust_model = asdict(model)
+    # Every step scored is how scores were made before the setting existed: a database scored
+    # then is not out of date for it. A list, as the recorded basis reads back from JSON.
+    steps = list(trust_model.pop("unscored_steps"))
+    if steps:
+        trust_model["unscored_steps"] = steps
+    return {"first_month": f"{memory_from:%Y-%m}" if memory_from else None, "trust_model": trust_model}
 
 
 def basis_change(before: dict | None, now: dict) -> str | None:

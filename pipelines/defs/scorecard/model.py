@@ -9,6 +9,17 @@ from pathlib import Path
 
 MODEL_FILE = Path(__file__).with_name("trust_model.toml")
 
+# The recovery points a complaint earns for each step of handling it (sql/metrics/complaint_recovery.sql,
+# docs/metrics.md); acknowledged within three days instead of one earns ACK_WITHIN_3_DAYS.
+RECOVERY_STEPS: dict[str, float] = {
+    "acknowledgement": 0.25, "resolution": 0.30, "apology": 0.10, "explanation": 0.10,
+    "restitution": 0.05, "self_disclosure": 0.10, "no_repeat": 0.10,
+}
+ACK_WITHIN_3_DAYS = 0.10
+# Steps a deployment may leave unscored (`[recovery] unscored_steps`): ones its complaint source
+# never records. Resolution by the date due is what every complaint is judged on, so it stays.
+UNSCORABLE_KEEP = "resolution"
+
 
 @dataclass(frozen=True)
 class TrustModel:
@@ -20,13 +31,23 @@ class TrustModel:
     window_months: int
     grades: dict[str, float]
     maturity_days: int
+    unscored_steps: tuple[str, ...] = ()
 
-    def metric_params(self, model: str) -> dict[str, float]:
-        """The parameters a metric model of sql/metrics takes (only delivery_metrics has any)."""
-        if model != "delivery_metrics":
-            return {}
-        return {"late_tolerance_days": int(self.delivery["late_tolerance_days"]),
-                "early_tolerance_days": int(self.delivery["early_tolerance_days"])}
+    def metric_params(self, model: str) -> dict[str, float | bool]:
+        """The parameters a metric model of sql/metrics takes."""
+        if model == "delivery_metrics":
+            return {"late_tolerance_days": int(self.delivery["late_tolerance_days"]),
+                    "early_tolerance_days": int(self.delivery["early_tolerance_days"])}
+        if model == "complaint_recovery":
+            return {f"score_{step}": step not in self.unscored_steps for step in RECOVERY_STEPS if step != UNSCORABLE_KEEP}
+        return {}
+
+    def recovery_points(self) -> dict[str, float]:
+        """Each scored step's share of a complaint's points: its points over those of every step
+        scored (all seven: 1.00), so that a handled complaint still scores 40-90 when the
+        complaint source records fewer steps. Unscored steps are 0."""
+        scored = sum(p for step, p in RECOVERY_STEPS.items() if step not in self.unscored_steps)
+        return {step: 0.0 if step in self.unscored_steps else p / scored for step, p in RECOVERY_STEPS.items()}
 
     def sql_params(self) -> dict[str, float]:
         """The parameters scorecard_pillars.sql takes."""
@@ -58,6 +79,7 @@ SCHEMA: dict[str, dict[str, type]] = {
     "memory": {"down": float, "up": float, "window_months": int},
     "grades": {"A": float, "B": float, "C": float, "D": float},
     "maturity": {"days": int},
+    "recovery": {"unscored_steps": list},
 }
 # What each value must be for the formulas in docs/metrics.md to mean anything.
 BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
@@ -73,12 +95,13 @@ BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
 
 
 # Settings added after model files were first tuned, with the value a file without them gets.
-DEFAULTS: dict[tuple[str, str], object] = {("priors", "fallback"): 1.0}
+DEFAULTS: dict[tuple[str, str], object] = {("priors", "fallback"): 1.0, ("recovery", "unscored_steps"): []}
 
 
 def _checked(raw: dict, path: Path) -> dict:
     def fail(why: str) -> ValueError:
         return ValueError(f"trust model {path}: {why}")
+    raw.setdefault("recovery", {})  # a section added later: a file without it scores every step
     for (section, key), value in DEFAULTS.items():
         if isinstance(raw.get(section), dict):
             raw[section].setdefault(key, value)
@@ -92,6 +115,9 @@ def _checked(raw: dict, path: Path) -> dict:
             if key not in table:
                 raise fail(f"[{section}] {key} is missing")
             value = table[key]
+            if kind is list:
+                _check_steps(value, f"[{section}] {key}", fail)
+                continue
             ok = isinstance(value, bool) if kind is bool else \
                 isinstance(value, int) and not isinstance(value, bool) if kind is int else \
                 isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -111,6 +137,17 @@ def _checked(raw: dict, path: Path) -> dict:
     return raw
 
 
+def _check_steps(value: object, name: str, fail) -> None:
+    allowed = [step for step in RECOVERY_STEPS if step != UNSCORABLE_KEEP]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"{name} must be a list of step names, got {value!r}")
+    for step in value:
+        if step not in allowed:
+            raise fail(f"{name}: {step!r} is not a step that can be left unscored (expected some of: {', '.join(allowed)})")
+    if len(set(value)) != len(value):
+        raise fail(f"{name} names a step twice: {value!r}")
+
+
 @cache
 def _load(path: Path) -> TrustModel:
     try:
@@ -122,6 +159,8 @@ def _load(path: Path) -> TrustModel:
         memory_down=raw["memory"]["down"], memory_up=raw["memory"]["up"],
         window_months=int(raw["memory"]["window_months"]), grades=raw["grades"],
         maturity_days=int(raw["maturity"]["days"]),
+        # in the steps' own order, so that two files naming them in another order are one model
+        unscored_steps=tuple(step for step in RECOVERY_STEPS if step in raw["recovery"]["unscored_steps"]),
     )
 
 
