@@ -963,7 +963,9 @@ def assert_clean_rows_kept(run: DryRun, case: Case, blocked: set[str]) -> None:
 SCORECARD_SQL = "SELECT * FROM scorecard WHERE month = ? ORDER BY vendor_id"
 QUARANTINE_SQL = "SELECT * FROM quarantine ORDER BY feed, source_file, row_number"
 LOG_SQL = "SELECT * FROM ingest_log ORDER BY feed, month"
-RUN_CASES = ["text_in_number_column", "duplicate_key_identical_across_files", "latin1_byte_in_complaint_summary"]
+RUN_CASES = ["text_in_number_column", "duplicate_key_identical_across_files", "latin1_byte_in_complaint_summary",
+             # the suite's uniqueness flagged the sound original beside its ragged copy (review)
+             "ragged_copy_of_a_delivery"]
 
 
 @pytest.fixture(scope="module")
@@ -988,14 +990,16 @@ def top_reasons(result) -> dict[str, list[dict]]:
             for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() in feeds}
 
 
-def balance_checks(result) -> dict[str, bool]:
+def balance_checks(result, check: str = "rows_balance") -> dict[str, bool]:
     return {e.asset_key.to_user_string(): e.passed for e in result.get_asset_check_evaluations()
-            if e.check_name == "rows_balance"}
+            if e.check_name == check}
 
 
 def assert_run_judged(result, db_path: Path, case: Case) -> None:
     assert result.success
     assert balance_checks(result) == {t: True for t in VALID_TABLE.values()}
+    # Great Expectations flags no row that validation kept: the suite and the SQL agree
+    assert balance_checks(result, "contract_suite") == {t: True for t in VALID_TABLE.values()}
     rows = query(db_path, "SELECT feed, source_file, row_number, column_name, reason, first_rejected_run "
                           "FROM quarantine")
     assert_quarantine([r[:5] for r in rows], case.quarantined)

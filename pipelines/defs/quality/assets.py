@@ -74,6 +74,11 @@ def validated_asset(feed: Feed) -> AssetsDefinition:
                                 "(the quarantine table has every row)")
         for note in summary.get("notes", ()):  # a summary recorded before notes were kept has none
             context.log.warning(f"{feed.name}: {note}")
+        if not suite.consistent:  # the check's result alone reached the event log, never the command
+            context.log.warning(f"{feed.name}: Great Expectations flagged {len(suite.not_quarantined)} row(s) or "
+                                f"expectation(s) outside quarantine, first {suite.not_quarantined[0]}: the suite and "
+                                "the validation SQL disagree (the contract_suite check failed; the scores count what "
+                                "validation kept)")
         return MaterializeResult(
             metadata={
                 "rows_read": summary["rows_read"], "rows_valid": summary["rows_valid"],

@@ -110,8 +110,11 @@ def _suite_batches(con: duckdb.DuckDBPyConnection, feed: str, window: str, suite
             raise ValueError(f"expectations/{feed}.json: {UNIQUE} on unknown column {column!r}")
         view = f"{SUITE_VIEW}_repeated_{n}"
         # A table, not a view: found once, not again by each of the expectation's queries.
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {SUITE_VIEW}
-                        WHERE "{column}" IN (SELECT "{column}" FROM {SUITE_VIEW} WHERE "{column}" IS NOT NULL
+        # Among rows read whole, as validation judges keys (sql/staged/repeated_keys.sql): a ragged
+        # copy is quarantined for its own problem and its sound original stands (review: the suite
+        # flagged the original too, and called validation's judgment inconsistent).
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM {SUITE_VIEW}_read_whole
+                        WHERE "{column}" IN (SELECT "{column}" FROM {SUITE_VIEW}_read_whole WHERE "{column}" IS NOT NULL
                                              GROUP BY ALL HAVING count(*) > 1)""")
         batches.append((view, [expectation]))
     return batches
@@ -128,9 +131,10 @@ def _with_date_literals(where: str, args: list) -> str:
 
 
 def _create_suite_view(con: duckdb.DuckDBPyConnection, feed: str, window: str) -> None:
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW {SUITE_VIEW} AS
-                    SELECT * EXCLUDE (_extra, _parse_problem, _row_error, _dup_places, _fingerprint)
-                    FROM stg_{feed} WHERE ({window}) AND _dup_status <> 'duplicate'""")
+    for name, read_whole in ((SUITE_VIEW, ""), (f"{SUITE_VIEW}_read_whole", " AND _row_error IS NULL")):
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
+                        SELECT * EXCLUDE (_extra, _parse_problem, _row_error, _dup_places, _fingerprint)
+                        FROM stg_{feed} WHERE ({window}) AND _dup_status <> 'duplicate'{read_whole}""")
 
 
 def _rows_per_month(con: duckdb.DuckDBPyConnection, feed: str, where: str, args: list) -> dict:
