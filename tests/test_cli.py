@@ -459,6 +459,45 @@ def test_a_landing_file_the_run_may_not_read_is_refused_at_once_naming_it(tmp_pa
     assert "deliveries/locked.csv: cannot be read: Permission denied; check the file's permissions" in checked.stdout
 
 
+def test_a_landing_folder_the_run_may_not_list_is_refused_naming_it(tmp_path: Path):
+    # Review: a chmod 000 feed folder (or landing folder) gave "trustcard: [Errno 13] Permission
+    # denied: '/…/complaints'" and exit 1, where an unreadable file is named with exit 2.
+    prefix = without_root_override()
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {
+        "complaints/c.csv": "complaint_id,vendor_id,opened_at\nC1,V1,2026-01-05T10:00:00Z\n"})
+    env = {"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"}
+    (landing / "complaints").chmod(0)
+    try:
+        checked = subprocess.run(prefix + TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
+    finally:
+        (landing / "complaints").chmod(0o755)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert "complaints: cannot be read: Permission denied; check the folder's permissions" in checked.stdout
+    landing.chmod(0)
+    try:
+        checked = subprocess.run(prefix + TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env)
+    finally:
+        landing.chmod(0o755)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert "cannot be read: Permission denied; check the folder's permissions" in checked.stdout
+    assert "Errno" not in checked.stdout + checked.stderr
+
+
+def test_a_landing_file_name_that_is_not_utf8_is_refused_naming_its_bytes(tmp_path: Path):
+    # Review: DuckDB failed on such a name ("cannot encode str as UTF-8"), three times over in a
+    # run, and named no file; validate exited 1.
+    import os
+
+    landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
+    (landing / "complaints").mkdir()
+    (landing / "complaints" / os.fsdecode(b"c\xff1.csv")).write_text(
+        "complaint_id,vendor_id,opened_at\nC1,V1,2026-01-05T10:00:00Z\n")
+    checked = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True,
+                             env={"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26"})
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert "complaints/c\\xff1.csv: the file name is not valid UTF-8" in checked.stdout, checked.stdout
+
+
 def test_a_database_the_run_may_not_write_is_named_before_the_run(tmp_path: Path):
     # Review: a read-only folder failed with a bare "[Errno 13] ... db.duckdb.lock", a read-only
     # database file after a minute of retries.

@@ -302,6 +302,12 @@ def check_nested_extra_kept(con) -> None:
     assert json.loads(json.loads(rows[0][1])["tags"]) == ["fragile", "cold"]
 
 
+def check_binary_extra_as_hex(con) -> None:
+    rows = con.execute("SELECT delivery_id, _extra FROM deliveries WHERE _source_file = 'deliveries/late.parquet' "
+                       "ORDER BY 1").fetchall()
+    assert [(d, json.loads(e)) for d, e in rows] == [("D7", {"row_guid": "0001"}), ("D9", {"row_guid": "8000ff10"})]
+
+
 D_OK = "D8,V1,2026-09-11,2026-09-11,4,,,"  # a clean delivery, for faults that sit among good rows
 LONG_SUMMARY = "x" * 10_000_000
 
@@ -651,15 +657,6 @@ CASES = [
             "delivery_id": pa_array(["D9"]), "vendor_id": pa_array(["V1"]), "promised_date": pa_array(["2026-09-10"]),
             "qty_ordered": pa_decimal256(["10.00"], 50, 2)}),
          blocking=("deliveries/wide.parquet column 'qty_ordered'", "decimal256(50, 2)", "more than 38 digits")),
-    # Review: one value not UTF-8 in a binary column refused the whole file, naming no row; a CSV
-    # line with the same bytes is rejected alone.
-    Case("parquet_binary_value_not_text_rejects_its_row",
-         parquet("deliveries/late.parquet", pl.DataFrame({
-             "delivery_id": ["D9", "D8"], "vendor_id": ["V1", "V1"], "promised_date": ["2026-09-10"] * 2,
-             "qty_ordered": ["10", "4"], "blob": [b"\x00\xff", b"fine"]})),
-         quarantined=(Q("deliveries", "deliveries/late.parquet", 1, "blob",
-                        "not valid UTF-8 (byte 0xFF at position 2 of the value)"),),
-         added={"deliveries": 2}),
     # Hostile review: NaN, the float for "no value", in an optional number quarantined the delivery.
     Case("parquet_nan_in_optional_numbers_is_empty_and_in_qty_ordered_rejected",
          parquet("deliveries/nan.parquet", pl.DataFrame({
@@ -682,6 +679,19 @@ CASES = [
          quarantined=(Q("complaints", "complaints/late.parquet", 2, "summary",
                         "not valid UTF-8 (byte 0xE9 at position 4 of the value)"),),
          added={"complaints": 2}, check=check_binary_summary_read_as_text),
+    # Review: a binary extra column (DuckDB writes UUIDs as 16 bytes; a row hash) refused the whole
+    # file as "not valid UTF-8 ... wrong encoding or delimiter?": extras are ignored, kept as hex.
+    Case("parquet_binary_summary_never_text",  # a file of bytes in a contract column: which column is said
+         parquet("complaints/late.parquet", pl.DataFrame({
+             "complaint_id": ["C9", "C8", "C7"], "vendor_id": ["V1"] * 3, "opened_at": ["2026-09-05T10:00:00Z"] * 3,
+             "summary": [b"\xff1", b"\xfe2", b"\xfd3"]})),
+         blocking=("complaints/late.parquet:1:", "not one of its 3 rows can be read",
+                   "column 'summary' holds bytes that are not text?")),
+    Case("parquet_binary_extra_column",
+         parquet("deliveries/late.parquet", pl.DataFrame({
+             "delivery_id": ["D9", "D7"], "vendor_id": ["V1", "V1"], "promised_date": ["2026-09-10"] * 2,
+             "qty_ordered": [10, 10], "row_guid": [b"\x80\x00\xff\x10", b"\x00\x01"]})),
+         added={"deliveries": 2}, check=check_binary_extra_as_hex),
     # Review: a contract column written another way was kept as an unknown extra, and every value
     # of an optional one read as empty (all deliveries never delivered, trust 0), with nothing said.
     Case("optional_column_with_an_invisible_character",

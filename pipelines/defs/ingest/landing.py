@@ -43,6 +43,23 @@ class LandingError(Exception):
 
 
 def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
+    """The feed's files to read, in name order; a LandingError for a folder or name that cannot be."""
+    try:
+        return _landing_files(landing_dir, feed)
+    except PermissionError as exc:  # a folder that cannot be listed or entered (review: a bare errno)
+        where = Path(exc.filename) if exc.filename else landing_dir / feed.path
+        name = _rel(landing_dir, where) if where.is_relative_to(landing_dir) and where != landing_dir else str(where)
+        raise LandingError(one_line(_printable(name)), f"cannot be read: {exc.strerror}; check the folder's permissions "
+                                                       "(trustcard needs to list and read it)") from exc
+
+
+def _printable(name: str) -> str:
+    """A name as text: bytes of the file system that are not UTF-8 (Python keeps them as lone
+    surrogates) written as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     if not landing_dir.is_dir():
         raise LandingError(str(landing_dir), "is a file, not a landing folder" if landing_dir.exists()
                            else "landing folder does not exist")
@@ -64,6 +81,11 @@ def landing_files(landing_dir: Path, feed: Feed) -> list[Path]:
     files = []
     for path in sorted(p for p in target.iterdir() if not p.name.startswith(".")):
         rel = _rel(landing_dir, path)
+        if _printable(path.name) != path.name:
+            # Not UTF-8: no message, report or SQL value can hold it as it is (review: DuckDB failed
+            # on it, 'cannot encode str as UTF-8', retried three times, naming no file).
+            raise LandingError(one_line(_printable(rel)), "the file name is not valid UTF-8 (the bytes written \\xNN "
+                                                           "here); rename the file")
         if "\n" in path.name or "\r" in path.name:
             # Every message names a row by file:line on one line: a line end in the name would start
             # a line of its own there, which could pass for one trustcard wrote (review).
@@ -90,10 +112,10 @@ def hidden_data_files(landing_dir: Path, feed: Feed) -> list[str]:
         if not p.name.startswith("."):
             continue
         if p.is_dir() and not p.is_symlink():  # a tool's staging folder ('.tmp/late.csv'): said too (review)
-            found += [_rel(landing_dir, f) for f in sorted(p.rglob("*"))
+            found += [one_line(_printable(_rel(landing_dir, f))) for f in sorted(p.rglob("*"))
                       if f.name.lower().endswith(SUPPORTED_SUFFIXES) and f.is_file()]
         elif p.name.lower().endswith(SUPPORTED_SUFFIXES):
-            found.append(_rel(landing_dir, p))
+            found.append(one_line(_printable(_rel(landing_dir, p))))
     return found
 
 
@@ -116,7 +138,7 @@ def stray_root_entries(landing_dir: Path, feed_folders: set[str]) -> list[str]:
         if path.name.startswith(".") or path.name in feed_folders:
             continue
         if path.is_dir() or (path.suffix.lower() in DATA_LIKE_SUFFIXES and path.name != "vendors.csv"):
-            stray.append(one_line(_rel(landing_dir, path)) + ("/" if path.is_dir() else ""))
+            stray.append(one_line(_printable(_rel(landing_dir, path))) + ("/" if path.is_dir() else ""))
     return stray
 
 
@@ -441,7 +463,7 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
     except (Exception, pl.exceptions.PanicException) as exc:
         raise LandingError(rel, f"unreadable Parquet file: {_first_line(exc)}") from exc
     frame = frame.rename(dict(zip(frame.columns, [c.strip().lower() for c in frame.columns])))
-    frame, errors = _binary_as_text(frame)
+    frame, errors = _binary_as_text(frame, set(feed.column_names))
     dates = {c.name for c in feed.columns if c.type == "date"}
     # Ids and flags written as floats (pandas: a column of 1/0 with one missing value is float64)
     texts = {c.name for c in feed.columns if c.type in ("text", "bool")}
@@ -455,16 +477,18 @@ def _read_parquet(path: Path, rel: str, feed: Feed) -> pl.DataFrame:
                                         frame[c].fill_nan(None) if c in optional and frame[c].dtype.is_float() else
                                         frame[c], rel)
                                for c in frame.columns)
-    frame, errors = _nul_values(frame, errors)
+    frame, errors = _nul_values(frame, errors, set(feed.column_names))
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_overflow"))
     return _finish(frame, feed, rel, errors=errors)  # rows numbered from 1
 
 
-def _nul_values(frame: pl.DataFrame, errors: list[dict | None] | None) -> tuple[pl.DataFrame, list[dict | None] | None]:
-    """A NUL in a text value is not text: its row is rejected naming column and position, and the
-    NUL kept as U+FFFD, as a CSV line holding one is (review: Parquet text took NULs in silently,
-    to be printed in a PDF or cut short by a C string)."""
-    for name in [c for c, kind in frame.schema.items() if kind == pl.String]:
+def _nul_values(frame: pl.DataFrame, errors: list[dict | None] | None,
+                contract: set[str]) -> tuple[pl.DataFrame, list[dict | None] | None]:
+    """A NUL in a contract column's text is not text: its row is rejected naming column and
+    position, and the NUL kept as U+FFFD, as a CSV line holding one is (review: Parquet text took
+    NULs in silently, to be printed in a PDF or cut short by a C string). An extra column is kept
+    as JSON in `_extra`, which writes a NUL as \\u0000: no reason to reject its row."""
+    for name in [c for c, kind in frame.schema.items() if kind == pl.String and c in contract]:
         found = frame[name].str.find("\x00", literal=True)
         rows = found.is_not_null().arg_true().to_list()
         if not rows:
@@ -569,11 +593,15 @@ def _to_text(series: pl.Series, rel: str) -> pl.Series:
                            column=series.name) from exc
 
 
-def _binary_as_text(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[dict | None] | None]:
-    """Binary columns as text, and each row's problem: a value that is not UTF-8 is kept with
-    U+FFFD in place of its bad bytes and its row rejected naming the byte, as a CSV line's is (one
-    such value refused the whole file; review). None when no value is bad."""
+def _binary_as_text(frame: pl.DataFrame, contract: set[str]) -> tuple[pl.DataFrame, list[dict | None] | None]:
+    """Binary columns as text, and each row's problem: a contract column's value that is not UTF-8
+    is kept with U+FFFD in place of its bad bytes and its row rejected naming the byte, as a CSV
+    line's is (one such value refused the whole file; review). None when no value is bad. An extra
+    column's bytes (a UUID, a row hash: ignored by the contract) are kept as hex, never a reason
+    to reject a row (review: a DuckDB export's UUID column refused the whole file)."""
     errors: list[dict | None] | None = None
+    for name in [c for c, kind in frame.schema.items() if kind == pl.Binary and c not in contract]:
+        frame = frame.with_columns(pl.col(name).bin.encode("hex"))
     for name in [c for c, kind in frame.schema.items() if kind == pl.Binary]:
         values = frame[name].to_list()
         texts = []

@@ -374,14 +374,17 @@ def refuse_files_without_a_readable_row(con: duckdb.DuckDBPyConnection, feed: Fe
     every row to quarantine while the month is scored without it."""
     broken = con.execute(
         f"""SELECT _source_file, count(*) AS n, min(_row_number) AS first_line,
-                  arg_min(_row_error.why, _row_number) AS why
+                  arg_min(_row_error.why, _row_number) AS why, arg_min(_row_error.col, _row_number) AS col
            FROM stg_{feed.name} WHERE {where} GROUP BY _source_file
            HAVING count(*) >= ? AND count(_row_error) = count(*) ORDER BY _source_file LIMIT 1""",
         [*args, WHOLE_COLUMN_MIN_VALUES]).fetchone()
     if broken:
-        source, n, first_line, why = broken
-        raise LandingError(source, f"not one of its {n} rows can be read ({why}): wrong encoding or delimiter?",
-                           line=first_line)
+        source, n, first_line, why, col = broken
+        # A Parquet file has no delimiter and no text encoding of its own: its column is the cause
+        # (review: "wrong encoding or delimiter?" for a Parquet column of bytes, naming no column).
+        parquet = source.lower().endswith(".parquet")
+        hint = f"column '{col}' holds bytes that are not text?" if parquet and col else "wrong encoding or delimiter?"
+        raise LandingError(source, f"not one of its {n} rows can be read ({why}): {hint}", line=first_line)
 
 
 def refuse_wrongly_typed_columns(con: duckdb.DuckDBPyConnection, feed: Feed, where: str, args: list) -> None:
