@@ -83,6 +83,12 @@ CREATE OR REPLACE TEMP MACRO bad_key(col, x) AS
        THEN problem(col, 'id contains an invisible or control character ('
             || printf('U+%04X', unicode(regexp_extract(x, invisible_character())))
             || '): it would print like another id') END;
+-- What makes two categories one (vendor peer groups; a complaint's repeat): case, invisible
+-- characters and runs of spaces aside. 'packaging' with a zero-width space split a peer group and
+-- 'qu<soft hyphen>ality' went uncounted as a repeat of 'quality' while both printed alike (hostile
+-- review). NULL when nothing visible is left.
+CREATE OR REPLACE TEMP MACRO category_key(x) AS
+  nullif(trim(regexp_replace(lower(regexp_replace(x, invisible_character(), '', 'g')), '[\s\p{Z}]+', ' ', 'g')), '');
 -- A required name that holds only invisible characters and spaces (a zero-width space, a bidi
 -- override) prints as nothing: a vendor with a blank name in every report, an announcement with a
 -- blank product (hostile review). Missing, as an empty value is, naming the first such character.

@@ -574,6 +574,33 @@ def test_categories_written_differently_only_in_case_are_one_category_and_said(t
     assert query(db, "SELECT complaint_id, is_repeat FROM complaint_recovery ORDER BY 1") == [("C1", False), ("C2", True)]
 
 
+def test_categories_differing_only_by_invisible_characters_or_spaces_are_one_category(tmp_path: Path):
+    # Hostile review: 'packaging' + U+200B made a second "packaging" peer group (trust moved for
+    # both), and 'qu' + soft hyphen + 'ality' was no repeat of 'quality'; both print alike.
+    landing = landing_with(tmp_path, "vendor_id,vendor_name,category\nV1,One,packaging\nV2,Two,packaging\u200b\n"
+                                     "V3,Three,raw  materials\nV4,Four,Raw materials\nV5,Five,\u200b\u200d\n", {
+        "deliveries/d.csv": "delivery_id,vendor_id,promised_date,delivered_date,qty_ordered\n"
+                            + "".join(f"D{v},{v},2026-01-10,2026-01-10,5\n" for v in ("V1", "V2", "V3", "V4", "V5")),
+        "complaints/c.csv": "complaint_id,vendor_id,opened_at,category\n"
+                            "C1,V1,2026-01-05T10:00:00Z,quality\nC2,V1,2026-01-20T10:00:00Z,qu\u00adality\n"
+                            "C3,V1,2026-01-21T10:00:00Z,quality\u200b\nC4,V1,2026-01-22T10:00:00Z,\u200b\n"
+                            "C5,V1,2026-01-23T10:00:00Z,\u200b\n"})
+    db = tmp_path / "t.duckdb"
+    env = {"PATH": "/usr/bin:/bin", "TRUSTCARD_AS_OF": "2026-11-26", "DAGSTER_HOME": str(tmp_path / "home"),
+           "TRUSTCARD_FIRST_MONTH": "2026-01", "TRUSTCARD_LANDING_DIR": str(landing), "TRUSTCARD_DB": str(db)}
+    done = subprocess.run(TRUSTCARD + ["run", "--months", "2026-01", "--no-reports"], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    # said with the hidden character shown, and read as the spelling without it
+    assert ("vendors: a category written 'packaging' by 1, 'packaging<U+200B>' by 1 (vendors) is read as one: "
+            "'packaging'") in done.stdout + done.stderr
+    assert query(db, "SELECT vendor_id, category FROM scorecard ORDER BY 1") == [
+        ("V1", "packaging"), ("V2", "packaging"), ("V3", "Raw materials"), ("V4", "Raw materials"), ("V5", "uncategorised")]
+    # a category of invisible characters alone is none: never a repeat, as an empty one
+    assert query(db, "SELECT complaint_id, is_repeat FROM complaint_recovery ORDER BY 1") == [
+        ("C1", False), ("C2", True), ("C3", True), ("C4", False), ("C5", False)]
+
+
 def test_a_landing_file_gone_since_the_last_run_is_named_with_its_rows(tmp_path: Path):
     # Hostile review: one complaints file of two deleted (a failed export) took its rows out of the
     # scores with only the out-of-date note; the vendors scored better for "no complaints".

@@ -14,11 +14,12 @@ WITH targets AS (
 -- window's complaints and those of the year before it (a month's rerun reads its own year).
 earlier AS (
   SELECT complaint_id,
-         -- 'Quality' and 'quality' are one category (hostile review: a repeat went uncounted)
-         count(*) OVER (PARTITION BY vendor_id, lower(category) ORDER BY opened_at
+         -- 'Quality', 'quality' and 'qu<soft hyphen>ality' are one category (category_key; hostile
+         -- review: a repeat went uncounted)
+         count(*) OVER (PARTITION BY vendor_id, category_key(category) ORDER BY opened_at
                         RANGE BETWEEN INTERVAL 365 DAY PRECEDING AND INTERVAL 1 MICROSECOND PRECEDING) AS opened_before
   FROM complaints
-  WHERE category IS NOT NULL AND opened_at >= $start - INTERVAL 365 DAY AND month < $end
+  WHERE category_key(category) IS NOT NULL AND opened_at >= $start - INTERVAL 365 DAY AND month < $end
 ),
 scored AS (
   SELECT

@@ -280,7 +280,7 @@ def _refuse_a_misspelt_contract_column(name: str, seen: set[str], rel: str, feed
     if meant not in feed.column_names or meant in seen:  # beside the column itself it is one more extra
         return
     if _invisible_removed(name) != name:  # 'qty_\u200bordered' prints as 'qty_ordered': name the character
-        raise LandingError(rel, f"header names '{_visible(name)}': an invisible character hides in the "
+        raise LandingError(rel, f"header names '{visible(name)}': an invisible character hides in the "
                                 f"column's name; remove it", column=meant, line=1)
     raise LandingError(rel, f"header names '{name}', which is not the contract's '{meant}': rename it (as written, "
                             f"the column would be ignored and every {meant} read as empty)", column=meant, line=1)
@@ -300,8 +300,8 @@ def _invisible_removed(name: str) -> str:
     return "".join(ch for ch in name if not _invisible(ch))
 
 
-def _visible(name: str) -> str:
-    """A header name as it may be printed: each invisible character written as <U+XXXX>."""
+def visible(name: str) -> str:
+    """A name as it may be printed: each invisible character written as <U+XXXX>."""
     return "".join(f"<U+{ord(ch):04X}>" if _invisible(ch) else ch for ch in name)
 
 

@@ -15,7 +15,7 @@ from ...lib.db import (ensure_table_like, keep_later_months_behind, month_filter
                        table_exists, transaction)
 from ...lib.sql import load_sql
 from ..ingest.feeds import Feed
-from ..ingest.landing import LandingError, raw_record_sql
+from ..ingest.landing import LandingError, raw_record_sql, visible
 from ..ingest.staging import parquet_list
 
 # The validated table of each feed: what the metrics read.
@@ -199,7 +199,7 @@ def _categories_folded(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     reports print the one spelling."""
     if not table_exists(con, "stg_vendors"):
         return ()
-    return tuple(f"a category written {spellings} (vendors) is read as one: '{read_as}'"
+    return tuple(f"a category written {visible(spellings)} (vendors) is read as one: '{visible(read_as)}'"
                  for spellings, read_as in con.execute(load_sql("validated/vendor_categories_folded")).fetchall())
 
 
