@@ -93,7 +93,8 @@ CREATE OR REPLACE TEMP MACRO category_key(x) AS
 -- override) prints as nothing: a vendor with a blank name in every report, an announcement with a
 -- blank product (hostile review). Missing, as an empty value is, naming the first such character.
 CREATE OR REPLACE TEMP MACRO invisible_only(col, x) AS
-  CASE WHEN regexp_full_match(x, '(?:' || invisible_character() || '|[\s\p{Z}])+')
+  -- U+2800 (Braille pattern blank) is a symbol that prints as a space (hostile review)
+  CASE WHEN regexp_full_match(x, '(?:' || invisible_character() || '|[\s\p{Z}\x{2800}])+')
        THEN problem(col, 'required value is missing: it holds only invisible characters and spaces ('
             || printf('U+%04X', unicode(x)) || ' first)') END;
 -- The reasons do not quote the as-of date: a row rejected alike on two days reads alike, so a run

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.defs.ingest.feeds import ALL_FEEDS
 from pipelines.defs.ingest.landing import raw_record_sql, read_file
@@ -415,3 +417,20 @@ def test_a_killed_processs_in_memory_spool_is_removed_by_the_next_process(tmp_pa
     assert not left.exists() and alive.exists()
     assert [p.name.startswith(f"trustcard-spool-{os.getpid()}-") for p in (tmp_path / "tmp").iterdir()
             if p != alive] == [True]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "1", ",", " ", "\t", "\x1c", "\x1f", "\x85", "\xa0",
+                                                   "\u2003", "\u200b", "é", "\x0b"]), max_size=8),
+                min_size=1, max_size=6))
+def test_the_fast_and_the_exact_csv_reader_read_the_same_rows(lines: list[str]):
+    # Review (a differential fuzz): a line of U+001C..U+001F was blank on the csv-module path
+    # (Python's str.strip() strips those separators) and a row on the vectorised path.
+    from pipelines.defs.ingest.landing import _read_plain_csv, _read_quoted_csv
+
+    feed = next(f for f in ALL_FEEDS if f.name == "deliveries")
+    text = ",".join(DELIVERY_HEADER) + "\n" + "\n".join(lines) + "\n"
+    fast, fast_blanks = _read_plain_csv(text, {}, "d.csv", feed)
+    exact, exact_blanks = _read_quoted_csv(text, {}, "d.csv", feed)
+    assert fast_blanks == exact_blanks
+    assert fast.to_dicts() == exact.to_dicts()

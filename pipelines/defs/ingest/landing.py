@@ -384,6 +384,12 @@ def _read_plain_csv(text: str, bad_lines: dict[int, str], rel: str, feed: Feed) 
     return _finish(frame, feed, rel, numbers, errors), int(blank.sum())
 
 
+# Unicode's White_Space, what Polars' strip_chars() strips on the fast path: Python's str.strip()
+# also strips the separators U+001C-U+001F, so a line of one was blank on this path and a row on
+# the other (hostile review: a differential fuzz of the two readers).
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
 def _read_quoted_csv(text: str, bad_lines: dict[int, str], rel: str, feed: Feed) -> tuple[pl.DataFrame, int]:
     """The exact path: Python's csv module, for quoted fields (commas and newlines inside values)."""
     # strict: a quote left open must not silently swallow the rest of the file into one field.
@@ -403,7 +409,7 @@ def _read_quoted_csv(text: str, bad_lines: dict[int, str], rel: str, feed: Feed)
         except csv.Error as exc:
             raise LandingError(rel, f"malformed CSV: {_csv_problem(exc)}", line=last_line + 1) from exc
         start, last_line = last_line + 1, reader.line_num
-        if not any(f.strip() for f in fields):
+        if not any(f.strip(WHITE_SPACE) for f in fields):
             blanks += 1
             continue
         error = _row_error(fields, header, [bad_lines[n] for n in range(start, last_line + 1) if n in bad_lines])
