@@ -265,7 +265,7 @@ def _check_header(header: list[str], rel: str, feed: Feed) -> None:
     missing = [c for c in feed.required if c not in seen]
     if missing:
         raise LandingError(
-            rel, f"missing required column (header has: {', '.join(map(_visible, header))})", column=missing[0], line=1
+            rel, f"missing required column (header has: {', '.join(map(visible, header))})", column=missing[0], line=1
         )
 
 
