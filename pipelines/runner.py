@@ -303,11 +303,26 @@ def recorded_first_month() -> str | None:
     settings = Settings.from_env()
     if not settings.db_path.exists():
         return None
-    try:
+
+    def read() -> list:
         with duckdb.connect(str(settings.db_path), read_only=True) as con:
-            row = con.execute("SELECT detail FROM build_log WHERE step = 'scoring_basis'").fetchall()
-    except duckdb.Error:  # no build_log yet, or held by a writer: nothing recorded to follow
+            return con.execute("SELECT detail FROM build_log WHERE step = 'scoring_basis'").fetchall()
+
+    try:
+        row = read()
+    except duckdb.CatalogException:  # no build_log yet: nothing recorded to follow
         return None
+    except duckdb.IOException:
+        # Held by a writer (another run): wait for it, as this run will, then read. Reading nothing
+        # scored trust from the default month, recorded it, and moved later runs too (review).
+        with writer_lock(settings.db_path, holder="trustcard run (reading the month its scores begin)", on_wait=_tell):
+            try:
+                row = read()
+            except duckdb.CatalogException:
+                return None
+            except duckdb.IOException as exc:
+                raise RunError(f"the database cannot be read to find the month its scores begin ({str(exc).splitlines()[0]}); "
+                               "set TRUSTCARD_FIRST_MONTH=YYYY-MM, or run again when it is free") from exc
     return json.loads(row[0][0]).get("first_month") if row else None
 
 

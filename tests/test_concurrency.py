@@ -442,3 +442,57 @@ def test_a_database_another_program_holds_open_is_named_with_what_to_do(tmp_path
     finally:
         holder.kill()
         holder.wait()
+
+
+DATABASE_HOLDER = """
+import os, sys, time
+from pathlib import Path
+import duckdb
+from pipelines.lib.writer_lock import lock_path, writer_lock
+
+lock = str(lock_path(Path(sys.argv[1]).resolve()))
+
+
+def another_waits() -> bool:
+    for pid in (p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == lock:
+                    return True
+            except OSError:
+                pass
+    return False
+
+
+with writer_lock(sys.argv[1], "a run writing"), duckdb.connect(sys.argv[1]):
+    print("held", flush=True)
+    deadline = time.monotonic() + 120
+    while not another_waits() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1)
+"""
+
+
+def test_a_run_started_while_the_database_is_written_follows_its_first_month(landing: Landing, tmp_path: Path):
+    # Review: unset, TRUSTCARD_FIRST_MONTH is read from the database; while another run held it
+    # the read failed, the run scored trust from the default 2024-01, recorded that, and every
+    # later run followed the wrong month ("trust changed in 3 of 41", nothing said).
+    two_years(landing)
+    db, home = tmp_path / "f.duckdb", make_dagster_home(tmp_path / "home")
+    run_ok("2026-09..2026-10", cli_env(landing.root, db, home, TRUSTCARD_FIRST_MONTH="2026-01"))
+    before = table_digests(db)
+    holder = subprocess.Popen([sys.executable, "-c", DATABASE_HOLDER, str(db)], stdout=subprocess.PIPE, text=True,
+                              env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert holder.stdout.readline().strip() == "held"
+    unset = {k: v for k, v in cli_env(landing.root, db, home).items() if k != "TRUSTCARD_FIRST_MONTH"}
+    process = start_run("2026-10", unset)
+    out, err = process.communicate(timeout=600)
+    holder.wait(timeout=60)
+    assert process.returncode == 0, err
+    assert "waiting for the database" in err and "TRUSTCARD_FIRST_MONTH is not set: 2026-01" in out, out + err
+    assert "note:" not in out, out
+    assert table_digests(db) == before  # scored as before, byte for byte
