@@ -496,3 +496,24 @@ def test_a_run_started_while_the_database_is_written_follows_its_first_month(lan
     assert "waiting for the database" in err and "TRUSTCARD_FIRST_MONTH is not set: 2026-01" in out, out + err
     assert "note:" not in out, out
     assert table_digests(db) == before  # scored as before, byte for byte
+
+
+def test_moving_the_first_month_later_leaves_what_a_fresh_database_scored_from_it_holds(landing: Landing,
+                                                                                         tmp_path: Path):
+    # Review: scores of months before a later TRUSTCARD_FIRST_MONTH stayed, out of date for ever
+    # (no run may score them), and the PDFs' trends and "grade B three months ago" read them.
+    two_years(landing)
+    db, home = tmp_path / "moved.duckdb", make_dagster_home(tmp_path / "home")
+    run_ok("2026-03..2026-10", cli_env(landing.root, db, home, TRUSTCARD_FIRST_MONTH="2026-03"))
+    out = run_ok("2026-06..2026-10", cli_env(landing.root, db, home, TRUSTCARD_FIRST_MONTH="2026-06"))
+    assert "note:" not in out, out
+    assert query(db, "SELECT min(month), count(DISTINCT month) FROM scorecard") == [(date(2026, 6, 1), 5)]
+    assert query(db, "SELECT count(*) FROM scores_out_of_date") == [(0,)]
+    fresh = tmp_path / "fresh.duckdb"
+    run_ok("2026-06..2026-10", cli_env(landing.root, fresh, make_dagster_home(tmp_path / "home2"),
+                                       TRUSTCARD_FIRST_MONTH="2026-06"))
+    # Every table alike but the record of the suites' checks, which keeps the months checked before
+    # (a record of what ran, as the build log is; the data-quality pages of those months read it).
+    moved, scratch = table_digests(db), table_digests(fresh)
+    moved.pop("expectation_results"), scratch.pop("expectation_results")
+    assert moved == scratch

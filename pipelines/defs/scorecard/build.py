@@ -48,6 +48,18 @@ def build_metric(con: duckdb.DuckDBPyConnection, model: str, start: date, end: d
     return replace_months(con, model, f"{model}_new", start, end)
 
 
+def forget_months_before(con: duckdb.DuckDBPyConnection, memory_from: date) -> None:
+    """Drop the scores and metrics of months before TRUSTCARD_FIRST_MONTH, made when it was
+    earlier: no run can score them again while it stands, and a database scored from it afresh
+    has none (review: they stayed out of date forever, and the PDFs' trends and "grade B three
+    months ago" read them). Their rows stay validated; moving the month back scores them again."""
+    with transaction(con, "scorecard"):
+        for table in ("scorecard", *METRIC_MODELS):
+            if table_exists(con, table):
+                con.execute(f"DELETE FROM {table} WHERE month < ?", [memory_from])
+        con.execute("DELETE FROM scores_out_of_date WHERE month < ?", [memory_from])
+
+
 def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute(load_sql("scorecard/data_as_of")).fetchall()[0][0]
 
@@ -93,6 +105,8 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, start: date, end: date, mode
         # Every month scored the old way is out of date; replace_months clears the window's.
         con.execute("INSERT OR IGNORE INTO scores_out_of_date SELECT DISTINCT month FROM scorecard")
     written = replace_months(con, "scorecard", "scorecard_new", start, end, scored=True)
+    if memory_from is not None:
+        forget_months_before(con, memory_from)
     record(con, "scoring_basis", fingerprint(basis), basis)
     con.execute(load_sql("scorecard/provisional_moved"),
                 {"start": start, "end": end, "data_as_of": as_of, "maturity_days": model.maturity_days})
