@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+import shutil
 import signal
 import subprocess
 import sys
@@ -517,3 +518,61 @@ def test_moving_the_first_month_later_leaves_what_a_fresh_database_scored_from_i
     moved, scratch = table_digests(db), table_digests(fresh)
     moved.pop("expectation_results"), scratch.pop("expectation_results")
     assert moved == scratch
+
+
+WHOLE_RUN_HOLDER = """
+import sys, time
+from pathlib import Path
+from pipelines.lib.writer_lock import writer_lock
+
+with writer_lock(sys.argv[1], "trustcard run 2026-10..2026-10"):
+    print("held", flush=True)
+    while not Path(sys.argv[2]).exists():
+        time.sleep(0.05)
+"""
+
+SCHEDULED_RUN = """
+import sys
+from datetime import date
+sys.path.insert(0, sys.argv[1])
+from conftest import run_months
+result = run_months(__import__("pathlib").Path(sys.argv[2]), __import__("pathlib").Path(sys.argv[3]),
+                    date(2026, 10, 1), raise_on_error=False)
+print("success" if result.success else "failed", flush=True)
+"""
+
+
+def test_a_step_of_another_run_gives_the_pool_slot_back_to_a_whole_trustcard_run(landing: Landing, tmp_path: Path):
+    # Review: a run launched by Dagster (its step holding the `duckdb` pool's one slot, waiting for
+    # the file) and `trustcard run` (holding the file for its whole run, its steps waiting for the
+    # slot) stood still for good. The step now gives the slot back and tries again later.
+    from dagster import DagsterEventType, DagsterInstance
+
+    two_years(landing)
+    db, home = tmp_path / "g.duckdb", tmp_path / "home"
+    home.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "dagster.yaml", home / "dagster.yaml")  # the duckdb pool
+    release = tmp_path / "release"
+    env = os.environ | {"DAGSTER_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+                        "TRUSTCARD_FIRST_MONTH": "2026-01"}
+    holder = subprocess.Popen([sys.executable, "-c", WHOLE_RUN_HOLDER, str(db), str(release)], stdout=subprocess.PIPE,
+                              text=True, env=env)
+    assert holder.stdout.readline().strip() == "held"
+    scheduled = subprocess.Popen([sys.executable, "-c", SCHEDULED_RUN, str(Path(__file__).parent), str(landing.root),
+                                  str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        with DagsterInstance.from_config(str(home)) as instance:
+            deadline, gave_way = time.monotonic() + 120, []
+            while not gave_way and time.monotonic() < deadline:
+                time.sleep(0.5)
+                runs = instance.get_runs()
+                gave_way = [e for r in runs for e in instance.all_logs(r.run_id, of_type=DagsterEventType.STEP_UP_FOR_RETRY)]
+            assert gave_way, "the step never gave way"
+            # the slot is free while the step waits to try again: the command's steps can take it
+            assert instance.event_log_storage.get_concurrency_info("duckdb").active_slot_count == 0
+    finally:
+        release.touch()
+    out, err = scheduled.communicate(timeout=300)
+    holder.wait(timeout=30)
+    assert out.strip() == "success", err[-3000:]
+    assert query(db, "SELECT count(*) FROM scorecard WHERE month = DATE '2026-10-01'") != [(0,)]

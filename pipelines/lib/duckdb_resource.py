@@ -7,16 +7,18 @@ database at import time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, Failure, get_dagster_logger
+from dagster import ConfigurableResource, Failure, RetryRequested, get_dagster_logger
 from dagster._core.errors import DagsterExecutionInterruptedError
 
 from .interrupts import RunInterrupted, interrupt_received, stop_if_interrupted
 from .settings import duckdb_memory_limit_from_env
-from .writer_lock import writer_lock
+from .writer_lock import HeldForARun, timeout_from_env, writer_lock
+
+GIVE_WAY_S = 15.0  # how long a step that gave way to a `trustcard run` waits before it tries again
 
 
 def open_database(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -47,8 +49,18 @@ class DuckDBResource(ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         stop_if_interrupted("the step did not start")  # a signal DuckDB took in an earlier step
         # Readers take the lock too: DuckDB refuses even a read-only open while another process writes.
-        with writer_lock(self.database, holder=f"(a {'reading' if read_only else 'writing'} step)",
-                         on_wait=get_dagster_logger().info):
+        with ExitStack() as held:
+            try:
+                held.enter_context(writer_lock(self.database, holder=f"(a {'reading' if read_only else 'writing'} step)",
+                                               on_wait=get_dagster_logger().info, give_way_to_runs=True))
+            except HeldForARun as exc:
+                # This step holds the `duckdb` pool's slot, which the command's own steps need:
+                # waiting here would stop both runs. Give the slot back and try again later
+                # (RetryRequested ends this attempt; Dagster frees the slot and queues the step anew).
+                get_dagster_logger().info(f"the database is held by {exc} for its whole run: this step gives way "
+                                          f"and tries again in {GIVE_WAY_S:g} s")
+                raise RetryRequested(max_retries=int(timeout_from_env() // GIVE_WAY_S) + 1,
+                                     seconds_to_wait=GIVE_WAY_S) from exc
             con = open_database(self.database, read_only=read_only)
             try:
                 yield con

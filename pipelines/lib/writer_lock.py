@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,16 @@ POLL_S = 0.2
 
 class WriterLockTimeout(Exception):
     """Another process held the database for longer than we were willing to wait."""
+
+
+class HeldForARun(Exception):
+    """The database is held by a whole `trustcard run` (WHOLE_RUN), and the waiter gives way."""
+
+
+# The holder a `trustcard run` names for its whole run (runner.run_months): its steps then claim
+# the `duckdb` pool's one slot as they go, so a step of another run that waits for the file while
+# holding that slot would wait for ever, and so would the command (review: both stood still).
+WHOLE_RUN = re.compile(r"\btrustcard run \d{4}-\d\d\.\.\d{4}-\d\d$")
 
 
 @dataclass
@@ -50,14 +61,15 @@ def timeout_from_env() -> float:
 
 @contextmanager
 def writer_lock(database: str | Path, holder: str = "", on_wait: Callable[[str], None] | None = None,
-                timeout_s: float | None = None) -> Iterator[None]:
-    """Hold the database's writer lock for the block; `on_wait` hears once who we wait for."""
+                timeout_s: float | None = None, give_way_to_runs: bool = False) -> Iterator[None]:
+    """Hold the database's writer lock for the block; `on_wait` hears once who we wait for. With
+    `give_way_to_runs`, HeldForARun instead of waiting for a whole `trustcard run`."""
     path = lock_path(Path(database).resolve())
     with _guard:
         if path in _held:
             _held[path].depth += 1
         else:
-            _held[path] = _Held(_acquire(path, holder, on_wait, timeout_s), 1)
+            _held[path] = _Held(_acquire(path, holder, on_wait, timeout_s, give_way_to_runs), 1)
     try:
         yield
     finally:
@@ -69,7 +81,8 @@ def writer_lock(database: str | Path, holder: str = "", on_wait: Callable[[str],
                 os.close(held.fd)  # closing the descriptor releases the flock
 
 
-def _acquire(path: Path, holder: str, on_wait: Callable[[str], None] | None, timeout_s: float | None) -> int:
+def _acquire(path: Path, holder: str, on_wait: Callable[[str], None] | None, timeout_s: float | None,
+             give_way_to_runs: bool = False) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + (timeout_from_env() if timeout_s is None else timeout_s)
@@ -80,6 +93,9 @@ def _acquire(path: Path, holder: str, on_wait: Callable[[str], None] | None, tim
             break
         except BlockingIOError:
             other = _read_holder(fd)
+            if give_way_to_runs and WHOLE_RUN.search(other):
+                os.close(fd)
+                raise HeldForARun(other) from None
             if on_wait and not told:
                 on_wait(f"waiting for the database: {other or 'another process'} is writing it")
                 told = True
