@@ -342,6 +342,15 @@ def test_validate_refuses_a_feed_folder_emptied_since_the_last_run_as_run_does(t
     checked = subprocess.run(TRUSTCARD + ["validate"], capture_output=True, text=True, env=env)
     assert checked.returncode == 2
     assert "deliveries: no landing files, but the last run read 2 rows from 1 file(s) (deliveries/d.csv)" in checked.stdout
+    # While a run holds the database this cannot be judged, and validate says so (review: it said
+    # "No blocking problems" and exited 0).
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "t.duckdb")):
+        busy = subprocess.run(TRUSTCARD + ["validate"], capture_output=True, text=True, env=env)
+    assert busy.returncode == 0, busy.stderr
+    assert "not judged: whether the empty deliveries/, complaints/, announcements/ would stop the run" in busy.stdout
+    assert "(but see what was not judged, above)" in busy.stdout
     # another folder is not judged against this database
     other = subprocess.run(TRUSTCARD + ["validate", str(landing)], capture_output=True, text=True, env=env | {
         "TRUSTCARD_LANDING_DIR": str(tmp_path / "elsewhere")})

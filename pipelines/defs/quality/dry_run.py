@@ -26,6 +26,7 @@ class DryRunReport:
     as_of: date
     stray: list[str]  # data files and folders at the root that no feed reads
     recipients: list[tuple[str, str]] = field(default_factory=list)  # valid vendors' report_recipients, as given
+    unjudged: list[str] = field(default_factory=list)  # checks against the database that could not be made now
 
     @property
     def ok(self) -> bool:
@@ -53,24 +54,30 @@ def validate_landing(landing_dir: Path, as_of: date, database: Path | None = Non
                     break  # nothing can be checked against an unreadable (or empty) vendor list
     finally:
         con.close()
+    unjudged: list[str] = []
     if database is not None and not blocking:
-        blocking += _feeds_gone_empty(landing_dir, database)
+        gone, unjudged = _feeds_gone_empty(landing_dir, database)
+        blocking += gone
     return DryRunReport(summaries, blocking, [rel for feed in ALL_FEEDS for rel in hidden_data_files(landing_dir, feed)],
-                        as_of, stray_root_entries(landing_dir, FEED_FOLDERS), recipients)
+                        as_of, stray_root_entries(landing_dir, FEED_FOLDERS), recipients, unjudged)
 
 
-def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
+def _feeds_gone_empty(landing_dir: Path, database: Path) -> tuple[list[str], list[str]]:
     """The run's refusal of a feed folder that held rows at the last staging and holds no file
-    now (refuse_a_feed_gone_empty), read from the database without writing. A database missing,
-    or held by a run (DuckDB opens no read-only connection then), is not judged."""
+    now (refuse_a_feed_gone_empty), read from the database without writing; and what could not be
+    judged. A database missing is nothing to judge against; one held by a run (DuckDB opens no
+    read-only connection then) is said, not passed over as if the folder were fine (review)."""
     empty = [feed for feed in ALL_FEEDS if feed.is_folder and not landing_files(landing_dir, feed)]
     if not empty or not database.exists():
-        return []
+        return [], []
     try:
         con = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error:
-        return []
-    out = []
+    except duckdb.Error as exc:
+        folders = ", ".join(f"{feed.path}/" for feed in empty)
+        return [], [f"not judged: whether the empty {folders} would stop the run (it does when the last run read "
+                    f"rows there), since the database cannot be read now ({str(exc).splitlines()[0]}); "
+                    "check again when no run is writing it"]
+    out: list[str] = []
     try:
         for feed in empty:
             try:
@@ -81,7 +88,7 @@ def _feeds_gone_empty(landing_dir: Path, database: Path) -> list[str]:
                 break
     finally:
         con.close()
-    return out
+    return out, []
 
 
 def format_report(report: DryRunReport, landing_dir: Path, notes: list[str] = ()) -> str:
@@ -100,8 +107,10 @@ def format_report(report: DryRunReport, landing_dir: Path, notes: list[str] = ()
     lines += [f"  {rel} {HIDDEN_FILE_SKIPPED}" for rel in report.hidden]
     lines += [f"  {rel} {STRAY_ENTRY_SKIPPED}" for rel in report.stray]
     lines += [f"  {note}" for note in notes]
+    lines += [f"  {note}" for note in report.unjudged]
     if report.blocking:
         lines += ["", "BLOCKING (the run would stop here):"] + [f"  {b}" for b in report.blocking]
     else:
-        lines += ["", "No blocking problems: rejected rows would go to quarantine, the rest would be scored."]
+        lines += ["", "No blocking problems: rejected rows would go to quarantine, the rest would be scored"
+                      + (" (but see what was not judged, above)." if report.unjudged else ".")]
     return "\n".join(lines)
