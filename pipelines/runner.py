@@ -9,11 +9,12 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from .lib.months import last_complete_month, month_key, parse_month
+from .lib.months import add_months, last_complete_month, month_key, parse_month
 from .lib.tags import DATABASE_TAG, PROCESS_TAG, RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
 from .lib.brief_logger import brief_console_logger
 from .lib.interrupts import interrupt_received, watching_for_interrupts
@@ -117,7 +118,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     _check_database_path(Settings.from_env().db_path)
     _check_trust_model()
     if reports:
-        _check_reports_dir(Settings.from_env().reports_dir)
+        _check_reports_dir(Settings.from_env().reports_dir, first, last)
     ensure_dagster_home()
     from dagster import DagsterInstance
 
@@ -220,16 +221,26 @@ def _check_database_path(db: Path) -> None:
                        "database, its lock file and its spool go there") from exc
 
 
-def _check_reports_dir(reports: Path) -> None:
+def _check_reports_dir(reports: Path, first: date, last: date) -> None:
     """TRUSTCARD_REPORTS_DIR named before any table is written when PDFs cannot go there (a file
-    where the folder should be, no permission), not a bare OS error after every table was."""
+    where the folder should be, no permission), not a bare OS error after every table was. A file
+    is made and removed there, since permission bits do not tell (root passes every check that a
+    read-only or virtual file system still refuses), and each month's folder must be one
+    (review: a file named 2026-10 there failed the report step after a minute of retries)."""
     try:
         reports.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=reports, prefix=".trustcard-probe-"):
+            pass
     except OSError as exc:
-        raise RunError(f"TRUSTCARD_REPORTS_DIR={reports}: the folder for the PDFs cannot be made "
+        raise RunError(f"TRUSTCARD_REPORTS_DIR={reports}: the PDFs cannot be written there "
                        f"({exc.strerror}: {exc.filename})") from exc
-    if not os.access(reports, os.W_OK | os.X_OK):
-        raise RunError(f"TRUSTCARD_REPORTS_DIR={reports}: the PDFs cannot be written there (no permission)")
+    month = first
+    while month <= last:
+        folder = reports / f"{month:%Y-%m}"
+        if folder.exists() and not folder.is_dir():
+            raise RunError(f"TRUSTCARD_REPORTS_DIR={reports}: {folder.name} is a file where the PDFs of "
+                           f"{month:%Y-%m} go in a folder of that name; move it")
+        month = add_months(month, 1)
 
 
 def _check_trust_model() -> None:

@@ -366,13 +366,19 @@ def test_validate_refuses_a_feed_folder_emptied_since_the_last_run_as_run_does(t
     # review: a file for the reports folder failed the run with a bare NotADirectoryError after
     # every table was written
     (["run", "--months", "2026-01"], {"TRUSTCARD_REPORTS_DIR": "{file}"},
-     "trustcard: TRUSTCARD_REPORTS_DIR={file}: the folder for the PDFs cannot be made (File exists: {file})"),
+     "trustcard: TRUSTCARD_REPORTS_DIR={file}: the PDFs cannot be written there (File exists: {file})"),
+    # review: a file named as a month's folder failed the report step after a minute of retries
+    (["run", "--months", "2026-01"], {"TRUSTCARD_REPORTS_DIR": "{file}.d"},
+     "trustcard: TRUSTCARD_REPORTS_DIR={file}.d: 2026-01 is a file where the PDFs of 2026-01 go in a folder "
+     "of that name; move it"),
 ])
 def test_a_setting_that_cannot_work_is_named_in_one_line(tmp_path: Path, args: list[str], env: dict, message: str):
     # Review: "[Errno 17] File exists", "landing folder does not exist" for a file, "not a month"
     # without the option's name.
     file = tmp_path / "a-file"
     file.write_text("")
+    (tmp_path / "a-file.d").mkdir()
+    (tmp_path / "a-file.d" / "2026-01").write_text("")
     landing = landing_with(tmp_path, "vendor_id,vendor_name\nV1,One\n", {})
     base = {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"), "TRUSTCARD_FIRST_MONTH": "2026-01",
             "TRUSTCARD_DB": str(tmp_path / "t.duckdb"), "TRUSTCARD_LANDING_DIR": str(landing)}
