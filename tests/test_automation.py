@@ -100,6 +100,22 @@ def test_every_month_is_last_scored_by_a_run_whose_data_had_matured_it(maturity:
         assert add_months(month, 1) + timedelta(days=maturity) <= last_scored_with[month], month
 
 
+def test_a_tick_before_the_first_month_closes_skips_instead_of_asking_for_a_backwards_range(
+        tmp_path: Path, dagster_home: Path, landing: Landing, monkeypatch: pytest.MonkeyPatch):
+    # Review: with TRUSTCARD_FIRST_MONTH the current month, the tick asked for 2026-11..2026-10.
+    from pipelines.definitions import build_definitions
+
+    monkeypatch.setenv("TRUSTCARD_FIRST_MONTH", "2026-11")
+
+    defs = build_definitions(Settings(landing.root, tmp_path / "t.duckdb", tmp_path / "reports", "2026-11",
+                                      date(2026, 11, 26)))
+    with DagsterInstance.get() as instance:
+        data = defs.get_schedule_def(SCHEDULE_NAME).evaluate_tick(build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 11, 3, 6, tzinfo=timezone.utc)))
+    assert not data.run_requests
+    assert data.skip_message == "2026-10 closed, before TRUSTCARD_FIRST_MONTH 2026-11: no month to score yet"
+
+
 def test_schedule_day_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("TRUSTCARD_SCHEDULE_DAY", "5")
     monkeypatch.setenv("TRUSTCARD_SCHEDULE_HOUR", "22")

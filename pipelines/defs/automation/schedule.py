@@ -4,7 +4,9 @@ that were still maturing when last scored, as one run."""
 import os
 from datetime import date, timedelta
 
-from dagster import DefaultScheduleStatus, RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
+from dagster import (
+    DefaultScheduleStatus, RunRequest, ScheduleDefinition, ScheduleEvaluationContext, SkipReason, schedule,
+)
 
 from ...lib.months import add_months, month_key, month_start
 from ...lib.partitions import first_partition_month
@@ -57,9 +59,11 @@ def build_schedule(day: int, hour: int, maturity_days: int) -> ScheduleDefinitio
         description=f"On day {day} at {hour:02d}:00 UTC: the month just closed, plus earlier months still "
         f"within {maturity_days} days of maturing, as one run.",
     )
-    def _monthly(context: ScheduleEvaluationContext) -> RunRequest:
+    def _monthly(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
         tick = context.scheduled_execution_time.date()
         first, last = months_to_score(tick, maturity_days, first_partition_month())
+        if last < first:  # the month just closed is before TRUSTCARD_FIRST_MONTH (review: a backwards range)
+            return SkipReason(f"{last:%Y-%m} closed, before TRUSTCARD_FIRST_MONTH {first:%Y-%m}: no month to score yet")
         rescored = f"; re-scores {first:%Y-%m}..{add_months(last, -1):%Y-%m} while complaints mature" if first < last else ""
         return RunRequest(
             run_key=f"schedule-{tick:%Y-%m-%d}",
