@@ -14,6 +14,7 @@ from dagster import AssetKey, DagsterInstance, build_schedule_context, build_sen
 from conftest import Landing, query, run_months
 from pipelines.defs.automation.schedule import SCHEDULE_NAME, months_to_score, schedule_time_from_env
 from pipelines.lib.months import contiguous_ranges, months_between
+from pipelines.lib.duckdb_resource import DuckDBResource
 from pipelines.lib.resources import TrustcardSettings
 from pipelines.lib.settings import Settings
 from pipelines.lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
@@ -173,8 +174,27 @@ def test_ranges_of_months_are_unbroken():
 
 def _tick(sensor, instance, cursor, landing: Path, db: Path):
     context = build_sensor_context(instance=instance, cursor=cursor,
-                                   resources={"settings": settings_resource(landing, db)})
+                                   resources={"settings": settings_resource(landing, db),
+                                              "duckdb": DuckDBResource(database=str(db))})
     return sensor.evaluate_tick(context)
+
+
+def test_the_sensor_reruns_the_months_the_database_scored_whatever_instance_scored_them(
+        landing: Landing, tmp_path: Path, dagster_home: Path):
+    # Review: the sensor took the months scored from the Dagster instance; a backfill made under
+    # another DAGSTER_HOME (the command's default, production on PostgreSQL) left it knowing none,
+    # and a late June file re-scored June alone while July to October stayed out of date.
+    from pipelines.defs.automation.late_data import late_landing_files
+
+    two_years(landing)
+    db = tmp_path / "l.duckdb"
+    assert run_months(landing.root, db, FIRST, LAST, dagster_home=tmp_path / "another_home").success
+    with DagsterInstance.get() as instance:  # this instance ran nothing
+        assert not instance.get_materialized_partitions(AssetKey("scorecard"))
+        baseline = _tick(late_landing_files, instance, None, landing.root, db)
+        landing.deliveries([["D-late-6", "V1", "2026-06-20", "2026-06-29", "5", "5", "0", ""]], name="late-june.csv")
+        [request] = _tick(late_landing_files, instance, baseline.cursor, landing.root, db).run_requests
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-06-01", "2026-10-01")
 
 
 def test_a_late_file_reruns_its_month_and_the_months_scored_after_it(landing: Landing, tmp_path: Path,

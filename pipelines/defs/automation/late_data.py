@@ -9,13 +9,19 @@ evaluation only records it: scoring the history is the backfill's job, not the s
 import hashlib
 import json
 from datetime import date
+from pathlib import Path
 
-from dagster import AssetKey, DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+import duckdb as duckdb_module
+from dagster import (
+    AssetKey, DefaultSensorStatus, Failure, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor,
+)
 
 from ...lib.months import (add_months, contiguous_ranges, last_complete_month, month_key, months_between, parse_month,
                            range_label)
 from ...lib.partitions import first_partition_month
+from ...lib.duckdb_resource import DuckDBResource, open_database
 from ...lib.resources import TrustcardSettings
+from ...lib.writer_lock import WriterLockTimeout, writer_lock
 from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
 from ..ingest.landing import LandingError
 from ..ingest.landing_digest import NO_MONTH, WHOLE, Change, FeedDigest, changes, digest_landing
@@ -87,6 +93,27 @@ def _dump(digests: dict[str, FeedDigest], serial: int) -> str:
     return json.dumps({**{f: d.to_json() for f, d in digests.items()}, SERIAL: serial}, sort_keys=True)
 
 
+def months_scored(context: SensorEvaluationContext, database: str) -> set[date]:
+    """The months the database holds scores for: a change re-scores the scored months after it.
+    Read from the database, not the instance, whose record of materialisations may be another
+    database's or miss runs made under another DAGSTER_HOME (review: a late June file re-scored
+    June alone, and July-October stayed out of date). While a run holds the database (a sensor
+    must not wait), the instance's record."""
+    try:
+        with writer_lock(database, holder="(the late-data sensor, reading)", timeout_s=0):
+            if not Path(database).exists():
+                return set()
+            con = open_database(database, read_only=True)
+            try:
+                return {month for (month,) in con.execute("SELECT DISTINCT month FROM scorecard").fetchall()}
+            except duckdb_module.CatalogException:  # nothing scored yet
+                return set()
+            finally:
+                con.close()
+    except (WriterLockTimeout, duckdb_module.IOException, Failure):
+        return {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))}
+
+
 @sensor(
     name=SENSOR_NAME,
     job=monthly_job,
@@ -95,7 +122,8 @@ def _dump(digests: dict[str, FeedDigest], serial: int) -> str:
     description="Watches the landing folder; a new, changed or removed file re-runs the months whose rows changed "
                 "and the months scored after them.",
 )
-def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSettings) -> SensorResult | SkipReason:
+def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSettings,
+                       duckdb: DuckDBResource) -> SensorResult | SkipReason:
     previous, serial = _load(context.cursor)
     try:
         current = digest_landing(settings.landing, previous)
@@ -107,8 +135,7 @@ def late_landing_files(context: SensorEvaluationContext, settings: TrustcardSett
         return SensorResult(skip_reason=f"recorded the landing folder ({rows} rows); later changes trigger runs",
                             cursor=_dump(current, serial))
     found = changes(previous, current)
-    scored = {date.fromisoformat(key) for key in context.instance.get_materialized_partitions(AssetKey("scorecard"))} \
-        if found else set()
+    scored = months_scored(context, duckdb.database) if found else set()
     touched = months_touched(found, current, first_partition_month(), last_complete_month(), scored)
     for change in found:
         context.log.info(f"changed: {change.describe()}")
