@@ -136,8 +136,10 @@ def _out_of_date_note(outcome, failed: bool = False) -> str | None:
         if not whole and earliest < min(parse_month(m) for m in changed if m != "all"):
             what += f" (announcements due then are judged from {earliest:%Y-%m}, when they were first moved)"
     else:
-        what = "an earlier run changed validated rows"
-    old = "from the old rows"
+        # scores_out_of_date keeps which months, not why: a late file, or a run scored another way
+        # (review: after a change of TRUSTCARD_FIRST_MONTH this named validated rows alone)
+        what = "an earlier run changed validated rows or how scores are made"
+    old = "from the old rows" if changed and reach else "from the old rows or the old way"
     scoring = next((meta.get("scoring_changed") for name, _, meta in outcome.steps if name == "scorecard"), "no")
     if scoring != "no":  # TRUSTCARD_FIRST_MONTH or the trust model since the last scoring
         what = (what + "; it also" if changed and reach else "this run") + f" scores another way: {scoring}"

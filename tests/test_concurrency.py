@@ -225,8 +225,8 @@ def test_a_month_rerun_by_hand_after_late_data_names_the_later_months_to_rerun(l
     # Review: the note was said once; the next run, reusing the validation, said nothing, and the
     # months stayed out of date with nothing to tell (a cron log lost, a run from the UI).
     out = run_ok("2026-03", env)
-    assert ("note: an earlier run changed validated rows; months scored before from the old rows are out of date: "
-            "2026-04..2026-10") in out and "--months 2026-04..2026-10" in out
+    assert ("note: an earlier run changed validated rows or how scores are made; months scored before from the old "
+            "rows or the old way are out of date: 2026-04..2026-10") in out and "--months 2026-04..2026-10" in out
     out = run_ok("2026-01", env)  # a run before them names them alone, not the months between
     assert "out of date: 2026-04..2026-10" in out and out.rstrip().endswith("--months 2026-04..2026-10")
     out = run_ok("2026-06..2026-07", env)
@@ -372,11 +372,11 @@ def test_a_rerun_names_months_an_announcement_is_judged_in_before_it_falls_due(l
     run_ok("2026-01..2026-10", env)
     landing.announcements([["A9", "V1", "Gadget", "announced", "2026-02-01", "2027-03-15", ""],
                            ["A9", "V1", "", "revised", "2026-04-10", "2027-06-01", ""]], name="late.csv")
-    # the month's reports folder is a file: the run fails after the tables, at the PDFs (a reports
-    # folder that cannot be made at all is refused before the run)
+    # the month's vendor folder is a file: the run fails after the tables, at the vendor PDFs (a
+    # reports or month folder that cannot be made is refused before the run)
     reports = tmp_path / "reports"
-    reports.mkdir()
-    (reports / "2026-10").write_text("")
+    (reports / "2026-10").mkdir(parents=True)
+    (reports / "2026-10" / "vendors").write_text("")
     failed = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--months", "2026-10"], capture_output=True,
                             text=True, env=env | {"TRUSTCARD_REPORTS_DIR": str(reports)})
     assert failed.returncode == 1 and "failed at" in failed.stderr
