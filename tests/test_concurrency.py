@@ -380,6 +380,9 @@ def test_a_rerun_names_months_an_announcement_is_judged_in_before_it_falls_due(l
     failed = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--months", "2026-10"], capture_output=True,
                             text=True, env=env | {"TRUSTCARD_REPORTS_DIR": str(reports)})
     assert failed.returncode == 1 and "failed at" in failed.stderr
+    # named, at once: no retries of a path that cannot become a folder (review: a minute of them)
+    assert f"{reports / '2026-10' / 'vendors'}: File exists: the report cannot be written there" in failed.stderr
+    assert "retr" not in failed.stderr.lower()
     assert ("note: this run changed the rows of 2027-03 (announcements due then are judged from 2026-04, when they "
             "were first moved); months scored before from the old rows are out of date: 2026-04..2026-09") in failed.stdout
     assert "--months 2026-04..2026-10" in failed.stdout

@@ -11,7 +11,7 @@ from functools import partial
 from datetime import date
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from ...lib.duckdb_resource import DuckDBResource
 from ...lib.months import add_months, months_between
@@ -62,6 +62,22 @@ def safe_file_stem(vendor_id: str) -> str:
     return f"{readable}~{hashlib.sha256(vendor_id.encode()).hexdigest()[:8]}"
 
 
+# A path that cannot become the file or folder a report needs does not mend itself in a minute.
+PERMANENT_OS_ERRORS = (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
+
+
+def _written(write, *args):
+    """`write(*args)`, with a path the reports cannot be written to failing the step at once,
+    named, instead of after the jobs' retries as a bare exception (review: a file where the
+    month's vendors/ folder goes took a minute and printed '[Errno 17] File exists')."""
+    try:
+        return write(*args)
+    except PERMANENT_OS_ERRORS as exc:
+        raise Failure(description=f"{exc.filename}: {exc.strerror}: the report cannot be written there "
+                                  "(TRUSTCARD_REPORTS_DIR); move what is in the way or fix its permissions",
+                      allow_retries=False) from exc
+
+
 def vendor_report_path(reports_dir: Path, month: date, vendor_id: str) -> Path:
     """Where a vendor's PDF of a month goes. The suffix is appended, never substituted: a vendor
     id with a dot ('acme.co') must not land on another vendor's file ('acme.pdf')."""
@@ -83,7 +99,7 @@ def executive_report(context: AssetExecutionContext, duckdb: DuckDBResource, set
                   month=ctx["month"], attachments=executive_files(ctx["month"], ctx["categories"]))
         for ctx in contexts
     ]
-    paths = render_all(jobs)
+    paths = _written(render_all, jobs)
     return MaterializeResult(metadata={"months": f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}", "pdfs": len(paths),
                                        "path": MetadataValue.path(str(paths[-1])),
                                        "bytes": paths[-1].stat().st_size})
@@ -103,7 +119,7 @@ def vendor_reports(context: AssetExecutionContext, duckdb: DuckDBResource, setti
                            [months[-1]]).fetchall()[0][0]
     jobs = [_vendor_job(ctx, settings.reports) for ctx in contexts]
     removed = _remove_stale(month_dir(settings.reports, months[-1]) / "vendors", jobs)
-    paths = render_all(jobs)
+    paths = _written(render_all, jobs)
     earlier = sum(1 for _, month in latest if month != months[-1])
     context.log.info(f"{len(paths)} vendor PDFs ({earlier} for a vendor's last scored month before "
                      f"{months[-1]:%Y-%m}); {idle} vendors without data in 12 months get none for {months[-1]:%Y-%m}"
@@ -145,8 +161,9 @@ def data_quality_report(context: AssetExecutionContext, duckdb: DuckDBResource, 
     with duckdb.connect() as con:
         for month in report_months(context):
             ctx = data_quality_context(con, month)
-            path = render_standalone_html("data_quality.html", {**ctx, "title": f"Data quality, {month_label(month)}"},
-                                          month_dir(settings.reports, month) / "data-quality.html")
+            path = _written(render_standalone_html, "data_quality.html",
+                            {**ctx, "title": f"Data quality, {month_label(month)}"},
+                            month_dir(settings.reports, month) / "data-quality.html")
             failed = sum(1 for e in ctx["expectations"] if not e["passed"])
             quarantined = sum(q["rows"] for q in ctx["quarantine"])
     # The figures of the last month, the one people read first. An expectation that flagged rows
