@@ -16,13 +16,13 @@ from dagster import (
     AssetKey, DefaultSensorStatus, Failure, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor,
 )
 
+from ...lib.duckdb_resource import DuckDBResource, open_database
 from ...lib.months import (add_months, contiguous_ranges, last_complete_month, month_key, months_between, parse_month,
                            range_label)
 from ...lib.partitions import first_partition_month
-from ...lib.duckdb_resource import DuckDBResource, open_database
 from ...lib.resources import TrustcardSettings
-from ...lib.writer_lock import WriterLockTimeout, writer_lock
 from ...lib.tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG, TRIGGER_TAG
+from ...lib.writer_lock import WriterLockTimeout, writer_lock
 from ..ingest.landing import LandingError
 from ..ingest.landing_digest import NO_MONTH, WHOLE, Change, FeedDigest, changes, digest_landing
 from ..jobs import monthly_job
