@@ -20,7 +20,7 @@ from .lib.brief_logger import brief_console_logger
 from .lib.interrupts import interrupt_received, watching_for_interrupts
 from .lib.run_errors import is_deliberate, root_message
 from .lib.settings import REPO_ROOT, Settings, as_of_from_env, duckdb_memory_limit_from_env, first_month_from_env
-from .lib.writer_lock import lock_path, writer_lock
+from .lib.writer_lock import lock_path, whole_run_holder, writer_lock
 
 
 
@@ -129,7 +129,7 @@ def run_months(first: date, last: date, reports: bool = True) -> RunOutcome:
     if not trace:  # one line per warning, the failure's cause once at the end (lib/brief_logger.py)
         job = job.with_logger_defs({"console": brief_console_logger})
     # The whole run holds the database: a second run started meanwhile waits, then runs.
-    holder = f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
+    holder = whole_run_holder(first, last)
     database = str(Settings.from_env().db_path.resolve())
     with writer_lock(Settings.from_env().db_path, holder=holder, on_wait=_tell), DagsterInstance.get() as instance, \
             watching_for_interrupts():

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 DEFAULT_TIMEOUT_S = 6 * 3600.0  # a long backfill may hold the database for hours
@@ -35,6 +36,11 @@ class HeldForARun(Exception):
 # the `duckdb` pool's one slot as they go, so a step of another run that waits for the file while
 # holding that slot would wait for ever, and so would the command (review: both stood still).
 WHOLE_RUN = re.compile(r"\btrustcard run \d{4}-\d\d\.\.\d{4}-\d\d$")
+
+
+def whole_run_holder(first: date, last: date) -> str:
+    """The holder a `trustcard run` of months first..last names: what WHOLE_RUN matches."""
+    return f"trustcard run {first:%Y-%m}..{last:%Y-%m}"
 
 
 @dataclass
