@@ -1817,3 +1817,43 @@ def test_a_portfolio_without_announcements_is_not_told_no_promise_slipped(render
                                  "holds an announcement, so no promise is scored")
     finally:
         con.close()
+
+
+
+def _table_pages(ctx: dict, sizes: dict[str, int], tmp_path: Path) -> list[tuple[str | None, str | None, int]]:
+    """Renders the executive PDF with the given categories ({name: vendors}) and returns, for each
+    page the vendor table is on: the category its running head names, the category of its first
+    row (None when a category row opens it) and how many vendor rows it holds."""
+    template = ctx["pdf_categories"][0]["rows"][0]
+    cats = [{"name": name, "rows": [{**template, "vendor_name": f"{name}-vendor-{i:03d}"} for i in range(n)]}
+            for name, n in sizes.items()]
+    job = ReportJob("executive.html", {**ctx, "pdf_categories": cats}, tmp_path / f"x{sum(sizes.values())}.pdf",
+                    None, title="t", subject="s", month=MONTH)
+    pages = []
+    for page in PdfReader(render_pdf(job)).pages:
+        lines = page.extract_text().splitlines()
+        heads = [i for i, line in enumerate(lines) if line.startswith("Vendor Grade Trust")]
+        if not heads:
+            continue
+        named = re.search(r"executive summary (\S+) \(continued\)", "\n".join(lines[-3:]))
+        first = re.match(r"(\S+)-vendor-\d+", lines[heads[0] + 1])
+        rows = sum(1 for line in lines if re.match(r"\S+-vendor-\d+", line))
+        pages.append((named and named.group(1), first and first.group(1), rows))
+    return pages
+
+
+def test_a_page_the_vendor_table_runs_onto_names_the_category_it_goes_on_with(rendered: Path, tmp_path: Path):
+    # Left alone since session 16: the column headers repeated on every page, but a page that went
+    # on with a category did not say which (a portfolio's table runs for pages).
+    ctx = _executive_context_of(rendered)
+    pages = _table_pages(ctx, {"alpha": 80, "beta": 40}, tmp_path)
+    assert len(pages) >= 3
+    assert pages[0][:2] == (None, None)  # the table begins on its page with its first category row
+    # Every later page names the category of its first row.
+    assert all(named == first for named, first, _ in pages[1:]), pages
+    assert {"alpha", "beta"} <= {named for named, _, _ in pages}
+    # A page break just after a category's last row: the next page opens with the next category's
+    # row, or with its first vendor, and never names the category that ended.
+    fit = pages[0][2]
+    pages = _table_pages(ctx, {"alpha": fit, "beta": 40}, tmp_path)
+    assert pages[0][2] == fit and pages[1][:2] in {(None, None), ("beta", "beta")}, pages
