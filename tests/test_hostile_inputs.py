@@ -560,6 +560,27 @@ CASES = [
                              "deliveries/deliveries.csv:2, deliveries/late.csv:2")
                            for f in ("deliveries/deliveries.csv", "deliveries/late.csv")),
          added={"deliveries": 1}),
+    # Review: of two identical bad lines only the first was quarantined, the second counted as a
+    # duplicate; mended, the first came back as rejected (the second's turn). Every copy is listed.
+    Case("identical_bad_deliveries_both_quarantined",
+         late_deliveries("D9,V9,2026-09-10,2026-09-09,10,,,", "D9,V9,2026-09-10,2026-09-09,10,,,"),
+         quarantined=tuple(Q("deliveries", "deliveries/late.csv", n, "vendor_id",
+                             "unknown vendor_id 'V9' (not in vendors.csv)") for n in (2, 3)),
+         added={"deliveries": 2}),
+    Case("identical_bad_complaints_both_quarantined",
+         late_complaints("C9,V2,2026-09-05T10:00:00,,2026-09-04T09:00:00,,,,,,,,",
+                         "C9,V2,2026-09-05T10:00:00Z,,2026-09-04T09:00:00,,,,,,,,"),
+         quarantined=tuple(Q("complaints", "complaints/late.csv", n, "resolved_at",
+                             "resolved 2026-09-04 09:00:00 before it was opened") for n in (2, 3)),
+         added={"complaints": 2}),
+    Case("identical_bad_announcement_events_both_quarantined",
+         late_announcements("A9,V9,Gizmo,announced,2026-06-01,2026-09-20,", "A9,V9,Gizmo,announced,2026-06-01,2026-09-20,"),
+         quarantined=tuple(Q("announcements", "announcements/late.csv", n, "vendor_id",
+                             "unknown vendor_id 'V9' (not in vendors.csv)") for n in (2, 3)),
+         added={"announcements": 2}),
+    Case("identical_bad_vendors_both_quarantined", vendors_file("V9,\u200b,packaging,,", "V9,\u200b,packaging,,"),
+         quarantined=tuple(Q("vendors", "vendors.csv", n, "vendor_name", "invisible") for n in (5, 6)),
+         added={"vendors": 2}),
     Case("vendors_conflicting_vendor_id", vendors_file("V1,Acme Holdings,packaging,false,"),
          quarantined=(
              *(Q("vendors", "vendors.csv", n, "vendor_id", "vendor_id 'V1' appears with different values in "
@@ -977,7 +998,8 @@ def assert_clean_rows_kept(run: DryRun, case: Case, blocked: set[str]) -> None:
 SCORECARD_SQL = "SELECT * FROM scorecard WHERE month = ? ORDER BY vendor_id"
 QUARANTINE_SQL = "SELECT * FROM quarantine ORDER BY feed, source_file, row_number"
 LOG_SQL = "SELECT * FROM ingest_log ORDER BY feed, month"
-RUN_CASES = ["text_in_number_column", "duplicate_key_identical_across_files", "latin1_byte_in_complaint_summary",
+RUN_CASES = ["text_in_number_column", "duplicate_key_identical_across_files", "identical_bad_deliveries_both_quarantined",
+             "latin1_byte_in_complaint_summary",
              # the suite's uniqueness flagged the sound original beside its ragged copy (review)
              "ragged_copy_of_a_delivery"]
 
@@ -1019,7 +1041,10 @@ def assert_run_judged(result, db_path: Path, case: Case) -> None:
     assert_quarantine([r[:5] for r in rows], case.quarantined)
     assert all(r[5] == result.run_id for r in rows)
     reasons = top_reasons(result)
-    for q in case.quarantined:  # the run's own account names the file, line and column of each
+    firsts = {}  # the run's own account names the file, line and column of each reason's first row
+    for q in sorted(case.quarantined, key=lambda q: (q.source_file, q.row_number)):
+        firsts.setdefault((q.feed, q.column_name, q.reason), q)
+    for q in firsts.values():
         assert any(r["column"] == (q.column_name or "(row)") and q.reason in r["reason"]
                    and r["first_at"] == f"{q.source_file}:{q.row_number}" for r in reasons[q.feed]), reasons
     assert_balanced(query(db_path, "SELECT feed, month, rows_read, rows_valid, rows_quarantined, rows_duplicate "

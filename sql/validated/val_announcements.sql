@@ -4,7 +4,7 @@
 -- history can no longer be trusted.
 WITH judged AS (
   SELECT s.*,
-    CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
+    coalesce(
       s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
       s._parse_problem,  -- before 'missing': a value that does not parse is not absent
       missing('announcement_id', s.announcement_id),
@@ -30,7 +30,7 @@ WITH judged AS (
       too_long('product', s.product),
       after_as_of('event_date', s.event_date, $as_of),
       too_far_ahead('promised_ship_date', s.promised_ship_date, $as_of, 10)
-    ) END AS _row_problem
+    ) AS _row_problem
   FROM (SELECT *,
           -- where its first `announced` event read whole was made (as in stg_announcements.sql)
           min((event_date, _source_file, _row_number)) FILTER (
@@ -109,14 +109,14 @@ same_day AS (
   GROUP BY announcement_id
 )
 SELECT j.* EXCLUDE (_row_problem, _first_said_at),
-  CASE WHEN j._dup_status <> 'duplicate' THEN coalesce(j._row_problem,
+  coalesce(j._row_problem,
     CASE WHEN f.rejected THEN problem('event', 'its first announced event (' || f.place
                                                || ') is rejected, so its first promise is unknown') END,
     CASE WHEN r.place IS NOT NULL THEN problem('event', 'another event of this announcement (' || r.place
                                                || ') is rejected, so its history is incomplete') END,
     a._announcement_problem,
     CASE WHEN d.on_day IS NOT NULL THEN problem('event', 'conflicting re-dates on ' || d.on_day || ' (promising '
-                                                || d.promised || '): which stands is unknown') END) END AS _problem
+                                                || d.promised || '): which stands is unknown') END) AS _problem
 FROM judged j
 LEFT JOIN first_statement f USING (announcement_id)
 LEFT JOIN per_announcement a USING (announcement_id)

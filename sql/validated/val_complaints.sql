@@ -1,6 +1,6 @@
 -- Judge each staged complaint of the window: its first problem, or NULL when it is valid.
 SELECT s.* REPLACE (cut_text(s.summary) AS summary),
-  CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
+  coalesce(
     s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('complaint_id', s.complaint_id),
@@ -22,7 +22,7 @@ SELECT s.* REPLACE (cut_text(s.summary) AS summary),
     after_as_of('acknowledged_at', s.acknowledged_at, $as_of),
     after_as_of('resolved_at', s.resolved_at, $as_of),
     too_far_ahead('promised_resolution_at', s.promised_resolution_at, $as_of, 5)
-  ) END AS _problem
+  ) AS _problem
 FROM stg_complaints s
 LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
 LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at

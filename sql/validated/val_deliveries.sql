@@ -1,7 +1,7 @@
 -- Judge each staged delivery of the window: its first problem, or NULL when it is valid.
 -- Parameters: $start, $end (the window's months), $as_of (the run's as-of date).
 SELECT s.*,
-  CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
+  coalesce(
     s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('delivery_id', s.delivery_id),
@@ -29,7 +29,7 @@ SELECT s.*,
     CASE WHEN s.delivered_date < s.promised_date - INTERVAL 5 YEAR THEN problem('delivered_date',
       'delivered ' || s.delivered_date || ', more than 5 years before the promised date ' || s.promised_date
       || ': a placeholder, not a delivery') END
-  ) END AS _problem
+  ) AS _problem
 FROM stg_deliveries s
 LEFT JOIN vendors v ON v.vendor_id = s.vendor_id
 LEFT JOIN (SELECT vendor_id, string_agg(source_file || ':' || row_number, ', ' ORDER BY row_number) AS rejected_at

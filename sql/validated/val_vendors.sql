@@ -6,7 +6,7 @@
 -- tells. A category of invisible characters alone is none.
 SELECT NULL::DATE AS month,
   s.* REPLACE (CASE WHEN category_key(s.category) IS NOT NULL THEN coalesce(c.spelling, s.category) END AS category),
-  CASE WHEN s._dup_status <> 'duplicate' THEN coalesce(
+  coalesce(
     s._row_error,  -- a problem found while reading the file (bad bytes, ragged row, repeated header)
     s._parse_problem,  -- before 'missing': a value that does not parse is not absent
     missing('vendor_id', s.vendor_id),
@@ -18,7 +18,7 @@ SELECT NULL::DATE AS month,
     too_long('vendor_name', s.vendor_name),
     too_long('category', s.category),
     too_long('report_recipients', s.report_recipients)
-  ) END AS _problem
+  ) AS _problem
 FROM stg_vendors s
 LEFT JOIN (SELECT folded, first(category ORDER BY regexp_matches(category, invisible_character()), n DESC, category) AS spelling
            FROM (SELECT category_key(category) AS folded, category, count(*) AS n

@@ -2,6 +2,9 @@
 
 Every staged row ends in exactly one place: the validated table, the quarantine, or the
 count of exact duplicates (kept once). `ingest_log` records the balance per feed and month.
+An exact copy of a rejected row is judged as its original and quarantined beside it, so that the
+quarantine lists every line to mend (review: the second of two identical bad lines was counted as
+a duplicate only, and came back as rejected once the first was mended).
 """
 from __future__ import annotations
 
@@ -67,7 +70,7 @@ def validate_feed(
                            coalesce(j.q, 0) AS rows_quarantined, coalesce(j.d, 0) AS rows_duplicate
                     FROM (SELECT {month} AS m, count(*) AS n FROM stg_{feed.name} WHERE {where} GROUP BY m) r
                     LEFT JOIN (SELECT month AS m, count(*) FILTER (WHERE _problem IS NOT NULL) AS q,
-                                      count(*) FILTER (WHERE _dup_status = 'duplicate') AS d
+                                      count(*) FILTER (WHERE _dup_status = 'duplicate' AND _problem IS NULL) AS d
                                FROM judged GROUP BY m) j ON r.m IS NOT DISTINCT FROM j.m""", args)
     # the vendor list is judged before `vendors` exists: its rows never name an unknown vendor
     judged = load_sql("validated/judged_with_alike_ids") if feed.is_folder else "SELECT *, _problem.why AS _why FROM judged"
