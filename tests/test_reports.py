@@ -374,19 +374,21 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
             "announcements_slipped_12m": 0, "open_credit_12m": 0.5, "open_weight_cut_12m": 0, "promise_weight_12m": 4,
             "extra_weight_late_12m": 0, "extra_weight_open_12m": 0, "extra_weight_cancelled_12m": 0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
-    # The open one first: it can still be shipped (the others say what would have scored higher)
-    assert found == [("shipping the 1 overdue announcement, even late", 2.78),  # half credit
-                     ("shipping the 1 cancelled announcement on time instead", 5.56),
-                     ("shipping the 1 late-shipped announcement by the first promised date", 4.17)]  # 0.75 credit
+    # Largest first. The overdue one is priced as shipped on the month's last day, not listed as
+    # still open: a shipment after the month moves the months after it (review).
+    assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
+                     ("shipping the 1 late-shipped announcement by the first promised date", 4.17),  # 0.75 credit
+                     ("shipping the 1 overdue announcement by the month's end, even late", 2.78)]  # half credit
+    assert not [f for f in improvements(card, [], load_model()) if f.now]
     # The late one had slipped twice first: 0.5 credit shipped 20 days late, less 2 x 0.25 = 0 left.
     # Keeping its first date gains the 0.5 lost to slips (2.78 points); shipping by the first date
     # gains what lateness cost (0.5 of base credit, 2.78 points): 1 credit in all, as before.
     card |= {"promise_credit_12m": 1.0, "slips_12m": 2, "slip_penalty_12m": 0.5}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
-    assert found == [("shipping the 1 overdue announcement, even late", 2.78),
-                     ("shipping the 1 cancelled announcement on time instead", 5.56),
+    assert found == [("shipping the 1 cancelled announcement on time instead", 5.56),
                      ("keeping the dates first promised instead of 2 slips to a later date", 2.78),
-                     ("shipping the 1 late-shipped announcement by the first promised date", 2.78)]
+                     ("shipping the 1 late-shipped announcement by the first promised date", 2.78),
+                     ("shipping the 1 overdue announcement by the month's end, even late", 2.78)]
     # Had the cancelled one been pre-sold it would weigh 2 (weight 5); with the peers' rate 0.5 the
     # pillar is 100 * (1.25 + 1) / (5 + 2) = 32.14. Shipped on time it earns its credit and sheds
     # its extra weight: 100 * (2.25 + 1) / (4 + 2) = 54.17, +22.02 on the pillar, 7.34 on the month
@@ -395,6 +397,25 @@ def test_what_would_raise_the_score_names_each_kind_of_unkept_announcement():
              "slips_12m": 0, "slip_penalty_12m": 0.0, "promise_score": 100 * 2.25 / 7}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
     assert found["shipping the 1 cancelled announcement on time instead"] == round((100 * 3.25 / 6 - 100 * 2.25 / 7) / 3, 2) == 7.34
+
+
+def test_what_would_raise_the_score_lists_delivering_the_open_deliveries_as_still_open():
+    from pipelines.defs.reports.explain import improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    # Review: a month's deliveries are judged whenever they arrive, so its open ones delivered
+    # now, late, count in full and without rejects (a rerun: +6.3), yet no action said so.
+    # 10 due, 7 on time, 1 delivered late, 2 never delivered; delivery is the only pillar (share 1).
+    # The 2 delivered in full without rejects: (0.3 * 2 + 0.2 * 2) / (10 + 10) = 0.05 of the blend,
+    # 100 * 0.05 / (1 - 0.5) = 10 points.
+    card = {"deliveries_due": 10, "open_past_due": 2, "on_time_rate": 0.7, "in_full_rate": 0.8,
+            "defect_free_rate": 0.8, "delivery_score": 60.0, "promise_score": None, "recovery_score": None,
+            "announcements_due_12m": 0}
+    found = improvements(card, [], load_model())
+    assert (found[0].text, round(found[0].points, 2), found[0].now) == (
+        "delivering the 2 open deliveries of the month, even late, in full and without rejects", 10.0, True)
+    assert [f.now for f in found[1:]] == [False] * (len(found) - 1)
+    assert not [f for f in improvements(card | {"open_past_due": 0}, [], load_model()) if f.now]
 
 
 def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
@@ -411,7 +432,7 @@ def test_what_would_raise_the_score_prices_an_open_announcement_by_its_slips():
             "promise_weight_12m": 1,
             "extra_weight_late_12m": 0, "extra_weight_open_12m": 0, "extra_weight_cancelled_12m": 0}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [], load_model())]
-    assert found == [("shipping the 1 open announcement (1 moved past its first date), even late", 25.0)]
+    assert found == [("shipping the 1 open announcement (1 moved past its first date) by the month's end, even late", 25.0)]
 
 
 # 4 overdue announcements slipped 14 times (credit 0 left, so open_credit_12m = 0), 3 of them
@@ -436,18 +457,18 @@ def test_what_would_raise_the_score_of_a_vaporware_vendor_counts_the_weight_ship
     # extras come off: 100 * 0.52 / 10 = 5.2, +1.2 on the pillar, 0.4 on the month (share 1/3).
     card = dict(VAPORWARE_CARD)
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
-    assert found["shipping the 4 overdue announcements, even late"] == 0.4
+    assert found["shipping the 4 overdue announcements by the month's end, even late"] == 0.4
     # Due over 12 months ago, they would leave the window when shipped: nothing left to judge, the
     # month is its delivery pillar alone: (89.2 - 4.0) / 3 = 28.4.
     card |= {"open_weight_cut_12m": 11}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
-    assert found["shipping the 4 overdue announcements, even late"] == 28.4
+    assert found["shipping the 4 overdue announcements by the month's end, even late"] == 28.4
     # With complaints, the month without promises deducts a larger share of the recovery gap:
     # 1/3 of (100 - R) instead of 1/4 (weights 0.5 / 0.25 / 0.25): (D - P)/3 - (100 - R)/12.
     # Review: priced as the gap to the delivery pillar alone, +1.9 printed where a rerun lost 1.55.
     card |= {"recovery_score": 70.0, "complaints_opened": 1}
     found = dict((f.text, round(f.points, 2)) for f in improvements(card, [], load_model()))
-    assert found["shipping the 4 overdue announcements, even late"] == round((89.2 - 4.0) / 3 - 30 / 12, 2) == 25.9
+    assert found["shipping the 4 overdue announcements by the month's end, even late"] == round((89.2 - 4.0) / 3 - 30 / 12, 2) == 25.9
     card |= {"delivery_score": 60.0, "promise_score": 50.0, "recovery_score": 40.0}  # 10/3 - 60/12 < 0
     assert not [f for f in improvements(card, [], load_model()) if "overdue" in f.text]
 
@@ -461,13 +482,13 @@ def test_an_action_that_leaves_the_months_own_records_as_they_are_does_not_move_
     # records (own_month_score 52.0, below trust 52.3 before) stay where they are, so the memory
     # holds trust although the shrunk pillar gains 0.4 month points.
     card = {**VAPORWARE_CARD, "month_score": 60.8, "own_month_score": 52.0, "trust_score": 52.3, "trust_change": 0.0}
-    found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements, even late"]
+    found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements by the month's end, even late"]
     assert round(found.points, 2) == 0.4 and found.own_points == 0.0
     assert found.trust_points == 0.0 and found.trust_high is None
     # With credit to earn (shipped on time: 1 each), the own records gain 100 * 4/8 / 3 = 16.67
     # points: 52.0 -> 68.67 lies above trust, which moves up by 0.2 of the shrunk month's gap.
     card |= {"open_credit_12m": 4.0}
-    found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements, even late"]
+    found = {f.text: f for f in improvements(card, [], load_model())}["shipping the 4 overdue announcements by the month's end, even late"]
     assert found.own_points == pytest.approx(100 * 4 / 8 / 3)
     assert found.trust_points == pytest.approx(0.2 * (60.8 + found.points - 52.3))
 
@@ -907,6 +928,11 @@ def test_what_moved_the_score_tells_complaints_still_open_before_their_date_apar
     text = next(f.text for f in findings(card, complaints, load_model()) if f.evidence == "complaints")
     assert text == ("4 complaints opened: 2 past the promised resolution date, "
                     "1 still open and due after the month (not on time until resolved by the date due)")
+    # Read on 2026-10-05 or later, the one due after the month has passed its date as well (review)
+    for as_of, still in ((date(2026, 10, 4), True), (date(2026, 10, 5), False)):
+        text = next(f.text for f in findings(card, complaints, load_model(), as_of) if f.evidence == "complaints")
+        assert ("1 still open and due after the month (not on time" in text) is still
+        assert ("1 still open, due after the month and past that date on " + f"{as_of:%Y-%m-%d}" in text) is not still
     # Review (CFPB, which records no acknowledgement): "12 not acknowledged within a day" beside a
     # median time to acknowledge of "no data". A late answer and none recorded are told apart.
     complaints[0]["hours_to_acknowledge"], complaints[1]["hours_to_acknowledge"] = 30.0, None
@@ -1690,14 +1716,15 @@ def test_what_would_raise_the_score_lists_what_is_still_open_apart_from_what_is_
 
     ctx = _vendor_context_of(rendered, "V1")
     past = Finding("shipping the 11 late-shipped announcements by the first promised date", 12.2, "announcements", 3.1)
-    still = Finding("shipping the 1 overdue announcement, even late", 0.6, "announcements", 0.3, now=True)
+    still = Finding("delivering the 2 open deliveries of the month, even late, in full and without rejects", 0.6,
+                    "late deliveries", 0.3, now=True)
 
     def page(improvements: list) -> str:
         html = render_html("vendor.html", {**ctx, "improvements": improvements, "title": "t", "subject": "s"})
         return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
     both = page([still, past])
-    assert both.index("Still open: can still change this month's records") < both.index("overdue announcement, even late") \
+    assert both.index("Still open: can still change this month's records") < both.index("2 open deliveries of the month") \
         < both.index("Next time: what these records would have scored done right") < both.index("11 late-shipped")
     alone = page([past])
     assert "11 late-shipped" in alone and "Still open:" not in alone and "Next time:" not in alone
@@ -1857,3 +1884,15 @@ def test_a_page_the_vendor_table_runs_onto_names_the_category_it_goes_on_with(re
     fit = pages[0][2]
     pages = _table_pages(ctx, {"alpha": fit, "beta": 40}, tmp_path)
     assert pages[0][2] == fit and pages[1][:2] in {(None, None), ("beta", "beta")}, pages
+
+
+def test_the_trust_tile_says_last_months_score_as_it_was_printed(rendered: Path):
+    # Review: "▼ 1.8 since last month (from 80.1)" where last month's PDFs printed 80.0 (trust
+    # 80.03): the tile took the rounded change from the rounded score. 213 vendor-months of the demo.
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V1")
+    card = {**ctx["card"], "trust_score": 78.16, "trust_change": 78.16 - 80.04}
+    html = render_html("vendor.html", {**ctx, "card": card, "title": "t", "subject": "s"})
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "since last month (from 80.0" in text and "(from 80.1" not in text

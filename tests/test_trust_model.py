@@ -288,7 +288,8 @@ def test_an_announcement_with_a_rejected_event_is_left_out_whole(landing, tmp_pa
     quarantined = query(db, "SELECT row_number, column_name, reason FROM quarantine WHERE feed = 'announcements' "
                             "ORDER BY row_number")
     assert [(n, col) for n, col, _ in quarantined] == [(2, "event"), (3, "event_date"), (6, "event"), (7, "promised_ship_date"),
-                                                       (8, "event"), (9, "promised_ship_date")]  # line 10: the duplicate
+                                                       (8, "event"), (9, "promised_ship_date"),
+                                                       (10, "promised_ship_date")]  # its copy, listed beside it
     assert quarantined[0][2] == ("another event of this announcement (announcements/announcements.csv:3) "
                                  "is rejected, so its history is incomplete")
     assert quarantined[2][2].startswith("another event of this announcement (announcements/announcements.csv:7)")
@@ -542,22 +543,33 @@ def test_two_re_dates_on_one_day_with_different_promises_quarantine_the_announce
 def test_an_overdue_announcement_counts_its_days_late_as_if_shipped_the_next_day(landing, tmp_path):
     # Promised 2026-01-30, never shipped. At the end of each month it would be late by the days to
     # the first day of the next month: 2 (January), 30, 61, 91 (April): past 90 days in April, so
-    # flagged as vaporware then, and shipping it would earn 0.25, no longer 0.5 (review: the two
-    # columns of one row disagreed).
+    # flagged as vaporware then. What shipping would have earned is priced on the month's last day
+    # (a shipment after the month counts in the months after it: review): 90 days late on April
+    # 30, so 0.5 still.
     # Q2's pre-sold K2, due 2025-03 and never shipped, weighs 2; shipped in 2026-02 or before it
     # would stay in the window and shed its pre-sold extra (open_weight_cut_12m 1), from 2026-03 on
     # it would leave the window: no credit to earn there, all its weight off.
-    vendors(landing, "Q1", "Q2")
+    vendors(landing, "Q1", "Q2", "Q3", "Q4")
     landing.announcements([announce("K1", "Q1", "2025-11-01", "2026-01-30"),
-                           announce("K2", "Q2", "2025-01-10", "2025-03-20", presold="true")])
+                           announce("K2", "Q2", "2025-01-10", "2025-03-20", presold="true"),
+                           # due on March's last day: shipped that day it is on time (Q4 did)
+                           announce("K3", "Q3", "2025-11-01", "2026-03-31", presold="true"),
+                           announce("K4", "Q4", "2025-11-01", "2026-03-31", presold="true"),
+                           ["K4", "Q4", "", "shipped", "2026-03-31", "", ""]])
     rows = score(landing.root, tmp_path / "k.duckdb", start=date(2026, 1, 1), end=date(2026, 5, 1))
     got = [(rows[("Q1", date(2026, m, 1))]["slip_days_12m"], rows[("Q1", date(2026, m, 1))]["vaporware"],
             rows[("Q1", date(2026, m, 1))]["open_credit_12m"], rows[("Q1", date(2026, m, 1))]["open_weight_cut_12m"])
            for m in (1, 2, 3, 4)]
-    assert got == [(2, False, 0.5, 0), (30, False, 0.5, 0), (61, False, 0.5, 0), (91, True, 0.25, 0)]
+    assert got == [(2, False, 0.5, 0), (30, False, 0.5, 0), (61, False, 0.5, 0), (91, True, 0.5, 0)]
     got = [(rows[("Q2", date(2026, m, 1))]["promise_weight_12m"], rows[("Q2", date(2026, m, 1))]["open_credit_12m"],
             rows[("Q2", date(2026, m, 1))]["open_weight_cut_12m"]) for m in (1, 2, 3, 4)]
     assert got == [(2, 0.25, 1), (2, 0.25, 1), (2, 0.0, 2), (2, 0.0, 2)]
+    # K3, open at March's end, would have earned what K4 earned: 1 credit at weight 1 (2 - 1 off)
+    march = date(2026, 3, 1)
+    assert (rows[("Q3", march)]["promise_weight_12m"], rows[("Q3", march)]["open_credit_12m"],
+            rows[("Q3", march)]["open_weight_cut_12m"]) == (2, 1.0, 1)
+    assert (rows[("Q4", march)]["promise_weight_12m"], rows[("Q4", march)]["promise_credit_12m"]) == (1, 1.0)
+    assert (rows[("Q3", date(2026, 4, 1))]["open_credit_12m"], rows[("Q3", date(2026, 4, 1))]["open_weight_cut_12m"]) == (0.5, 1)
 
 
 def test_an_overdue_announcement_stays_judged_after_twelve_months(landing, tmp_path):

@@ -104,14 +104,18 @@ credited AS (
   -- judged, and announced more than a year ahead and not shipped on time as one more.
   SELECT *, greatest(0.0, base_credit - 0.25 * slipped) AS promise_credit,
          base_credit - greatest(0.0, base_credit - 0.25 * slipped) AS slip_penalty,
-         -- overdue: 0.5 if shipped the next day would still be within 90 days of the first date, else
-         -- 0.25; one due over 12 months ago and shipped would leave the window (credit and weight)
-         CASE WHEN status = 'overdue' AND NOT aged THEN greatest(0.0, (CASE WHEN date_diff('day', first_promise, month + INTERVAL 1 MONTH) <= 90
-                                                             THEN 0.5 ELSE 0.25 END) - 0.25 * slipped)
+         -- What it would have earned shipped on the month's last day (explain.py: "shipping ... by
+         -- the month's end, even late"; a shipment after the month is judged in later months, not
+         -- this one: review): overdue, 1 if that is its first date, 0.5 within 90 days of it, else
+         -- 0.25; one due over 12 months ago would leave the window (credit and weight).
+         CASE WHEN status = 'overdue' AND NOT aged THEN greatest(0.0, (
+                CASE WHEN first_promise >= last_day(month) THEN 1.0
+                     WHEN date_diff('day', first_promise, last_day(month)) <= 90 THEN 0.5 ELSE 0.25 END) - 0.25 * slipped)
               WHEN status = 'slipped' THEN greatest(0.0, 1.0 - 0.25 * slipped) ELSE 0.0 END AS open_credit,
          -- the weight shipping it would take off: all of it when it leaves the window, the pre-sold
-         -- extra when shipped late, every extra when shipped by its first date (a slipped one)
+         -- extra when shipped late, every extra when shipped by its first date
          CASE WHEN status = 'overdue' AND aged THEN promise_weight
+              WHEN status = 'overdue' AND first_promise >= last_day(month) THEN promise_weight - 1
               WHEN status = 'overdue' AND presold THEN 1
               WHEN status = 'slipped' THEN promise_weight - 1 ELSE 0 END AS open_weight_cut
   FROM (SELECT *, due_month <= month - INTERVAL 12 MONTH AS aged,

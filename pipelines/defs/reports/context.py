@@ -211,7 +211,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "trend": trend,
         "trend_chart": trend_chart(trend, grades=model.grades),
         "peers": _peer_stats(con, vendor_id, category, month),
-        "findings": (moved := findings(card, complaints, model))[:FINDINGS_SHOWN],
+        "findings": (moved := findings(card, complaints, model, as_of or data_as_of(con)))[:FINDINGS_SHOWN],
         # the smaller facts past those shown, summed, so that the list adds up (review: a fifth
         # fact's points were nowhere)
         "findings_rest": [f for f in moved[FINDINGS_SHOWN:] if f.points >= 0.05],

@@ -248,8 +248,9 @@ def _recovery_steps(card: dict, model: TrustModel, complaints: list[dict], point
     return out
 
 
-def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Finding]:
-    """The facts that moved this month's score most, largest first."""
+def findings(card: dict, complaints: list[dict], model: TrustModel, as_of: date | None = None) -> list[Finding]:
+    """The facts that moved this month's score most, largest first. `as_of`: the run's as-of date,
+    by which a complaint still open and due after the month may have passed its date too."""
     out: list[Finding] = []
     n = card["deliveries_due"]
     if n:
@@ -329,10 +330,16 @@ def findings(card: dict, complaints: list[dict], model: TrustModel) -> list[Find
             parts.append(f"{unrecorded} with no acknowledgement recorded")
         if missed:
             parts.append(f"{missed} past the promised resolution date")
-        if pending:
-            # due: the date promised, or the severity's target when none was (docs/metrics.md)
-            parts.append(f"{pending} still open and due after the month "
+        # due: the date promised, or the severity's target when none was (docs/metrics.md); one
+        # due after the month may be past its date by the as-of date (review: "due after the
+        # month" read as still in time for four complaints whose dates had all passed)
+        lapsed = sum(1 for c in complaints if not c["resolved_on_time"] and c["resolved_at"] is None
+                     and c["due_at"] >= month_end and as_of is not None and c["due_at"].date() <= as_of)
+        if pending - lapsed:
+            parts.append(f"{pending - lapsed} still open and due after the month "
                          "(not on time until resolved by the date due)")
+        if lapsed:
+            parts.append(f"{lapsed} still open, due after the month and past that date on {as_of:%Y-%m-%d}")
         if repeats and scored["no_repeat"]:
             parts.append(f"{plural(repeats, 'repeat')} of an earlier failure")
         if parts:
@@ -364,6 +371,15 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
                 text += f" (including {'the one' if never == 1 else f'the {never}'} never delivered, in full and without rejects)"
             out.append(Finding(text, _delivery_gains(card, model, {"on_time": late, "in_full": never, "defect_free": never}),
                                "late deliveries"))
+        if card["open_past_due"]:
+            # Still possible: a month's deliveries are judged whenever they arrive, so the open ones
+            # delivered now count in full and without rejects (on time is lost). Review: the one
+            # action a chronically late vendor could still take was not listed (+6.3 on a rerun).
+            open_now = card["open_past_due"]
+            out.append(Finding(f"delivering the {plural(open_now, 'open delivery', 'open deliveries')} of the month, "
+                               "even late, in full and without rejects",
+                               _delivery_gains(card, model, {"in_full": open_now, "defect_free": open_now}),
+                               "late deliveries", now=True))
         if short:
             text = f"delivering the {plural(short, 'short delivery', 'short deliveries')} in full"
             if late and card["open_past_due"]:  # review: two items' gains read as if they added up
@@ -415,8 +431,8 @@ def _with_trust_gain(finding: Finding, ends: tuple[float, float] | None) -> Find
 
 def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     """What each kind of unkept announcement cost: re-dated later (a quarter credit a slip),
-    shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped the next day: 0.5
-    within 90 days of a first date that has passed, 0.25 later, 1 by a first date still ahead,
+    shipped late (credit below 1), still open (0 now; `open_credit_12m` if shipped on the month's
+    last day: 0.5 within 90 days of a first date that has passed, 0.25 later, 1 by the first date,
     less their slips; `open_weight_cut_12m` off the weight: a pre-sold one's extra, or all of one
     due over 12 months ago, which would leave the window), cancelled (0; only not announcing it
     would have helped). Shipping one on time also takes off the extra weight a pre-sold or
@@ -445,7 +461,10 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
         slipped = card["announcements_slipped_12m"]
         what = plural(still_open, "overdue announcement") if not slipped else \
             f"{plural(still_open, 'open announcement')} ({slipped} moved past {'its' if slipped == 1 else 'their'} first date)"
-        out.append(Finding(f"shipping the {what}, even late", evidence="announcements", now=True,
+        # Not `now`: the month's promises are judged at its end, so a shipment after it moves the
+        # months after, not this one (review: "+1.6 to this month's score" for shipping in
+        # November; a rerun moved October by 0). Priced as shipped on the month's last day.
+        out.append(Finding(f"shipping the {what} by the month's end, even late", evidence="announcements",
                            **gain(card["open_credit_12m"], card["open_weight_cut_12m"])))
     if cancelled > 0:
         out.append(Finding(f"shipping the {plural(cancelled, 'cancelled announcement')} on time instead",
