@@ -136,6 +136,35 @@ def test_what_delivering_on_time_would_add_is_what_a_rerun_with_those_deliveries
     assert printed == pytest.approx(on_time["month_score"] - late["month_score"])
 
 
+@pytest.mark.parametrize("others", [0, 3])
+def test_what_shipping_the_overdue_announcements_would_add_is_what_a_rerun_with_them_shipped_scores(tmp_path, others):
+    # Review: "+1.6 points: shipping the 4 overdue announcements, even late"; shipped on the
+    # month's last day, a rerun moved the month by 1.9: the vendor's announcements are in its
+    # peers' pool, and the what-if held the prior still. V1: one kept, three overdue at October's
+    # end (due in August, pre-sold and due in September, due over 12 months ago); V2 keeps
+    # `others` and breaks one. Shipped on 2026-10-31 in the second landing.
+    from conftest import Landing
+    from pipelines.defs.reports.explain import improvements
+
+    cards = []
+    for k, shipped in enumerate((False, True)):
+        landing = vendors(Landing(tmp_path / f"l{k}"), "V1", "V2")
+        events = [announce("A1", "V1", "2026-01-05", "2026-08-15"), announce("A2", "V1", "2026-01-05", "2026-09-20", "true"),
+                  announce("A3", "V1", "2025-01-05", "2025-09-01"), announce("A4", "V1", "2026-01-05", "2026-07-01"),
+                  ["A4", "V1", "", "shipped", "2026-06-30", "", ""], announce("B0", "V2", "2026-01-05", "2026-08-01")]
+        events += [row for i in range(others) for row in (announce(f"B{i + 1}", "V2", "2026-01-05", "2026-09-01"),
+                                                          [f"B{i + 1}", "V2", "", "shipped", "2026-08-30", "", ""])]
+        events += [[a, "V1", "", "shipped", "2026-10-31", "", ""] for a in ("A1", "A2", "A3") if shipped]
+        landing.announcements(events)
+        landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-12", "5", "", "", ""]])  # the promise share: 1/3
+        cards.append(score(landing.root, tmp_path / f"{k}.duckdb")[("V1", OCT)])
+    before, after = cards
+    printed = {f.text: f.points for f in improvements(before, [], load_model())}[
+        "shipping the 3 overdue announcements by the month's end, even late"]
+    assert after["promise_weight_12m"] < before["promise_weight_12m"]
+    assert printed == pytest.approx(after["month_score"] - before["month_score"])
+
+
 def test_spend_weighting_weighs_deliveries_by_order_value(landing, tmp_path):
     vendors(landing, "V1")
     landing.deliveries([["D1", "V1", "2026-10-10", "2026-10-10", "5", "", "", "900"],

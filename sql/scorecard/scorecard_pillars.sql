@@ -71,7 +71,11 @@ rated AS (
     p.due::BIGINT AS pool_category_due, p.on_time::BIGINT AS pool_category_on_time, p.in_full::BIGINT AS pool_category_in_full,
     p.defect_free::BIGINT AS pool_category_defect_free, o.due::BIGINT AS pool_portfolio_due,
     o.on_time::BIGINT AS pool_portfolio_on_time, o.in_full::BIGINT AS pool_portfolio_in_full,
-    o.defect_free::BIGINT AS pool_portfolio_defect_free
+    o.defect_free::BIGINT AS pool_portfolio_defect_free,
+    -- and those of the promise prior: shipping an overdue announcement moves it too (review: +1.6
+    -- printed, +1.9 on a rerun)
+    p.credit::DOUBLE AS pool_category_credit, p.judged::BIGINT AS pool_category_judged,
+    o.credit::DOUBLE AS pool_portfolio_credit, o.judged::BIGINT AS pool_portfolio_judged
   FROM weighted j
   LEFT JOIN peers p ON j.categorised AND p.categorised AND p.category = j.category AND p.month = j.month
   LEFT JOIN portfolio o ON o.month = j.month
@@ -168,6 +172,7 @@ SELECT
   NOT is_self AS in_peer_pools,
   pool_category_due, pool_category_on_time, pool_category_in_full, pool_category_defect_free,
   pool_portfolio_due, pool_portfolio_on_time, pool_portfolio_in_full, pool_portfolio_defect_free,
+  pool_category_credit, pool_category_judged, pool_portfolio_credit, pool_portfolio_judged,
   delivery_score,
   promise_score,
   recovery_pillar AS recovery_score,

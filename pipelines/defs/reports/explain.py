@@ -514,17 +514,36 @@ def _own_promise_gain(card: dict, model: TrustModel):
 
 def _promise_gain(card: dict, model: TrustModel):
     """Month-score points if the promise pillar had `credit` more and `weight` less: the pillar is
-    100 · (credit + m·p) / (weight + m) (m prior announcements at the peers' rate p, read back from
-    the score), and moves the month by its share."""
+    100 · (credit + m·p) / (weight + m) (m prior announcements at the peers' rate p), and moves the
+    month by its share. The vendor's announcements are in its peers' pools, so p moves with them
+    (`_promise_prior`); a row scored before the pools were kept reads p back from the score."""
     m, credit, weight = model.priors["announcements"], card["promise_credit_12m"], card["promise_weight_12m"]
-    prior = (card["promise_score"] / 100 * (weight + m) - credit) / m
+    kept_prior = (card["promise_score"] / 100 * (weight + m) - credit) / m
+    pooled = card.get("pool_portfolio_judged") is not None
     share = _pillar_share(card, model, "promise")
+
+    def pillar(more_credit: float, less_weight: float) -> float:
+        prior = _promise_prior(card, model, more_credit, less_weight) if pooled else kept_prior
+        return min(100 * (credit + more_credit + m * prior) / (weight - less_weight + m), 100.0)
 
     def gain(more_credit: float, less_weight: float) -> float:
         if weight - less_weight <= 0:  # nothing left to judge: the month without its promise pillar,
             # where complaints then deduct a larger share (review: priced as the gap to the
             # delivery pillar, +1.9 printed where a rerun lost 1.55)
             return _month_blend(card, model, False, promise=None) - _month_blend(card, model, False)
-        after = 100 * (credit + more_credit + m * prior) / (weight - less_weight + m)
-        return (min(after, 100.0) - card["promise_score"]) * share
+        return (pillar(more_credit, less_weight) - pillar(0.0, 0.0)) * share
     return gain
+
+
+def _promise_prior(card: dict, model: TrustModel, more_credit: float, less_weight: float) -> float:
+    """The promise prior as sql/scorecard/scorecard_pillars.sql computes it, with the vendor's
+    `more_credit` and `less_weight` in its pools (our own company is in none): the portfolio's
+    pooled rate toward 0.5, the category's toward the portfolio's."""
+    m, fallback = model.priors["announcements"], model.priors["fallback"]
+    pooled = 1 if card.get("in_peer_pools", True) else 0
+    portfolio = ((card["pool_portfolio_credit"] or 0) + pooled * more_credit + fallback * 0.5) / \
+        ((card["pool_portfolio_judged"] or 0) - pooled * less_weight + fallback)
+    if card.get("pool_category_judged") is None:  # no category pool: uncategorised
+        return portfolio
+    return (card["pool_category_credit"] + pooled * more_credit + m * portfolio) / \
+        (card["pool_category_judged"] - pooled * less_weight + m)
