@@ -250,10 +250,10 @@ def test_a_silent_month_explains_held_trust_not_repair():
     # score up by one point. Promise 20 last month, 50 below trust 70; delivery up 1.
     dropped = {**active, "prev_delivery": 94.0, "prev_promise": 20.0, "trust_change": 3.0}
     assert _mover_reason(dropped) == "no announcement judged this month (promise score 20 last month)"
-    # a strong pillar gone does not explain a rise, nor does delivery's 1 point beside a rise of 3
-    # (a pillar explains a move at least half its size): the month above the remembered score does
+    # a strong pillar gone does not explain a rise, nor does delivery's move of 1 beside a rise of 3
+    # (a pillar's move explains one at least half its size): delivery standing above trust does
     assert _mover_reason({**dropped, "prev_promise": 90.0}) == \
-        "a better month than its remembered score: trust is repaired slowly"
+        "delivery score 95, above its trust of 70 (on time 95%, was 80%)"
     assert _mover_reason({**dropped, "prev_promise": 90.0, "prev_delivery": 92.0}) == \
         "delivery score 92 → 95 (on time 95%, was 80%)"
     # and it explains a fall: recovery 95 gone, delivery down 1
@@ -1384,6 +1384,27 @@ def test_a_mover_whose_pillar_is_new_this_month_is_told_by_it():
     assert _mover_reason(falling) == "recovery score 40, no data last month (1 complaint this month)"
 
 
+def test_a_mover_is_told_by_the_pillar_that_pulls_the_month_from_its_trust():
+    # Review (executive 2026-05): "▼ 4.5 · delivery score 94 → 85" for a fall the month's two
+    # complaints made whole: delivery stayed above trust, and without the complaints trust held.
+    # Weights 0.5 / 0.25 / 0.25; trust 84. Delivery alone in the blend: the month is 85 - deduction.
+    from pipelines.defs.reports.context import _mover_reason
+
+    r = {"trust_change": -4.5, "prev_trust": 84.0, "month_score": 72.3, "own_month_score": 72.3,
+         "delivery_score": 85.0, "prev_delivery": 94.0, "promise_score": None, "prev_promise": None,
+         "recovery_score": 62.0, "prev_recovery": None, "on_time_rate": 0.9, "prev_on_time": 1.0,
+         "complaints_opened": 2, "announcements_due_12m": 0}
+    # delivery pulls the month +1 from trust (85 - 84), the complaints -0.25 * 38 / 0.75 = -12.7
+    assert _mover_reason(r) == "recovery score 62, no data last month (2 complaints this month)"
+    # Delivery below trust pulls the other way too: 70 - 84 = -14 against -12.7
+    assert _mover_reason({**r, "delivery_score": 70.0}) == "delivery score 94 → 70 (on time 90%, was 100%)"
+    # (review, 2025-01) "recovery score 66 → 62" beside a first promise score of 33: the blend
+    # shares are 2/3 and 1/3, the promise pulls 1/3 * (33 - 84) = -17, the complaints 0.25 * 38 / 1 = -9.5
+    first_promise = {**r, "delivery_score": 90.0, "prev_delivery": 90.0, "promise_score": 33.0,
+                     "prev_recovery": 66.0, "announcements_due_12m": 3, "announcements_kept_12m": 1}
+    assert _mover_reason(first_promise) == "promise score 33, no data last month (1 of 3 announcements kept on time)"
+
+
 def test_a_condensed_table_counts_the_vendors_with_rows_left_out_it_does_not_print(rendered: Path):
     from pipelines.defs.reports.context import executive_context
     from pipelines.defs.reports.render import render_html
@@ -1783,18 +1804,28 @@ def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered:
     from pipelines.defs.reports.context import _watch_new, _watch_reason
     from pipelines.defs.reports.render import render_html
 
-    def row(vid: str, trust: float, change: float, grade: str, prev: str | None) -> dict:
+    def row(vid: str, trust: float, change: float, grade: str, prev: str | None, prev_change: float = 0.0,
+            scored_before: bool = True) -> dict:
         r = {"vendor_id": vid, "vendor_name": f"Vendor {vid}", "show_id": False, "category": "c", "trust_score": trust,
              "trust_change": change, "grade": grade, "prev_grade": prev, "grade_3m_ago": prev, "reason": "r",
-             "weakest": "weakest: x"}
+             "weakest": "weakest: x", "prev_scored": scored_before, "prev_change": prev_change, "grade_4m_ago": prev}
         r["watch"] = _watch_reason(r)
         return r | {"watch_new": _watch_new(r)}
 
     rows = [row("OLD1", 40.0, -0.5, "F", "F"), row("OLD2", 45.0, 0.2, "F", "F"), row("D2F", 58.0, -2.0, "F", "D"),
             row("FALL", 61.0, -4.0, "D", "D"), row("FRESH", 66.0, -1.0, "D", "C"), row("FIRST", 50.0, None, "F", None),
-            row("FINE", 85.0, -1.0, "B", "B")]
+            row("FINE", 85.0, -1.0, "B", "B"),
+            # review: graded C both months, on the list for falling 6.4 then 10.7: "new" twice
+            row("AGAIN", 72.0, -10.7, "C", "C", prev_change=-6.4),
+            # review: "▼ 3.0" printed for -2.974 and -3.004, one on the list and one not
+            row("EDGE", 75.0, -2.974, "C", "C"),
+            # the first month scored has no list before it: nobody is new on it
+            row("START", 50.0, None, "F", None, scored_before=False)]
     assert {r["vendor_id"]: r["watch_new"] for r in rows} == {
-        "OLD1": "", "OLD2": "", "D2F": "", "FALL": "falling", "FRESH": "new", "FIRST": "new", "FINE": ""}
+        "OLD1": "", "OLD2": "", "D2F": "", "FALL": "falling", "FRESH": "new", "FIRST": "new", "FINE": "",
+        "AGAIN": "falling", "EDGE": "new", "START": ""}
+    assert next(r["watch"] for r in rows if r["vendor_id"] == "EDGE") == "down 3.0 points this month"
+    rows = [r for r in rows if r["vendor_id"] not in ("AGAIN", "EDGE", "START")]
     watched = [r for r in rows if r["watch"]]
     ctx = {**_executive_context_of(rendered), "watchlist": watched, "watch_new": 2, "watch_falling": 1}
     html = " ".join(re.sub(r"<[^>]+>", " ", render_html("executive.html", {**ctx, "title": "t", "subject": "s"})).split())
@@ -1806,14 +1837,14 @@ def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered:
 
 def test_a_small_pillar_move_does_not_explain_a_large_fall_of_trust():
     # Review (real data, 2021-09): "sig-cli ▼10.0 · promise score 38.5 → 37.5": a month far below
-    # the remembered score made the fall, not the pillar's 1 point.
+    # the remembered score made the fall, not the pillar's 1 point: the pillar's level is named.
     from pipelines.defs.reports.context import _mover_reason
 
     r = {"trust_change": -10.0, "prev_trust": 57.5, "month_score": 37.5, "own_month_score": 37.5,
          "delivery_score": None, "prev_delivery": None, "promise_score": 37.5, "prev_promise": 38.5,
          "recovery_score": None, "prev_recovery": None, "on_time_rate": None, "prev_on_time": None,
          "complaints_opened": 0, "announcements_kept_12m": 1, "announcements_due_12m": 2}
-    assert _mover_reason(r) == "a weaker month than its remembered score: trust falls fast"
+    assert _mover_reason(r) == "promise score 38, below its trust of 58 (1 of 2 announcements kept on time)"
     assert _mover_reason({**r, "promise_score": 18.5, "month_score": 18.5, "trust_change": -19.5}).startswith(
         "promise score 38 → 18")
 
@@ -1896,3 +1927,39 @@ def test_the_trust_tile_says_last_months_score_as_it_was_printed(rendered: Path)
     html = render_html("vendor.html", {**ctx, "card": card, "title": "t", "subject": "s"})
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "since last month (from 80.0" in text and "(from 80.1" not in text
+
+
+def test_the_redemption_story_says_by_what_date_it_was_resolved(rendered: Path):
+    # Review: "resolved it 2024-11-17, by the date it promised" of a complaint with no date promised:
+    # its due date was the high-severity target of 5 days.
+    from pipelines.defs.reports.render import render_html
+
+    story = {"vendor_name": "Papyra", "severity": "high", "category": "labels", "opened_at": datetime(2024, 11, 13, 9),
+             "disclosed_by": "vendor", "hours_to_acknowledge": 2.0, "apologized": True, "explained": True,
+             "restitution": False, "resolved_at": datetime(2024, 11, 17, 9), "due_at": datetime(2024, 11, 18, 9),
+             "date_promised": False, "target_days": 5}
+    ctx = _executive_context_of(rendered)
+
+    def told(**change) -> str:
+        html = render_html("executive.html", {**ctx, "redemption": story | change, "title": "t", "subject": "s"})
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        return text[text.index("Redemption story"):][:400]
+
+    assert "resolved it 2024-11-17, within the 5-day target for high-severity incidents (it promised no date)." in told()
+    assert "by the date it promised" not in told()
+    assert "resolved it 2024-11-17, by the date it promised." in told(date_promised=True)
+    late = told(date_promised=True, resolved_at=datetime(2024, 11, 19, 9))
+    assert "resolved it 2024-11-19, after the date it promised." in late
+
+
+def test_page_one_names_the_feed_and_column_of_the_commonest_reason(rendered: Path):
+    # Review: "Most common reason: must be > 0, got … (3 rows)" named no column; "1 duplicates kept once".
+    from pipelines.defs.reports.render import render_html
+
+    ctx = {**_executive_context_of(rendered), "title": "t", "subject": "s",
+           "quality": [{"feed": "deliveries", "read": 10, "valid": 6, "quarantined": 3, "duplicates": 1}],
+           "quality_reasons": [{"feed": "deliveries", "column_name": "qty_ordered", "reason": "must be > 0, got …",
+                                "rows": 3, "first_at": "deliveries/a.csv:2"}]}
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html("executive.html", ctx)).split())
+    assert "deliveries 6 of 10 rows used, 3 quarantined, 1 exact duplicate counted once." in text
+    assert "Most common reason: deliveries, qty_ordered: must be &gt; 0, got … (3 rows)." in text

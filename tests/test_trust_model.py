@@ -1092,6 +1092,9 @@ def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(l
         announce("P1", "RE", "2025-03-01", "2025-06-20", presold="true"),
         ["P1", "RE", "", "revised", "2025-04-05", "2025-05-20", ""],
         ["P1", "RE", "", "shipped", "2025-04-25", "", ""],
+        # Review: promised for April 10, shipped April 25 without a re-date: shipped late, listed.
+        announce("L1", "Y2", "2025-01-05", "2025-04-10"),
+        ["L1", "Y2", "", "shipped", "2025-04-25", "", ""],
     ])
     db = tmp_path / "v.duckdb"
     score(landing.root, db, start=date(2025, 4, 1), end=date(2025, 5, 1))
@@ -1102,8 +1105,9 @@ def test_the_executive_slipped_promises_table_reads_re_dates_as_the_metrics_do(l
     finally:
         con.close()
     # vendor_name, is_self, vendor_flagged, product, what, first_promise, current_promise, redates, presold, slip_days
-    assert [(r[0], r[4], r[5], r[6], r[7], r[9]) for r in rows] == [
-        ("Vendor RE", "re-dated", date(2025, 6, 15), date(2025, 12, 15), 1, 183)]
+    assert [(r[0], r[4], r[5], r[6], r[7], r[9], r[10]) for r in rows] == [
+        ("Vendor RE", "re-dated", date(2025, 6, 15), date(2025, 12, 15), 1, 183, None),
+        ("Vendor Y2", "shipped late", date(2025, 4, 10), date(2025, 4, 10), 0, 0, date(2025, 4, 25))]
 
 
 def test_the_printed_priors_recompute_the_delivery_and_promise_pillars(landing, tmp_path):

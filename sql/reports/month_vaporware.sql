@@ -1,4 +1,4 @@
--- Announcements that slipped (re-dated to a later day), died (cancelled) or fell overdue in the month: one row
+-- Announcements that slipped (re-dated to a later day), died (cancelled), fell overdue or shipped late in the month: one row
 -- per announcement, the worst thing that happened to it that month, pre-sold and most re-dated first.
 -- Our own company's are listed too (same rules); vendor_flagged is the scorecard's vaporware flag.
 WITH statements AS (
@@ -44,12 +44,15 @@ judged AS (
          WHEN redated_on IS NOT NULL THEN 're-dated'
          WHEN date_trunc('month', current_promise) = $month
               AND coalesce(shipped_on, DATE '9999-12-31') >= $month + INTERVAL 1 MONTH
-              AND coalesce(cancelled_on, DATE '9999-12-31') >= $month + INTERVAL 1 MONTH THEN 'overdue' END AS what
+              AND coalesce(cancelled_on, DATE '9999-12-31') >= $month + INTERVAL 1 MONTH THEN 'overdue'
+         -- shipped in the month after the promise standing then (review: promised 10-14, shipped
+         -- 10-25 without a re-date, was in no list: overdue for 11 days, not at the month's end)
+         WHEN date_trunc('month', shipped_on) = $month AND shipped_on > current_promise THEN 'shipped late' END AS what
   FROM firsts
 )
 SELECT v.vendor_name, coalesce(v.is_self, false) AS is_self, coalesce(s.vaporware, false) AS vendor_flagged,
        j.product, j.what, j.first_promise, j.current_promise, j.redates, j.presold,
-       date_diff('day', j.first_promise, coalesce(j.current_promise, j.first_promise)) AS slip_days
+       date_diff('day', j.first_promise, coalesce(j.current_promise, j.first_promise)) AS slip_days, j.shipped_on
 FROM judged j JOIN vendors v ON v.vendor_id = j.vendor_id
 LEFT JOIN scorecard s ON s.vendor_id = j.vendor_id AND s.month = $month
 WHERE j.what IS NOT NULL

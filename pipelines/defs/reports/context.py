@@ -11,7 +11,7 @@ from ...lib.db import install_macros
 from ...lib.months import add_months
 from ...lib.sql import load_sql
 from ..scorecard.build import data_as_of
-from ..scorecard.model import TrustModel
+from ..scorecard.model import TrustModel, load_model
 from .charts import milestone_chart, spark_floor, sparkline, trend_chart
 from .explain import findings, improvements
 
@@ -255,6 +255,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     rows = _dicts(con, """
         SELECT s.*, v.vendor_name, coalesce(v.is_self, false) AS is_self,
                p.trust_score AS prev_trust, p.grade AS prev_grade, p3.grade AS grade_3m_ago,
+               -- last month's watchlist, judged as this month's (_watch_new)
+               p.vendor_id IS NOT NULL AS prev_scored, p.trust_change AS prev_change, p4.grade AS grade_4m_ago,
                p.delivery_score AS prev_delivery, p.promise_score AS prev_promise, p.recovery_score AS prev_recovery,
                p.on_time_rate AS prev_on_time,
                -- rows of the month naming the vendor, left out for breaking the contract: its
@@ -263,6 +265,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         FROM scorecard s JOIN vendors v USING (vendor_id)
         LEFT JOIN scorecard p ON p.vendor_id = s.vendor_id AND p.month = s.month - INTERVAL 1 MONTH
         LEFT JOIN scorecard p3 ON p3.vendor_id = s.vendor_id AND p3.month = s.month - INTERVAL 3 MONTH
+        LEFT JOIN scorecard p4 ON p4.vendor_id = s.vendor_id AND p4.month = s.month - INTERVAL 4 MONTH
         LEFT JOIN (SELECT vendor_id, count(*) AS rows FROM quarantine WHERE month = ? AND feed <> 'vendors'
                    GROUP BY vendor_id) q ON q.vendor_id = s.vendor_id
         WHERE s.month = ? ORDER BY s.category, s.trust_score DESC NULLS LAST, v.vendor_name, s.vendor_id""", [month, month])
@@ -274,7 +277,7 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     mark_lookalikes(rows)
     for r in rows:
         r["spark"] = sparks.get(r["vendor_id"], "")
-        r["reason"] = _mover_reason(r)
+        r["reason"] = _mover_reason(r, model.weights)
         r["watch"] = _watch_reason(r) if r["trust_score"] is not None else ""
         r["weakest"] = _weakest_pillar(r) if r["watch"] else ""
         r["watch_new"] = _watch_new(r)
@@ -369,6 +372,12 @@ def _fell_two_grades(r: dict) -> bool:
     return GRADE_ORDER.index(r["grade"]) - GRADE_ORDER.index(r["grade_3m_ago"]) >= 2
 
 
+def _dropped(change: float | None) -> bool:
+    """A fall of WATCH_DROP points or more, as printed (one decimal): "▼ 3.0" for -2.974 beside
+    another "▼ 3.0" on the watchlist read as two rules (review)."""
+    return change is not None and round(change, 1) <= -WATCH_DROP
+
+
 def _watch_reason(r: dict) -> str:
     """Why a vendor is on the watchlist ("" when it is not): its grade, a fall of two grades in
     three months, or a fall of WATCH_DROP points this month."""
@@ -377,20 +386,24 @@ def _watch_reason(r: dict) -> str:
         reasons.append(f"grade {r['grade']}")
     if _fell_two_grades(r):
         reasons.append(f"{r['grade_3m_ago']} three months ago")
-    if r["trust_change"] is not None and r["trust_change"] <= -WATCH_DROP:
+    if _dropped(r["trust_change"]):
         reasons.append(f"down {-r['trust_change']:.1f} points this month")
     return ", ".join(reasons)
 
 
 def _watch_new(r: dict) -> str:
-    """Whether a watched vendor is new on the watchlist ("new": not graded D or F last month) or
-    falling further ("falling": down WATCH_DROP points or more); "" otherwise. With most of a strict
-    portfolio graded D, the list alone did not say whom to worry about now (review: 26 of 40 on it)."""
-    if not r["watch"]:
+    """Whether a watched vendor is new on the watchlist ("new": not on last month's) or falling
+    further ("falling": on it, and down WATCH_DROP points or more); "" otherwise, and in the first
+    month scored, which has no list before it. With most of a strict portfolio graded D, the list
+    alone did not say whom to worry about now (review: 26 of 40 on it). Last month's list is judged
+    by the same rules (review: a vendor graded C both months, on the list for falling in each, was
+    "new" twice)."""
+    if not r["watch"] or not r["prev_scored"]:
         return ""
-    if r["prev_grade"] not in ("D", "F"):
+    last = {"grade": r["prev_grade"], "grade_3m_ago": r["grade_4m_ago"], "trust_change": r["prev_change"]}
+    if not r["prev_grade"] or not _watch_reason(last):
         return "new"
-    return "falling" if (r["trust_change"] or 0) <= -WATCH_DROP else ""
+    return "falling" if _dropped(r["trust_change"]) else ""
 
 
 def _weakest_pillar(r: dict) -> str:
@@ -428,8 +441,9 @@ def _held_reason(r: dict) -> str:
     return "a month like its remembered score: trust held"
 
 
-def _mover_reason(r: dict) -> str:
-    """One line: the pillar that moved most since last month in the direction trust moved."""
+def _mover_reason(r: dict, weights: dict[str, float] | None = None) -> str:
+    """One line: why trust moved, by the pillar behind it (`_driving_pillar`, with the trust
+    model's pillar weights; the configured model's when not given)."""
     changes = []
     for pillar in ("delivery", "promise", "recovery"):
         now, before = r[f"{pillar}_score"], r[f"prev_{pillar}"]
@@ -451,15 +465,38 @@ def _mover_reason(r: dict) -> str:
     gone = _gone_pillar_reason(r, up)
     if gone and (not same_way or gone[0] > max(abs(c[0]) for c in same_way)):
         return gone[1]
-    if not same_way:
-        return _new_pillar_reason(r, up) or (
-            "a better month than its remembered score: trust is repaired slowly" if up
-            else "a weaker month than its remembered score: trust falls fast")
-    _, pillar = max(same_way, key=lambda c: abs(c[0]))
-    # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
+    pillar = _driving_pillar(r, up, weights or load_model().weights)
+    if pillar is None:
+        return ("a better month than its remembered score: trust is repaired slowly" if up
+                else "a weaker month than its remembered score: trust falls fast")
     before, now = r[f"prev_{pillar}"], r[f"{pillar}_score"]
+    if before is None:
+        return f"{pillar} score {now:.0f}, no data last month" + _pillar_detail(r, pillar)
+    if (pillar, now - before) not in [(p, c) for c, p in same_way]:  # it moved less than trust did
+        side = "" if pillar == "recovery" else f", {'above' if up else 'below'} its trust of {r['prev_trust']:.0f}"
+        return f"{pillar} score {now:.0f}{side}" + _pillar_detail(r, pillar)
+    # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
     digits = 0 if round(before) != round(now) else 1  # "77 → 77" for 76.6 → 77.2 says nothing
     return f"{pillar} score {before:.{digits}f} → {now:.{digits}f}" + _pillar_detail(r, pillar)
+
+
+def _driving_pillar(r: dict, up: bool, weights: dict[str, float]) -> str | None:
+    """Of the pillars new this month or moved since last month the way trust moved, the one that
+    pulls the month's score furthest from last month's trust that way: trust moves toward the
+    month's score, and the month's distance from it is the blend's pillars' distances by their
+    shares, less the complaints' deduction (sql/macros.sql month_blend). Review: "delivery score 94
+    → 85" named for a fall that the month's complaints made whole (delivery stayed above trust);
+    "recovery score 66 → 62" beside a first promise score of 33."""
+    trust = r["prev_trust"]
+    blend = {p: weights[p] for p in ("delivery", "promise") if r[f"{p}_score"] is not None}
+    pulls = {p: w / sum(blend.values()) * (r[f"{p}_score"] - trust) for p, w in blend.items()}
+    if r["recovery_score"] is not None:  # a deduction: it only ever lowers the month
+        pulls["recovery"] = (-weights["recovery"] * (100 - r["recovery_score"]) / (sum(blend.values()) + weights["recovery"])
+                             if blend else r["recovery_score"] - trust)
+    moved = [p for p in pulls if r[f"prev_{p}"] is None
+             or (r[f"{p}_score"] - r[f"prev_{p}"] > 0.5 if up else r[f"{p}_score"] - r[f"prev_{p}"] < -0.5)]
+    toward = [p for p in moved if (pulls[p] > 0 if up else pulls[p] < 0)]
+    return max(toward, key=lambda p: abs(pulls[p])) if toward else None
 
 
 GONE_WHY = {"delivery": "no delivery due", "promise": "no announcement judged", "recovery": "no complaints"}
@@ -478,19 +515,6 @@ def _gone_pillar_reason(r: dict, up: bool) -> tuple[float, str] | None:
     gap, pillar = max(gone)
     # "none this month" read as a score of 0 (review): what is missing leads, the old score follows
     return gap, f"{GONE_WHY[pillar]} this month ({pillar} score {r[f'prev_{pillar}']:.0f} last month)"
-
-
-def _new_pillar_reason(r: dict, up: bool) -> str | None:
-    """A pillar with no data last month and a score now, on the side of trust it moved to (review:
-    a vendor whose re-dated product fell overdue read "a weaker month than its remembered score")."""
-    # a complaint only ever lowers the month (docs/metrics.md): recovery never explains a rise
-    fresh = [(r[f"{p}_score"], p) for p in ("delivery", "promise") + (() if up else ("recovery",))
-             if r[f"prev_{p}"] is None and r[f"{p}_score"] is not None
-             and (r[f"{p}_score"] > r["prev_trust"] if up else r[f"{p}_score"] < r["prev_trust"])]
-    if not fresh:
-        return None
-    now, pillar = max(fresh, key=lambda c: abs(c[0] - r["prev_trust"]))
-    return f"{pillar} score {now:.0f}, no data last month" + _pillar_detail(r, pillar)
 
 
 def _same_way(change: float, r: dict, pillar: str) -> bool:
