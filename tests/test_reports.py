@@ -1696,6 +1696,32 @@ def test_the_executive_legend_explains_only_the_marks_printed(rendered: Path):
     html = " ".join(render_html("executive.html", {**context, "title": "t", "subject": "s"}).split())
     assert "† marks" not in html
     assert ("* marks fewer than 10 deliveries" in html) == any(r["small_sample"] for r in rows)
+    # review: the "watch" and "vaporware" tags were explained nowhere in the PDF
+    assert any(r["watch"] for r in rows)  # V2 left half its deliveries undelivered
+    assert '"watch" marks a vendor on the watchlist' in html
+    assert not any(r["vaporware"] for r in rows) and '"vaporware" marks' not in html
+
+
+def test_the_executive_legend_explains_the_vaporware_mark_when_printed(rendered: Path, tmp_path: Path):
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import executive_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    shutil.copy(rendered.parents[1] / "db.duckdb", tmp_path / "db.duckdb")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    try:
+        prepare(con)
+        con.execute("UPDATE scorecard SET vaporware = true WHERE vendor_id = 'V1' AND month = ?", [MONTH])
+        context = executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    html = " ".join(render_html("executive.html", {**context, "title": "t", "subject": "s"}).split())
+    assert "vaporware</span>" in html and '"vaporware" marks a vendor with an announcement judged this month' in html
 
 
 def test_our_own_companys_report_is_not_told_to_dispute_its_own_figures(rendered: Path):
@@ -1864,15 +1890,19 @@ def test_a_portfolio_without_announcements_is_not_told_no_promise_slipped(render
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
     prepare(con)
     try:
-        def tile() -> str:
+        def tile(box: bool = False) -> str:
             html = render_html("executive.html", {**executive_context(con, MONTH, load_model()), "title": "t", "subject": "s"})
-            start = html.index("Promises slipped this month</div>")
+            start = html.index("Promises slipped this month</h3>" if box else "Promises slipped this month</div>")
             return " ".join(re.sub(r"<[^>]+>", " ", html[start:start + 600]).split())
 
         assert tile().startswith("Promises slipped this month 0 announcements re-dated")  # the fixture has one
+        assert tile(box=True).startswith("Promises slipped this month No announcement slipped or died this month.")
         con.execute("DELETE FROM announcement_events")
         assert tile().startswith("Promises slipped this month – no announcement data: no feed of this portfolio "
                                  "holds an announcement, so no promise is scored")
+        # and the box below it does not say that none slipped (real data, CFPB alone)
+        assert tile(box=True).startswith("Promises slipped this month No announcement data: no feed of this "
+                                         "portfolio holds an announcement.")
     finally:
         con.close()
 

@@ -309,6 +309,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         # the legend explains * and † only when a row carries them (review: "†" explained, none printed)
         "marked_small": any(r.get("small_sample") for r in scored),
         "marked_left_out": any(r.get("rows_left_out") for r in scored),
+        "marked_watch": any(r.get("watch") for r in scored),
+        "marked_vaporware": any(r.get("vaporware") for r in scored),
         "scored_total": len(scored),
         "silent": len(others) - len(scored),
         "spark_floor": floor,
