@@ -1152,13 +1152,15 @@ def test_a_vendors_page_says_when_its_own_records_hold_trust(rendered: Path):
     ctx = _vendor_context_of(rendered)
     held = {**ctx["card"], "month_score": 91.0, "own_month_score": 100.0, "trust_score": 94.6, "trust_change": 0.0}
     html = render_html("vendor.html", {**ctx, "card": held, "held_at": held_by_own_records(held), "title": "t", "subject": "s"})
-    assert "your own records alone score 100, above your trust of 94.6, so this month cannot lower it" in html
+    assert "your own records alone score 100.0, above your trust of 94.6, so this month cannot lower it" in html
+    # one decimal, as the trust tile and the text below it (review: the tile's 76 beside "raises that to 76.5")
+    assert '<div class="value">91.0</div>' in html
     # Review: the tile said "so it holds" beside "▼ 28.4": it speaks only when trust did hold.
     fell = {**held, "trust_score": 66.2, "trust_change": -28.4}
     html = render_html("vendor.html", {**ctx, "card": fell, "held_at": held_by_own_records(fell), "title": "t", "subject": "s"})
     # own records and the month 9 points apart: the tile says so (review: two figures both read
     # "this month alone", the one deciding the way trust moves buried in the method)
-    assert "cannot lower it" not in html and "your records alone score 100: with few of them the month leans" in html
+    assert "cannot lower it" not in html and "your records alone score 100.0: with few of them the month leans" in html
     moving = {**held, "own_month_score": 88.0, "trust_score": 93.0, "trust_change": -1.6}
     html = render_html("vendor.html", {**ctx, "card": moving, "held_at": held_by_own_records(moving), "title": "t", "subject": "s"})
     assert "the trust score moves toward it" in html and "cannot lower it" not in html
