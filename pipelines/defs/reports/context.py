@@ -474,7 +474,7 @@ def _mover_reason(r: dict, weights: dict[str, float] | None = None) -> str:
     before, now = r[f"prev_{pillar}"], r[f"{pillar}_score"]
     if before is None:
         return f"{pillar} score {now:.0f}, no data last month" + _pillar_detail(r, pillar)
-    if (pillar, now - before) not in [(p, c) for c, p in same_way]:  # it moved less than trust did
+    if pillar not in {p for _, p in same_way}:  # it moved less than half as far as trust did
         side = "" if pillar == "recovery" else f", {'above' if up else 'below'} its trust of {r['prev_trust']:.0f}"
         return f"{pillar} score {now:.0f}{side}" + _pillar_detail(r, pillar)
     # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
