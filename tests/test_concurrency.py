@@ -571,8 +571,16 @@ def test_a_step_of_another_run_gives_the_pool_slot_back_to_a_whole_trustcard_run
                 runs = instance.get_runs()
                 gave_way = [e for r in runs for e in instance.all_logs(r.run_id, of_type=DagsterEventType.STEP_UP_FOR_RETRY)]
             assert gave_way, "the step never gave way"
-            # the slot is free while the step waits to try again: the command's steps can take it
-            assert instance.event_log_storage.get_concurrency_info("duckdb").active_slot_count == 0
+            # the slot is free while the step waits to try again (15 s): the command's steps can take
+            # it. Dagster frees it just after the retry event is written: looked at for up to 10 s
+            # (a fresh-clone CI run looked at once, a moment too early).
+            deadline, held = time.monotonic() + 10, 1
+            while time.monotonic() < deadline:
+                held = instance.event_log_storage.get_concurrency_info("duckdb").active_slot_count
+                if not held:
+                    break
+                time.sleep(0.2)
+            assert held == 0
     finally:
         release.touch()
     out, err = scheduled.communicate(timeout=300)
