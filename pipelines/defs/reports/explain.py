@@ -79,12 +79,16 @@ def _delivery_pillar(card: dict, model: TrustModel, fixed: dict[str, int]) -> fl
     for part, k in met.items():
         x = min(fixed.get(part, 0), n - k)
         port_k = (card[f"pool_portfolio_{part}"] or 0) + pooled * x
-        portfolio = (port_k + fallback * 0.5) / ((card["pool_portfolio_due"] or 0) + fallback)
+        portfolio = _shrunk(port_k, card["pool_portfolio_due"] or 0, 0.5, fallback)
         cat_n = card.get("pool_category_due") or 0
         cat_k = (card.get(f"pool_category_{part}") or 0) + (pooled * x if cat_n else 0)
-        prior = (cat_k + m * portfolio) / (cat_n + m)
-        blend += model.delivery[part] * (k + x + m * prior) / (n + m)
+        blend += model.delivery[part] * _shrunk(k + x, n, _shrunk(cat_k, cat_n, portfolio, m), m)
     return _above_delivery_floor(blend, model)
+
+
+def _shrunk(k: float, n: float, p: float, m: float) -> float:
+    """k of n pulled toward the rate p as if m records at p were added: sql/macros.sql's `shrunk`."""
+    return (k + m * p) / (n + m)
 
 
 def _above_delivery_floor(blend: float, model: TrustModel) -> float:
@@ -524,7 +528,7 @@ def _promise_gain(card: dict, model: TrustModel):
 
     def pillar(more_credit: float, less_weight: float) -> float:
         prior = _promise_prior(card, model, more_credit, less_weight) if pooled else kept_prior
-        return min(100 * (credit + more_credit + m * prior) / (weight - less_weight + m), 100.0)
+        return min(100 * _shrunk(credit + more_credit, weight - less_weight, prior, m), 100.0)
 
     def gain(more_credit: float, less_weight: float) -> float:
         if weight - less_weight <= 0:  # nothing left to judge: the month without its promise pillar,
@@ -541,9 +545,8 @@ def _promise_prior(card: dict, model: TrustModel, more_credit: float, less_weigh
     pooled rate toward 0.5, the category's toward the portfolio's."""
     m, fallback = model.priors["announcements"], model.priors["fallback"]
     pooled = 1 if card.get("in_peer_pools", True) else 0
-    portfolio = ((card["pool_portfolio_credit"] or 0) + pooled * more_credit + fallback * 0.5) / \
-        ((card["pool_portfolio_judged"] or 0) - pooled * less_weight + fallback)
-    if card.get("pool_category_judged") is None:  # no category pool: uncategorised
-        return portfolio
-    return (card["pool_category_credit"] + pooled * more_credit + m * portfolio) / \
-        (card["pool_category_judged"] - pooled * less_weight + m)
+    portfolio = _shrunk((card["pool_portfolio_credit"] or 0) + pooled * more_credit,
+                        (card["pool_portfolio_judged"] or 0) - pooled * less_weight, 0.5, fallback)
+    in_category = pooled if card.get("pool_category_judged") is not None else 0  # none: uncategorised
+    return _shrunk((card["pool_category_credit"] or 0) + in_category * more_credit,
+                   (card["pool_category_judged"] or 0) - in_category * less_weight, portfolio, m)
