@@ -198,6 +198,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
     quarantine = _quarantine_kinds(con, {"month": month, "vendor": vendor_id})
     undated = _quarantine_kinds(con, {"month": None, "vendor": vendor_id})
     repeats_scored = "no_repeat" not in model.unscored_steps
+    as_of = as_of or data_as_of(con)
     return {
         "vendor": vendor,
         "month": month,
@@ -211,12 +212,12 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "trend": trend,
         "trend_chart": trend_chart(trend, grades=model.grades),
         "peers": _peer_stats(con, vendor_id, category, month),
-        "findings": (moved := findings(card, complaints, model, as_of or data_as_of(con)))[:FINDINGS_SHOWN],
+        "findings": (moved := findings(card, complaints, model, as_of))[:FINDINGS_SHOWN],
         # the smaller facts past those shown, summed, so that the list adds up (review: a fifth
         # fact's points were nowhere)
         "findings_rest": [f for f in moved[FINDINGS_SHOWN:] if f.points >= 0.05],
         "findings_prior": _lost_to_the_prior(card, moved),
-        "improvements": improvements(card, complaints, model, as_of or data_as_of(con))[:5],
+        "improvements": improvements(card, complaints, model, as_of)[:5],
         "late_deliveries": late,
         "pdf_rows": PDF_EVIDENCE_ROWS,
         "announcements": _announcements(con, vendor_id, month),
