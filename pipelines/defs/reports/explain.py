@@ -338,7 +338,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel, as_of: date 
         # due after the month may be past its date by the as-of date (review: "due after the
         # month" read as still in time for four complaints whose dates had all passed)
         lapsed = sum(1 for c in complaints if not c["resolved_on_time"] and c["resolved_at"] is None
-                     and c["due_at"] >= month_end and as_of is not None and c["due_at"].date() <= as_of)
+                     and c["due_at"] >= month_end and as_of is not None and not _can_still_resolve_on_time(c, as_of))
         if pending - lapsed:
             parts.append(f"{pending - lapsed} still open and due after the month "
                          "(not on time until resolved by the date due)")
