@@ -1829,7 +1829,7 @@ def test_late_short_and_rejected_deliveries_are_listed_worst_first(tmp_path: Pat
 def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered: Path):
     # Review: 26 of 40 vendors on the watchlist (a strict portfolio is mostly D): the box and the
     # tile did not say whom to worry about now.
-    from pipelines.defs.reports.context import _watch_new, _watch_reason
+    from pipelines.defs.reports.context import _watch_new, _watch_reason, watch_shown
     from pipelines.defs.reports.render import render_html
 
     def row(vid: str, trust: float, change: float, grade: str, prev: str | None, prev_change: float = 0.0,
@@ -1855,12 +1855,21 @@ def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered:
     assert next(r["watch"] for r in rows if r["vendor_id"] == "EDGE") == "down 3.0 points this month"
     rows = [r for r in rows if r["vendor_id"] not in ("AGAIN", "EDGE", "START")]
     watched = [r for r in rows if r["watch"]]
-    ctx = {**_executive_context_of(rendered), "watchlist": watched, "watch_new": 2, "watch_falling": 1}
+    ctx = {**_executive_context_of(rendered), "watchlist": watched, "watch_shown": watch_shown(watched),
+           "watch_new": 2, "watch_falling": 1}
     html = " ".join(re.sub(r"<[^>]+>", " ", render_html("executive.html", {**ctx, "title": "t", "subject": "s"})).split())
     assert "2 new this month , 1 falling further" in html or "2 new this month, 1 falling further" in html
     box = html[html.index("Watchlist", html.index("falling further")):]
     order = [box.index(f"Vendor {v} ") for v in ("FIRST", "FRESH", "FALL", "OLD1", "OLD2")]
     assert order == sorted(order)  # new first (lowest trust first), then falling, then the rest by trust
+    # Review: with five new or falling, the three F vendors of lowest trust were not on page 1:
+    # three of the news, then the lowest trust of the rest
+    more = rows + [row(f"NEW{i}", 70.0 + i, -4.0, "C", "C") for i in range(3)]
+    shown = [r["vendor_id"] for r in watch_shown([r for r in more if r["watch"]])]
+    assert shown == ["FIRST", "FRESH", "NEW0", "OLD1", "OLD2"]  # NEW1, NEW2 and FALL left to the table
+    # with too few others, more of the news fill the five
+    assert [r["vendor_id"] for r in watch_shown([r for r in more if r["watch_new"]])] == \
+        ["FIRST", "FRESH", "NEW0", "NEW1", "NEW2"]
 
 
 def test_a_small_pillar_move_does_not_explain_a_large_fall_of_trust():

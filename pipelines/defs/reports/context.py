@@ -295,7 +295,8 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "improvers": movers(moved, +1),
         "decliners": movers(moved, -1),
         "mover_points": MOVER_POINTS,
-        "watchlist": [r for r in scored if r["watch"]],
+        "watchlist": (watched := [r for r in scored if r["watch"]]),
+        "watch_shown": watch_shown(watched),
         "watch_new": sum(1 for r in scored if r["watch_new"] == "new"),
         "watch_falling": sum(1 for r in scored if r["watch_new"] == "falling"),
         # the month's recovery figures still inside their response window (review: only the vendor
@@ -373,6 +374,21 @@ def _fell_two_grades(r: dict) -> bool:
     if not r["grade"] or not r["grade_3m_ago"]:
         return False
     return GRADE_ORDER.index(r["grade"]) - GRADE_ORDER.index(r["grade_3m_ago"]) >= 2
+
+
+WATCH_SHOWN, NEWS_SHOWN = 5, 3  # page 1's watchlist: entries in all, at most this many new or falling
+
+
+def watch_shown(watchlist: list[dict]) -> list[dict]:
+    """The watchlist entries page 1 prints: those new on it or falling further (new first, up to
+    NEWS_SHOWN, each lowest trust first), then the lowest trust of the rest, WATCH_SHOWN in all;
+    more new or falling ones when the rest runs short. Review: with five new or falling, the
+    three F vendors (trust 44.7, 52.3, 54.5) were not on page 1."""
+    by_trust = sorted(watchlist, key=lambda r: r["trust_score"])
+    news = sorted((r for r in by_trust if r["watch_new"]), key=lambda r: r["watch_new"] != "new")
+    rest = [r for r in by_trust if not r["watch_new"]]
+    first = news[:NEWS_SHOWN]
+    return (first + rest[:WATCH_SHOWN - len(first)] + news[NEWS_SHOWN:])[:WATCH_SHOWN]
 
 
 def _dropped(change: float | None) -> bool:
