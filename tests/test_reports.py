@@ -1958,16 +1958,48 @@ def test_a_page_the_vendor_table_runs_onto_names_the_category_it_goes_on_with(re
     assert pages[0][2] == fit and pages[1][:2] in {(None, None), ("beta", "beta")}, pages
 
 
-def test_the_trust_tile_says_last_months_score_as_it_was_printed(rendered: Path):
+def test_the_trust_tile_says_last_months_score_as_it_was_printed(rendered: Path, tmp_path: Path):
     # Review: "▼ 1.8 since last month (from 80.1)" where last month's PDFs printed 80.0 (trust
     # 80.03): the tile took the rounded change from the rounded score. 213 vendor-months of the demo.
-    from pipelines.defs.reports.render import render_html
+    # Then: "▼ 1.9 since last month (from 80.0)" beside a trust of 78.2 (80.04 -> 78.16: the change
+    # rounded alone): every change printed is the printed trust less last month's, in both PDFs.
+    import shutil
 
-    ctx = _vendor_context_of(rendered, "V1")
-    card = {**ctx["card"], "trust_score": 78.16, "trust_change": 78.16 - 80.04}
-    html = render_html("vendor.html", {**ctx, "card": card, "title": "t", "subject": "s"})
+    import duckdb
+
+    from pipelines.defs.reports.context import executive_context, vendor_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    db = tmp_path / "db.duckdb"
+    shutil.copy(rendered.parents[1] / "db.duckdb", db)
+    con = duckdb.connect(str(db))
+    try:
+        prepare(con)
+        con.execute("""UPDATE scorecard SET trust_score = CASE WHEN month = ? THEN 78.16 ELSE 80.04 END,
+                              trust_change = CASE WHEN month = ? THEN 78.16 - 80.04 ELSE trust_change END
+                       WHERE vendor_id = 'V1' AND month IN (?, ? - INTERVAL 1 MONTH)""", [MONTH] * 4)
+        ctx, executive = vendor_context(con, "V1", MONTH, load_model()), executive_context(con, MONTH, load_model())
+    finally:
+        con.close()
+    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "since last month (from 80.0" in text and "(from 80.1" not in text
+    assert "78.2" in text and "1.8 since last month (from 80.0)" in text and "1.9 since" not in text
+    row = next(r for c in executive["categories"] for r in c["vendors"] if r["vendor_id"] == "V1")
+    assert row["trust_change"] == -1.8
+    assert printed_rows_add_up(executive)
+
+
+def printed_rows_add_up(executive: dict) -> bool:
+    """Each change the executive PDF prints is its printed trust less last month's printed trust."""
+    rows = [r for c in executive["categories"] for r in c["vendors"] if r["trust_change"] is not None
+            and r["prev_trust"] is not None]
+    for r in rows:
+        printed_trust = float(f"{r['trust_score']:.1f}")
+        if f"{printed_trust - r['trust_change']:.1f}" != f"{r['prev_trust']:.1f}":
+            return False
+    return bool(rows)
 
 
 def test_the_redemption_story_says_by_what_date_it_was_resolved(rendered: Path):

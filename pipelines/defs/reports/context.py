@@ -204,6 +204,7 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "month": month,
         "month_label": month_label(month),
         "card": card,
+        "change_shown": printed_change(card["trust_score"], card["trust_change"]),
         "peer_group": card["category"] if category else "all vendors",
         "own_category_too_small": vendor["category"] is not None and category is None,
         "min_peers": MIN_PEERS,
@@ -243,6 +244,16 @@ def name_key(name: str | None) -> str:
     return " ".join("".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc")).casefold().split())
 
 
+def printed_change(trust: float | None, change: float | None) -> float | None:
+    """Trust's change since last month as the reports print it: this month's printed trust less
+    last month's printed trust (one decimal each), so that the numbers on the page add up. The
+    change rounded alone could differ by 0.1 ("▼ 1.8 since last month (from 80.0)" beside 78.1 for
+    80.04 -> 78.16)."""
+    if trust is None or change is None:
+        return change
+    return round(float(f"{trust:.1f}") - float(f"{trust - change:.1f}"), 1)
+
+
 def mark_lookalikes(rows: list[dict]) -> None:
     """`show_id` on vendors whose names print alike ('Acme Corp', 'ACME CORP', 'Acme  Corp'): the
     executive PDF tells them apart by id."""
@@ -277,6 +288,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
     sparks = {h["vendor_id"]: sparkline(h["scores"], lo=floor) for h in history}
     mark_lookalikes(rows)
     for r in rows:
+        # every change this report prints, ranks or judges is the one that adds up with the scores printed
+        r["trust_change"] = printed_change(r["trust_score"], r["trust_change"])
+        r["prev_change"] = printed_change(r["prev_trust"], r["prev_change"])
         r["spark"] = sparks.get(r["vendor_id"], "")
         r["reason"] = _mover_reason(r, model.weights)
         r["watch"] = _watch_reason(r) if r["trust_score"] is not None else ""
