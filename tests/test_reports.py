@@ -2036,3 +2036,41 @@ def test_page_one_names_the_feed_and_column_of_the_commonest_reason(rendered: Pa
     text = " ".join(re.sub(r"<[^>]+>", " ", render_html("executive.html", ctx)).split())
     assert "deliveries 6 of 10 rows used, 3 quarantined, 1 exact duplicate counted once." in text
     assert "Most common reason: deliveries, qty_ordered: must be &gt; 0, got … (3 rows)." in text
+
+
+def test_evidence_shows_a_value_left_empty_as_empty_and_how_it_was_read(rendered: Path, tmp_path: Path):
+    # Review: a delivery with a date and an empty qty_delivered was listed as "Delivered 10", a
+    # complaint without severity as "medium": a vendor reading the cited line found neither.
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import vendor_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    def page(vendor: str, db: Path) -> str:
+        con = duckdb.connect(str(db))
+        try:
+            prepare(con)
+            ctx = vendor_context(con, vendor, MONTH, load_model())
+        finally:
+            con.close()
+        html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    db = rendered.parents[1] / "db.duckdb"
+    late = page("V1", db)  # A10 and A11: delivered 2026-09-14, qty_delivered empty
+    assert late.count("in full (blank)") == 2 + 1 and "the data contract reads it as delivered in full" in late  # + the legend
+    assert "(blank) is empty" not in late and "severity marked" not in late
+    open_ones = page("V2", db)  # H6..H11 not delivered: no quantity to read, shown as "–"
+    assert "not delivered 2026-09-12" not in open_ones and open_ones.count("in full (blank)") == 6 + 1
+    assert "severity marked" not in open_ones and "high (blank)" not in open_ones
+
+    copy = tmp_path / "db.duckdb"
+    shutil.copy(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE complaint_recovery SET severity = NULL WHERE complaint_id = 'C1'")
+    blank = page("V2", copy)
+    assert "medium (blank)" in blank and "A severity marked \"(blank)\" is empty on its line" in blank

@@ -5,6 +5,9 @@ SELECT delivery_id, promised_date, delivered_date,
        CASE WHEN delivered_date IS NULL THEN NULL ELSE date_diff('day', promised_date, delivered_date) END AS days_late,
        qty_ordered, coalesce(qty_delivered, CASE WHEN delivered_date IS NOT NULL THEN qty_ordered END) AS qty_delivered,
        coalesce(qty_rejected, 0) AS qty_rejected,
+       -- the file left it empty: read as in full (the contract), shown so, not as a number the
+       -- vendor would not find on the cited line
+       qty_delivered IS NULL AND delivered_date IS NOT NULL AS qty_delivered_blank,
        concat_ws('; ',
          CASE WHEN delivered_date IS NULL THEN 'not delivered' END,
          CASE WHEN delivered_date > promised_date + to_days($late_tolerance_days) THEN 'late'
