@@ -548,7 +548,7 @@ def test_what_would_raise_the_score_counts_the_recovery_shrinkage():
                  "explained": False, "is_repeat": False, "resolved_at": None, "due_at": datetime(2026, 10, 20),
                  "disclosed_by": "vendor", "restitution": True}
     found = [(f.text, round(f.points, 2)) for f in improvements(card, [complaint], load_model())]
-    assert found == [("resolving every complaint by the date promised", 1.67),
+    assert found == [("resolving every complaint by its due date", 1.67),
                      ("acknowledging every complaint within a day", 1.39),
                      ("apologising and explaining the cause each time", 1.11)]
     lost = next(f for f in findings(card, [complaint], load_model()) if f.evidence == "complaints")
@@ -571,13 +571,13 @@ def test_what_would_raise_the_score_leads_with_what_is_still_open():
                  "due_at": datetime(2026, 10, 20, 9), "disclosed_by": "vendor", "restitution": True}
     found = improvements(card, [complaint], load_model(), as_of=date(2026, 10, 15))
     assert [(f.text, round(f.points, 2), f.now) for f in found][0] == (
-        "resolving the 1 open complaint not yet past its date by the date promised (due 2026-10-20)", 1.67, True)
+        "resolving the 1 open complaint by its due date, 2026-10-20, still ahead", 1.67, True)
     assert found[1].points > found[0].points and not found[1].now  # the late delivery: larger, past
-    assert not [f for f in found if f.text == "resolving every complaint by the date promised"]
+    assert not [f for f in found if f.text == "resolving every complaint by its due date"]
     # The data ends after its promised date: too late for that, priced with the others as before.
     late = improvements(card, [complaint], load_model(), as_of=date(2026, 10, 20))
     assert not [f for f in late if f.now]
-    assert ("resolving every complaint by the date promised", 1.67) in [(f.text, round(f.points, 2)) for f in late]
+    assert ("resolving every complaint by its due date", 1.67) in [(f.text, round(f.points, 2)) for f in late]
 
 
 def _embedded_fonts(pdf: Path) -> set[str]:
@@ -893,7 +893,7 @@ def test_what_would_raise_the_score_prices_undelivered_deliveries_whole_and_give
     model = load_model()
     moved = {f.text: round(f.points, 3) for f in findings(card, [], model)}
     assert moved == {  # each part of the score told once: on time and the undelivered's defect-free share...
-        "6 of 20 deliveries were late (2 not delivered at all); late ones by 3 days at the median":
+        "6 of 20 deliveries were late (2 not delivered yet); late ones by 3 days at the median":
             round(100 * (0.5 * 6 + 0.2 * 2) / 30 / 0.5, 3),  # 22.667
         "4 of 20 deliveries were short or not delivered in full": round(100 * 0.3 * 4 / 30 / 0.5, 3),  # 8.0
         "1 of 20 deliveries had units rejected": round(100 * 0.2 * 1 / 30 / 0.5, 3)}  # 1.333
@@ -901,11 +901,11 @@ def test_what_would_raise_the_score_prices_undelivered_deliveries_whole_and_give
     # ...and delivering the undelivered ones on time delivers them, in full and without rejects:
     # 100 · (0.5·6 + 0.3·2 + 0.2·2) / 30 / 0.5 = 26.667. Trust was 80 before this month (75 + 5):
     # the month at 96.667 would lift it by 0.2 of 16.667 to 83.333, not fall by half of 10 to 75.
-    assert raise_["delivering the 6 late deliveries on the promised date (including the 2 never delivered, in full and without rejects)"] \
+    assert raise_["delivering the 6 late deliveries on the promised date (including the 2 not delivered yet, in full and without rejects)"] \
         == (26.667, 8.333)
     # 8 points short of 80 still lowers trust: 80 - 0.5 · (80 - 78) = 79, 4 points above 75
     # the 2 never delivered are in both items: said, since their gains do not add up (review)
-    assert raise_["delivering the 4 short deliveries in full (the 2 never delivered also counted with the late "
+    assert raise_["delivering the 4 short deliveries in full (the 2 not delivered yet also counted with the late "
                   "ones: the two gains overlap)"] == (8.0, 4.0)
 
 
@@ -933,6 +933,14 @@ def test_what_moved_the_score_tells_complaints_still_open_before_their_date_apar
         text = next(f.text for f in findings(card, complaints, load_model(), as_of) if f.evidence == "complaints")
         assert ("1 still open and due after the month (not on time" in text) is still
         assert ("1 still open, due after the month and past that date on " + f"{as_of:%Y-%m-%d}" in text) is not still
+    # Review: "2 past the promised resolution date" of complaints that had no date promised: their
+    # due date was their severity's target.
+    def told(*promised: bool) -> str:
+        marked = [c | {"date_promised": p} for c, p in zip(complaints[:2], promised)] + complaints[2:]
+        return next(f.text for f in findings(card, marked, load_model()) if f.evidence == "complaints")
+    assert "2 past the promised resolution date," in told(True, True)
+    assert "2 past the resolution target for their severity (no date promised)," in told(False, False)
+    assert "2 past the date due (1 the date promised, 1 the target for its severity)," in told(True, False)
     # Review (CFPB, which records no acknowledgement): "12 not acknowledged within a day" beside a
     # median time to acknowledge of "no data". A late answer and none recorded are told apart.
     complaints[0]["hours_to_acknowledge"], complaints[1]["hours_to_acknowledge"] = 30.0, None
@@ -1002,8 +1010,8 @@ def test_the_what_if_lists_wrap_their_words_in_order_with_no_word_left_alone(ren
     from pipelines.defs.reports.explain import Finding
 
     ctx = _vendor_context_of(rendered)
-    late = "delivering the 13 late deliveries on the promised date (including the 3 never delivered, in full and without rejects)"
-    ctx["findings"] = [Finding("13 of 68 deliveries were late (3 not delivered at all); late ones by 3 days at the "
+    late = "delivering the 13 late deliveries on the promised date (including the 3 not delivered yet, in full and without rejects)"
+    ctx["findings"] = [Finding("13 of 68 deliveries were late (3 not delivered yet); late ones by 3 days at the "
                                "median", 18.2, "late deliveries")]
     ctx["improvements"] = [Finding(late, 20.5, "late deliveries", 6.9),
                            Finding("delivering the 9 short deliveries in full", 6.9, "late deliveries", 3.5)]
@@ -2067,6 +2075,8 @@ def test_evidence_shows_a_value_left_empty_as_empty_and_how_it_was_read(rendered
     open_ones = page("V2", db)  # H6..H11 not delivered: no quantity to read, shown as "–"
     assert "not delivered 2026-09-12" not in open_ones and open_ones.count("in full (blank)") == 6 + 1
     assert "severity marked" not in open_ones and "high (blank)" not in open_ones
+    # C1 promised no date: due on its high severity's 5-day target, and said so
+    assert "2026-09-18 (target)" in open_ones and "past the resolution target for its severity (no date promised)" in open_ones
 
     copy = tmp_path / "db.duckdb"
     shutil.copy(db, copy)

@@ -234,7 +234,7 @@ def _recovery_steps(card: dict, model: TrustModel, complaints: list[dict], point
     pairs = [
         ("acknowledging every complaint within a day",
          lambda c: points["acknowledgement"] - _ack_points(c["hours_to_acknowledge"], points)),
-        ("resolving every complaint by the date promised",
+        ("resolving every complaint by its due date",
          lambda c: 0 if c["resolved_on_time"] or _can_still_resolve_on_time(c, as_of) else points["resolution"]),
         (f"{words} each time",
          lambda c: (0 if c["apologized"] else points["apology"]) + (0 if c["explained"] else points["explanation"])),
@@ -263,7 +263,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel, as_of: date 
             f"{'the' if n == 1 else 'all'} {plural(n, 'delivery', 'deliveries')} arrived on time" if not early else \
             (f"the delivery was not late" if n == 1 else f"none of {n} deliveries was late")
         if card["open_past_due"]:
-            text += f" ({card['open_past_due']} not delivered at all)"
+            text += f" ({card['open_past_due']} not delivered yet)"
         if card["median_days_late"] is not None:
             days = card["median_days_late"]
             text += f"; late ones by {days:g} day{'' if days == 1 else 's'} at the median"
@@ -318,8 +318,9 @@ def findings(card: dict, complaints: list[dict], model: TrustModel, as_of: date 
         # Complaints past their due date at the month's end have missed it; the rate counts the
         # still open ones due later as not on time too, until they are resolved by their date.
         month_end = _month_end(card["month"])
-        missed = sum(1 for c in complaints if not c["resolved_on_time"] and
-                     (c["resolved_at"] is not None or c["due_at"] < month_end))
+        missed_ones = [c for c in complaints if not c["resolved_on_time"] and
+                       (c["resolved_at"] is not None or c["due_at"] < month_end)]
+        missed, promised = len(missed_ones), sum(1 for c in missed_ones if c.get("date_promised", True))
         pending = sum(1 for c in complaints if not c["resolved_on_time"]) - missed
         repeats = sum(1 for c in complaints if c["is_repeat"])
         text = f"{plural(len(complaints), 'complaint')} opened"
@@ -333,7 +334,7 @@ def findings(card: dict, complaints: list[dict], model: TrustModel, as_of: date 
         if unrecorded and scored["acknowledgement"]:
             parts.append(f"{unrecorded} with no acknowledgement recorded")
         if missed:
-            parts.append(f"{missed} past the promised resolution date")
+            parts.append(_past_due(missed, promised))
         # due: the date promised, or the severity's target when none was (docs/metrics.md); one
         # due after the month may be past its date by the as-of date (review: "due after the
         # month" read as still in time for four complaints whose dates had all passed)
@@ -351,6 +352,17 @@ def findings(card: dict, complaints: list[dict], model: TrustModel, as_of: date 
         lost = (100 - (card["recovery_score"] or 100)) * _pillar_share(card, model, "recovery")
         out.append(Finding(text, lost, "complaints"))
     return sorted(out, key=lambda f: -f.points)
+
+
+def _past_due(missed: int, promised: int) -> str:
+    """Complaints resolved after their due date (or open past it), by what that date was: the one
+    the vendor promised, or its severity's target when it promised none."""
+    if promised == missed:
+        return f"{missed} past the promised resolution date"
+    if not promised:
+        return f"{missed} past the resolution target for {'its' if missed == 1 else 'their'} severity (no date promised)"
+    return (f"{missed} past the date due ({promised} the date promised, {missed - promised} the target for "
+            f"{'its' if missed - promised == 1 else 'their'} severity)")
 
 
 def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: date | None = None) -> list[Finding]:
@@ -372,7 +384,7 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
                 text = (f"delivering the {plural(late, 'delivery', 'deliveries')} late by more than"
                         f" {plural(model.delivery['late_tolerance_days'], 'day')} on the promised date")
             if never:
-                text += f" (including {'the one' if never == 1 else f'the {never}'} never delivered, in full and without rejects)"
+                text += f" (including {'the one' if never == 1 else f'the {never}'} not delivered yet, in full and without rejects)"
             out.append(Finding(text, _delivery_gains(card, model, {"on_time": late, "in_full": never, "defect_free": never}),
                                "late deliveries"))
         if card["open_past_due"]:
@@ -388,7 +400,7 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
             text = f"delivering the {plural(short, 'short delivery', 'short deliveries')} in full"
             if late and card["open_past_due"]:  # review: two items' gains read as if they added up
                 text += f" ({'the one' if card['open_past_due'] == 1 else 'the ' + str(card['open_past_due'])}" \
-                        " never delivered also counted with the late ones: the two gains overlap)"
+                        " not delivered yet also counted with the late ones: the two gains overlap)"
             out.append(Finding(text, _delivery_gain(card, model, "in_full", short), "late deliveries"))
         early = card.get("deliveries_too_early", 0)
         if early:
@@ -407,10 +419,10 @@ def improvements(card: dict, complaints: list[dict], model: TrustModel, as_of: d
             ids = {c["complaint_id"] for c in still}
             gain = _recovery_gain(card, model, complaints, lambda c: points["resolution"] if c["complaint_id"] in ids else 0)
             # "the first by" beside another open one due earlier (already missed) read as wrong (review)
-            text = (f"resolving the 1 open complaint not yet past its date by the date promised (due {first:%Y-%m-%d})"
+            text = (f"resolving the 1 open complaint by its due date, {first:%Y-%m-%d}, still ahead"
                     if len(still) == 1 else
-                    f"resolving the {len(still)} open complaints not yet past their dates by the dates promised "
-                    f"(the first of them due {first:%Y-%m-%d})")
+                    f"resolving the {len(still)} open complaints by their due dates, still ahead "
+                    f"(the first {first:%Y-%m-%d})")
             out.append(Finding(text, gain, "complaints", now=True))
         out += _recovery_steps(card, model, complaints, points, as_of)
     out += _promise_improvements(card, model)
