@@ -283,10 +283,13 @@ def test_a_watched_vendor_is_told_by_its_weakest_pillar():
 
     r = {"delivery_score": 84.0, "promise_score": 4.1, "recovery_score": 67.8, "on_time_rate": 0.97,
          "in_full_rate": 0.9, "announcements_broken_12m": 4, "announcements_due_12m": 13, "complaints_opened": 4,
-         "announcements_kept_12m": 1}
+         "announcements_kept_12m": 1, "deliveries_due": 30}
     assert _weakest_pillar(r) == "weakest: promise 4 (1 of 13 announcements kept on time)"
     assert _weakest_pillar({**r, "promise_score": None, "delivery_score": 58.6}) == \
-        "weakest: delivery 59 (on time 97%, in full 90%)"
+        "weakest: delivery 59 (on time 97% of 30, in full 90%)"
+    # Review: "on time 0%" of one delivery read as the portfolio's worst supplier
+    assert _weakest_pillar({**r, "promise_score": None, "delivery_score": 24.0, "on_time_rate": 0.0, "in_full_rate": 1.0,
+                            "deliveries_due": 1}) == "weakest: delivery 24 (on time 0% of 1, in full 100%)"
     assert _weakest_pillar({**r, "promise_score": None, "delivery_score": None, "recovery_score": None}) == ""
 
 

@@ -447,7 +447,9 @@ def _weakest_pillar(r: dict) -> str:
         return ""
     score, pillar = min(scored)
     if pillar == "delivery" and r["on_time_rate"] is not None:
-        detail = f" (on time {r['on_time_rate']:.0%}" + (f", in full {r['in_full_rate']:.0%}" if r.get("in_full_rate") is not None else "") + ")"
+        # of how many: "on time 0%" of one delivery read as the portfolio's worst supplier (review)
+        detail = (f" (on time {r['on_time_rate']:.0%} of {r['deliveries_due']}"
+                  + (f", in full {r['in_full_rate']:.0%}" if r.get("in_full_rate") is not None else "") + ")")
     else:
         detail = _pillar_detail(r, pillar)
     return f"weakest: {pillar} {score:.0f}{detail}"
