@@ -2087,3 +2087,42 @@ def test_evidence_shows_a_value_left_empty_as_empty_and_how_it_was_read(rendered
         con.execute("UPDATE complaint_recovery SET severity = NULL WHERE complaint_id = 'C1'")
     blank = page("V2", copy)
     assert "medium (blank)" in blank and "A severity marked \"(blank)\" is empty on its line" in blank
+
+
+def test_a_month_of_complaints_alone_is_said_to_lower_trust_never_raise_it(rendered: Path, tmp_path: Path):
+    # Review: a vendor with complaints and nothing else read "the trust score moves toward it" of a
+    # month scoring 62.6 beside a trust held at 52.2, and "an action without a trust figure would
+    # barely move the trust score" where none could raise it.
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import vendor_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    db = tmp_path / "db.duckdb"
+    shutil.copy(rendered.parents[1] / "db.duckdb", db)
+
+    def page(**card: float | None) -> str:
+        con = duckdb.connect(str(db))
+        try:
+            prepare(con)
+            sets = ", ".join(f"{k} = ?" for k in card)
+            con.execute(f"UPDATE scorecard SET {sets} WHERE vendor_id = 'V2' AND month = ?", [*card.values(), MONTH])
+            ctx = vendor_context(con, "V2", MONTH, load_model())
+        finally:
+            con.close()
+        return " ".join(re.sub(r"<[^>]+>", " ", render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})).split())
+
+    alone = page(delivery_score=None, promise_score=None, month_score=62.6, own_month_score=63.1, trust_score=52.2,
+                 trust_change=0.0)
+    assert "complaints alone this month (no delivery due, no announcement to judge): they can lower the trust " \
+           "score, never raise it, so it held" in alone
+    assert "the trust score moves toward it" not in alone and "would barely move" not in alone
+    assert "A month of complaints alone (no delivery due, no announcement to judge) can lower trust, never raise it" in alone
+    lower = page(month_score=40.0, own_month_score=40.0, trust_score=48.1, trust_change=-4.1)
+    assert "they can lower the trust score, never raise it" in lower and ", so it held" not in lower
+    with_deliveries = page(delivery_score=70.0, month_score=60.0, own_month_score=60.0)
+    assert "complaints alone this month" not in with_deliveries

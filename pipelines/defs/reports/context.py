@@ -210,6 +210,10 @@ def vendor_context(con: duckdb.DuckDBPyConnection, vendor_id: str, month: date, 
         "min_peers": MIN_PEERS,
         "small_sample": 0 < card["deliveries_due"] < SMALL_SAMPLE,
         "held_at": held_by_own_records(card),
+        # such a month can lower trust, never raise it (model.trust_path; review: the page said
+        # "the trust score moves toward it" of a 62.6 month beside a trust held at 52.2)
+        "complaints_only": card["month_score"] is not None and card["delivery_score"] is None
+                           and card["promise_score"] is None,
         "trend": trend,
         "trend_chart": trend_chart(trend, grades=model.grades),
         "peers": _peer_stats(con, vendor_id, category, month),
