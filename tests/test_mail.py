@@ -374,6 +374,17 @@ def test_no_smtp_host_writes_to_the_months_outbox(site: Site, monkeypatch: pytes
                                   "vendor 'US' (no valid report_recipients, no TRUSTCARD_MAIL_OWNER)"]
 
 
+def test_vendor_pdfs_with_nobody_to_send_them_to_are_one_warning():
+    # Review: a portfolio without recipients printed one warning per vendor, 27 lines in every run.
+    from pipelines.defs.mail.assets import not_mailed_vendors
+
+    assert not_mailed_vendors(["'US'"]) == ("not mailed, nobody to send it to: 1 vendor PDF (no valid "
+                                            "report_recipients, no TRUSTCARD_MAIL_OWNER): 'US'")
+    many = not_mailed_vendors([f"'V{i}'" for i in range(27)])
+    assert many.startswith("not mailed, nobody to send it to: 27 vendor PDFs (no valid report_recipients, ")
+    assert many.endswith(": 'V0', 'V1', 'V2', 'V3', 'V4' and 22 more (the step's not_mailed metadata names each)")
+
+
 # --- failures ------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from ...lib.partitions import monthly_partitions, single_run
 from ...lib.resources import TrustcardSettings
 from ..reports.assets import month_dir, report_month
 from .alerts import send_alert
-from .compose import MonthPlan, outgoing, plan_month
+from .compose import NO_VENDOR_RECIPIENT, MonthPlan, outgoing, plan_month
 from .log import SentKey, ensure_mail_log, record_sent, sent_key, smtp_sent
 from .outbox import Delivery, MailError, Outgoing, deliver, mode
 from .settings import MailSettings
@@ -104,11 +104,21 @@ def _deliver(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, mon
 def _warn(context: AssetExecutionContext, plan: MonthPlan, pending: Pending) -> None:
     for r in plan.rejected:
         context.log.warning(f"vendor {r['vendor_id']!r}: recipient {r['entry']} rejected: {r['reason']}")
-    for what in plan.unaddressed:
-        context.log.warning(f"not mailed, nobody to send it to: {what}")
+    if plan.unaddressed_executive:
+        context.log.warning(f"not mailed, nobody to send it to: executive ({plan.unaddressed_executive})")
+    if plan.unaddressed_vendors:
+        context.log.warning(not_mailed_vendors(plan.unaddressed_vendors))
     if pending.changed:
         context.log.warning(f"{pending.changed} recipient(s) received an earlier version of their PDF; "
                             "materialize with config force=true to send the current one")
+
+
+def not_mailed_vendors(vendors: list[str], named: int = 5) -> str:
+    """One warning for every vendor PDF with nobody to send it to (review: a portfolio without
+    recipients printed one line per vendor, 27 of them, in every run)."""
+    more = f" and {len(vendors) - named} more (the step's not_mailed metadata names each)" if len(vendors) > named else ""
+    return (f"not mailed, nobody to send it to: {len(vendors)} vendor PDF{'s' if len(vendors) != 1 else ''} "
+            f"({NO_VENDOR_RECIPIENT}): {', '.join(vendors[:named])}{more}")
 
 
 def _metadata(month: date, plan: MonthPlan, pending: Pending, delivery: Delivery) -> dict:

@@ -51,14 +51,24 @@ class Report:
 class MonthPlan:
     reports: list[Report] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)  # {vendor_id, entry, reason}
-    unaddressed: list[str] = field(default_factory=list)  # PDFs with nobody to send them to
+    # PDFs with nobody to send them to: the executive's (why), the vendors' (their ids as shown)
+    unaddressed_executive: str | None = None
+    unaddressed_vendors: list[str] = field(default_factory=list)
+
+    @property
+    def unaddressed(self) -> list[str]:
+        return ([f"executive ({self.unaddressed_executive})"] if self.unaddressed_executive else []) + \
+            [f"vendor {v} ({NO_VENDOR_RECIPIENT})" for v in self.unaddressed_vendors]
+
+
+NO_VENDOR_RECIPIENT = "no valid report_recipients, no TRUSTCARD_MAIL_OWNER"
 
 
 def plan_month(con: duckdb.DuckDBPyConnection, month: date, reports_dir: Path, settings: MailSettings) -> MonthPlan:
     plan = MonthPlan()
     executive = month_dir(reports_dir, month) / "executive.pdf"
     if executive.is_file() and not settings.executives:
-        plan.unaddressed.append("executive (TRUSTCARD_MAIL_EXECUTIVES is empty)")
+        plan.unaddressed_executive = "TRUSTCARD_MAIL_EXECUTIVES is empty"
     elif executive.is_file():
         plan.reports.append(Report(EXECUTIVE, None, None, executive, executive.read_bytes(), settings.executives))
     for vendor_id, name, recipients in con.execute(load_sql("mail/vendor_recipients"), {"month": month}).fetchall():
@@ -75,7 +85,7 @@ def _add_vendor(plan: MonthPlan, vendor_id: str, name: str, recipients: str | No
     listed = {a.lower() for a in kept}
     cc = [a for a in settings.owners if a.lower() not in listed]  # an owner the vendor lists gets one copy
     if not kept and not cc:
-        plan.unaddressed.append(f"vendor {shown(vendor_id)} (no valid report_recipients, no TRUSTCARD_MAIL_OWNER)")
+        plan.unaddressed_vendors.append(shown(vendor_id))
         return
     plan.reports.append(Report(VENDOR, vendor_id, name, pdf, pdf.read_bytes(), tuple(kept), tuple(cc)))
 
