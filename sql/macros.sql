@@ -33,6 +33,10 @@ CREATE OR REPLACE TEMP MACRO given(x) AS txt(x) IS NOT NULL;
 -- so that a value holding lines cannot print lines of its own in `trustcard validate`'s output.
 CREATE OR REPLACE TEMP MACRO quoted(x) AS
   replace(replace(replace(left(x, 80), chr(10), '\n'), chr(13), '\r'), chr(9), '\t');
+-- A number quoted in a reason as a file would write it: a whole number without a decimal point
+-- ("got 0", not "got 0.0", for a quantity written 0; review).
+CREATE OR REPLACE TEMP MACRO quoted_number(x) AS
+  CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN x::HUGEINT::VARCHAR ELSE x::VARCHAR END;
 -- One parse problem as a struct, or NULL when the value is empty or parses.
 CREATE OR REPLACE TEMP MACRO bad(col, x, parsed, expected) AS
   CASE WHEN given(x) AND parsed IS NULL

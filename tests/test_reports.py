@@ -706,7 +706,7 @@ def test_quarantine_summaries_group_rows_failing_one_check_whatever_values_they_
     rows = [(f"V{i % 3}", f"acknowledged 2026-09-{i + 1:02d} 09:00:00 before it was opened 2026-09-{i + 1:02d} 10:00:00")
             for i in range(6)]
     rows += [("V1", "not one of low/medium/high/critical, got 'bogus'"), ("V1", "not one of low/medium/high/critical, got 'x'"),
-             ("V2", "must be > 0, got -1.0"), ("V2", "must be at most 10^15, got 1e+30"),
+             ("V2", "must be > 0, got -1"), ("V2", "must be at most 10^15, got 1e+30"),
              ("V2", "date 9999-12-31 is more than 10 years after the run's as-of date"),
              ("V2", "not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS with an offset), got '5'"),
              ("V2", "value is 12000 characters long; the limit is 10000")]
@@ -1249,6 +1249,7 @@ def test_rows_left_out_are_said_at_the_top_of_the_vendor_page_and_marked_in_the_
     assert executive.count(" †") == 2 and " † marks a vendor with rows of this month left out" in executive  # V2, legend
     notice = html.index("2 of your rows for September 2026 were left out")
     assert notice < html.index("What moved the score") and "do not count them" in html
+    assert "2 rows of deliveries (delivery_id: " in html  # was "2 deliveries rows", "1 deliveries row"
 
 
 def test_what_moved_the_score_sums_the_facts_past_the_four_shown(rendered: Path):
@@ -2126,3 +2127,18 @@ def test_a_month_of_complaints_alone_is_said_to_lower_trust_never_raise_it(rende
     assert "they can lower the trust score, never raise it" in lower and ", so it held" not in lower
     with_deliveries = page(delivery_score=70.0, month_score=60.0, own_month_score=60.0)
     assert "complaints alone this month" not in with_deliveries
+
+
+def test_the_executive_table_marks_no_data_one_way(rendered: Path):
+    # Review: the On time column printed "no data" (a vendor with complaints or announcements and no
+    # delivery due) where every other column prints "–", which the table's legend says means no data.
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _executive_context_of(rendered)
+    (row,) = [r for c in ctx["categories"] for r in c["vendors"] if r["vendor_id"] == "V1"]
+    row.update(on_time_rate=None, delivery_score=None)
+    html = render_html("executive.html", {**ctx, "title": "t", "subject": "s"})
+    table = html[html.index("Every vendor, by category"):]
+    cells = table[table.index("Worldwide"):]
+    cells = cells[:cells.index("</tr>")]
+    assert "no data" not in cells and cells.count("–") >= 2, cells  # delivery and on time

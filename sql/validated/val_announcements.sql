@@ -14,7 +14,7 @@ WITH judged AS (
       missing('event', s.event),
       missing('event_date', s.event_date),
       CASE WHEN s.event IN ('announced', 'revised') AND s.promised_ship_date IS NULL
-        THEN problem('promised_ship_date', 'required for an ''' || s.event || ''' event') END,
+        THEN problem('promised_ship_date', 'required when event is ''' || s.event || '''') END,
       -- A first promise of a day already past would fall due in a month before it was made, and
       -- mark the vendor down for months it had promised nothing (a re-date to a past day is kept:
       -- trackers such as Kubernetes' KEPs record a release already made that way; docs/data-contract.md).

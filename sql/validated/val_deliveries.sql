@@ -13,15 +13,15 @@ SELECT s.*,
     CASE WHEN s._dup_status = 'conflict' THEN problem('delivery_id',
       'delivery_id ''' || s.delivery_id || ''' appears with different values in ' || s._dup_places) END,
     CASE WHEN v.vendor_id IS NULL THEN unknown_vendor(s.vendor_id, rv.rejected_at) END,
-    CASE WHEN s.qty_ordered <= 0 THEN problem('qty_ordered', 'must be > 0, got ' || s.qty_ordered) END,
-    CASE WHEN s.qty_delivered < 0 THEN problem('qty_delivered', 'must be >= 0, got ' || s.qty_delivered) END,
-    CASE WHEN s.qty_rejected < 0 THEN problem('qty_rejected', 'must be >= 0, got ' || s.qty_rejected) END,
+    CASE WHEN s.qty_ordered <= 0 THEN problem('qty_ordered', 'must be > 0, got ' || quoted_number(s.qty_ordered)) END,
+    CASE WHEN s.qty_delivered < 0 THEN problem('qty_delivered', 'must be >= 0, got ' || quoted_number(s.qty_delivered)) END,
+    CASE WHEN s.qty_rejected < 0 THEN problem('qty_rejected', 'must be >= 0, got ' || quoted_number(s.qty_rejected)) END,
     CASE WHEN s.qty_rejected > coalesce(s.qty_delivered, CASE WHEN s.delivered_date IS NOT NULL THEN s.qty_ordered ELSE 0 END)
-      THEN problem('qty_rejected', 'rejected ' || s.qty_rejected || ' is more than delivered '
-                   || coalesce(s.qty_delivered, CASE WHEN s.delivered_date IS NOT NULL THEN s.qty_ordered ELSE 0 END)) END,
-    CASE WHEN s.order_value < 0 THEN problem('order_value', 'must be >= 0, got ' || s.order_value) END,
+      THEN problem('qty_rejected', 'rejected ' || quoted_number(s.qty_rejected) || ' is more than delivered '
+                   || quoted_number(coalesce(s.qty_delivered, CASE WHEN s.delivered_date IS NOT NULL THEN s.qty_ordered ELSE 0 END))) END,
+    CASE WHEN s.order_value < 0 THEN problem('order_value', 'must be >= 0, got ' || quoted_number(s.order_value)) END,
     -- Values are summed exactly (macro `exact`): beyond 10^15 an order value is no price but a typo.
-    CASE WHEN s.order_value > 1e15 THEN problem('order_value', 'must be at most 10^15, got ' || s.order_value) END,
+    CASE WHEN s.order_value > 1e15 THEN problem('order_value', 'must be at most 10^15, got ' || quoted_number(s.order_value)) END,
     after_as_of('delivered_date', s.delivered_date, $as_of),
     too_far_ahead('promised_date', s.promised_date, $as_of, 5),
     -- 1900-01-01, 0001-01-01, Excel's 1899-12-30: a placeholder read as delivered long before the
