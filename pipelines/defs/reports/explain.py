@@ -178,8 +178,8 @@ def _pulled_toward_peers(card: dict, model: TrustModel) -> list[Finding]:
         own = _above_delivery_floor(sum(model.delivery[p] * k for p, k in _delivery_met(card).items()) / n, model)
         if own > card["delivery_score"]:
             out.append(Finding(
-                f"with {plural(n, 'delivery', 'deliveries')} due, the delivery pillar is pulled toward the peers' rates "
-                f"(on time {card['prior_on_time_rate']:.0%}, in full {card['prior_in_full_rate']:.0%}, defect-free "
+                f"with {plural(n, 'delivery', 'deliveries')} due, the delivery pillar is pulled toward the peers' pooled rates "
+                f"(all their deliveries together, not the median in the table: on time {card['prior_on_time_rate']:.0%}, in full {card['prior_in_full_rate']:.0%}, defect-free "
                 f"{card['prior_defect_free_rate']:.0%}) as if {model.priors['deliveries']:g} of their deliveries were "
                 f"added: {card['delivery_score']:.1f} where your records alone score {own:.1f}",
                 (own - card["delivery_score"]) * _pillar_share(card, model, "delivery"), "how this score is computed"))
@@ -187,7 +187,7 @@ def _pulled_toward_peers(card: dict, model: TrustModel) -> list[Finding]:
     if own is not None and card.get("prior_promise_rate") is not None and own > card["promise_score"]:
         out.append(Finding(
             f"with {plural(card['announcements_due_12m'], 'announcement')} judged, the promise pillar is pulled toward "
-            f"the peers' rate ({card['prior_promise_rate']:.0%}) as if {model.priors['announcements']:g} of their "
+            f"the peers' pooled rate ({card['prior_promise_rate']:.0%}) as if {model.priors['announcements']:g} of their "
             f"announcements were added: {card['promise_score']:.1f} where your records alone score {own:.1f}",
             (own - card["promise_score"]) * _pillar_share(card, model, "promise"), "how this score is computed"))
     # a method effect, not a fact of the records: worth a line only where it moved the month
