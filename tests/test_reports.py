@@ -2162,3 +2162,36 @@ def test_a_vendor_name_cut_in_the_title_is_printed_in_full_below_it(rendered: Pa
     assert "In full" not in text("Quiet Widgets")
     huge = text("Acme" + " Worldwide" * 100)
     assert "The first 200 characters: Acme Worldwide" in huge and "In full" not in huge
+
+
+def test_deliveries_still_open_are_said_to_leave_the_month_open_to_change(rendered: Path):
+    # Review: a quarter of October's deliveries still open drove the portfolio's fall and every
+    # mover, while page 1 said only that the month's complaints were provisional.
+    from pipelines.defs.reports.render import render_html
+
+    def text(template: str, ctx: dict) -> str:
+        html = render_html(template, {**ctx, "title": "t", "subject": "s"})
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    executive = text("executive.html", _executive_context_of(rendered))
+    lede = executive[executive.index("Which vendors kept their word"):][:900]
+    # V2: H6..H11 of its 12 not delivered; V1's 12 all delivered; our own company apart
+    assert "6 of the 24 deliveries due in September 2026 had not arrived by 2026-09-20, the data's last day: they " \
+           "count as late now; delivered later, they count in full and without rejects (never on time)" in lede
+    assert "6 of its deliveries had not arrived by the data's last day" in text("vendor.html", _vendor_context_of(rendered, "V2"))
+    assert "had not arrived" not in text("vendor.html", _vendor_context_of(rendered, "V1"))
+
+
+def test_in_a_first_month_a_gain_is_said_to_reach_trust_whole(rendered: Path):
+    # Review: in a vendor's first month "About +12.3 points to this month's score" had no trust
+    # figure, and the note under it said the rest of a month's gain reaches trust over the following
+    # months; trust is the month's score then (a rerun moved it by the whole 12.3).
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V2")  # scored from 2026-09 only
+    assert ctx["card"]["trust_change"] is None and ctx["improvements"]
+    assert all(abs(f.trust_points - f.points) < 1e-9 for f in ctx["improvements"])
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})).split())
+    assert text.count("as much to the trust score") == len([f for f in ctx["improvements"] if f.points >= 0.05])
+    assert "This is your first month with a score: trust starts at the month's score, so a gain reaches it whole" in text
+    assert "the rest of a month's gain reaches it" not in text and "would barely move" not in text

@@ -320,6 +320,12 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         # the month's recovery figures still inside their response window (review: only the vendor
         # PDFs said so; the executives read movers that later runs may revise)
         "provisional": any(r["provisional"] for r in scored),
+        # deliveries of the month still open at the data's last day: late now, in full and without
+        # rejects once delivered, so later runs raise the month (review: a quarter of a month's
+        # deliveries open drove its fall while the page named only the complaints as provisional)
+        "open_deliveries": sum(r["open_past_due"] or 0 for r in others),
+        "deliveries_due": sum(r["deliveries_due"] or 0 for r in others),
+        "data_as_of": data_as_of(con),
         # Vendors with no data in the last 12 months are counted, not listed: a table of
         # "no data" rows would bury the ones that matter.
         "categories": categories,
