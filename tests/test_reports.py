@@ -2195,3 +2195,36 @@ def test_in_a_first_month_a_gain_is_said_to_reach_trust_whole(rendered: Path):
     assert text.count("as much to the trust score") == len([f for f in ctx["improvements"] if f.points >= 0.05])
     assert "This is your first month with a score: trust starts at the month's score, so a gain reaches it whole" in text
     assert "the rest of a month's gain reaches it" not in text and "would barely move" not in text
+
+
+def test_a_vendor_without_a_category_is_told_its_records_are_pooled_with_the_portfolios(rendered: Path, tmp_path: Path):
+    # Review: an uncategorised vendor's page said its score leaned on "the category's rate" and
+    # "your category's average records"; its prior is the whole portfolio's.
+    import html
+    import shutil
+
+    import duckdb
+
+    from pipelines.defs.reports.context import vendor_context
+    from pipelines.defs.reports.render import render_html
+    from pipelines.defs.scorecard.model import load_model
+    from pipelines.lib.db import prepare
+
+    db = tmp_path / "db.duckdb"
+    shutil.copy(rendered.parents[1] / "db.duckdb", db)
+
+    def text() -> str:
+        con = duckdb.connect(str(db))
+        try:
+            prepare(con)
+            ctx = vendor_context(con, "US", MONTH, load_model())  # one delivery: the small-sample notice
+        finally:
+            con.close()
+        return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})).split()))
+
+    categorised = text()
+    assert "pulled toward your category's rate" in categorised and "the whole portfolio's rate (as if" not in categorised
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE scorecard SET category = NULL WHERE vendor_id = 'US'")
+    uncategorised = text()
+    assert "pulled toward the whole portfolio's rate (as if" in uncategorised and "your category's" not in uncategorised
