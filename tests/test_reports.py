@@ -2228,3 +2228,25 @@ def test_a_vendor_without_a_category_is_told_its_records_are_pooled_with_the_por
         con.execute("UPDATE scorecard SET category = NULL WHERE vendor_id = 'US'")
     uncategorised = text()
     assert "pulled toward the whole portfolio's rate (as if" in uncategorised and "your category's" not in uncategorised
+
+
+def test_record_ids_print_whole_and_once(rendered: Path):
+    # Review: "PO4503405-0 / 25", a delivery id broken in two, is the id a vendor quotes to dispute a
+    # record; and "SmartPallet v2 (ANN-2025-025) (ANN-2025-025)" where the product names its id.
+    from pipelines.defs.reports.render import render_html
+
+    ctx = _vendor_context_of(rendered, "V1")
+    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
+    assert '<span class="id">A10</span>' in html and "table.evidence .id { white-space: nowrap; }" in \
+        (Path(__file__).parents[1] / "reports" / "static" / "report.css").read_text()
+    long_id = "X" * 30  # past 24 characters an id may wrap, or it would run off the page
+    late = [{**ctx["late_deliveries"][0], "delivery_id": long_id}]
+    assert f'<span class="">{long_id}</span>' in render_html("vendor.html", {**ctx, "late_deliveries": late,
+                                                                              "title": "t", "subject": "s"})
+    (a,) = ctx["announcements"]
+    named = {**a, "product": f"SmartPallet v2 ({a['announcement_id']})"}
+    (heading,) = re.findall(r"<h3>(.*?)</h3>", render_html("vendor.html", {**ctx, "announcements": [named],
+                                                                          "title": "t", "subject": "s"}))
+    assert heading.count(f"({a['announcement_id']})") == 1
+    (heading,) = re.findall(r"<h3>(.*?)</h3>", html)
+    assert f"({a['announcement_id']})" in heading  # a product that does not name it: the id beside it
