@@ -1419,6 +1419,14 @@ def test_a_mover_is_told_by_the_pillar_that_pulls_the_month_from_its_trust():
     first_promise = {**r, "delivery_score": 90.0, "prev_delivery": 90.0, "promise_score": 33.0,
                      "prev_recovery": 66.0, "announcements_due_12m": 3, "announcements_kept_12m": 1}
     assert _mover_reason(first_promise) == "promise score 33, no data last month (1 of 3 announcements kept on time)"
+    # Review (hand-made portfolio, 2026-05): "▼ 11.1 · recovery score 54 (3 complaints this month)" where
+    # on time fell from 83% to 40%. Both pull the month below trust 72 (delivery 58.3 - 72 = -13.7, the
+    # complaints -0.25 * 46 / 0.75 = -15.3), but the complaints cost as much the month before (55.7):
+    # as last month, they would leave the month 0.6 higher; deliveries as last month, 23.3 higher.
+    slipped = {**r, "trust_change": -11.1, "prev_trust": 72.0, "delivery_score": 58.3, "prev_delivery": 81.6,
+               "recovery_score": 54.0, "prev_recovery": 55.7, "on_time_rate": 0.4, "prev_on_time": 0.83,
+               "complaints_opened": 3}
+    assert _mover_reason(slipped) == "delivery score 82 → 58 (on time 40%, was 83%)"
 
 
 def test_a_condensed_table_counts_the_vendors_with_rows_left_out_it_does_not_print(rendered: Path):

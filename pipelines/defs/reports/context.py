@@ -541,7 +541,28 @@ def _driving_pillar(r: dict, up: bool, weights: dict[str, float]) -> str | None:
     moved = [p for p in pulls if r[f"prev_{p}"] is None
              or (r[f"{p}_score"] - r[f"prev_{p}"] > 0.5 if up else r[f"{p}_score"] - r[f"prev_{p}"] < -0.5)]
     toward = [p for p in moved if (pulls[p] > 0 if up else pulls[p] < 0)]
-    return max(toward, key=lambda p: abs(pulls[p])) if toward else None
+    # Of those, the one whose change moved the month most: the month as it is against the month with
+    # that pillar as it was last month (left out when new). Review: "recovery score 54" named for a
+    # fall of 11 made by deliveries (on time 83% -> 40%); the complaints cost as much the month before.
+    return max(toward, key=lambda p: abs(_change_effect(r, p, weights))) if toward else None
+
+
+def _change_effect(r: dict, pillar: str, weights: dict[str, float]) -> float:
+    """How far this month's score moved for `pillar`'s change since last month (month_blend)."""
+    now = {p: r[f"{p}_score"] for p in ("delivery", "promise", "recovery")}
+    before = _month_blend({**now, pillar: r[f"prev_{pillar}"]}, weights)
+    return _month_blend(now, weights) - (r["prev_trust"] if before is None else before)
+
+
+def _month_blend(scores: dict[str, float | None], weights: dict[str, float]) -> float | None:
+    """The month's score from its pillars, as sql/macros.sql month_blend computes it."""
+    blend = {p: weights[p] for p in ("delivery", "promise") if scores[p] is not None}
+    if not blend:
+        return scores["recovery"]
+    month = sum(w * scores[p] for p, w in blend.items()) / sum(blend.values())
+    if scores["recovery"] is not None:
+        month -= weights["recovery"] * (100 - scores["recovery"]) / (sum(blend.values()) + weights["recovery"])
+    return max(0.0, month)
 
 
 GONE_WHY = {"delivery": "no delivery due", "promise": "no announcement judged", "recovery": "no complaints"}
