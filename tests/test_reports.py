@@ -2258,3 +2258,27 @@ def test_record_ids_print_whole_and_once(rendered: Path):
     assert heading.count(f"({a['announcement_id']})") == 1
     (heading,) = re.findall(r"<h3>(.*?)</h3>", html)
     assert f"({a['announcement_id']})" in heading  # a product that does not name it: the id beside it
+
+
+def test_the_pull_toward_peers_is_told_once_for_deliveries():
+    # Review (hand-made portfolio, 4 deliveries, 2 late): "-16.6 pulled toward the peers' pooled
+    # rates ... 33.4 where your records alone score 50.0" and "-30.7 from no record of yours" beside
+    # "-19.3: 2 of 4 deliveries were late": the peers' part told twice, 47.3 in all. The facts are
+    # charged what each costs the pillar as it is (what delivering it right gains, below), so the
+    # rest of the month's loss is one line, "from no record of yours".
+    from pipelines.defs.reports.context import _lost_to_the_prior
+    from pipelines.defs.reports.explain import findings, improvements
+    from pipelines.defs.scorecard.model import load_model
+
+    card = {"month": date(2026, 10, 1), "deliveries_due": 4, "on_time_rate": 0.5, "in_full_rate": 1.0,
+            "defect_free_rate": 1.0, "open_past_due": 0, "median_days_late": 3.0, "delivery_score": 33.4,
+            "promise_score": None, "recovery_score": None, "announcements_due_12m": 0, "month_score": 33.4,
+            "own_month_score": 50.0, "trust_score": 40.0, "trust_change": -5.0, "prior_on_time_rate": 0.57,
+            "prior_in_full_rate": 0.8, "prior_defect_free_rate": 0.9}
+    model = load_model()
+    moved = findings(card, [], model)
+    assert [f.text for f in moved if "pulled toward" in f.text] == []
+    (late,) = [f for f in moved if f.text.startswith("2 of 4 deliveries were late")]
+    (fix,) = [f for f in improvements(card, [], model) if f.text.startswith("delivering the 2 late deliveries")]
+    assert late.points == pytest.approx(fix.points)  # what they cost is what delivering them on time gains
+    assert _lost_to_the_prior(card, moved) == pytest.approx(100 - 33.4 - late.points)

@@ -167,22 +167,14 @@ def _delivery_met(card: dict) -> dict[str, int]:
 
 
 def _pulled_toward_peers(card: dict, model: TrustModel) -> list[Finding]:
-    """What being pulled toward the peers cost a pillar whose own records score higher than the
-    pillar (review: a vendor with every delivery on time scored 52.5, its category's rate dragged
-    down by another vendor, and nothing on the page said why; 1 of 1 announcement kept held a month
-    10 points below its deliveries)."""
+    """What being pulled toward the peers cost a promise pillar whose own records score higher
+    (review: 1 of 1 announcement kept held a month 10 points below its deliveries). The promise
+    facts are charged from 100 to their own score, so this is the rest. Deliveries have no such
+    line: their facts are charged at what each costs the pillar as it is (what delivering it right
+    gains), and the line "from no record of yours" carries the rest; a line of the pull beside it
+    told the peers' part twice (review: -16.6 pulled, -30.7 from no record, beside 2 late deliveries
+    charged 19.3 on records that alone score 50)."""
     out = []
-    n = card["deliveries_due"]
-    if n and card.get("delivery_score") is not None and card.get("prior_on_time_rate") is not None \
-            and not model.delivery["spend_weighted"]:
-        own = _above_delivery_floor(sum(model.delivery[p] * k for p, k in _delivery_met(card).items()) / n, model)
-        if own > card["delivery_score"]:
-            out.append(Finding(
-                f"with {plural(n, 'delivery', 'deliveries')} due, the delivery pillar is pulled toward the peers' pooled rates "
-                f"(all their deliveries together, not the median in the table: on time {card['prior_on_time_rate']:.0%}, in full {card['prior_in_full_rate']:.0%}, defect-free "
-                f"{card['prior_defect_free_rate']:.0%}) as if {model.priors['deliveries']:g} of their deliveries were "
-                f"added: {card['delivery_score']:.1f} where your records alone score {own:.1f}",
-                (own - card["delivery_score"]) * _pillar_share(card, model, "delivery"), "how this score is computed"))
     own = _own_promise(card)
     if own is not None and card.get("prior_promise_rate") is not None and own > card["promise_score"]:
         out.append(Finding(
