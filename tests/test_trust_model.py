@@ -1020,7 +1020,7 @@ def test_what_would_raise_the_score_names_no_step_the_source_never_records(landi
     assert "raising each failure yourself before the customer does" in texts["every"]
     assert "not repeating a failure of the same category within a year" in texts["every"]
     assert evidence == {"every": ["C1"], "fewer": []}
-    assert "C1 <strong>repeat</strong>" in texts["every html"] and "<strong>repeat</strong>" not in texts["fewer html"]
+    assert "C1</span> <strong>repeat</strong>" in texts["every html"] and "<strong>repeat</strong>" not in texts["fewer html"]
     assert "no acknowledgement recorded" in texts["every findings"]
     # Not scored, so no action and no cost: only restitution is left to gain. One complaint alone
     # (no deliveries, no announcements: the recovery pillar is the month): the mean moves by
