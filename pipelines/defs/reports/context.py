@@ -13,7 +13,7 @@ from ...lib.sql import load_sql
 from ..scorecard.build import data_as_of
 from ..scorecard.model import TrustModel, load_model
 from .charts import milestone_chart, spark_floor, sparkline, trend_chart
-from .explain import findings, improvements
+from .explain import findings, improvements, month_blend
 
 # Columns of the scorecard whose category median is shown beside the vendor's own value.
 PEER_METRICS = ["on_time_rate", "in_full_rate", "defect_free_rate", "median_days_late", "median_hours_to_acknowledge",
@@ -503,35 +503,62 @@ def _mover_reason(r: dict, weights: dict[str, float] | None = None) -> str:
     if abs(r["trust_change"]) < 0.05:
         return _held_reason(r)
     up = r["trust_change"] > 0
-    # A pillar's move explains trust's only when it is at least half as large: "promise score 38.5 →
-    # 37.5" beside a fall of 10 named a move that did not make it (review); the month's distance
-    # from the remembered score did.
-    same_way = [c for c in changes if (c[0] > 0.5 if up else c[0] < -0.5) and 2 * abs(c[0]) >= abs(r["trust_change"])]
-    gone = _gone_pillar_reason(r, up)
-    if gone and (not same_way or gone[0] > max(abs(c[0]) for c in same_way)):
-        return gone[1]
-    pillar = _driving_pillar(r, up, weights or load_model().weights)
+    weights = weights or load_model().weights
+    changed = _changed_pillar(r, up, weights)
+    if changed is not None:
+        return _change_told(r, changed)
+    # No pillar's change since last month made the move: the month's level did (trust moves toward
+    # it). A pillar's move is told only when at least half as large as trust's: "promise score 38.5
+    # → 37.5" beside a fall of 10 named a move that did not make it (review).
+    pillar = _driving_pillar(r, up, weights)
     if pillar is None:
         return ("a better month than its remembered score: trust is repaired slowly" if up
                 else "a weaker month than its remembered score: trust falls fast")
+    if r[f"prev_{pillar}"] is None:
+        return _change_told(r, pillar)
+    side = "" if pillar == "recovery" else f", {'above' if up else 'below'} its trust of {r['prev_trust']:.0f}"
+    return f"{pillar} score {r[f'{pillar}_score']:.0f}{side}" + _pillar_detail(r, pillar)
+
+
+def _changed_pillar(r: dict, up: bool, weights: dict[str, float]) -> str | None:
+    """The pillar whose change since last month (new, moved or gone) moved the month's score most
+    the way trust moved, when that change alone is at least half of the month's distance from last
+    month's trust: the month as it is against the month with that pillar as it was last month
+    (month_blend). Review: falls blamed on complaints where deliveries collapsed ("recovery score
+    65" where on time went 100% -> 56%: with last month's deliveries the month was above trust),
+    rises credited to a delivery score up 3 where last month's complaints were gone (+15)."""
+    now = {p: r[f"{p}_score"] for p in PILLARS}
+    month = month_blend({}, weights, **now)
+    gap = month - r["prev_trust"]
+    effects = {}
+    for p in PILLARS:
+        if now[p] is None and r[f"prev_{p}"] is None:
+            continue
+        before = {**now, p: r[f"prev_{p}"]}
+        base = month_blend({}, weights, **before) if any(v is not None for v in before.values()) else r["prev_trust"]
+        effects[p] = month - base
+    told = {p: e for p, e in effects.items() if (e > 0 if up else e < 0) and abs(e) >= 0.5 * abs(gap) and abs(e) >= 1.0}
+    return max(told, key=lambda p: abs(told[p])) if told else None
+
+
+def _change_told(r: dict, pillar: str) -> str:
+    """A pillar's change since last month in words: new, gone, or from one score to another."""
     before, now = r[f"prev_{pillar}"], r[f"{pillar}_score"]
+    if now is None:  # "none this month" read as a score of 0 (review): what is missing leads
+        return f"{GONE_WHY[pillar]} this month ({pillar} score {before:.0f} last month)"
     if before is None:
         return f"{pillar} score {now:.0f}, no data last month" + _pillar_detail(r, pillar)
-    if pillar not in {p for _, p in same_way}:  # it moved less than half as far as trust did
-        side = "" if pillar == "recovery" else f", {'above' if up else 'below'} its trust of {r['prev_trust']:.0f}"
-        return f"{pillar} score {now:.0f}{side}" + _pillar_detail(r, pillar)
     # "delivery score 77 → 91", not "delivery +14", which read like a change of trust.
     digits = 0 if round(before) != round(now) else 1  # "77 → 77" for 76.6 → 77.2 says nothing
     return f"{pillar} score {before:.{digits}f} → {now:.{digits}f}" + _pillar_detail(r, pillar)
 
 
 def _driving_pillar(r: dict, up: bool, weights: dict[str, float]) -> str | None:
-    """Of the pillars new this month or moved since last month the way trust moved, the one that
-    pulls the month's score furthest from last month's trust that way: trust moves toward the
-    month's score, and the month's distance from it is the blend's pillars' distances by their
-    shares, less the complaints' deduction (sql/macros.sql month_blend). Review: "delivery score 94
-    → 85" named for a fall that the month's complaints made whole (delivery stayed above trust);
-    "recovery score 66 → 62" beside a first promise score of 33."""
+    """When no pillar's change made trust's move (`_changed_pillar`), of the pillars new or moved the
+    way trust moved, the one whose level pulls the month's score furthest from last month's trust
+    that way (none: the month's level alone, "trust is repaired slowly"): the blend's pillars by
+    their shares, the complaints by their deduction (sql/macros.sql month_blend). Review: "delivery
+    score 94 → 85" named for a fall the month's complaints made whole (delivery stayed above trust)."""
     trust = r["prev_trust"]
     blend = {p: weights[p] for p in ("delivery", "promise") if r[f"{p}_score"] is not None}
     pulls = {p: w / sum(blend.values()) * (r[f"{p}_score"] - trust) for p, w in blend.items()}
@@ -541,46 +568,11 @@ def _driving_pillar(r: dict, up: bool, weights: dict[str, float]) -> str | None:
     moved = [p for p in pulls if r[f"prev_{p}"] is None
              or (r[f"{p}_score"] - r[f"prev_{p}"] > 0.5 if up else r[f"{p}_score"] - r[f"prev_{p}"] < -0.5)]
     toward = [p for p in moved if (pulls[p] > 0 if up else pulls[p] < 0)]
-    # Of those, the one whose change moved the month most: the month as it is against the month with
-    # that pillar as it was last month (left out when new). Review: "recovery score 54" named for a
-    # fall of 11 made by deliveries (on time 83% -> 40%); the complaints cost as much the month before.
-    return max(toward, key=lambda p: abs(_change_effect(r, p, weights))) if toward else None
+    return max(toward, key=lambda p: abs(pulls[p])) if toward else None
 
 
-def _change_effect(r: dict, pillar: str, weights: dict[str, float]) -> float:
-    """How far this month's score moved for `pillar`'s change since last month (month_blend)."""
-    now = {p: r[f"{p}_score"] for p in ("delivery", "promise", "recovery")}
-    before = _month_blend({**now, pillar: r[f"prev_{pillar}"]}, weights)
-    return _month_blend(now, weights) - (r["prev_trust"] if before is None else before)
-
-
-def _month_blend(scores: dict[str, float | None], weights: dict[str, float]) -> float | None:
-    """The month's score from its pillars, as sql/macros.sql month_blend computes it."""
-    blend = {p: weights[p] for p in ("delivery", "promise") if scores[p] is not None}
-    if not blend:
-        return scores["recovery"]
-    month = sum(w * scores[p] for p, w in blend.items()) / sum(blend.values())
-    if scores["recovery"] is not None:
-        month -= weights["recovery"] * (100 - scores["recovery"]) / (sum(blend.values()) + weights["recovery"])
-    return max(0.0, month)
-
-
+PILLARS = ("delivery", "promise", "recovery")
 GONE_WHY = {"delivery": "no delivery due", "promise": "no announcement judged", "recovery": "no complaints"}
-
-
-def _gone_pillar_reason(r: dict, up: bool) -> tuple[float, str] | None:
-    """A pillar scored last month and not this month, whose leaving moved the month the way trust
-    moved (a weak one gone lifts it, a strong one gone lowers it), with how far it stood from
-    last month's trust (review: a vendor whose bad promise pillar left the window read "delivery
-    score 90 → 91" for a rise of 5)."""
-    gone = [(abs(r[f"prev_{p}"] - r["prev_trust"]), p) for p in ("delivery", "promise", "recovery")
-            if r[f"prev_{p}"] is not None and r[f"{p}_score"] is None
-            and (r[f"prev_{p}"] < r["prev_trust"] if up else r[f"prev_{p}"] > r["prev_trust"])]
-    if not gone:
-        return None
-    gap, pillar = max(gone)
-    # "none this month" read as a score of 0 (review): what is missing leads, the old score follows
-    return gap, f"{GONE_WHY[pillar]} this month ({pillar} score {r[f'prev_{pillar}']:.0f} last month)"
 
 
 def _same_way(change: float, r: dict, pillar: str) -> bool:

@@ -480,12 +480,12 @@ def _promise_improvements(card: dict, model: TrustModel) -> list[Finding]:
     return out
 
 
-def _month_blend(card: dict, model: TrustModel, floor: bool = True, **pillars: float | None) -> float:
+def month_blend(card: dict, weights: dict[str, float], floor: bool = True, **pillars: float | None) -> float:
     """The month score from the card's pillars, some replaced (`delivery`, `promise`, `recovery`),
     as sql/macros.sql's month_blend: delivery and promises blended by weight, complaints deducted;
     without `floor`, before the month is held at 0."""
     d, p, r = (pillars.get(k, card.get(f"{k}_score")) for k in ("delivery", "promise", "recovery"))
-    w = model.weights
+    w = weights
     blend_weight = (w["delivery"] if d is not None else 0) + (w["promise"] if p is not None else 0)
     if blend_weight == 0:
         return r if r is not None else 0.0
@@ -500,7 +500,7 @@ def _above_floor(card: dict, model: TrustModel, finding: Finding) -> Finding:
     printed where a rerun moved the month by 0.29)."""
     if card.get("month_score") is None:
         return finding
-    before = _month_blend(card, model, floor=False)
+    before = month_blend(card, model.weights, floor=False)
     return replace(finding, points=max(0.0, before + finding.points) - max(0.0, before))
 
 
@@ -538,7 +538,7 @@ def _promise_gain(card: dict, model: TrustModel):
         if weight - less_weight <= 0:  # nothing left to judge: the month without its promise pillar,
             # where complaints then deduct a larger share (review: priced as the gap to the
             # delivery pillar, +1.9 printed where a rerun lost 1.55)
-            return _month_blend(card, model, False, promise=None) - _month_blend(card, model, False)
+            return month_blend(card, model.weights, False, promise=None) - month_blend(card, model.weights, False)
         return (pillar(more_credit, less_weight) - pillar(0.0, 0.0)) * share
     return gain
 
