@@ -2300,3 +2300,38 @@ def test_the_pull_toward_peers_is_told_once_for_deliveries():
     (fix,) = [f for f in improvements(card, [], model) if f.text.startswith("delivering the 2 late deliveries")]
     assert late.points == pytest.approx(fix.points)  # what they cost is what delivering them on time gains
     assert _lost_to_the_prior(card, moved) == pytest.approx(100 - 33.4 - late.points)
+
+
+def test_a_redemption_story_is_one_of_good_handling():
+    # Review: "It acknowledged it in no data ... and resolved it 2025-06-08, after the 2-day target":
+    # the best-handled serious incident of the quarter was never acknowledged, neither apologised for
+    # nor explained, and fixed late (0.10 recovery points). A story needs it answered, owned, on time.
+    import duckdb
+
+    from pipelines.lib.db import prepare
+    from pipelines.lib.sql import load_sql
+
+    con = duckdb.connect()
+    prepare(con)
+    con.execute("CREATE TABLE vendors AS SELECT 'V1' AS vendor_id, 'Acme' AS vendor_name, false AS is_self")
+    con.execute("""CREATE TABLE scorecard AS SELECT 'V1' AS vendor_id, DATE '2025-08-01' AS month,
+                   0.5 AS trust_change, 'B' AS grade""")
+    con.execute("""CREATE TABLE complaints AS SELECT * FROM (VALUES ('BAD', NULL::TIMESTAMP), ('GOOD', NULL::TIMESTAMP))
+                   c(complaint_id, promised_resolution_at)""")
+    con.execute("""CREATE TABLE complaint_recovery AS SELECT * FROM (VALUES
+        ('BAD', 'V1', 'critical', 'late', TIMESTAMP '2025-06-04 09:00', NULL::TIMESTAMP, TIMESTAMP '2025-08-08 09:00',
+         TIMESTAMP '2025-06-06 09:00', NULL::DOUBLE, false, false, false, 'customer', 0.10, false, false),
+        ('GOOD', 'V1', 'high', 'late', TIMESTAMP '2025-06-10 09:00', TIMESTAMP '2025-06-10 11:00', TIMESTAMP '2025-08-12 09:00',
+         TIMESTAMP '2025-08-15 09:00', 2.0, false, true, false, 'customer', 0.05, false, true))
+        r(complaint_id, vendor_id, severity, category, opened_at, acknowledged_at, resolved_at, due_at,
+          hours_to_acknowledge, apologized, explained, restitution, disclosed_by, recovery_points, is_repeat,
+          resolved_on_time)""")
+
+    def story() -> list:
+        return con.execute(f"SELECT opened_at FROM ({load_sql('reports/month_redemption')})",
+                           {"month": date(2025, 8, 1)}).fetchall()
+
+    # the better-scored one first, were it eligible: BAD scores more points than GOOD here by design
+    assert story() == [(datetime(2025, 6, 10, 9),)]
+    con.execute("UPDATE complaint_recovery SET explained = false WHERE complaint_id = 'GOOD'")
+    assert story() == []  # neither apologised for nor explained: not a story of owning it
