@@ -1900,16 +1900,24 @@ def test_the_watchlist_leads_with_vendors_new_on_it_or_falling_further(rendered:
     html = " ".join(re.sub(r"<[^>]+>", " ", render_html("executive.html", {**ctx, "title": "t", "subject": "s"})).split())
     assert "2 new this month , 1 falling further" in html or "2 new this month, 1 falling further" in html
     box = html[html.index("Watchlist", html.index("falling further")):]
-    order = [box.index(f"Vendor {v} ") for v in ("FIRST", "FRESH", "FALL", "OLD1", "OLD2")]
-    assert order == sorted(order)  # new first (lowest trust first), then falling, then the rest by trust
+    order = [box.index(f"Vendor {v} ") for v in ("FIRST", "FALL", "FRESH", "OLD1", "OLD2")]
+    assert order == sorted(order)  # new or falling first (lowest trust first), then the rest by trust
     # Review: with five new or falling, the three F vendors of lowest trust were not on page 1:
     # three of the news, then the lowest trust of the rest
     more = rows + [row(f"NEW{i}", 70.0 + i, -4.0, "C", "C") for i in range(3)]
     shown = [r["vendor_id"] for r in watch_shown([r for r in more if r["watch"]])]
-    assert shown == ["FIRST", "FRESH", "NEW0", "OLD1", "OLD2"]  # NEW1, NEW2 and FALL left to the table
-    # with too few others, more of the news fill the five
+    assert shown == ["FIRST", "FALL", "FRESH", "OLD1", "OLD2"]  # NEW0..NEW2 left to the table
+    # with too few others, more of the news fill the five, lowest trust first
     assert [r["vendor_id"] for r in watch_shown([r for r in more if r["watch_new"]])] == \
-        ["FIRST", "FRESH", "NEW0", "NEW1", "NEW2"]
+        ["FIRST", "FALL", "FRESH", "NEW0", "NEW1"]
+    # Review: three new (trust 60-62) took the three places of news, and four falling ones of the
+    # portfolio's lowest trust (18.7-24.9) were left to the table while one at 43.8, neither new nor
+    # falling, was printed
+    worst = [row(f"NEW{i}", 60.0 + i, -1.0, "D", "C") for i in range(3)] + \
+        [row(f"LOW{i}", t, -4.0, "F", "F", prev_change=-4.0) for i, t in enumerate((18.7, 22.2, 24.4, 24.9))] + \
+        [row("STILL", 43.8, -0.5, "F", "F")]
+    assert {r["watch_new"] for r in worst} == {"new", "falling", ""}
+    assert [r["vendor_id"] for r in watch_shown(worst)] == ["LOW0", "LOW1", "LOW2", "LOW3", "STILL"]
 
 
 def test_a_small_pillar_move_does_not_explain_a_large_fall_of_trust():
