@@ -2343,3 +2343,18 @@ def test_a_redemption_story_is_one_of_good_handling():
     assert story() == [(datetime(2025, 6, 10, 9),)]
     con.execute("UPDATE complaint_recovery SET explained = false WHERE complaint_id = 'GOOD'")
     assert story() == []  # neither apologised for nor explained: not a story of owning it
+
+
+def test_the_first_month_scored_says_there_is_nothing_to_compare(rendered: Path):
+    # Review: the first month's page 1 said "0 new this month" and "No vendor's trust rose by 0.5
+    # points or more this month", as if a month before had been compared.
+    from pipelines.defs.reports.render import render_html
+
+    def page1(month: date) -> str:
+        html = render_html("executive.html", {**_executive_context_of(rendered, month), "title": "t", "subject": "s"})
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    first = page1(date(2026, 8, 1))  # the first month with a score in the fixture (V1 alone)
+    assert "The first month scored: no month before it to compare with." in first
+    assert "rose by 0.5 points" not in first and "new this month" not in first
+    assert "The first month scored" not in page1(MONTH)

@@ -310,6 +310,9 @@ def executive_context(con: duckdb.DuckDBPyConnection, month: date, model: TrustM
         "month": month,
         "month_label": month_label(month),
         "portfolio": _portfolio(con, month),
+        # no vendor has a month before this one: nothing moved, nobody is new (review: "0 new this
+        # month" and "No vendor's trust rose" on the first month scored)
+        "first_month": bool(scored) and not moved,
         "improvers": movers(moved, +1),
         "decliners": movers(moved, -1),
         "mover_points": MOVER_POINTS,
