@@ -489,13 +489,8 @@ def _held_reason(r: dict) -> str:
 
 
 def _mover_reason(r: dict, weights: dict[str, float] | None = None) -> str:
-    """One line: why trust moved, by the pillar behind it (`_driving_pillar`, with the trust
+    """One line: why trust moved, by the pillar behind it (`_changed_pillar`, else `_driving_pillar`; the trust
     model's pillar weights; the configured model's when not given)."""
-    changes = []
-    for pillar in ("delivery", "promise", "recovery"):
-        now, before = r[f"{pillar}_score"], r[f"prev_{pillar}"]
-        if now is not None and before is not None:
-            changes.append((now - before, pillar))
     if r["trust_change"] is None:
         return "first month with a score"
     if r["prev_trust"] is None:  # last month's row was not materialised; the change was computed
