@@ -1613,8 +1613,14 @@ def test_promises_slipped_past_the_four_listed_are_named(rendered: Path):
     html = render_html("executive.html", {**ctx, "vaporware": slipped, "title": "t", "subject": "s"})
     box = " ".join(html[html.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0].split())
     assert box.count("due 2026-09-01, not shipped") == 4
-    assert ("and 4 more: Vendor 4 &lt;i&gt; (P4), Vendor 5 &lt;i&gt; (P5), Vendor 6 &lt;i&gt; (P6) and 1 other "
+    assert ("and 4 more: Vendor 4 &lt;i&gt; – P4; Vendor 5 &lt;i&gt; – P5; Vendor 6 &lt;i&gt; – P6 and 1 other "
             "(every one in the HTML twin).") in box
+    # Review: a product name cut inside its own brackets, "(Recycled PET film 30µm (ANN-2…)", left
+    # them unbalanced when the list put each product in brackets too
+    cut = [{**v, "product": "Recycled PET film 30µm (ANN-2025-025)"} for v in slipped]
+    html = render_html("executive.html", {**ctx, "vaporware": cut, "title": "t", "subject": "s"})
+    box = " ".join(html[html.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0].split())
+    assert "Vendor 4 &lt;i&gt; – Recycled PET film 30µm (ANN-2…;" in box and "(ANN-2…)" not in box
     screen = render_html("executive.html", {**ctx, "vaporware": slipped, "title": "t", "subject": "s"}, for_screen=True)
     box = " ".join(screen[screen.index("<h3>Promises slipped this month</h3>"):].split("</div>")[0].split())
     assert box.count("due 2026-09-01, not shipped") == 8 and "more:" not in box  # the HTML twin lists all
