@@ -56,37 +56,61 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out" / "2026-09"
 
 
-def _fixture_db(rendered: Path):
-    """The rendered fixture's database, prepared (macros), for building report contexts."""
+def _fixture_db(rendered: Path, db: Path | None = None):
+    """The rendered fixture's database (or `db`, a copy of it), prepared (macros), for building
+    report contexts."""
     import duckdb
 
     from pipelines.lib.db import prepare
 
-    con = duckdb.connect(str(rendered.parents[1] / "db.duckdb"))
+    con = duckdb.connect(str(db or rendered.parents[1] / "db.duckdb"))
     prepare(con)
     return con
 
 
-def _vendor_context_of(rendered: Path, vendor: str = "V3") -> dict:
+def _fixture_copy(rendered: Path, tmp_path: Path) -> Path:
+    """A copy of the rendered fixture's database, for a test to change."""
+    import shutil
+
+    return Path(shutil.copy(rendered.parents[1] / "db.duckdb", tmp_path / "db.duckdb"))
+
+
+def _vendor_context_of(rendered: Path, vendor: str = "V3", db: Path | None = None) -> dict:
     from pipelines.defs.reports.context import vendor_context
     from pipelines.defs.scorecard.model import load_model
 
-    con = _fixture_db(rendered)
+    con = _fixture_db(rendered, db)
     try:
         return vendor_context(con, vendor, MONTH, load_model())
     finally:
         con.close()
 
 
-def _executive_context_of(rendered: Path, month: date = MONTH) -> dict:
+def _executive_context_of(rendered: Path, month: date = MONTH, db: Path | None = None) -> dict:
     from pipelines.defs.reports.context import executive_context
     from pipelines.defs.scorecard.model import load_model
 
-    con = _fixture_db(rendered)
+    con = _fixture_db(rendered, db)
     try:
         return executive_context(con, month, load_model())
     finally:
         con.close()
+
+
+def _shown(template: str, ctx: dict) -> str:
+    """A report's words as a reader sees them: rendered, tags dropped, entities read, spaces collapsed."""
+    import html
+
+    from pipelines.defs.reports.render import render_html
+
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", render_html(template, {**ctx, "title": "t", "subject": "s"})).split()))
+
+
+def _query(db: Path, sql: str, params: list | None = None) -> None:
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute(sql, params or [])
 
 
 def _text(path: Path) -> str:
@@ -2017,28 +2041,12 @@ def test_the_trust_tile_says_last_months_score_as_it_was_printed(rendered: Path,
     # 80.03): the tile took the rounded change from the rounded score. 213 vendor-months of the demo.
     # Then: "▼ 1.9 since last month (from 80.0)" beside a trust of 78.2 (80.04 -> 78.16: the change
     # rounded alone): every change printed is the printed trust less last month's, in both PDFs.
-    import shutil
-
-    import duckdb
-
-    from pipelines.defs.reports.context import executive_context, vendor_context
-    from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
-    from pipelines.lib.db import prepare
-
-    db = tmp_path / "db.duckdb"
-    shutil.copy(rendered.parents[1] / "db.duckdb", db)
-    con = duckdb.connect(str(db))
-    try:
-        prepare(con)
-        con.execute("""UPDATE scorecard SET trust_score = CASE WHEN month = ? THEN 78.16 ELSE 80.04 END,
-                              trust_change = CASE WHEN month = ? THEN 78.16 - 80.04 ELSE trust_change END
-                       WHERE vendor_id = 'V1' AND month IN (?, ? - INTERVAL 1 MONTH)""", [MONTH] * 4)
-        ctx, executive = vendor_context(con, "V1", MONTH, load_model()), executive_context(con, MONTH, load_model())
-    finally:
-        con.close()
-    html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
-    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    db = _fixture_copy(rendered, tmp_path)
+    _query(db, """UPDATE scorecard SET trust_score = CASE WHEN month = ? THEN 78.16 ELSE 80.04 END,
+                         trust_change = CASE WHEN month = ? THEN 78.16 - 80.04 ELSE trust_change END
+                  WHERE vendor_id = 'V1' AND month IN (?, ? - INTERVAL 1 MONTH)""", [MONTH] * 4)
+    executive = _executive_context_of(rendered, db=db)
+    text = _shown("vendor.html", _vendor_context_of(rendered, "V1", db))
     assert "78.2" in text and "1.8 since last month (from 80.0)" in text and "1.9 since" not in text
     row = next(r for c in executive["categories"] for r in c["vendors"] if r["vendor_id"] == "V1")
     assert row["trust_change"] == -1.8
@@ -2095,39 +2103,20 @@ def test_page_one_names_the_feed_and_column_of_the_commonest_reason(rendered: Pa
 def test_evidence_shows_a_value_left_empty_as_empty_and_how_it_was_read(rendered: Path, tmp_path: Path):
     # Review: a delivery with a date and an empty qty_delivered was listed as "Delivered 10", a
     # complaint without severity as "medium": a vendor reading the cited line found neither.
-    import shutil
+    def page(vendor: str, db: Path | None = None) -> str:
+        return _shown("vendor.html", _vendor_context_of(rendered, vendor, db))
 
-    import duckdb
-
-    from pipelines.defs.reports.context import vendor_context
-    from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
-    from pipelines.lib.db import prepare
-
-    def page(vendor: str, db: Path) -> str:
-        con = duckdb.connect(str(db))
-        try:
-            prepare(con)
-            ctx = vendor_context(con, vendor, MONTH, load_model())
-        finally:
-            con.close()
-        html = render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})
-        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-    db = rendered.parents[1] / "db.duckdb"
-    late = page("V1", db)  # A10 and A11: delivered 2026-09-14, qty_delivered empty
+    late = page("V1")  # A10 and A11: delivered 2026-09-14, qty_delivered empty
     assert late.count("in full (blank)") == 2 + 1 and "the data contract reads it as delivered in full" in late  # + the legend
     assert "(blank) is empty" not in late and "severity marked" not in late
-    open_ones = page("V2", db)  # H6..H11 not delivered: no quantity to read, shown as "–"
+    open_ones = page("V2")  # H6..H11 not delivered: no quantity to read, shown as "–"
     assert "not delivered 2026-09-12" not in open_ones and open_ones.count("in full (blank)") == 6 + 1
     assert "severity marked" not in open_ones and "high (blank)" not in open_ones
     # C1 promised no date: due on its high severity's 5-day target, and said so
     assert "2026-09-18 (target)" in open_ones and "past the resolution target for its severity (no date promised)" in open_ones
 
-    copy = tmp_path / "db.duckdb"
-    shutil.copy(db, copy)
-    with duckdb.connect(str(copy)) as con:
-        con.execute("UPDATE complaint_recovery SET severity = NULL WHERE complaint_id = 'C1'")
+    copy = _fixture_copy(rendered, tmp_path)
+    _query(copy, "UPDATE complaint_recovery SET severity = NULL WHERE complaint_id = 'C1'")
     blank = page("V2", copy)
     assert "medium (blank)" in blank and "A severity marked \"(blank)\" is empty on its line" in blank
 
@@ -2136,28 +2125,12 @@ def test_a_month_of_complaints_alone_is_said_to_lower_trust_never_raise_it(rende
     # Review: a vendor with complaints and nothing else read "the trust score moves toward it" of a
     # month scoring 62.6 beside a trust held at 52.2, and "an action without a trust figure would
     # barely move the trust score" where none could raise it.
-    import shutil
-
-    import duckdb
-
-    from pipelines.defs.reports.context import vendor_context
-    from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
-    from pipelines.lib.db import prepare
-
-    db = tmp_path / "db.duckdb"
-    shutil.copy(rendered.parents[1] / "db.duckdb", db)
+    db = _fixture_copy(rendered, tmp_path)
 
     def page(**card: float | None) -> str:
-        con = duckdb.connect(str(db))
-        try:
-            prepare(con)
-            sets = ", ".join(f"{k} = ?" for k in card)
-            con.execute(f"UPDATE scorecard SET {sets} WHERE vendor_id = 'V2' AND month = ?", [*card.values(), MONTH])
-            ctx = vendor_context(con, "V2", MONTH, load_model())
-        finally:
-            con.close()
-        return " ".join(re.sub(r"<[^>]+>", " ", render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})).split())
+        sets = ", ".join(f"{k} = ?" for k in card)  # the scorecard's column names, from this test
+        _query(db, f"UPDATE scorecard SET {sets} WHERE vendor_id = 'V2' AND month = ?", [*card.values(), MONTH])
+        return _shown("vendor.html", _vendor_context_of(rendered, "V2", db))
 
     alone = page(delivery_score=None, promise_score=None, month_score=62.6, own_month_score=63.1, trust_score=52.2,
                  trust_change=0.0)
@@ -2188,14 +2161,10 @@ def test_the_executive_table_marks_no_data_one_way(rendered: Path):
 
 def test_a_vendor_name_cut_in_the_title_is_printed_in_full_below_it(rendered: Path):
     # Review: "Wire Forms, Stampings and…" was all a vendor's own PDF printed of its name.
-    from pipelines.defs.reports.render import render_html
-
     ctx = _vendor_context_of(rendered, "V3")
 
     def text(name: str) -> str:
-        html = render_html("vendor.html", {**ctx, "vendor": {**ctx["vendor"], "vendor_name": name},
-                                           "title": "t", "subject": "s"})
-        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        return _shown("vendor.html", {**ctx, "vendor": {**ctx["vendor"], "vendor_name": name}})
 
     long = "Northwind Wire Forms, Stampings and Precision Assemblies of the Upper Midwest Holdings International"
     assert f"In full: {long}" in text(long) and "Holdings" in text(long)
@@ -2207,31 +2176,23 @@ def test_a_vendor_name_cut_in_the_title_is_printed_in_full_below_it(rendered: Pa
 def test_deliveries_still_open_are_said_to_leave_the_month_open_to_change(rendered: Path):
     # Review: a quarter of October's deliveries still open drove the portfolio's fall and every
     # mover, while page 1 said only that the month's complaints were provisional.
-    from pipelines.defs.reports.render import render_html
-
-    def text(template: str, ctx: dict) -> str:
-        html = render_html(template, {**ctx, "title": "t", "subject": "s"})
-        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-    executive = text("executive.html", _executive_context_of(rendered))
+    executive = _shown("executive.html", _executive_context_of(rendered))
     lede = executive[executive.index("Which vendors kept their word"):][:900]
     # V2: H6..H11 of its 12 not delivered; V1's 12 all delivered; our own company apart
     assert "6 of the 24 deliveries due in September 2026 had not arrived by 2026-09-20, the data's last day: they " \
            "count as late now; delivered later, they count in full and without rejects (never on time)" in lede
-    assert "6 of its deliveries had not arrived by the data's last day" in text("vendor.html", _vendor_context_of(rendered, "V2"))
-    assert "had not arrived" not in text("vendor.html", _vendor_context_of(rendered, "V1"))
+    assert "6 of its deliveries had not arrived by the data's last day" in _shown("vendor.html", _vendor_context_of(rendered, "V2"))
+    assert "had not arrived" not in _shown("vendor.html", _vendor_context_of(rendered, "V1"))
 
 
 def test_in_a_first_month_a_gain_is_said_to_reach_trust_whole(rendered: Path):
     # Review: in a vendor's first month "About +12.3 points to this month's score" had no trust
     # figure, and the note under it said the rest of a month's gain reaches trust over the following
     # months; trust is the month's score then (a rerun moved it by the whole 12.3).
-    from pipelines.defs.reports.render import render_html
-
     ctx = _vendor_context_of(rendered, "V2")  # scored from 2026-09 only
     assert ctx["card"]["trust_change"] is None and ctx["improvements"]
     assert all(abs(f.trust_points - f.points) < 1e-9 for f in ctx["improvements"])
-    text = " ".join(re.sub(r"<[^>]+>", " ", render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})).split())
+    text = _shown("vendor.html", ctx)
     assert text.count("as much to the trust score") == len([f for f in ctx["improvements"] if f.points >= 0.05])
     assert "This is your first month with a score: trust starts at the month's score, so a gain reaches it whole" in text
     assert "the rest of a month's gain reaches it" not in text and "would barely move" not in text
@@ -2240,32 +2201,14 @@ def test_in_a_first_month_a_gain_is_said_to_reach_trust_whole(rendered: Path):
 def test_a_vendor_without_a_category_is_told_its_records_are_pooled_with_the_portfolios(rendered: Path, tmp_path: Path):
     # Review: an uncategorised vendor's page said its score leaned on "the category's rate" and
     # "your category's average records"; its prior is the whole portfolio's.
-    import html
-    import shutil
-
-    import duckdb
-
-    from pipelines.defs.reports.context import vendor_context
-    from pipelines.defs.reports.render import render_html
-    from pipelines.defs.scorecard.model import load_model
-    from pipelines.lib.db import prepare
-
-    db = tmp_path / "db.duckdb"
-    shutil.copy(rendered.parents[1] / "db.duckdb", db)
+    db = _fixture_copy(rendered, tmp_path)
 
     def text() -> str:
-        con = duckdb.connect(str(db))
-        try:
-            prepare(con)
-            ctx = vendor_context(con, "US", MONTH, load_model())  # one delivery: the small-sample notice
-        finally:
-            con.close()
-        return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", render_html("vendor.html", {**ctx, "title": "t", "subject": "s"})).split()))
+        return _shown("vendor.html", _vendor_context_of(rendered, "US", db))  # one delivery: the small-sample notice
 
     categorised = text()
     assert "pulled toward your category's rate" in categorised and "the whole portfolio's rate (as if" not in categorised
-    with duckdb.connect(str(db)) as con:
-        con.execute("UPDATE scorecard SET category = NULL WHERE vendor_id = 'US'")
+    _query(db, "UPDATE scorecard SET category = NULL WHERE vendor_id = 'US'")
     uncategorised = text()
     assert "pulled toward the whole portfolio's rate (as if" in uncategorised and "your category's" not in uncategorised
 
@@ -2354,11 +2297,8 @@ def test_a_redemption_story_is_one_of_good_handling():
 def test_the_first_month_scored_says_there_is_nothing_to_compare(rendered: Path):
     # Review: the first month's page 1 said "0 new this month" and "No vendor's trust rose by 0.5
     # points or more this month", as if a month before had been compared.
-    from pipelines.defs.reports.render import render_html
-
     def page1(month: date) -> str:
-        html = render_html("executive.html", {**_executive_context_of(rendered, month), "title": "t", "subject": "s"})
-        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        return _shown("executive.html", _executive_context_of(rendered, month))
 
     first = page1(date(2026, 8, 1))  # the first month with a score in the fixture (V1 alone)
     assert "The first month scored: no month before it to compare with." in first
