@@ -2211,6 +2211,9 @@ def test_a_vendor_without_a_category_is_told_its_records_are_pooled_with_the_por
     _query(db, "UPDATE scorecard SET category = NULL WHERE vendor_id = 'US'")
     uncategorised = text()
     assert "pulled toward the whole portfolio's rate (as if" in uncategorised and "your category's" not in uncategorised
+    # compared with every vendor: the chart's header and the tile name the portfolio's medians
+    assert "Score (bar) vs portfolio median (line)" in uncategorised and "portfolio median" in uncategorised
+    assert "vs category median" not in uncategorised
 
 
 def test_record_ids_print_whole_and_once(rendered: Path):
